@@ -1,0 +1,164 @@
+/**
+ * The Burnrate command line. Works against the database the app uses: DATABASE_URL,
+ * or the embedded PostgreSQL under BURNRATE_DATA_DIR (attaching to it when the app
+ * is running, starting it for the duration of the command otherwise).
+ *
+ *   burnrate migrate                         apply pending migrations
+ *   burnrate migrate create --name NAME      write a migration for schema.prisma changes
+ *   burnrate seed [--days 90] [--events-per-day 2000] [--seed 42] [--force]
+ *   burnrate key create --name NAME --scope ingest,read,admin
+ */
+import { appendFileSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { readEnv } from "@/lib/env";
+import { openDatabase, type DatabaseHandle } from "@/lib/db/server";
+import { applyMigrations, createMigration } from "@/lib/db/migrate";
+
+const USAGE = `Usage:
+  burnrate migrate
+  burnrate migrate create --name NAME
+  burnrate seed [--days N] [--events-per-day N] [--seed N] [--force]
+  burnrate key create --name NAME --scope SCOPE[,SCOPE]   (scopes: ingest, read, admin)`;
+
+class UsageError extends Error {}
+
+async function withDatabase<T>(run: (db: DatabaseHandle) => Promise<T>): Promise<T> {
+  const env = readEnv();
+  const db = await openDatabase({
+    databaseUrl: env.DATABASE_URL,
+    dataDir: env.BURNRATE_DATA_DIR,
+    attachToRunning: true,
+    log: postgresLog(env.BURNRATE_DATA_DIR),
+  });
+  process.env.DATABASE_URL = db.url;
+  try {
+    return await run(db);
+  } finally {
+    const { disconnect } = await import("@/lib/db");
+    await disconnect();
+    await db.stop();
+  }
+}
+
+/** PostgreSQL's own chatter goes to <data dir>/postgres.log, not the terminal. */
+function postgresLog(dataDir: string): (line: string) => void {
+  const file = path.resolve(dataDir, "postgres.log");
+  return (line) => {
+    mkdirSync(path.dirname(file), { recursive: true });
+    appendFileSync(file, `${line}\n`);
+  };
+}
+
+async function migrate(args: string[]): Promise<void> {
+  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { name: { type: "string" } } });
+  if (positionals[0] === "create") {
+    if (!values.name) throw new UsageError("migrate create needs --name");
+    const name = values.name;
+    await withDatabase(async (db) => {
+      const created = await createMigration(db.url, name);
+      console.log(created ? `Created ${created.sqlPath}` : "No schema changes since the last migration.");
+    });
+    return;
+  }
+  if (positionals.length > 0) throw new UsageError(`unknown migrate command: ${positionals[0]}`);
+  await withDatabase(async (db) => {
+    const applied = await applyMigrations(db.url);
+    console.log(applied.length ? `Applied ${applied.join(", ")}` : "Database is up to date.");
+  });
+}
+
+async function seed(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      days: { type: "string", default: "90" },
+      "events-per-day": { type: "string", default: "2000" },
+      seed: { type: "string", default: "42" },
+      force: { type: "boolean", default: false },
+    },
+  });
+  const days = positiveInt(values.days, "--days");
+  const eventsPerDay = positiveInt(values["events-per-day"], "--events-per-day");
+  const randomSeed = positiveInt(values.seed, "--seed");
+  await withDatabase(async (db) => {
+    await applyMigrations(db.url);
+    const { seedDemo, hasUsageData } = await import("@/lib/demo/seed");
+    const { getPool } = await import("@/lib/db");
+    if (!values.force && (await hasUsageData(getPool()))) {
+      console.log("The database already holds usage events; pass --force to add demo data anyway.");
+      return;
+    }
+    const started = Date.now();
+    const summary = await seedDemo(getPool(), {
+      days,
+      eventsPerDay,
+      seed: randomSeed,
+      onProgress: (message) => process.stderr.write(`${message}\n`),
+    });
+    const seconds = (Date.now() - started) / 1000;
+    console.log(
+      `Seeded ${summary.events.toLocaleString("en-US")} events, ${summary.outcomes.toLocaleString("en-US")} outcomes ` +
+        `over ${days} days in ${seconds.toFixed(1)} s (${Math.round(summary.events / seconds).toLocaleString("en-US")} events/s).`,
+    );
+  });
+}
+
+async function key(args: string[]): Promise<void> {
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { name: { type: "string" }, scope: { type: "string" } },
+  });
+  if (positionals[0] !== "create") throw new UsageError("key: only `key create` exists");
+  const { API_KEY_SCOPES, createApiKey } = await import("@/lib/auth/api-keys");
+  const name = values.name?.trim();
+  if (!name) throw new UsageError("key create needs --name");
+  const scopes = (values.scope ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const unknown = scopes.filter((s) => !(API_KEY_SCOPES as readonly string[]).includes(s));
+  if (scopes.length === 0 || unknown.length > 0) {
+    throw new UsageError(`--scope must list one or more of ${API_KEY_SCOPES.join(", ")}${unknown.length ? ` (unknown: ${unknown.join(", ")})` : ""}`);
+  }
+  await withDatabase(async (db) => {
+    await applyMigrations(db.url);
+    const { prisma } = await import("@/lib/db");
+    const { getSecret } = await import("@/lib/secrets");
+    const created = await createApiKey(
+      prisma,
+      { name, scopes: scopes as (typeof API_KEY_SCOPES)[number][] },
+      getSecret("apiKeyHash"),
+    );
+    console.log(`Created API key "${created.name}" (${created.prefix}…) with scopes ${created.scopes.join(",")}.`);
+    console.log("Store it now: it is shown only once.");
+    console.log(created.secret);
+  });
+}
+
+function positiveInt(raw: string | undefined, flag: string): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new UsageError(`${flag} must be a positive integer`);
+  return value;
+}
+
+const commands: Record<string, (args: string[]) => Promise<void>> = { migrate, seed, key };
+
+async function main(): Promise<void> {
+  const [command, ...rest] = process.argv.slice(2);
+  const run = command ? commands[command] : undefined;
+  if (!run) {
+    console.error(USAGE);
+    process.exitCode = command ? 2 : 0;
+    return;
+  }
+  await run(rest);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    console.error(`burnrate: ${error.message}\n\n${USAGE}`);
+    process.exitCode = 2;
+  } else {
+    console.error(`burnrate: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  }
+});
