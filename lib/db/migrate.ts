@@ -72,7 +72,7 @@ async function withEngine<T>(
   const { SchemaEngine } = await loadEngineModule();
   // The engine takes the adapter *factory* and never closes what it opens: give it a
   // pool of ours and end that pool afterwards.
-  const pool = new pg.Pool({ connectionString, max: 2 });
+  const pool = new pg.Pool({ connectionString, max: 2, idleTimeoutMillis: 500, allowExitOnIdle: true });
   const adapterFactory = bindMigrationAwareSqlAdapterFactory(new WholeScriptPg(pool));
   const engine = await SchemaEngine.new(
     { datamodels: datamodel === undefined ? undefined : [["schema.prisma", datamodel]] },

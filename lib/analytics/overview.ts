@@ -1,0 +1,151 @@
+import { getPool } from "@/lib/db";
+import { iso, toCount, type Queryable } from "./sql";
+import { overviewPeriods, utcDays, type OverviewPeriods } from "./periods";
+
+/**
+ * The overview page's figures, from usage_rollup_hourly. Money is summed in SQL as
+ * numeric and returned as decimal strings; unpriced requests are counted, never
+ * folded into spend as $0.
+ */
+
+export interface MonthToDate {
+  costUsd: string;
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+  unpricedRequests: number;
+  /** Distinct provider/model pairs with unpriced requests this month. */
+  unpricedModels: number;
+  /** Spend of events without a team tag. */
+  untaggedCostUsd: string;
+}
+
+export interface TeamSpend {
+  team: string;
+  costUsd: string;
+  requests: number;
+}
+
+export interface DailySpend {
+  /** UTC day, "YYYY-MM-DD". */
+  day: string;
+  costUsd: string;
+  requests: number;
+  unpricedRequests: number;
+}
+
+export interface SpendOverview {
+  now: Date;
+  periods: OverviewPeriods;
+  /** Start of the newest hour with any usage, null for an empty installation. */
+  latestHour: Date | null;
+  monthToDate: MonthToDate;
+  lastMonthSamePeriodCostUsd: string;
+  lastMonthCostUsd: string;
+  lastMonthRequests: number;
+  /** The five most expensive tagged teams this month. */
+  topTeams: TeamSpend[];
+  /** How many tagged teams spent anything this month (to say "top 5 of 12"). */
+  teamCount: number;
+  daily: DailySpend[];
+}
+
+interface TotalsRow {
+  mtd_cost: string;
+  mtd_requests: string;
+  mtd_input_tokens: string;
+  mtd_output_tokens: string;
+  mtd_unpriced_requests: string;
+  mtd_unpriced_models: string;
+  mtd_untagged_cost: string;
+  same_period_cost: string;
+  last_month_cost: string;
+  last_month_requests: string;
+}
+
+// One scan from the start of last month; FILTER splits it into the three windows.
+// $1 last month start, $2 this month start, $3 end of this month to date, $4 end of last month's same period.
+const TOTALS_SQL = `
+  SELECT
+    coalesce(sum(cost_usd) FILTER (WHERE hour >= $2), 0)::text AS mtd_cost,
+    coalesce(sum(requests) FILTER (WHERE hour >= $2), 0)::text AS mtd_requests,
+    coalesce(sum(input_tokens) FILTER (WHERE hour >= $2), 0)::text AS mtd_input_tokens,
+    coalesce(sum(output_tokens) FILTER (WHERE hour >= $2), 0)::text AS mtd_output_tokens,
+    coalesce(sum(unpriced_requests) FILTER (WHERE hour >= $2), 0)::text AS mtd_unpriced_requests,
+    count(DISTINCT (provider, model)) FILTER (WHERE hour >= $2 AND unpriced_requests > 0)::text AS mtd_unpriced_models,
+    coalesce(sum(cost_usd) FILTER (WHERE hour >= $2 AND team IS NULL), 0)::text AS mtd_untagged_cost,
+    coalesce(sum(cost_usd) FILTER (WHERE hour < $4), 0)::text AS same_period_cost,
+    coalesce(sum(cost_usd) FILTER (WHERE hour < $2), 0)::text AS last_month_cost,
+    coalesce(sum(requests) FILTER (WHERE hour < $2), 0)::text AS last_month_requests
+  FROM usage_rollup_hourly
+  WHERE hour >= $1::timestamptz AND hour < $3::timestamptz`;
+
+const TOP_TEAMS_SQL = `
+  SELECT team, sum(cost_usd)::text AS cost, sum(requests)::text AS requests,
+         count(*) OVER ()::text AS team_count
+  FROM usage_rollup_hourly
+  WHERE hour >= $1::timestamptz AND hour < $2::timestamptz AND team IS NOT NULL
+  GROUP BY team
+  ORDER BY sum(cost_usd) DESC, team
+  LIMIT 5`;
+
+const DAILY_SQL = `
+  SELECT to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
+         sum(cost_usd)::text AS cost, sum(requests)::text AS requests,
+         sum(unpriced_requests)::text AS unpriced
+  FROM usage_rollup_hourly
+  WHERE hour >= $1::timestamptz AND hour < $2::timestamptz
+  GROUP BY 1`;
+
+const LATEST_SQL = `SELECT max(hour) AS latest FROM usage_rollup_hourly`;
+
+export async function getSpendOverview(now: Date = new Date(), db: Queryable = getPool()): Promise<SpendOverview> {
+  const periods = overviewPeriods(now);
+  const { monthToDate: mtd, lastMonthSamePeriod: same, last30Days } = periods;
+
+  const [latest, totals, teams, daily] = await Promise.all([
+    db.query<{ latest: Date | null }>(LATEST_SQL),
+    db.query<TotalsRow>(TOTALS_SQL, [iso(periods.lastMonth.start), iso(mtd.start), iso(mtd.end), iso(same.end)]),
+    db.query<{ team: string; cost: string; requests: string; team_count: string }>(TOP_TEAMS_SQL, [
+      iso(mtd.start),
+      iso(mtd.end),
+    ]),
+    db.query<{ day: string; cost: string; requests: string; unpriced: string }>(DAILY_SQL, [
+      iso(last30Days.start),
+      iso(last30Days.end),
+    ]),
+  ]);
+
+  const t = totals.rows[0];
+  if (!t) throw new Error("totals query returned no row");
+  const byDay = new Map(daily.rows.map((row) => [row.day, row]));
+
+  return {
+    now,
+    periods,
+    latestHour: latest.rows[0]?.latest ?? null,
+    monthToDate: {
+      costUsd: t.mtd_cost,
+      requests: toCount(t.mtd_requests),
+      inputTokens: toCount(t.mtd_input_tokens),
+      outputTokens: toCount(t.mtd_output_tokens),
+      unpricedRequests: toCount(t.mtd_unpriced_requests),
+      unpricedModels: toCount(t.mtd_unpriced_models),
+      untaggedCostUsd: t.mtd_untagged_cost,
+    },
+    lastMonthSamePeriodCostUsd: t.same_period_cost,
+    lastMonthCostUsd: t.last_month_cost,
+    lastMonthRequests: toCount(t.last_month_requests),
+    topTeams: teams.rows.map((row) => ({ team: row.team, costUsd: row.cost, requests: toCount(row.requests) })),
+    teamCount: toCount(teams.rows[0]?.team_count ?? "0"),
+    daily: utcDays(last30Days).map((day) => {
+      const row = byDay.get(day);
+      return {
+        day,
+        costUsd: row?.cost ?? "0",
+        requests: toCount(row?.requests ?? "0"),
+        unpricedRequests: toCount(row?.unpriced ?? "0"),
+      };
+    }),
+  };
+}

@@ -1,0 +1,21 @@
+import type { QueryResult, QueryResultRow } from "pg";
+
+/** What the analytics queries need from a connection: a pg Pool, PoolClient or Client. */
+export interface Queryable {
+  query<R extends QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>>;
+}
+
+/**
+ * A bigint count sent as text (pg's default for int8). Counts stay far below 2^53,
+ * but a silent precision loss would be worse than failing loudly.
+ */
+export function toCount(text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) throw new Error(`count out of range: ${text}`);
+  return value;
+}
+
+/** Timestamps go over the wire as ISO strings so the session time zone never matters. */
+export function iso(at: Date): string {
+  return at.toISOString();
+}
