@@ -32,6 +32,8 @@ const compactUsd = new Intl.NumberFormat("en-US", {
   style: "currency",
   currency: "USD",
   notation: "compact",
+  // A currency format defaults to two decimals minimum: without this, 1000 is "$1.0K".
+  minimumFractionDigits: 0,
   maximumFractionDigits: 1,
 });
 
@@ -82,4 +84,43 @@ export function formatChange(current: MoneyValue, previous: MoneyValue): Change 
   if (percent.isZero()) return { text: "0.0%", direction: "flat" };
   const magnitude = percent.abs().toFixed(1);
   return percent.isNegative() ? { text: `-${magnitude}%`, direction: "down" } : { text: `+${magnitude}%`, direction: "up" };
+}
+
+// Dates are always shown in UTC: the contract's day and month boundaries.
+const monthYear = new Intl.DateTimeFormat("en-US", { month: "long", year: "numeric", timeZone: "UTC" });
+const monthDay = new Intl.DateTimeFormat("en-US", { month: "short", day: "numeric", timeZone: "UTC" });
+const monthDayTime = new Intl.DateTimeFormat("en-US", {
+  month: "short",
+  day: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+  hourCycle: "h23",
+  timeZone: "UTC",
+});
+
+/** "November 2026" */
+export function formatMonth(at: Date): string {
+  return monthYear.format(at);
+}
+
+/** "Nov 3" */
+export function formatDay(at: Date): string {
+  return monthDay.format(at);
+}
+
+/** "Nov 3" from a "YYYY-MM-DD" UTC day key. */
+export function formatDayKey(day: string): string {
+  return monthDay.format(new Date(`${day}T00:00:00Z`));
+}
+
+/** "Nov 3, 14:00 UTC" */
+export function formatDayTime(at: Date): string {
+  return `${monthDayTime.format(at)} UTC`;
+}
+
+/** "Oct 1–25", or "Oct 28–Nov 3" across months, or "Oct 1" for one day; both ends inclusive. */
+export function formatDayRange(first: Date, last: Date): string {
+  if (formatDay(first) === formatDay(last) && first.getUTCFullYear() === last.getUTCFullYear()) return formatDay(first);
+  const sameMonth = first.getUTCFullYear() === last.getUTCFullYear() && first.getUTCMonth() === last.getUTCMonth();
+  return `${formatDay(first)}–${sameMonth ? last.getUTCDate() : formatDay(last)}`;
 }

@@ -7,12 +7,12 @@ export default function DashboardLayout({ children }: { children: ReactNode }) {
     <div className="flex min-h-screen flex-col md:flex-row">
       <a
         href="#main"
-        className="sr-only z-50 rounded-md bg-white px-3 py-2 text-sm font-medium shadow focus:not-sr-only focus:absolute focus:top-3 focus:left-3"
+        className="sr-only rounded-md bg-white text-sm font-medium text-zinc-900 shadow-md focus:not-sr-only focus:absolute focus:top-3 focus:left-3 focus:z-50 focus:px-3 focus:py-2"
       >
         Skip to content
       </a>
-      <aside className="border-b border-zinc-200 bg-zinc-100/60 md:sticky md:top-0 md:h-screen md:w-56 md:shrink-0 md:border-r md:border-b-0">
-        <div className="flex flex-col gap-4 px-3 py-4">
+      <aside className="border-b border-zinc-200 bg-zinc-100/60 md:w-56 md:shrink-0 md:border-r md:border-b-0">
+        <div className="flex flex-col gap-4 px-3 py-4 md:sticky md:top-0 md:max-h-screen md:overflow-y-auto">
           <Brand />
           <SidebarNav />
         </div>

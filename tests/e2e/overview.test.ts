@@ -1,0 +1,79 @@
+import { mkdirSync } from "node:fs";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { formatCount, formatMoney } from "@/lib/format";
+import { launchBrowser } from "./browser";
+import { queryAppDatabase } from "./app-database";
+
+// Overview renders real numbers from the seeded database, computed here independently
+// from the raw events (the page reads the hourly rollups).
+const baseUrl = inject("baseUrl");
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe("Overview", () => {
+  it("shows month-to-date spend and requests equal to the raw events", async () => {
+    const [expected] = await queryAppDatabase<{ cost: string; requests: string; unpriced: string }>(`
+      SELECT coalesce(sum(cost_usd), 0)::text AS cost, count(*)::text AS requests,
+             count(*) FILTER (WHERE pricing_state = 'unpriced')::text AS unpriced
+      FROM usage_events WHERE occurred_at >= date_trunc('month', now(), 'UTC')`);
+    expect(expected).toBeDefined();
+
+    const response = await page.goto(`${baseUrl}/`);
+    expect(response?.status()).toBe(200);
+    await expect(page.getByRole("heading", { level: 1 }).first().textContent()).resolves.toMatch(/Overview/i);
+
+    if (expected?.requests === "0") {
+      // The first hour of a month: nothing yet this month, and the page says so.
+      await page.getByTestId("no-usage-this-month").waitFor();
+      return;
+    }
+    expect(await page.getByTestId("mtd-spend").textContent()).toBe(formatMoney(expected?.cost ?? "0"));
+    expect(await page.getByTestId("mtd-requests").textContent()).toBe(formatCount(Number(expected?.requests)));
+    // The demo's unpriced model is called out, never counted as $0.
+    expect(Number(expected?.unpriced)).toBeGreaterThan(0);
+    expect(await page.getByTestId("unpriced-requests").textContent()).toBe(formatCount(Number(expected?.unpriced)));
+    await page.getByTestId("unpriced-callout").waitFor();
+  });
+
+  it("draws the daily spend chart and lists the top teams", async () => {
+    await page.goto(`${baseUrl}/`);
+    await page.locator(".recharts-bar-rectangle").first().waitFor({ timeout: 15_000 });
+    expect(await page.locator(".recharts-bar-rectangle").count()).toBeGreaterThan(10);
+    const chart = page.getByRole("img", { name: /spend/i }).first();
+    expect(await chart.getAttribute("aria-label")).toMatch(/\$/);
+
+    const [top] = await queryAppDatabase<{ team: string }>(`
+      SELECT team FROM usage_events
+      WHERE occurred_at >= date_trunc('month', now(), 'UTC') AND team IS NOT NULL AND cost_usd IS NOT NULL
+      GROUP BY team ORDER BY sum(cost_usd) DESC LIMIT 1`);
+    if (top) {
+      const firstRow = page.getByTestId("top-teams").locator("tbody tr").first();
+      expect(await firstRow.textContent()).toContain(top.team);
+    }
+    mkdirSync("test-results", { recursive: true });
+    await page.screenshot({ path: "test-results/overview.png", fullPage: true });
+  });
+
+  it("navigates with the keyboard-accessible sidebar and marks the current page", async () => {
+    await page.goto(`${baseUrl}/`);
+    await page.getByRole("link", { name: "Showback" }).click();
+    await page.waitForURL(`${baseUrl}/showback`);
+    expect(await page.getByRole("link", { name: "Showback" }).getAttribute("aria-current")).toBe("page");
+    expect(await page.getByRole("link", { name: "Overview" }).getAttribute("aria-current")).toBeNull();
+  });
+
+  it("answers unknown pages with a 404 page", async () => {
+    const response = await page.goto(`${baseUrl}/no-such-page`);
+    expect(response?.status()).toBe(404);
+  });
+});
