@@ -155,11 +155,12 @@ async function main(): Promise<void> {
       server?.once("error", reject);
       server?.listen(env.PORT, () => resolve());
     });
-    say(`Burnrate is ready on http://localhost:${env.PORT}`);
     if (showDemoAccounts) {
       say(`Demo accounts (password "burnrate-demo"): ${DEMO_ACCOUNTS.join(", ")}`);
       say("These demo accounts are for trying Burnrate out; set BURNRATE_DEMO=0 on a real installation.");
     }
+    // Last line on purpose: scripts and tests wait for it.
+    say(`Burnrate is ready on http://localhost:${env.PORT}`);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const portTaken = (error as NodeJS.ErrnoException).code === "EADDRINUSE";
