@@ -1,0 +1,118 @@
+import { randomUUID } from "node:crypto";
+import type pg from "pg";
+import { hashPassword } from "@/lib/auth/password";
+import { CATALOG_PRICES, MODELS, PRICE_EFFECTIVE_FROM, PRICE_SOURCE_DATE } from "./catalog";
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, TEAMS } from "./company";
+import type { PriceEntry } from "./price-book";
+
+/**
+ * The small tables the demo needs before its events: teams, the price catalog and the
+ * demo accounts. Every write is an upsert that leaves what an operator already set up alone.
+ */
+
+export async function upsertTeams(db: pg.ClientBase | pg.Pool): Promise<void> {
+  for (const team of TEAMS) {
+    // A team auto-created by ingestion ("discovered") gets its proper name; a team
+    // someone set up by hand keeps theirs.
+    await db.query(
+      `INSERT INTO teams (id, slug, name, discovered, updated_at) VALUES ($1, $2, $3, false, now())
+       ON CONFLICT (slug) DO UPDATE SET name = EXCLUDED.name, discovered = false, updated_at = now()
+       WHERE teams.discovered`,
+      [randomUUID(), team.slug, team.name],
+    );
+  }
+}
+
+export async function upsertPrices(db: pg.ClientBase | pg.Pool): Promise<void> {
+  for (const price of CATALOG_PRICES) {
+    const r = price.rates;
+    await db.query(
+      `INSERT INTO prices (id, provider, model, service_tier, effective_from, input_per_mtok, output_per_mtok,
+                           cache_read_per_mtok, cache_write_per_mtok, reasoning_per_mtok, source, source_date)
+       VALUES ($1, $2, $3, $4::"ServiceTier", $5, $6, $7, $8, $9, $10, $11, $12::date)
+       ON CONFLICT (provider, model, service_tier, effective_from) DO NOTHING`,
+      [
+        randomUUID(),
+        price.provider,
+        price.model,
+        price.serviceTier,
+        PRICE_EFFECTIVE_FROM.toISOString(),
+        r.inputPerMtok,
+        r.outputPerMtok,
+        r.cacheReadPerMtok,
+        r.cacheWritePerMtok,
+        r.reasoningPerMtok,
+        price.source,
+        PRICE_SOURCE_DATE,
+      ],
+    );
+  }
+}
+
+interface PriceRow {
+  id: string;
+  provider: string;
+  model: string;
+  service_tier: string;
+  effective_from: Date;
+  input_per_mtok: string;
+  output_per_mtok: string;
+  cache_read_per_mtok: string;
+  cache_write_per_mtok: string;
+  reasoning_per_mtok: string;
+}
+
+/** Every price entry for the demo's models, including ones an operator added. */
+export async function loadDemoPrices(db: pg.ClientBase | pg.Pool): Promise<PriceEntry[]> {
+  const models = Object.values(MODELS);
+  const result = await db.query<PriceRow>(
+    `SELECT id, provider, model, service_tier::text AS service_tier, effective_from,
+            input_per_mtok::text, output_per_mtok::text, cache_read_per_mtok::text,
+            cache_write_per_mtok::text, reasoning_per_mtok::text
+     FROM prices
+     WHERE (provider, model) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+    [models.map((m) => m.provider), models.map((m) => m.model)],
+  );
+  return result.rows.map((row) => ({
+    id: row.id,
+    provider: row.provider,
+    model: row.model,
+    serviceTier: row.service_tier,
+    effectiveFrom: row.effective_from,
+    rates: {
+      inputPerMtok: row.input_per_mtok,
+      outputPerMtok: row.output_per_mtok,
+      cacheReadPerMtok: row.cache_read_per_mtok,
+      cacheWritePerMtok: row.cache_write_per_mtok,
+      reasoningPerMtok: row.reasoning_per_mtok,
+    },
+  }));
+}
+
+/** Creates the demo accounts that do not exist yet; existing users are left untouched. */
+export async function upsertDemoAccounts(db: pg.ClientBase | pg.Pool): Promise<void> {
+  const existing = await db.query<{ email: string }>("SELECT email FROM users WHERE email = ANY($1)", [
+    DEMO_ACCOUNTS.map((a) => a.email),
+  ]);
+  const known = new Set(existing.rows.map((row) => row.email));
+  const missing = DEMO_ACCOUNTS.filter((account) => !known.has(account.email));
+  // scrypt is deliberately slow; hash the passwords side by side on the thread pool.
+  const hashes = await Promise.all(missing.map(() => hashPassword(DEMO_PASSWORD)));
+  for (const [i, account] of missing.entries()) {
+    await db.query(
+      `INSERT INTO users (id, email, name, password_hash, role, updated_at) VALUES ($1, $2, $3, $4, $5::"Role", now())
+       ON CONFLICT (email) DO NOTHING`,
+      [randomUUID(), account.email, account.name, hashes[i], account.role],
+    );
+  }
+  for (const account of DEMO_ACCOUNTS) {
+    for (const membership of account.teams) {
+      await db.query(
+        `INSERT INTO team_memberships (user_id, team_id, role)
+         SELECT u.id, t.id, $3::"TeamMemberRole" FROM users u, teams t WHERE u.email = $1 AND t.slug = $2
+         ON CONFLICT (user_id, team_id) DO NOTHING`,
+        [account.email, membership.slug, membership.role],
+      );
+    }
+  }
+}
