@@ -10,6 +10,9 @@ const envSchema = z.object({
   BURNRATE_DATA_DIR: z.string().min(1).default(".data"),
   BURNRATE_DEMO: z.enum(["0", "1"]).default("1"),
   BURNRATE_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  // Requests per second per API key, and the burst allowed above it.
+  BURNRATE_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(50),
+  BURNRATE_RATE_LIMIT_BURST: z.coerce.number().positive().default(100),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -47,3 +47,13 @@ export function errorBody(error: ApiError): { error: { code: ErrorCode; message:
 export function issuePath(path: readonly PropertyKey[]): string {
   return path.map((segment) => String(segment)).join(".");
 }
+
+/** A zod failure as the contract's 400 body, naming every field that is wrong. */
+export function invalidRequest(
+  message: string,
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+): ApiError {
+  return new ApiError("invalid_request", message, {
+    details: issues.map((issue) => ({ path: issuePath(issue.path), message: issue.message })),
+  });
+}

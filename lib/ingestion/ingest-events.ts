@@ -1,0 +1,58 @@
+import type pg from "pg";
+import { prepareEvent, type EventError, type PreparedEvent } from "@/lib/ingestion/prepare-event";
+import { discoverTeams, insertEvents, type PricedEvent } from "@/lib/ingestion/write-events";
+import { loadPriceIndex } from "@/lib/ingestion/price-batch";
+import { SHARED_PRICING_LOCK_SQL } from "@/lib/pricing/lock";
+
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  errors: EventError[];
+}
+
+/**
+ * Validates each event on its own, then stores the valid ones in one transaction:
+ * priced at the rate in effect at each event's time, deduplicated by id (within the
+ * batch here, against everything stored by the primary key), rollups updated with
+ * exactly the new rows. Returns only after COMMIT: a 2xx means the data is durable.
+ */
+export async function ingestEvents(pool: pg.Pool, rawEvents: readonly unknown[]): Promise<IngestResult> {
+  const errors: EventError[] = [];
+  const unique: PreparedEvent[] = [];
+  const seen = new Set<string>();
+  let duplicates = 0;
+  rawEvents.forEach((raw, index) => {
+    const prepared = prepareEvent(raw, index);
+    if (!prepared.ok) {
+      errors.push(...prepared.errors);
+      return;
+    }
+    if (seen.has(prepared.event.id)) {
+      duplicates++;
+      return;
+    }
+    seen.add(prepared.event.id);
+    unique.push(prepared.event);
+  });
+  const rejected = new Set(errors.map((error) => error.index)).size;
+  if (unique.length === 0) return { accepted: 0, duplicates, rejected, errors };
+
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    // Shared with every other ingest; a price insert takes it exclusively (lib/pricing/lock.ts).
+    await client.query(SHARED_PRICING_LOCK_SQL);
+    const prices = await loadPriceIndex(client, unique);
+    const priced: PricedEvent[] = unique.map((event) => ({ ...event, ...prices.price(event) }));
+    await discoverTeams(client, priced.flatMap((event) => (event.team ? [event.team] : [])));
+    const inserted = await insertEvents(client, priced);
+    await client.query("COMMIT");
+    return { accepted: inserted.size, duplicates: duplicates + (unique.length - inserted.size), rejected, errors };
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,65 @@
+import type pg from "pg";
+import { outcomeSchema } from "@/lib/schemas/outcome";
+import { issuePath } from "@/lib/http/errors";
+import { MAX_EVENT_BYTES, type EventError } from "@/lib/ingestion/prepare-event";
+import type { IngestResult } from "@/lib/ingestion/ingest-events";
+
+const OUTCOME_COLUMNS_TAGS = ["team", "feature", "environment", "tenant"] as const;
+
+/** Same rules as events: per-item validation, dedupe by id, one committed write. */
+export async function ingestOutcomes(pool: pg.Pool, rawOutcomes: readonly unknown[]): Promise<IngestResult> {
+  const errors: EventError[] = [];
+  const rows = new Map<string, unknown[]>();
+  let duplicates = 0;
+  rawOutcomes.forEach((raw, index) => {
+    const id = typeof (raw as { id?: unknown } | null)?.id === "string" ? (raw as { id: string }).id : undefined;
+    const size = Buffer.byteLength(JSON.stringify(raw) ?? "", "utf8");
+    if (size > MAX_EVENT_BYTES) {
+      errors.push({ index, ...(id ? { id } : {}), path: "", message: `the outcome is ${size} bytes; at most ${MAX_EVENT_BYTES}` });
+      return;
+    }
+    const parsed = outcomeSchema.safeParse(raw);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        errors.push({ index, ...(id ? { id } : {}), path: issuePath(issue.path), message: issue.message });
+      }
+      return;
+    }
+    const outcome = parsed.data;
+    if (rows.has(outcome.id)) {
+      duplicates++;
+      return;
+    }
+    const tags = outcome.tags ?? {};
+    const extra = Object.fromEntries(Object.entries(tags).filter(([k]) => !(OUTCOME_COLUMNS_TAGS as readonly string[]).includes(k)));
+    rows.set(outcome.id, [
+      outcome.id,
+      new Date(outcome.timestamp).toISOString(),
+      outcome.trace_id,
+      outcome.type,
+      outcome.success,
+      // The JSON number's own shortest text, so 0.1 is stored as 0.1, not 0.1000000000000000055.
+      outcome.value === undefined ? null : String(outcome.value),
+      tags.team ?? null,
+      tags.feature ?? null,
+      tags.environment ?? null,
+      tags.tenant ?? null,
+      Object.keys(extra).length ? JSON.stringify(extra) : null,
+    ]);
+  });
+  const rejected = new Set(errors.map((e) => e.index)).size;
+  const values = [...rows.values()];
+  if (values.length === 0) return { accepted: 0, duplicates, rejected, errors };
+
+  const column = (i: number) => values.map((row) => row[i]);
+  const result = await pool.query<{ id: string }>(
+    `INSERT INTO outcomes (id, occurred_at, trace_id, type, success, value, team, feature, environment, tenant, extra_tags)
+     SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::boolean[], $6::numeric[],
+                          $7::text[], $8::text[], $9::text[], $10::text[], $11::jsonb[])
+     ON CONFLICT (id) DO NOTHING
+     RETURNING id`,
+    Array.from({ length: 11 }, (_, i) => column(i)),
+  );
+  const accepted = result.rowCount ?? 0;
+  return { accepted, duplicates: duplicates + values.length - accepted, rejected, errors };
+}

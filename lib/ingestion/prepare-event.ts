@@ -1,0 +1,90 @@
+import { eventSchema } from "@/lib/schemas/event";
+import { WELL_KNOWN_TAGS } from "@/lib/schemas/common";
+import { issuePath } from "@/lib/http/errors";
+import { normalizeUsage } from "@/lib/pricing/normalize-usage";
+import type { TokenUsage } from "@/lib/pricing/compute-cost";
+
+/** A valid event, normalised to the columns of usage_events (not yet priced). */
+export interface PreparedEvent {
+  id: string;
+  occurredAt: Date;
+  provider: string;
+  model: string;
+  operation: string;
+  serviceTier: string;
+  usage: TokenUsage;
+  latencyMs: number | null;
+  status: "success" | "error";
+  responseCacheHit: boolean;
+  traceId: string | null;
+  attempt: number;
+  team: string | null;
+  feature: string | null;
+  environment: string | null;
+  tenant: string | null;
+  endUser: string | null;
+  promptVersion: string | null;
+  extraTags: Record<string, string> | null;
+}
+
+export interface EventError {
+  index: number;
+  id?: string;
+  path: string;
+  message: string;
+}
+
+/** Per-event size cap: one oversized event is rejected, the rest of its batch is not. */
+export const MAX_EVENT_BYTES = 32_768;
+
+export function prepareEvent(raw: unknown, index: number): { ok: true; event: PreparedEvent } | { ok: false; errors: EventError[] } {
+  const id = typeof raw === "object" && raw !== null && typeof (raw as { id?: unknown }).id === "string"
+    ? ((raw as { id: string }).id)
+    : undefined;
+  const fail = (path: string, message: string) => ({ ok: false as const, errors: [{ index, ...(id ? { id } : {}), path, message }] });
+
+  const size = Buffer.byteLength(JSON.stringify(raw) ?? "", "utf8");
+  if (size > MAX_EVENT_BYTES) return fail("", `the event is ${size} bytes; at most ${MAX_EVENT_BYTES} bytes per event`);
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return fail("", "an event must be a JSON object");
+
+  const parsed = eventSchema.safeParse(raw);
+  const usage = normalizeUsage(raw as Record<string, unknown>);
+  const errors: EventError[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      errors.push({ index, ...(id ? { id } : {}), path: issuePath(issue.path), message: issue.message });
+    }
+  }
+  if (!usage.ok) for (const error of usage.errors) errors.push({ index, ...(id ? { id } : {}), ...error });
+  if (!parsed.success || !usage.ok) return { ok: false, errors };
+
+  const event = parsed.data;
+  const tags = event.tags ?? {};
+  const extra = Object.fromEntries(
+    Object.entries(tags).filter(([key]) => !(WELL_KNOWN_TAGS as readonly string[]).includes(key)),
+  );
+  return {
+    ok: true,
+    event: {
+      id: event.id,
+      occurredAt: new Date(event.timestamp),
+      provider: event.provider,
+      model: event.model,
+      operation: event.operation,
+      serviceTier: event.service_tier,
+      usage: usage.usage,
+      latencyMs: event.latency_ms ?? null,
+      status: event.status,
+      responseCacheHit: event.response_cache_hit ?? false,
+      traceId: event.trace_id ?? null,
+      attempt: event.attempt,
+      team: tags.team ?? null,
+      feature: tags.feature ?? null,
+      environment: tags.environment ?? null,
+      tenant: tags.tenant ?? null,
+      endUser: tags.user ?? null,
+      promptVersion: tags.prompt_version ?? null,
+      extraTags: Object.keys(extra).length > 0 ? extra : null,
+    },
+  };
+}

@@ -1,0 +1,127 @@
+import { COST_FRACTION_DIGITS, formatCost, type PriceRates, type TokenUsage } from "@/lib/pricing/compute-cost";
+
+/**
+ * The contract's cost formula for the ingest hot path, in integer arithmetic.
+ *
+ * Rates are USD per million tokens with at most 10 decimals (numeric(20, 10)), so a rate
+ * is an integer number of 10^-d USD/Mtok (d = the most decimals among the five rates, at
+ * least 6) and a cost is an integer number of 10^-(d + 6) USD: sum(tokens x scaled rate),
+ * no division, nothing lost. With d = 6 (every real price list) that integer is the cost
+ * in picodollars, i.e. exactly the 12 stored decimals; it is computed with plain numbers
+ * whenever the total stays below 2^53 (every realistic call), else with BigInt. With
+ * d > 6 the exact value is rounded by formatCost, the one rounding rule shared with
+ * computeCost (ROUND_HALF_EVEN to 12 decimals).
+ *
+ * priceCost(usage, scaleRates(rates)) === computeCostString(usage, rates) for every usage
+ * and every rate with up to 10 decimals (property-tested).
+ */
+
+export interface ScaledRates {
+  /** Decimals of the scaled integers below (the rates' most decimals, at least 6). */
+  rateDigits: number;
+  input: bigint;
+  output: bigint;
+  cacheRead: bigint;
+  cacheWrite: bigint;
+  reasoning: bigint;
+  /** The same integers as numbers when rateDigits is 6 and each is below 2^40, else null. */
+  fast: { input: number; output: number; cacheRead: number; cacheWrite: number; reasoning: number } | null;
+}
+
+/** usage_events.cost_usd is numeric(24, 12): at most 12 digits before the point. */
+export const MAX_COST_INTEGER_DIGITS = 12;
+
+const MIN_DIGITS = COST_FRACTION_DIGITS - 6;
+const MAX_RATE_DIGITS = 10;
+const DECIMAL = /^(\d+)(?:\.(\d+))?$/;
+
+function parseRate(rate: string): { whole: string; fraction: string } {
+  const match = DECIMAL.exec(rate);
+  if (!match) throw new RangeError(`not a non-negative decimal rate: ${rate}`);
+  const fraction = (match[2] ?? "").replace(/0+$/, "");
+  if (fraction.length > MAX_RATE_DIGITS) throw new RangeError(`rate has more than ${MAX_RATE_DIGITS} decimals: ${rate}`);
+  return { whole: match[1] ?? "0", fraction };
+}
+
+/** Prepares rates for priceCost; do it once per price entry, not once per event. */
+export function scaleRates(rates: PriceRates): ScaledRates {
+  const parsed = [rates.inputPerMtok, rates.outputPerMtok, rates.cacheReadPerMtok, rates.cacheWritePerMtok, rates.reasoningPerMtok].map(
+    parseRate,
+  );
+  const rateDigits = Math.max(MIN_DIGITS, ...parsed.map((p) => p.fraction.length));
+  const [input, output, cacheRead, cacheWrite, reasoning] = parsed.map(({ whole, fraction }) =>
+    BigInt(`${whole}${fraction.padEnd(rateDigits, "0")}`),
+  ) as [bigint, bigint, bigint, bigint, bigint];
+  const all = [input, output, cacheRead, cacheWrite, reasoning];
+  const small = rateDigits === MIN_DIGITS && all.every((r) => r < 2n ** 40n);
+  return {
+    rateDigits,
+    input,
+    output,
+    cacheRead,
+    cacheWrite,
+    reasoning,
+    fast: small
+      ? { input: Number(input), output: Number(output), cacheRead: Number(cacheRead), cacheWrite: Number(cacheWrite), reasoning: Number(reasoning) }
+      : null,
+  };
+}
+
+/** Attaches scaled rates to a price entry (for indexes the hot path looks prices up in). */
+export function withScaledRates<E extends { rates: PriceRates }>(entry: E): E & { scaled: ScaledRates } {
+  return { ...entry, scaled: scaleRates(entry.rates) };
+}
+
+function tokenClasses(usage: TokenUsage): [uncached: number, visible: number] {
+  const uncached = usage.inputTokens - usage.cacheReadInputTokens - usage.cacheCreationInputTokens;
+  const visible = usage.outputTokens - usage.reasoningOutputTokens;
+  if (uncached < 0 || visible < 0) throw new RangeError("token classes exceed their totals");
+  return [uncached, visible];
+}
+
+/**
+ * The cost in whole picodollars (1e-12 USD) when plain numbers compute it exactly (rates
+ * with at most 6 decimals, total below 2^53 = about $9007), else -1. Every term is a
+ * non-negative integer, so a safe-integer total proves that no term was rounded.
+ */
+export function costPicoUsd(usage: TokenUsage, rates: ScaledRates): number {
+  const fast = rates.fast;
+  if (!fast) return -1;
+  const [uncached, visible] = tokenClasses(usage);
+  const units =
+    uncached * fast.input +
+    usage.cacheReadInputTokens * fast.cacheRead +
+    usage.cacheCreationInputTokens * fast.cacheWrite +
+    visible * fast.output +
+    usage.reasoningOutputTokens * fast.reasoning;
+  return Number.isSafeInteger(units) ? units : -1;
+}
+
+/** Inserts the decimal point into a non-negative integer count of 10^-digits USD. */
+function placePoint(units: string, digits: number): string {
+  const padded = units.padStart(digits + 1, "0");
+  return `${padded.slice(0, padded.length - digits)}.${padded.slice(padded.length - digits)}`;
+}
+
+/**
+ * The cost of one call as stored in usage_events.cost_usd: a plain decimal string with
+ * exactly 12 fractional digits, equal to computeCostString(usage, rates). Throws RangeError
+ * for token classes larger than their totals, and for a cost that does not fit
+ * numeric(24, 12) (>= 1e12 USD: impossible for int4 token counts with rates up to the
+ * schema's 1,000,000 USD/Mtok cap).
+ */
+export function priceCost(usage: TokenUsage, rates: ScaledRates): string {
+  const pico = costPicoUsd(usage, rates);
+  if (pico >= 0) return placePoint(String(pico), COST_FRACTION_DIGITS);
+  const [uncached, visible] = tokenClasses(usage);
+  const units =
+    BigInt(uncached) * rates.input +
+    BigInt(usage.cacheReadInputTokens) * rates.cacheRead +
+    BigInt(usage.cacheCreationInputTokens) * rates.cacheWrite +
+    BigInt(visible) * rates.output +
+    BigInt(usage.reasoningOutputTokens) * rates.reasoning;
+  const exact = placePoint(units.toString(), rates.rateDigits + 6);
+  const cost = rates.rateDigits === MIN_DIGITS ? exact : formatCost(exact);
+  if (cost.indexOf(".") > MAX_COST_INTEGER_DIGITS) throw new RangeError(`cost ${cost} USD does not fit numeric(24, 12)`);
+  return cost;
+}

@@ -1,0 +1,109 @@
+import type pg from "pg";
+import type { PriceRates } from "@/lib/pricing/compute-cost";
+import { buildPriceIndex, type PriceEntry, type PriceLookup } from "@/lib/pricing/match-price";
+import { withScaledRates, type ScaledRates } from "@/lib/pricing/price-cost";
+
+/**
+ * Reading the prices table with plain pg (the hot paths use pg, not Prisma). Rates come
+ * back as canonical decimal strings (numeric(20, 10) "2.5000000000" -> "2.5").
+ */
+
+type Db = pg.Pool | pg.ClientBase;
+
+export interface StoredPrice extends PriceEntry {
+  source: string | null;
+  /** YYYY-MM-DD, or null. */
+  sourceDate: string | null;
+  createdAt: Date;
+  createdById: string | null;
+}
+
+export type IndexedPrice = StoredPrice & { scaled: ScaledRates };
+
+interface PriceRow {
+  id: string;
+  provider: string;
+  model: string;
+  service_tier: string;
+  effective_from: Date;
+  input_per_mtok: string;
+  output_per_mtok: string;
+  cache_read_per_mtok: string;
+  cache_write_per_mtok: string;
+  reasoning_per_mtok: string;
+  source: string | null;
+  source_date: string | null;
+  created_at: Date;
+  created_by_id: string | null;
+}
+
+/** The columns of a prices row as PriceRow reads them (usable after RETURNING too). */
+export const PRICE_COLUMNS = `id::text AS id, provider, model, service_tier::text AS service_tier, effective_from,
+  input_per_mtok::text AS input_per_mtok, output_per_mtok::text AS output_per_mtok,
+  cache_read_per_mtok::text AS cache_read_per_mtok, cache_write_per_mtok::text AS cache_write_per_mtok,
+  reasoning_per_mtok::text AS reasoning_per_mtok, source, to_char(source_date, 'YYYY-MM-DD') AS source_date,
+  created_at, created_by_id::text AS created_by_id`;
+
+/** "2.5000000000" -> "2.5", "3.0000000000" -> "3" (plain decimal strings only). */
+export function trimDecimal(value: string): string {
+  if (!value.includes(".")) return value;
+  return value.replace(/0+$/, "").replace(/\.$/, "");
+}
+
+export function priceFromRow(row: PriceRow): StoredPrice {
+  const rates: PriceRates = {
+    inputPerMtok: trimDecimal(row.input_per_mtok),
+    outputPerMtok: trimDecimal(row.output_per_mtok),
+    cacheReadPerMtok: trimDecimal(row.cache_read_per_mtok),
+    cacheWritePerMtok: trimDecimal(row.cache_write_per_mtok),
+    reasoningPerMtok: trimDecimal(row.reasoning_per_mtok),
+  };
+  return {
+    id: row.id,
+    provider: row.provider,
+    model: row.model,
+    serviceTier: row.service_tier,
+    effectiveFrom: row.effective_from,
+    rates,
+    source: row.source,
+    sourceDate: row.source_date,
+    createdAt: row.created_at,
+    createdById: row.created_by_id,
+  };
+}
+
+/** Every price, or those of one provider/model, oldest effective_from first. */
+export async function loadPrices(db: Db, filter?: { provider: string; model: string }): Promise<StoredPrice[]> {
+  const result = filter
+    ? await db.query<PriceRow>(
+        `SELECT ${PRICE_COLUMNS} FROM prices WHERE provider = $1 AND model = $2 ORDER BY effective_from, service_tier, id`,
+        [filter.provider, filter.model],
+      )
+    : await db.query<PriceRow>(`SELECT ${PRICE_COLUMNS} FROM prices ORDER BY provider, model, effective_from, service_tier, id`);
+  return result.rows.map(priceFromRow);
+}
+
+/** A lookup over the given prices with scaled rates attached, ready for priceCost. */
+export function indexPrices(prices: readonly StoredPrice[]): PriceLookup<IndexedPrice> {
+  return buildPriceIndex(prices.map(withScaledRates));
+}
+
+/** loadPrices + indexPrices. */
+export async function loadPriceIndex(db: Db, filter?: { provider: string; model: string }): Promise<PriceLookup<IndexedPrice>> {
+  return indexPrices(await loadPrices(db, filter));
+}
+
+/**
+ * A fingerprint of the whole prices table (ids and rates), for callers that cache a price
+ * index across transactions: read it after taking the shared pricing lock and rebuild the
+ * index when it changed. One cheap aggregate over a small table.
+ */
+export async function loadPriceVersion(db: Db): Promise<string> {
+  const result = await db.query<{ version: string }>(
+    `SELECT count(*)::text || ':' || coalesce(md5(string_agg(
+              id::text || effective_from::text || input_per_mtok::text || output_per_mtok::text || cache_read_per_mtok::text
+              || cache_write_per_mtok::text || reasoning_per_mtok::text, ',' ORDER BY id)), '') AS version
+     FROM prices`,
+  );
+  return result.rows[0]?.version ?? "";
+}

@@ -1,0 +1,450 @@
+import { randomUUID } from "node:crypto";
+import type pg from "pg";
+import { EXCLUSIVE_PRICING_LOCK_SQL, REPRICE_LOCK_SQL } from "@/lib/pricing/lock";
+import { STANDARD_TIER, type PriceLookup } from "@/lib/pricing/match-price";
+import { priceCost } from "@/lib/pricing/price-cost";
+import { PRICE_COLUMNS, indexPrices, loadPrices, priceFromRow, type IndexedPrice, type StoredPrice } from "@/lib/pricing/price-store";
+import { rebuildRollupsIn } from "@/lib/rollups/rebuild";
+import type { ResolvedPriceInput } from "@/lib/schemas/price";
+
+/**
+ * Adding a price and re-pricing the events it covers. See lock.ts for the locking protocol.
+ */
+
+// ---------------------------------------------------------------- inserting a price
+
+export type InsertPriceResult = { inserted: true; price: StoredPrice } | { inserted: false; conflict: true; existing: StoredPrice };
+
+/**
+ * Inserts one price under the EXCLUSIVE pricing lock (waits for in-flight ingest
+ * transactions, holds new ones back until commit). When a price with the same provider,
+ * model, service tier and effective_from exists, nothing is written and the existing row
+ * is returned as a conflict. Run repriceForNewPrice after it returns { inserted: true }.
+ */
+export async function insertPrice(pool: pg.Pool, input: ResolvedPriceInput, createdById?: string | null): Promise<InsertPriceResult> {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    await client.query(EXCLUSIVE_PRICING_LOCK_SQL);
+    const inserted = await client.query<Parameters<typeof priceFromRow>[0]>(
+      `INSERT INTO prices (id, provider, model, service_tier, effective_from, input_per_mtok, output_per_mtok,
+                           cache_read_per_mtok, cache_write_per_mtok, reasoning_per_mtok, source, source_date, created_by_id)
+       VALUES ($1, $2, $3, $4::"ServiceTier", $5, $6, $7, $8, $9, $10, $11, $12::date, $13)
+       ON CONFLICT (provider, model, service_tier, effective_from) DO NOTHING
+       RETURNING ${PRICE_COLUMNS}`,
+      [
+        randomUUID(),
+        input.provider,
+        input.model,
+        input.serviceTier,
+        input.effectiveFrom,
+        input.rates.inputPerMtok,
+        input.rates.outputPerMtok,
+        input.rates.cacheReadPerMtok,
+        input.rates.cacheWritePerMtok,
+        input.rates.reasoningPerMtok,
+        input.source ?? null,
+        input.sourceDate ? input.sourceDate.toISOString().slice(0, 10) : null,
+        createdById ?? null,
+      ],
+    );
+    let result: InsertPriceResult;
+    const row = inserted.rows[0];
+    if (row) {
+      result = { inserted: true, price: priceFromRow(row) };
+    } else {
+      const existing = await client.query<Parameters<typeof priceFromRow>[0]>(
+        `SELECT ${PRICE_COLUMNS} FROM prices
+         WHERE provider = $1 AND model = $2 AND service_tier = $3::"ServiceTier" AND effective_from = $4`,
+        [input.provider, input.model, input.serviceTier, input.effectiveFrom],
+      );
+      const found = existing.rows[0];
+      if (!found) throw new Error("price insert conflicted but the conflicting row is not visible");
+      result = { inserted: false, conflict: true, existing: priceFromRow(found) };
+    }
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+// ---------------------------------------------------------------- re-pricing
+
+export interface RepriceTarget {
+  provider: string;
+  model: string;
+  serviceTier: string;
+  effectiveFrom: Date;
+}
+
+export interface RepriceOptions {
+  /** Events read, priced and written per statement (default 5000). */
+  chunkSize?: number;
+  /**
+   * "single" (default): the whole run is one transaction (all or nothing; rollup rows it
+   * touches stay locked until the end, which holds back ingest upserts to those rows).
+   * "per-chunk": each chunk commits on its own, events and rollups together, so the
+   * rollups are consistent at every commit and locks are short; a run that fails half-way
+   * leaves a consistent, partly re-priced state that running it again completes (it is
+   * idempotent: every event is recomputed from the catalog, not patched).
+   */
+  transaction?: "single" | "per-chunk";
+  /** Attempts per transaction on deadlock / serialization failure (default 5). */
+  maxAttempts?: number;
+}
+
+export interface RepriceResult {
+  /** Candidate events read and recomputed. */
+  examined: number;
+  /** Events whose cost or price changed (and were written). */
+  updated: number;
+  /** Of those, unpriced events that are now priced. */
+  newlyPriced: number;
+  /** Of those, priced events that no entry covers any more (only if prices were removed). */
+  newlyUnpriced: number;
+  chunks: number;
+  /** Rollup rows that were missing for re-priced events; their hours were rebuilt from the events. */
+  repairedRollupHours: number;
+}
+
+const HOUR_MS = 3_600_000;
+const RETRYABLE = new Set(["40P01", "40001"]); // deadlock_detected, serialization_failure
+
+interface Context {
+  target: RepriceTarget;
+  lookup: PriceLookup<IndexedPrice>;
+  /** Priced events in [from, to) may change; to = the next entry of the same tier (null: none). */
+  to: Date | null;
+  /** Only this tier's priced events can change (null: any tier, when the new entry is standard). */
+  tier: string | null;
+}
+
+interface Cursor {
+  at: Date | string;
+  id: string;
+}
+
+type Phase = "priced" | "unpriced";
+
+interface EventRow {
+  id: string;
+  occurred_at: Date;
+  service_tier: string;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_input_tokens: number;
+  cache_creation_input_tokens: number;
+  reasoning_output_tokens: number;
+  cost_usd: string | null;
+  price_id: string | null;
+  team: string | null;
+  feature: string | null;
+  environment: string | null;
+  tenant: string | null;
+  prompt_version: string | null;
+}
+
+interface ChunkResult {
+  examined: number;
+  updated: number;
+  newlyPriced: number;
+  newlyUnpriced: number;
+  repairedRollupHours: number;
+  next: Cursor | null;
+}
+
+async function loadContext(client: pg.ClientBase, target: RepriceTarget): Promise<Context> {
+  const prices = await loadPrices(client, { provider: target.provider, model: target.model });
+  const start = target.effectiveFrom.getTime();
+  let to: Date | null = null;
+  for (const price of prices) {
+    const at = price.effectiveFrom.getTime();
+    if (price.serviceTier === target.serviceTier && at > start && (!to || at < to.getTime())) to = price.effectiveFrom;
+  }
+  return { target, lookup: indexPrices(prices), to, tier: target.serviceTier === STANDARD_TIER ? null : target.serviceTier };
+}
+
+const EVENT_COLUMNS = `id, occurred_at, service_tier::text AS service_tier, input_tokens, output_tokens,
+  cache_read_input_tokens, cache_creation_input_tokens, reasoning_output_tokens, cost_usd::text AS cost_usd,
+  price_id::text AS price_id, team, feature, environment, tenant, prompt_version`;
+
+/**
+ * The next chunk of candidates, keyset-paginated on (occurred_at, id). The cursor's
+ * occurred_at is also a plain lower bound so the (provider, model, occurred_at) indexes
+ * start each chunk where the last one ended.
+ */
+async function selectChunk(client: pg.ClientBase, ctx: Context, phase: Phase, cursor: Cursor, limit: number): Promise<EventRow[]> {
+  const { provider, model } = ctx.target;
+  if (phase === "unpriced") {
+    const result = await client.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM usage_events
+       WHERE provider = $1 AND model = $2 AND pricing_state = 'unpriced'
+         AND occurred_at >= $3::timestamptz AND (occurred_at, id) > ($3::timestamptz, $4::text)
+       ORDER BY occurred_at, id
+       LIMIT $5
+       FOR UPDATE`,
+      [provider, model, cursor.at, cursor.id, limit],
+    );
+    return result.rows;
+  }
+  const result = await client.query<EventRow>(
+    `SELECT ${EVENT_COLUMNS} FROM usage_events
+     WHERE provider = $1 AND model = $2 AND pricing_state = 'priced'
+       AND occurred_at >= $3::timestamptz AND (occurred_at, id) > ($3::timestamptz, $4::text)
+       AND ($5::timestamptz IS NULL OR occurred_at < $5::timestamptz)
+       AND ($6::text IS NULL OR service_tier::text = $6::text)
+     ORDER BY occurred_at, id
+     LIMIT $7
+     FOR UPDATE`,
+    [provider, model, cursor.at, cursor.id, ctx.to, ctx.tier, limit],
+  );
+  return result.rows;
+}
+
+/** A 12-decimal cost string as integer picodollars. */
+function pico(cost: string | null): bigint {
+  return cost === null ? 0n : BigInt(cost.replace(".", ""));
+}
+
+function picoToDecimal(value: bigint): string {
+  const negative = value < 0n;
+  const digits = (negative ? -value : value).toString().padStart(13, "0");
+  return `${negative ? "-" : ""}${digits.slice(0, -12)}.${digits.slice(-12)}`;
+}
+
+interface RollupDelta {
+  hour: Date;
+  team: string | null;
+  feature: string | null;
+  environment: string | null;
+  tenant: string | null;
+  promptVersion: string | null;
+  serviceTier: string;
+  cost: bigint;
+  unpriced: number;
+}
+
+function rollupKey(d: { hour: Date; team: string | null; feature: string | null; environment: string | null; tenant: string | null; promptVersion: string | null; serviceTier: string }): string {
+  return JSON.stringify([d.hour.getTime(), d.team, d.feature, d.environment, d.tenant, d.promptVersion, d.serviceTier]);
+}
+
+/** Recomputes one chunk, writes the changed events and moves their rollups by the difference. */
+async function repriceChunk(client: pg.ClientBase, ctx: Context, phase: Phase, cursor: Cursor, limit: number): Promise<ChunkResult> {
+  const rows = await selectChunk(client, ctx, phase, cursor, limit);
+  const last = rows[rows.length - 1];
+  const result: ChunkResult = {
+    examined: rows.length,
+    updated: 0,
+    newlyPriced: 0,
+    newlyUnpriced: 0,
+    repairedRollupHours: 0,
+    next: last && rows.length === limit ? { at: last.occurred_at, id: last.id } : null,
+  };
+
+  const ids: string[] = [];
+  const costs: (string | null)[] = [];
+  const priceIds: (string | null)[] = [];
+  const deltas = new Map<string, RollupDelta>();
+  for (const row of rows) {
+    const entry = ctx.lookup(ctx.target.provider, ctx.target.model, row.service_tier, row.occurred_at);
+    const cost = entry
+      ? priceCost(
+          {
+            inputTokens: row.input_tokens,
+            outputTokens: row.output_tokens,
+            cacheReadInputTokens: row.cache_read_input_tokens,
+            cacheCreationInputTokens: row.cache_creation_input_tokens,
+            reasoningOutputTokens: row.reasoning_output_tokens,
+          },
+          entry.scaled,
+        )
+      : null;
+    const priceId = entry?.id ?? null;
+    if (cost === row.cost_usd && priceId === row.price_id) continue;
+
+    ids.push(row.id);
+    costs.push(cost);
+    priceIds.push(priceId);
+    const unpriced = (cost === null ? 1 : 0) - (row.cost_usd === null ? 1 : 0);
+    if (unpriced < 0) result.newlyPriced++;
+    if (unpriced > 0) result.newlyUnpriced++;
+    const delta = {
+      hour: new Date(Math.floor(row.occurred_at.getTime() / HOUR_MS) * HOUR_MS),
+      team: row.team,
+      feature: row.feature,
+      environment: row.environment,
+      tenant: row.tenant,
+      promptVersion: row.prompt_version,
+      serviceTier: row.service_tier,
+      cost: pico(cost) - pico(row.cost_usd),
+      unpriced,
+    };
+    const key = rollupKey(delta);
+    const sum = deltas.get(key);
+    if (sum) {
+      sum.cost += delta.cost;
+      sum.unpriced += delta.unpriced;
+    } else {
+      deltas.set(key, delta);
+    }
+  }
+  result.updated = ids.length;
+  if (ids.length === 0) return result;
+
+  await client.query(
+    `UPDATE usage_events AS e
+     SET cost_usd = u.cost,
+         price_id = u.price_id,
+         pricing_state = (CASE WHEN u.cost IS NULL THEN 'unpriced' ELSE 'priced' END)::"PricingState",
+         priced_at = CASE WHEN u.cost IS NULL THEN NULL ELSE now() END
+     FROM unnest($1::text[], $2::numeric[], $3::uuid[]) AS u(id, cost, price_id)
+     WHERE e.id = u.id`,
+    [ids, costs, priceIds],
+  );
+
+  const groups = [...deltas.values()].filter((d) => d.cost !== 0n || d.unpriced !== 0);
+  if (groups.length === 0) return result;
+  const matched = await client.query<{ hour: Date; team: string | null; feature: string | null; environment: string | null; tenant: string | null; prompt_version: string | null; service_tier: string }>(
+    `UPDATE usage_rollup_hourly AS r
+     SET cost_usd = r.cost_usd + d.cost,
+         unpriced_requests = r.unpriced_requests + d.unpriced
+     FROM unnest($3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::numeric[], $11::bigint[])
+          AS d(hour, team, feature, environment, tenant, prompt_version, service_tier, cost, unpriced)
+     WHERE r.provider = $1 AND r.model = $2 AND r.hour = d.hour AND r.service_tier::text = d.service_tier
+       AND r.team IS NOT DISTINCT FROM d.team AND r.feature IS NOT DISTINCT FROM d.feature
+       AND r.environment IS NOT DISTINCT FROM d.environment AND r.tenant IS NOT DISTINCT FROM d.tenant
+       AND r.prompt_version IS NOT DISTINCT FROM d.prompt_version
+     RETURNING d.hour, d.team, d.feature, d.environment, d.tenant, d.prompt_version, d.service_tier`,
+    [
+      ctx.target.provider,
+      ctx.target.model,
+      groups.map((d) => d.hour),
+      groups.map((d) => d.team),
+      groups.map((d) => d.feature),
+      groups.map((d) => d.environment),
+      groups.map((d) => d.tenant),
+      groups.map((d) => d.promptVersion),
+      groups.map((d) => d.serviceTier),
+      groups.map((d) => picoToDecimal(d.cost)),
+      groups.map((d) => d.unpriced),
+    ],
+  );
+
+  if (matched.rows.length < groups.length) {
+    // The rollups were already out of step with the events (a row is missing): rebuild
+    // those hours from the events, which now carry the new costs. Rare, so the table lock
+    // rebuildRollupsIn requires is acceptable here.
+    const found = new Set(
+      matched.rows.map((r) =>
+        rollupKey({ hour: r.hour, team: r.team, feature: r.feature, environment: r.environment, tenant: r.tenant, promptVersion: r.prompt_version, serviceTier: r.service_tier }),
+      ),
+    );
+    const hours = new Set(groups.filter((d) => !found.has(rollupKey(d))).map((d) => d.hour.getTime()));
+    await client.query("LOCK TABLE usage_rollup_hourly IN EXCLUSIVE MODE");
+    for (const hour of hours) await rebuildRollupsIn(client, { from: new Date(hour), to: new Date(hour + HOUR_MS) });
+    result.repairedRollupHours = hours.size;
+  }
+  return result;
+}
+
+function isRetryable(error: unknown): boolean {
+  return typeof error === "object" && error !== null && RETRYABLE.has(String((error as { code?: unknown }).code));
+}
+
+/** Runs `work` in a transaction on `client`, retrying on deadlock or serialization failure. */
+async function transaction<T>(client: pg.ClientBase, attempts: number, work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    await client.query("BEGIN");
+    try {
+      const value = await work();
+      await client.query("COMMIT");
+      return value;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {});
+      if (attempt >= attempts || !isRetryable(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 10 * attempt + Math.random() * 40));
+    }
+  }
+}
+
+const START: Record<Phase, (target: RepriceTarget) => Cursor> = {
+  priced: (target) => ({ at: target.effectiveFrom, id: "" }),
+  unpriced: () => ({ at: "-infinity", id: "" }),
+};
+
+function add(total: RepriceResult, chunk: ChunkResult): void {
+  total.examined += chunk.examined;
+  total.updated += chunk.updated;
+  total.newlyPriced += chunk.newlyPriced;
+  total.newlyUnpriced += chunk.newlyUnpriced;
+  total.repairedRollupHours += chunk.repairedRollupHours;
+  total.chunks++;
+}
+
+function emptyResult(): RepriceResult {
+  return { examined: 0, updated: 0, newlyPriced: 0, newlyUnpriced: 0, chunks: 0, repairedRollupHours: 0 };
+}
+
+/**
+ * Re-prices the events a newly added price entry may cover, with the full catalog of that
+ * provider/model (not just the new entry), and keeps usage_rollup_hourly in step:
+ *
+ * - priced events of that provider/model at or after the entry's effective_from and before
+ *   the next entry of the same tier (only events of the entry's tier, unless it is the
+ *   standard entry, which other tiers fall back to);
+ * - every unpriced event of that provider/model, any tier (they are few, and indexed).
+ *
+ * Each candidate's cost is recomputed with buildPriceIndex over the provider/model's
+ * prices and priceCost (identical to ingestion); only events whose cost or price_id
+ * changes are written (cost_usd, pricing_state, price_id, priced_at), and for each rollup
+ * row the difference is applied (cost_usd sums priced events only; unpriced_requests
+ * counts unpriced ones). Run it after the price's insert has committed (lock.ts).
+ */
+export async function repriceForNewPrice(pool: pg.Pool, target: RepriceTarget, options: RepriceOptions = {}): Promise<RepriceResult> {
+  const chunkSize = options.chunkSize ?? 5000;
+  const attempts = options.maxAttempts ?? 5;
+  if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new RangeError("chunkSize must be a positive integer");
+  if (Number.isNaN(target.effectiveFrom.getTime())) throw new RangeError("effectiveFrom must be a valid date");
+  const phases: Phase[] = ["priced", "unpriced"];
+  const client = await pool.connect();
+  try {
+    if ((options.transaction ?? "single") === "single") {
+      return await transaction(client, attempts, async () => {
+        await client.query(REPRICE_LOCK_SQL, [target.provider, target.model]);
+        const ctx = await loadContext(client, target);
+        const total = emptyResult();
+        for (const phase of phases) {
+          let cursor: Cursor | null = START[phase](target);
+          while (cursor) {
+            const chunk: ChunkResult = await repriceChunk(client, ctx, phase, cursor, chunkSize);
+            add(total, chunk);
+            cursor = chunk.next;
+          }
+        }
+        return total;
+      });
+    }
+    const total = emptyResult();
+    for (const phase of phases) {
+      let cursor: Cursor | null = START[phase](target);
+      while (cursor) {
+        const at: Cursor = cursor;
+        const chunk = await transaction(client, attempts, async () => {
+          await client.query(REPRICE_LOCK_SQL, [target.provider, target.model]);
+          // Re-read each time: a price added meanwhile is used from the next chunk on (its
+          // own re-pricing run, serialized behind this chunk, redoes anything before).
+          return repriceChunk(client, await loadContext(client, target), phase, at, chunkSize);
+        });
+        add(total, chunk);
+        cursor = chunk.next;
+      }
+    }
+    return total;
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,40 @@
+import { z } from "zod";
+import { tagsSchema, timestampSchema } from "@/lib/schemas/common";
+
+/**
+ * The contract's usage event (POST /api/v1/events). Token shapes (usage, openai_usage,
+ * anthropic_usage) are validated and normalised by lib/pricing/normalize-usage.ts; this
+ * schema checks everything else. Unknown fields are ignored: clients may be newer than us.
+ */
+export const OPERATIONS = ["chat", "completion", "embedding", "image", "audio", "rerank", "other"] as const;
+export const SERVICE_TIERS = ["standard", "batch", "flex", "priority"] as const;
+
+export const eventSchema = z.object({
+  id: z.string({ message: "is required (a string of 1 to 128 characters)" }).min(1, "must not be empty").max(128, "is at most 128 characters"),
+  timestamp: timestampSchema,
+  provider: z.string({ message: "is required" }).min(1, "must not be empty").max(64, "is at most 64 characters"),
+  model: z.string({ message: "is required" }).min(1, "must not be empty").max(256, "is at most 256 characters"),
+  operation: z.enum(OPERATIONS).default("chat"),
+  service_tier: z.enum(SERVICE_TIERS).default("standard"),
+  usage: z.unknown().optional(),
+  openai_usage: z.unknown().optional(),
+  anthropic_usage: z.unknown().optional(),
+  latency_ms: z.number().int("must be an integer >= 0").min(0, "must be an integer >= 0").max(2_147_483_647).optional(),
+  status: z.enum(["success", "error"]).default("success"),
+  response_cache_hit: z.boolean().optional(),
+  trace_id: z.string().min(1).max(256, "is at most 256 characters").optional(),
+  attempt: z.number().int("must be an integer >= 1").min(1, "must be an integer >= 1").max(1000).default(1),
+  tags: tagsSchema.optional(),
+});
+
+export type EventInput = z.input<typeof eventSchema>;
+export type ParsedEvent = z.output<typeof eventSchema>;
+
+/** The envelope: checked whole before any event is looked at. */
+export const MAX_BATCH_EVENTS = 1000;
+export const eventsEnvelopeSchema = z.object({
+  events: z
+    .array(z.unknown(), { message: "must be an array of events" })
+    .min(1, "must hold at least 1 event")
+    .max(MAX_BATCH_EVENTS, `must hold at most ${MAX_BATCH_EVENTS} events`),
+});
