@@ -51,7 +51,9 @@ export function parseRate(value: unknown): { ok: true; rate: string } | { ok: fa
   return { ok: true, rate: amount.toFixed() };
 }
 
-const rate = z.unknown().transform((value, ctx) => {
+// z.custom: typed input for clients (PriceInputBody) while the checks, and their messages,
+// stay in parseRate.
+const rate = z.custom<string | number>(() => true).transform((value: unknown, ctx) => {
   if (value === undefined) {
     ctx.issues.push({ code: "custom", message: "is required", input: value });
     return z.NEVER;
@@ -64,7 +66,10 @@ const rate = z.unknown().transform((value, ctx) => {
   return parsed.rate;
 });
 
-const optionalRate = z.unknown().transform((value, ctx) => {
+const optionalRate = z
+  .custom<string | number | null>(() => true)
+  .optional()
+  .transform((value: unknown, ctx) => {
   if (value === undefined || value === null) return undefined;
   const parsed = parseRate(value);
   if (!parsed.ok) {

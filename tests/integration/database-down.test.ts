@@ -1,0 +1,20 @@
+import { describe, expect, it } from "vitest";
+import { apiRequest } from "../factories/api-keys";
+import { contractEvent } from "../factories/events";
+import { mintApiKey } from "@/lib/auth/api-key-format";
+import { freePort } from "../setup/app-process";
+
+// Nothing listens on this port: every query fails to connect, as when PostgreSQL is down.
+process.env.DATABASE_URL = `postgresql://nobody:nothing@127.0.0.1:${await freePort()}/none`;
+
+describe("when PostgreSQL is unreachable", () => {
+  it.each(["events", "outcomes"])("POST /api/v1/%s answers 503 with Retry-After, not 500", async (name) => {
+    const { POST } = (await import(`@/app/api/v1/${name}/route`)) as { POST: (r: Request) => Promise<Response> };
+    const response = await POST(
+      apiRequest(`/api/v1/${name}`, { key: mintApiKey().secret, body: { events: [contractEvent()] } }),
+    );
+    expect(response.status).toBe(503);
+    expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await response.json()).toMatchObject({ error: { code: "unavailable" } });
+  });
+});
