@@ -1,9 +1,9 @@
 /** `npm run bench`: every benchmark in turn; each writes its section of docs/BENCHMARKS.md. */
 import { spawnSync } from "node:child_process";
 
-const benchmarks = ["scripts/bench/seed.ts"];
+const benchmarks = ["scripts/bench/seed.ts", "scripts/bench/ingest.ts"];
 for (const file of benchmarks) {
   console.log(`\n== ${file}`);
-  const result = spawnSync(process.execPath, ["--import", "tsx", file, ...process.argv.slice(2)], { stdio: "inherit" });
+  const result = spawnSync(process.execPath, ["--import", "tsx", file], { stdio: "inherit" });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }

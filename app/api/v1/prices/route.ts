@@ -1,0 +1,31 @@
+import { getPool } from "@/lib/db";
+import { afterResponse } from "@/lib/http/after-response";
+import { ApiError, invalidRequest } from "@/lib/http/errors";
+import { jsonResponse, withRoute } from "@/lib/http/with-route";
+import { priceJson } from "@/lib/pricing/price-json";
+import { loadPrices } from "@/lib/pricing/price-store";
+import { insertPrice } from "@/lib/pricing/reprice";
+import { enqueueReprice } from "@/lib/pricing/reprice-queue";
+import { priceInputSchema, resolvePriceInput } from "@/lib/schemas/price";
+
+export const dynamic = "force-dynamic";
+
+export const GET = withRoute({ scope: "read" }, async () => {
+  const prices = await loadPrices(getPool());
+  return jsonResponse({ prices: prices.map(priceJson) });
+});
+
+export const POST = withRoute({ scope: "admin" }, async ({ json }) => {
+  const parsed = priceInputSchema.safeParse(await json());
+  if (!parsed.success) throw invalidRequest("The price is not valid.", parsed.error.issues);
+  const result = await insertPrice(getPool(), { ...resolvePriceInput(parsed.data), source: "api" });
+  if (!result.inserted) {
+    throw new ApiError("conflict", "A price for this provider, model, service tier and effective_from already exists.", {
+      details: [{ path: "effective_from", message: `exists as price ${result.existing.id}` }],
+    });
+  }
+  const { provider, model, serviceTier, effectiveFrom } = result.price;
+  // Re-price the events this entry now covers once the response is sent.
+  afterResponse(() => enqueueReprice(getPool(), { provider, model, serviceTier, effectiveFrom }));
+  return jsonResponse(priceJson(result.price), 201);
+});

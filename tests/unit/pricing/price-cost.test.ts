@@ -1,0 +1,135 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { computeCostString, formatCost, type PriceRates, type TokenUsage } from "@/lib/pricing/compute-cost";
+import { costPicoUsd, priceCost, scaleRates, withScaledRates } from "@/lib/pricing/price-cost";
+
+const u = (input: number, output: number, cacheRead = 0, cacheCreation = 0, reasoning = 0): TokenUsage => ({
+  inputTokens: input,
+  outputTokens: output,
+  cacheReadInputTokens: cacheRead,
+  cacheCreationInputTokens: cacheCreation,
+  reasoningOutputTokens: reasoning,
+});
+const r = (input: string, output = "0", cacheRead = input, cacheWrite = input, reasoning = output): PriceRates => ({
+  inputPerMtok: input,
+  outputPerMtok: output,
+  cacheReadPerMtok: cacheRead,
+  cacheWritePerMtok: cacheWrite,
+  reasoningPerMtok: reasoning,
+});
+const cost = (usage: TokenUsage, rates: PriceRates) => priceCost(usage, scaleRates(rates));
+
+describe("priceCost: hand-computed examples", () => {
+  it("prices cache reads, cache writes and reasoning at their own rates", () => {
+    // (1000*3 + 8000*0.3 + 1000*3.75 + 200*15) / 1e6 = (3000 + 2400 + 3750 + 3000) / 1e6 = 0.01215
+    expect(cost(u(10_000, 200, 8_000, 1_000), r("3", "15", "0.3", "3.75"))).toBe("0.012150000000");
+    // gpt-4o-mini: (86*0.15 + 1920*0.075 + 300*0.6) / 1e6 = (12.9 + 144 + 180) / 1e6 = 0.0003369
+    expect(cost(u(2006, 300, 1920), r("0.15", "0.6", "0.075"))).toBe("0.000336900000");
+    // o-series: (100*1.1 + 300*4.4 + 700*4.4) / 1e6 = (110 + 1320 + 3080) / 1e6 = 0.00451
+    expect(cost(u(100, 1000, 0, 0, 700), r("1.1", "4.4"))).toBe("0.004510000000");
+    // a distinct reasoning rate: (300*15 + 700*60) / 1e6 = 0.0465
+    expect(cost(u(0, 1000, 0, 0, 700), r("3", "15", "0.3", "3.75", "60"))).toBe("0.046500000000");
+    expect(cost(u(0, 0), r("3", "15"))).toBe("0.000000000000");
+  });
+
+  it("keeps every digit down to the picodollar for 6-decimal rates", () => {
+    // 1 token at 0.000001 USD/Mtok = 1e-12 USD
+    expect(cost(u(1, 0), r("0.000001"))).toBe("0.000000000001");
+    // 7 tokens at 0.123456 = 0.864192 / 1e6
+    expect(cost(u(7, 0), r("0.123456"))).toBe("0.000000864192");
+  });
+
+  it("rounds finer rates half to even at the 12th decimal, exactly like computeCost", () => {
+    // 1 x 0.0000015 / 1e6 = 1.5e-12 -> 2e-12 (tie, 1 is odd: up to even)
+    expect(cost(u(1, 0), r("0.0000015"))).toBe("0.000000000002");
+    // 1 x 0.0000025 / 1e6 = 2.5e-12 -> 2e-12 (tie, 2 is even: stays)
+    expect(cost(u(1, 0), r("0.0000025"))).toBe("0.000000000002");
+    // 3 x 0.0000015 = 4.5e-12 -> 4e-12; 5 x 0.0000015 = 7.5e-12 -> 8e-12
+    expect(cost(u(3, 0), r("0.0000015"))).toBe("0.000000000004");
+    expect(cost(u(5, 0), r("0.0000015"))).toBe("0.000000000008");
+    // not ties: 1.51e-12 -> 2e-12, 1.49e-12 -> 1e-12, 0.4999999999e-12 -> 0
+    expect(cost(u(1, 0), r("0.00000151"))).toBe("0.000000000002");
+    expect(cost(u(1, 0), r("0.00000149"))).toBe("0.000000000001");
+    expect(cost(u(1, 0), r("0.0000004999"))).toBe("0.000000000000");
+    for (const [tokens, rate] of [[1, "0.0000015"], [1, "0.0000025"], [3, "0.0000015"], [5, "0.0000015"]] as const) {
+      expect(cost(u(tokens, 0), r(rate))).toBe(computeCostString(u(tokens, 0), r(rate)));
+    }
+    expect(formatCost("0.0000000000025")).toBe("0.000000000002");
+    expect(formatCost("0.0000000000035")).toBe("0.000000000004");
+  });
+
+  it("switches to BigInt above 2^53 picodollars without losing digits", () => {
+    // 2,000,000,000 x 10 / 1e6 = 20,000 USD = 2e16 pUSD > 2^53
+    const rates = scaleRates(r("10"));
+    expect(costPicoUsd(u(2_000_000_000, 0), rates)).toBe(-1);
+    expect(priceCost(u(2_000_000_000, 0), rates)).toBe("20000.000000000000");
+    // the largest call at the schema's cap: (2^31-1) x 1e6 x 2 / 1e6 = 4,294,967,294 USD
+    expect(cost(u(2_147_483_647, 2_147_483_647), r("1000000", "1000000"))).toBe("4294967294.000000000000");
+    // (2147483647 x 1e6 + 2147483647 x 0.0000001) / 1e6 = (2147483647000000 + 214.7483647) / 1e6
+    // = 2147483647.0002147483647 -> 12 decimals: ...000214748364|7 rounds up to ...000214748365
+    expect(cost(u(2_147_483_647, 2_147_483_647), r("1000000", "0.0000001"))).toBe("2147483647.000214748365");
+  });
+
+  it("refuses costs beyond numeric(24, 12), bad rates and impossible token classes", () => {
+    // 2,147,483,647 x 1e9 / 1e6 = 2.1e12 USD: 13 integer digits
+    expect(() => cost(u(2_147_483_647, 0), r("1000000000"))).toThrow(RangeError);
+    expect(() => scaleRates(r("0.00000000001"))).toThrow(RangeError); // 11 decimals
+    expect(() => scaleRates(r("-1"))).toThrow(RangeError);
+    expect(() => scaleRates(r("1e-7"))).toThrow(RangeError);
+    expect(() => cost(u(10, 0, 11), r("1"))).toThrow(RangeError);
+    expect(() => cost(u(0, 5, 0, 0, 6), r("1"))).toThrow(RangeError);
+  });
+
+  it("withScaledRates attaches the scaled rates to an entry", () => {
+    const entry = withScaledRates({ id: "x", rates: r("2.5", "10", "1.25") });
+    expect(entry.id).toBe("x");
+    expect(entry.scaled.rateDigits).toBe(6);
+    expect(entry.scaled.input).toBe(2_500_000n);
+    expect(priceCost(u(1_000_000, 0), entry.scaled)).toBe("2.500000000000");
+  });
+});
+
+// Up to 10 decimals and up to the schema's 1,000,000 USD/Mtok cap.
+const rate = fc
+  .tuple(fc.integer({ min: 0, max: 1_000_000 }), fc.integer({ min: 0, max: 9_999_999_999 }), fc.integer({ min: 0, max: 10 }), fc.boolean())
+  .map(([whole, fraction, digits, small]) => {
+    const w = small ? whole % 100 : whole;
+    if (digits === 0 || w === 1_000_000) return String(w);
+    return `${w}.${String(fraction).padStart(10, "0").slice(0, digits)}`;
+  });
+const rates = fc.record({ inputPerMtok: rate, outputPerMtok: rate, cacheReadPerMtok: rate, cacheWritePerMtok: rate, reasoningPerMtok: rate });
+
+const tokenCount = fc.oneof(fc.integer({ min: 0, max: 2_147_483_647 }), fc.integer({ min: 0, max: 300_000 }));
+const usage = fc
+  .record({ input: tokenCount, output: tokenCount, read: fc.double({ min: 0, max: 1, noNaN: true }), write: fc.double({ min: 0, max: 1, noNaN: true }), reasoning: fc.double({ min: 0, max: 1, noNaN: true }) })
+  .map(({ input, output, read, write, reasoning }): TokenUsage => {
+    const cacheRead = Math.floor(input * read);
+    return u(input, output, cacheRead, Math.floor((input - cacheRead) * write), Math.floor(output * reasoning));
+  });
+
+describe("priceCost: property", () => {
+  it("equals computeCost(...) rounded to 12 decimals for random usages and rates with up to 10 decimals", () => {
+    fc.assert(
+      fc.property(usage, rates, (usageValue, ratesValue) => {
+        const fast = priceCost(usageValue, scaleRates(ratesValue));
+        expect(fast, JSON.stringify({ usageValue, ratesValue })).toBe(computeCostString(usageValue, ratesValue));
+        expect(fast).toMatch(/^\d{1,12}\.\d{12}$/);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it("equals computeCost for realistic calls at 6-decimal rates on the plain-number path", () => {
+    const sixDigitRate = fc.integer({ min: 0, max: 200_000_000 }).map((micro) => (micro / 1e6).toFixed(6));
+    const sixRates = fc.record({ inputPerMtok: sixDigitRate, outputPerMtok: sixDigitRate, cacheReadPerMtok: sixDigitRate, cacheWritePerMtok: sixDigitRate, reasoningPerMtok: sixDigitRate });
+    const realistic = usage.map((x) => u(x.inputTokens % 300_000, x.outputTokens % 50_000, 0, 0, 0));
+    fc.assert(
+      fc.property(realistic, sixRates, (usageValue, ratesValue) => {
+        const scaled = scaleRates(ratesValue);
+        expect(costPicoUsd(usageValue, scaled)).toBeGreaterThanOrEqual(0);
+        expect(priceCost(usageValue, scaled)).toBe(computeCostString(usageValue, ratesValue));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
