@@ -7,6 +7,8 @@
  *   burnrate migrate create --name NAME      write a migration for schema.prisma changes
  *   burnrate seed [--days 90] [--events-per-day 2000] [--seed 42] [--force]
  *   burnrate key create --name NAME --scope ingest,read,admin
+ *   burnrate key list | key revoke PREFIX
+ *   burnrate prices import FILE [--effective-from 2026-11-01T00:00:00Z]   (LiteLLM price JSON)
  */
 import { appendFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
@@ -19,7 +21,10 @@ const USAGE = `Usage:
   burnrate migrate
   burnrate migrate create --name NAME
   burnrate seed [--days N] [--events-per-day N] [--seed N] [--force]
-  burnrate key create --name NAME --scope SCOPE[,SCOPE]   (scopes: ingest, read, admin)`;
+  burnrate key create --name NAME --scope SCOPE[,SCOPE]   (scopes: ingest, read, admin)
+  burnrate key list
+  burnrate key revoke PREFIX
+  burnrate prices import FILE [--effective-from RFC3339]   (a LiteLLM model_prices_and_context_window.json)`;
 
 class UsageError extends Error {}
 
@@ -110,7 +115,9 @@ async function key(args: string[]): Promise<void> {
     allowPositionals: true,
     options: { name: { type: "string" }, scope: { type: "string" } },
   });
-  if (positionals[0] !== "create") throw new UsageError("key: only `key create` exists");
+  if (positionals[0] === "list") return listKeys();
+  if (positionals[0] === "revoke") return revokeKey(positionals[1]);
+  if (positionals[0] !== "create") throw new UsageError("key: use `key create`, `key list` or `key revoke PREFIX`");
   const { API_KEY_SCOPES, createApiKey } = await import("@/lib/auth/api-keys");
   const name = values.name?.trim();
   if (!name) throw new UsageError("key create needs --name");
@@ -134,13 +141,69 @@ async function key(args: string[]): Promise<void> {
   });
 }
 
+async function listKeys(): Promise<void> {
+  await withDatabase(async () => {
+    const { prisma } = await import("@/lib/db");
+    const keys = await prisma.apiKey.findMany({ orderBy: { createdAt: "asc" } });
+    for (const k of keys) {
+      const state = k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : "active";
+      const used = k.lastUsedAt ? `last used ${k.lastUsedAt.toISOString()}` : "never used";
+      console.log(`${k.prefix}…${k.last4}  ${k.name}  [${k.scopes.join(",")}]  ${state}, ${used}`);
+    }
+    if (keys.length === 0) console.log("No API keys yet.");
+  });
+}
+
+async function revokeKey(prefix: string | undefined): Promise<void> {
+  if (!prefix) throw new UsageError("key revoke needs the key's prefix (see `key list`)");
+  await withDatabase(async () => {
+    const { prisma } = await import("@/lib/db");
+    const updated = await prisma.apiKey.updateMany({ where: { prefix, revokedAt: null }, data: { revokedAt: new Date() } });
+    if (updated.count === 0) throw new Error(`no active key with prefix ${prefix}`);
+    console.log(`Revoked ${prefix}. Running servers stop accepting it within 5 seconds.`);
+  });
+}
+
+async function prices(args: string[]): Promise<void> {
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { "effective-from": { type: "string" } },
+  });
+  if (positionals[0] !== "import" || !positionals[1]) throw new UsageError("prices: use `prices import FILE`");
+  const { readFileSync } = await import("node:fs");
+  const { parseLiteLLMPrices } = await import("@/lib/pricing/litellm");
+  const { resolvePriceInput } = await import("@/lib/schemas/price");
+  const document = JSON.parse(readFileSync(positionals[1], "utf8")) as unknown;
+  const effectiveFrom = values["effective-from"] ?? new Date().toISOString();
+  const parsed = parseLiteLLMPrices(document, { effectiveFrom });
+  await withDatabase(async () => {
+    await applyMigrations(process.env.DATABASE_URL as string);
+    const { getPool } = await import("@/lib/db");
+    const { insertPrice, repriceForNewPrice } = await import("@/lib/pricing/reprice");
+    let inserted = 0;
+    let repriced = 0;
+    for (const { price } of parsed.prices) {
+      const result = await insertPrice(getPool(), { ...resolvePriceInput(price), source: "litellm import" });
+      if (!result.inserted) continue;
+      inserted++;
+      const { provider, model, serviceTier, effectiveFrom: from } = result.price;
+      repriced += (await repriceForNewPrice(getPool(), { provider, model, serviceTier, effectiveFrom: from })).updated;
+    }
+    console.log(
+      `Imported ${inserted} of ${parsed.prices.length} prices (effective ${effectiveFrom}); ` +
+        `${parsed.prices.length - inserted} already existed, ${parsed.skipped.length} entries skipped; ${repriced} events re-priced.`,
+    );
+  });
+}
+
 function positiveInt(raw: string | undefined, flag: string): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value <= 0) throw new UsageError(`${flag} must be a positive integer`);
   return value;
 }
 
-const commands: Record<string, (args: string[]) => Promise<void>> = { migrate, seed, key };
+const commands: Record<string, (args: string[]) => Promise<void>> = { migrate, seed, key, prices };
 
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);

@@ -133,6 +133,10 @@ async function main(): Promise<void> {
     const applied = await applyMigrations(db.url);
     say(applied.length ? `Applied migrations: ${applied.join(", ")}` : "Database schema is up to date.");
 
+    const { prisma } = await import("@/lib/db");
+    const { loadDefaultCatalog } = await import("@/lib/pricing/catalog");
+    const catalogAdded = await loadDefaultCatalog(prisma);
+    if (catalogAdded > 0) say(`Added ${catalogAdded} prices from the default catalog.`);
     if (env.BURNRATE_DEMO === "1") await seedIfEmpty();
     const showDemoAccounts = env.BURNRATE_DEMO === "1" && (await demoAccountsExist());
 

@@ -54,35 +54,52 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   if (running) stopOrphan(running.pid, log);
 
   const isRoot = process.getuid?.() === 0;
-  const port = await pickPort(options.port ?? 54329);
-  const pg = new EmbeddedPostgres({
-    databaseDir: pgDir,
-    port,
-    user: USER,
-    password,
-    persistent: true,
-    createPostgresUser: isRoot,
-    authMethod: "scram-sha-256",
-    initdbFlags: ["--encoding=UTF8", "--no-sync"],
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"],
-    onLog: (m) => log(String(m).trimEnd()),
-    onError: (m) => log(`[postgres] ${m instanceof Error ? m.message : String(m).trimEnd()}`),
-  });
+  const create = (port: number) =>
+    new EmbeddedPostgres({
+      databaseDir: pgDir,
+      port,
+      user: USER,
+      password,
+      persistent: true,
+      createPostgresUser: isRoot,
+      authMethod: "scram-sha-256",
+      initdbFlags: ["--encoding=UTF8", "--no-sync"],
+      // Sized for a write-heavy analytics workload on a small machine: fewer checkpoints
+      // during bulk ingestion, a buffer cache that holds the hot rollups.
+      postgresFlags: [
+        "-c", "listen_addresses=127.0.0.1",
+        "-c", "max_connections=200",
+        "-c", "shared_buffers=512MB",
+        "-c", "max_wal_size=4GB",
+        "-c", "checkpoint_timeout=15min",
+      ],
+      onLog: (m) => log(String(m).trimEnd()),
+      onError: (m) => log(`[postgres] ${m instanceof Error ? m.message : String(m).trimEnd()}`),
+    });
 
-  const initialised = existsSync(path.join(pgDir, "PG_VERSION"));
-  if (!initialised) {
+  let port = await pickPort(options.port ?? 54329);
+  let pg = create(port);
+  if (!existsSync(path.join(pgDir, "PG_VERSION"))) {
     rmSync(pgDir, { recursive: true, force: true });
     await pg.initialise();
-  } else {
-    rmSync(path.join(pgDir, "postmaster.pid"), { force: true });
   }
-  try {
-    await pg.start();
-  } catch (error) {
-    throw new Error(
-      `The embedded PostgreSQL in ${pgDir} did not start${error instanceof Error ? `: ${error.message}` : ""}. ` +
-        `Check ${pgDir}/postmaster.pid and the log above.`,
-    );
+  // Another process may take the port between the check and postgres binding it: retry
+  // on another free port.
+  for (let attempt = 1; ; attempt++) {
+    rmSync(path.join(pgDir, "postmaster.pid"), { force: true });
+    try {
+      await pg.start();
+      break;
+    } catch (error) {
+      if (attempt >= 3) {
+        throw new Error(
+          `The embedded PostgreSQL in ${pgDir} did not start${error instanceof Error ? `: ${error.message}` : ""}. ` +
+            `See ${path.join(dataDir, "postgres.log")}.`,
+        );
+      }
+      port = await pickPort(0);
+      pg = create(port);
+    }
   }
 
   await ensureDatabase(pg, database);
@@ -171,7 +188,7 @@ function sleepSync(ms: number): void {
 }
 
 export async function pickPort(preferred: number): Promise<number> {
-  if (await isPortFree(preferred)) return preferred;
+  if (preferred > 0 && (await isPortFree(preferred))) return preferred;
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once("error", reject);

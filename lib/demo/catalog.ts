@@ -72,9 +72,11 @@ export const MODELS = {
     cacheStyle: "none",
     latency: { baseMs: 240, msPerOutputToken: 4, msPer1kInputTokens: 8 },
   },
-  mistralLarge: {
-    provider: "mistral",
-    model: "mistral-large-latest",
+  // An in-house fine-tune served on the company's own GPUs: no list price exists anywhere,
+  // so its calls stay unpriced until an admin enters an internal rate.
+  inHouseFinetune: {
+    provider: "self-hosted",
+    model: "acme-copy-llama-ft-v3",
     cacheStyle: "none",
     latency: { baseMs: 420, msPerOutputToken: 13, msPer1kInputTokens: 18 },
   },

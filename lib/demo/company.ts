@@ -140,8 +140,8 @@ export const FEATURES: readonly FeatureSpec[] = [
     team: "growth",
     share: 0.03,
     profile: "business",
-    // The Mistral trial has no price in the catalog: its spend shows up as unpriced.
-    models: [["gpt4o", 0.45], ["sonnet4", 0.25], ["mistralLarge", 0.3]],
+    // The in-house fine-tune has no price in any catalog: its spend shows up as unpriced.
+    models: [["gpt4o", 0.45], ["sonnet4", 0.25], ["inHouseFinetune", 0.3]],
     callsPerTrace: [0.6, 0.3, 0.1],
     input: { median: 1800, sigma: 0.4 },
     output: { median: 700, sigma: 0.4 },

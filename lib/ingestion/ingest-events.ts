@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { prepareEvent, type EventError, type PreparedEvent } from "@/lib/ingestion/prepare-event";
-import { discoverTeams, insertEvents, type PricedEvent } from "@/lib/ingestion/write-events";
+import { discoverTeams, insertEvents, rememberTeams, type PricedEvent } from "@/lib/ingestion/write-events";
 import { loadPriceIndex } from "@/lib/ingestion/price-batch";
 import { SHARED_PRICING_LOCK_SQL } from "@/lib/pricing/lock";
 
@@ -45,9 +45,11 @@ export async function ingestEvents(pool: pg.Pool, rawEvents: readonly unknown[])
     await client.query(SHARED_PRICING_LOCK_SQL);
     const prices = await loadPriceIndex(client, unique);
     const priced: PricedEvent[] = unique.map((event) => ({ ...event, ...prices.price(event) }));
-    await discoverTeams(client, priced.flatMap((event) => (event.team ? [event.team] : [])));
+    const teams = priced.flatMap((event) => (event.team ? [event.team] : []));
+    await discoverTeams(client, teams);
     const inserted = await insertEvents(client, priced);
     await client.query("COMMIT");
+    rememberTeams(teams);
     return { accepted: inserted.size, duplicates: duplicates + (unique.length - inserted.size), rejected, errors };
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});

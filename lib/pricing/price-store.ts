@@ -20,7 +20,8 @@ export interface StoredPrice extends PriceEntry {
 
 export type IndexedPrice = StoredPrice & { scaled: ScaledRates };
 
-interface PriceRow {
+/** A prices row as PRICE_COLUMNS selects it. */
+export interface PriceRow {
   id: string;
   provider: string;
   model: string;

@@ -3,7 +3,15 @@ import type pg from "pg";
 import { EXCLUSIVE_PRICING_LOCK_SQL, REPRICE_LOCK_SQL } from "@/lib/pricing/lock";
 import { STANDARD_TIER, type PriceLookup } from "@/lib/pricing/match-price";
 import { priceCost } from "@/lib/pricing/price-cost";
-import { PRICE_COLUMNS, indexPrices, loadPrices, priceFromRow, type IndexedPrice, type StoredPrice } from "@/lib/pricing/price-store";
+import {
+  PRICE_COLUMNS,
+  indexPrices,
+  loadPrices,
+  priceFromRow,
+  type IndexedPrice,
+  type PriceRow,
+  type StoredPrice,
+} from "@/lib/pricing/price-store";
 import { rebuildRollupsIn } from "@/lib/rollups/rebuild";
 import type { ResolvedPriceInput } from "@/lib/schemas/price";
 
@@ -13,7 +21,9 @@ import type { ResolvedPriceInput } from "@/lib/schemas/price";
 
 // ---------------------------------------------------------------- inserting a price
 
-export type InsertPriceResult = { inserted: true; price: StoredPrice } | { inserted: false; conflict: true; existing: StoredPrice };
+export type InsertPriceResult =
+  | { inserted: true; price: StoredPrice }
+  | { inserted: false; conflict: true; existing: StoredPrice };
 
 /**
  * Inserts one price under the EXCLUSIVE pricing lock (waits for in-flight ingest
@@ -21,12 +31,16 @@ export type InsertPriceResult = { inserted: true; price: StoredPrice } | { inser
  * model, service tier and effective_from exists, nothing is written and the existing row
  * is returned as a conflict. Run repriceForNewPrice after it returns { inserted: true }.
  */
-export async function insertPrice(pool: pg.Pool, input: ResolvedPriceInput, createdById?: string | null): Promise<InsertPriceResult> {
+export async function insertPrice(
+  pool: pg.Pool,
+  input: ResolvedPriceInput,
+  createdById?: string | null,
+): Promise<InsertPriceResult> {
   const client = await pool.connect();
   try {
     await client.query("BEGIN");
     await client.query(EXCLUSIVE_PRICING_LOCK_SQL);
-    const inserted = await client.query<Parameters<typeof priceFromRow>[0]>(
+    const inserted = await client.query<PriceRow>(
       `INSERT INTO prices (id, provider, model, service_tier, effective_from, input_per_mtok, output_per_mtok,
                            cache_read_per_mtok, cache_write_per_mtok, reasoning_per_mtok, source, source_date, created_by_id)
        VALUES ($1, $2, $3, $4::"ServiceTier", $5, $6, $7, $8, $9, $10, $11, $12::date, $13)
@@ -53,7 +67,7 @@ export async function insertPrice(pool: pg.Pool, input: ResolvedPriceInput, crea
     if (row) {
       result = { inserted: true, price: priceFromRow(row) };
     } else {
-      const existing = await client.query<Parameters<typeof priceFromRow>[0]>(
+      const existing = await client.query<PriceRow>(
         `SELECT ${PRICE_COLUMNS} FROM prices
          WHERE provider = $1 AND model = $2 AND service_tier = $3::"ServiceTier" AND effective_from = $4`,
         [input.provider, input.model, input.serviceTier, input.effectiveFrom],
@@ -216,7 +230,14 @@ function picoToDecimal(value: bigint): string {
   return `${negative ? "-" : ""}${digits.slice(0, -12)}.${digits.slice(-12)}`;
 }
 
-interface RollupDelta {
+interface RollupDelta extends RollupDims {
+  /** Picodollars. */
+  cost: bigint;
+  unpriced: number;
+}
+
+/** The dimensions of a rollup row besides provider and model (constant within a run). */
+interface RollupDims {
   hour: Date;
   team: string | null;
   feature: string | null;
@@ -224,12 +245,20 @@ interface RollupDelta {
   tenant: string | null;
   promptVersion: string | null;
   serviceTier: string;
-  cost: bigint;
-  unpriced: number;
 }
 
-function rollupKey(d: { hour: Date; team: string | null; feature: string | null; environment: string | null; tenant: string | null; promptVersion: string | null; serviceTier: string }): string {
+function rollupKey(d: RollupDims): string {
   return JSON.stringify([d.hour.getTime(), d.team, d.feature, d.environment, d.tenant, d.promptVersion, d.serviceTier]);
+}
+
+interface MatchedRollup {
+  hour: Date;
+  team: string | null;
+  feature: string | null;
+  environment: string | null;
+  tenant: string | null;
+  prompt_version: string | null;
+  service_tier: string;
 }
 
 /** Recomputes one chunk, writes the changed events and moves their rollups by the difference. */
@@ -302,13 +331,13 @@ async function repriceChunk(client: pg.ClientBase, ctx: Context, phase: Phase, c
          pricing_state = (CASE WHEN u.cost IS NULL THEN 'unpriced' ELSE 'priced' END)::"PricingState",
          priced_at = CASE WHEN u.cost IS NULL THEN NULL ELSE now() END
      FROM unnest($1::text[], $2::numeric[], $3::uuid[]) AS u(id, cost, price_id)
-     WHERE e.id = u.id`,
+     WHERE e.id = u.id AND e.id = ANY($1::text[]) -- the ANY lets the planner use the primary key, not hash the table`,
     [ids, costs, priceIds],
   );
 
   const groups = [...deltas.values()].filter((d) => d.cost !== 0n || d.unpriced !== 0);
   if (groups.length === 0) return result;
-  const matched = await client.query<{ hour: Date; team: string | null; feature: string | null; environment: string | null; tenant: string | null; prompt_version: string | null; service_tier: string }>(
+  const matched = await client.query<MatchedRollup>(
     `UPDATE usage_rollup_hourly AS r
      SET cost_usd = r.cost_usd + d.cost,
          unpriced_requests = r.unpriced_requests + d.unpriced
@@ -338,11 +367,7 @@ async function repriceChunk(client: pg.ClientBase, ctx: Context, phase: Phase, c
     // The rollups were already out of step with the events (a row is missing): rebuild
     // those hours from the events, which now carry the new costs. Rare, so the table lock
     // rebuildRollupsIn requires is acceptable here.
-    const found = new Set(
-      matched.rows.map((r) =>
-        rollupKey({ hour: r.hour, team: r.team, feature: r.feature, environment: r.environment, tenant: r.tenant, promptVersion: r.prompt_version, serviceTier: r.service_tier }),
-      ),
-    );
+    const found = new Set(matched.rows.map((r) => rollupKey({ ...r, promptVersion: r.prompt_version, serviceTier: r.service_tier })));
     const hours = new Set(groups.filter((d) => !found.has(rollupKey(d))).map((d) => d.hour.getTime()));
     await client.query("LOCK TABLE usage_rollup_hourly IN EXCLUSIVE MODE");
     for (const hour of hours) await rebuildRollupsIn(client, { from: new Date(hour), to: new Date(hour + HOUR_MS) });
@@ -404,7 +429,11 @@ function emptyResult(): RepriceResult {
  * row the difference is applied (cost_usd sums priced events only; unpriced_requests
  * counts unpriced ones). Run it after the price's insert has committed (lock.ts).
  */
-export async function repriceForNewPrice(pool: pg.Pool, target: RepriceTarget, options: RepriceOptions = {}): Promise<RepriceResult> {
+export async function repriceForNewPrice(
+  pool: pg.Pool,
+  target: RepriceTarget,
+  options: RepriceOptions = {},
+): Promise<RepriceResult> {
   const chunkSize = options.chunkSize ?? 5000;
   const attempts = options.maxAttempts ?? 5;
   if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new RangeError("chunkSize must be a positive integer");

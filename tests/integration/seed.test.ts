@@ -73,7 +73,7 @@ describe("seedDemo", () => {
     );
     expect(unpriced.rows.length).toBeGreaterThan(0);
     expect(unpriced.rows.every((r) => r.cost_usd === null && r.price_id === null)).toBe(true);
-    expect(new Set(unpriced.rows.map((r) => `${r.provider}/${r.model}`))).toEqual(new Set(["mistral/mistral-large-latest"]));
+    expect(new Set(unpriced.rows.map((r) => `${r.provider}/${r.model}`))).toEqual(new Set(["self-hosted/acme-copy-llama-ft-v3"]));
     const priced = await one<{ n: string }>("SELECT count(*) AS n FROM usage_events WHERE pricing_state = 'priced' AND (cost_usd IS NULL OR price_id IS NULL)");
     expect(priced.n).toBe("0");
   });
@@ -136,7 +136,7 @@ describe("seedDemo", () => {
     expect(prices.rows.every((p) => p.source.startsWith("https://") && p.source_date === "2026-11-01")).toBe(true);
     const mini = (tier: string) => prices.rows.find((p) => p.model === "gpt-4o-mini" && p.service_tier === tier)?.input;
     expect(Number(mini("batch")) * 2).toBe(Number(mini("standard")));
-    expect(prices.rows.some((p) => p.provider === "mistral")).toBe(false);
+    expect(prices.rows.some((p) => p.provider === "self-hosted")).toBe(false);
   });
 
   it("creates the demo accounts with their roles, memberships and password", async () => {

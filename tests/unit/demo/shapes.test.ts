@@ -76,7 +76,7 @@ describe("demo traffic shapes", () => {
     const book = new PriceBook(TEST_PRICES);
     const unpriced = events.filter((e) => book.resolve(e.model.provider, e.model.model, e.tier, e.at) === null);
     expect(unpriced.length).toBeGreaterThan(0);
-    expect(new Set(unpriced.map((e) => `${e.model.provider}/${e.model.model}`))).toEqual(new Set(["mistral/mistral-large-latest"]));
+    expect(new Set(unpriced.map((e) => `${e.model.provider}/${e.model.model}`))).toEqual(new Set(["self-hosted/acme-copy-llama-ft-v3"]));
     expect(unpriced.length / events.length).toBeLessThan(0.03);
   });
 

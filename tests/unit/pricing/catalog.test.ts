@@ -27,13 +27,13 @@ describe("default catalog", () => {
   });
 
   it("covers the models the product promises", () => {
+    const of = (provider: string, models: string[]) => models.map((model): [string, string] => [provider, model]);
     const wanted: [string, string][] = [
-      ...["gpt-4o", "gpt-4o-mini", "gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano", "o3", "o3-mini", "o4-mini", "gpt-5", "gpt-5-mini", "text-embedding-3-small", "text-embedding-3-large"].map(
-        (m): [string, string] => ["openai", m],
-      ),
-      ...["claude-opus-4", "claude-sonnet-4", "claude-3-5-haiku", "claude-3-7-sonnet", "claude-3-5-sonnet"].map((m): [string, string] => ["anthropic", m]),
-      ...["gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.0-flash", "gemini-1.5-pro"].map((m): [string, string] => ["google", m]),
-      ...["mistral-large-latest", "mistral-small-latest", "codestral-latest"].map((m): [string, string] => ["mistral", m]),
+      ...of("openai", ["gpt-4o", "gpt-4o-mini", "gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano", "o3", "o3-mini", "o4-mini", "gpt-5", "gpt-5-mini"]),
+      ...of("openai", ["text-embedding-3-small", "text-embedding-3-large"]),
+      ...of("anthropic", ["claude-opus-4", "claude-sonnet-4", "claude-3-5-haiku", "claude-3-7-sonnet", "claude-3-5-sonnet"]),
+      ...of("google", ["gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.0-flash", "gemini-1.5-pro"]),
+      ...of("mistral", ["mistral-large-latest", "mistral-small-latest", "codestral-latest"]),
       ["together", "meta-llama/Llama-3.3-70B-Instruct-Turbo"],
       ["together", "deepseek-ai/DeepSeek-V3"],
       ["together", "deepseek-ai/DeepSeek-R1"],
@@ -45,7 +45,13 @@ describe("default catalog", () => {
   });
 
   it("has the reviewed figures (spot checks)", () => {
-    expect(find("openai", "gpt-4o").rates).toEqual({ inputPerMtok: "2.5", outputPerMtok: "10", cacheReadPerMtok: "1.25", cacheWritePerMtok: "2.5", reasoningPerMtok: "10" });
+    expect(find("openai", "gpt-4o").rates).toEqual({
+      inputPerMtok: "2.5",
+      outputPerMtok: "10",
+      cacheReadPerMtok: "1.25",
+      cacheWritePerMtok: "2.5",
+      reasoningPerMtok: "10",
+    });
     expect(find("openai", "gpt-4o-2024-08-06").rates).toEqual(find("openai", "gpt-4o").rates);
     expect(find("anthropic", "claude-sonnet-4-20250514").rates).toEqual({
       inputPerMtok: "3",
@@ -118,9 +124,10 @@ describe("parseCatalog", () => {
   });
 
   it("refuses duplicates (also through aliases) and invalid entries, naming them", () => {
-    expect(() => parseCatalog({ description: "t", currency: "USD", entries: [entry, { ...entry, model: "m2", aliases: ["m1"] }] })).toThrow(/entries\.1 \(m1\) repeats entries\.0/);
-    expect(() => parseCatalog({ description: "t", currency: "USD", entries: [{ ...entry, input_per_mtok: "-1" }] })).toThrow(/entries\.0\.input_per_mtok/);
-    expect(() => parseCatalog({ description: "t", currency: "USD", entries: [{ ...entry, source: "not a url" }] })).toThrow(/entries\.0\.source/);
-    expect(() => parseCatalog({ description: "t", currency: "EUR", entries: [entry] })).toThrow(/currency/);
+    const doc = (...entries: object[]) => ({ description: "t", currency: "USD", entries });
+    expect(() => parseCatalog(doc(entry, { ...entry, model: "m2", aliases: ["m1"] }))).toThrow(/entries\.1 \(m1\) repeats entries\.0/);
+    expect(() => parseCatalog(doc({ ...entry, input_per_mtok: "-1" }))).toThrow(/entries\.0\.input_per_mtok/);
+    expect(() => parseCatalog(doc({ ...entry, source: "not a url" }))).toThrow(/entries\.0\.source/);
+    expect(() => parseCatalog({ ...doc(entry), currency: "EUR" })).toThrow(/currency/);
   });
 });

@@ -99,9 +99,10 @@ const rate = fc
   });
 const rates = fc.record({ inputPerMtok: rate, outputPerMtok: rate, cacheReadPerMtok: rate, cacheWritePerMtok: rate, reasoningPerMtok: rate });
 
+const fraction = fc.double({ min: 0, max: 1, noNaN: true });
 const tokenCount = fc.oneof(fc.integer({ min: 0, max: 2_147_483_647 }), fc.integer({ min: 0, max: 300_000 }));
 const usage = fc
-  .record({ input: tokenCount, output: tokenCount, read: fc.double({ min: 0, max: 1, noNaN: true }), write: fc.double({ min: 0, max: 1, noNaN: true }), reasoning: fc.double({ min: 0, max: 1, noNaN: true }) })
+  .record({ input: tokenCount, output: tokenCount, read: fraction, write: fraction, reasoning: fraction })
   .map(({ input, output, read, write, reasoning }): TokenUsage => {
     const cacheRead = Math.floor(input * read);
     return u(input, output, cacheRead, Math.floor((input - cacheRead) * write), Math.floor(output * reasoning));
@@ -120,8 +121,9 @@ describe("priceCost: property", () => {
   });
 
   it("equals computeCost for realistic calls at 6-decimal rates on the plain-number path", () => {
-    const sixDigitRate = fc.integer({ min: 0, max: 200_000_000 }).map((micro) => (micro / 1e6).toFixed(6));
-    const sixRates = fc.record({ inputPerMtok: sixDigitRate, outputPerMtok: sixDigitRate, cacheReadPerMtok: sixDigitRate, cacheWritePerMtok: sixDigitRate, reasoningPerMtok: sixDigitRate });
+    // micro-dollars per Mtok as a 6-decimal string, e.g. 2_500_000 -> "2.500000"
+    const six = fc.integer({ min: 0, max: 200_000_000 }).map((micro) => `${Math.floor(micro / 1_000_000)}.${String(micro % 1_000_000).padStart(6, "0")}`);
+    const sixRates = fc.record({ inputPerMtok: six, outputPerMtok: six, cacheReadPerMtok: six, cacheWritePerMtok: six, reasoningPerMtok: six });
     const realistic = usage.map((x) => u(x.inputTokens % 300_000, x.outputTokens % 50_000, 0, 0, 0));
     fc.assert(
       fc.property(realistic, sixRates, (usageValue, ratesValue) => {
