@@ -13,7 +13,18 @@ const envSchema = z.object({
   // Requests per second per API key, and the burst allowed above it.
   BURNRATE_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(50),
   BURNRATE_RATE_LIMIT_BURST: z.coerce.number().positive().default(100),
-});
+  // Optional single sign-on (OpenID Connect): all three or none.
+  BURNRATE_OIDC_ISSUER: z.url().optional(),
+  BURNRATE_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  BURNRATE_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  BURNRATE_OIDC_NAME: z.string().min(1).default("Single sign-on"),
+  // Role of a user created by their first SSO sign-in; "none" refuses unknown users.
+  BURNRATE_OIDC_DEFAULT_ROLE: z.enum(["none", "viewer", "team_lead", "finance", "admin"]).default("viewer"),
+}).refine(
+  (env) => [env.BURNRATE_OIDC_ISSUER, env.BURNRATE_OIDC_CLIENT_ID, env.BURNRATE_OIDC_CLIENT_SECRET].every((v) => v === undefined) ||
+    [env.BURNRATE_OIDC_ISSUER, env.BURNRATE_OIDC_CLIENT_ID, env.BURNRATE_OIDC_CLIENT_SECRET].every((v) => v !== undefined),
+  { path: ["BURNRATE_OIDC_ISSUER"], message: "set BURNRATE_OIDC_ISSUER, BURNRATE_OIDC_CLIENT_ID and BURNRATE_OIDC_CLIENT_SECRET together" },
+);
 
 export type Env = z.infer<typeof envSchema>;
 

@@ -1,13 +1,14 @@
 import type { ApiKeyScope, PrismaClient } from "@/lib/generated/prisma/client";
 import { hashApiKey, mintApiKey } from "@/lib/auth/api-key-format";
 
-export const API_KEY_SCOPES = ["ingest", "read", "admin"] as const satisfies readonly ApiKeyScope[];
+export { API_KEY_SCOPES } from "@/lib/auth/permissions";
 
 export interface CreateApiKeyInput {
   name: string;
   scopes: ApiKeyScope[];
   createdById?: string | null;
   teamId?: string | null;
+  expiresAt?: Date | null;
 }
 
 export interface CreatedApiKey {
@@ -34,6 +35,7 @@ export async function createApiKey(
       scopes: [...new Set(input.scopes)],
       createdById: input.createdById ?? null,
       teamId: input.teamId ?? null,
+      expiresAt: input.expiresAt ?? null,
     },
   });
   return { id: row.id, name: row.name, prefix: row.prefix, scopes: row.scopes, secret: minted.secret };

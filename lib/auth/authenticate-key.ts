@@ -1,15 +1,7 @@
-import type { ApiKeyScope } from "@/lib/generated/prisma/client";
 import { prisma } from "@/lib/db";
+import type { KeyPrincipal } from "@/lib/auth/permissions";
 import { hashApiKey, isWellFormedApiKey } from "@/lib/auth/api-key-format";
 import { getSecret } from "@/lib/secrets";
-
-export interface KeyPrincipal {
-  kind: "key";
-  keyId: string;
-  prefix: string;
-  scopes: ApiKeyScope[];
-  teamId: string | null;
-}
 
 // Verified keys are remembered briefly so a 1000-event batch does not pay a lookup each
 // time; the short TTL is what bounds how long a revoked key keeps working (seconds).
@@ -36,9 +28,10 @@ export async function authenticateApiKey(secret: string, now = new Date()): Prom
     select: { id: true, prefix: true, scopes: true, teamId: true, revokedAt: true, expiresAt: true },
   });
   const usable = row && !row.revokedAt && (!row.expiresAt || row.expiresAt > now);
-  const principal: KeyPrincipal | null = usable
-    ? { kind: "key", keyId: row.id, prefix: row.prefix, scopes: row.scopes, teamId: row.teamId }
-    : null;
+  const team = usable && row.teamId ? await prisma.team.findUnique({ where: { id: row.teamId }, select: { id: true, slug: true } }) : null;
+  // A key bound to a team that no longer exists is bound to nothing: refuse it.
+  const principal: KeyPrincipal | null =
+    usable && (!row.teamId || team) ? { kind: "key", keyId: row.id, prefix: row.prefix, scopes: row.scopes, team } : null;
   cache.set(hash, { principal, expires: now.getTime() + CACHE_TTL_MS });
   if (principal) recordLastUsed(principal.keyId, now);
   return principal;

@@ -1,27 +1,34 @@
 import { randomUUID } from "node:crypto";
-import type { ApiKeyScope } from "@/lib/generated/prisma/client";
-import { authenticateApiKey, bearerToken, type KeyPrincipal } from "@/lib/auth/authenticate-key";
-import { hasScope } from "@/lib/auth/scopes";
+import { authenticateApiKey, bearerToken } from "@/lib/auth/authenticate-key";
+import { can, scopesGranting, type Permission, type Principal } from "@/lib/auth/permissions";
+import { principalFromCookies } from "@/lib/auth/user-principal";
 import { isDatabaseUnavailable } from "@/lib/db/availability";
 import { ApiError, errorBody } from "@/lib/http/errors";
 import { TokenBucketLimiter } from "@/lib/http/rate-limit";
+import { isSameOrigin, isUnsafeMethod } from "@/lib/http/same-origin";
 import { readEnv } from "@/lib/env";
 
 /**
- * The one wrapper every API route goes through: authenticate and check the scope before
- * the body is read (contract), rate-limit per key, read the body with a size cap, and map
- * errors to the contract's body — ApiError to its status, an unreachable database to 503
- * with Retry-After, anything else to a 500 that names a log reference and nothing more.
+ * The one wrapper every API route goes through: authenticate (an API key in the
+ * Authorization header, else the session cookie) and check the permission before the
+ * body is read (contract), refuse cross-site cookie-authenticated writes, rate-limit per
+ * principal, read the body with a size cap, and map errors to the contract's body —
+ * ApiError to its status, an unreachable database to 503 with Retry-After, anything else
+ * to a 500 that names a log reference and nothing more.
  */
 export interface RouteContext {
   request: Request;
-  principal: KeyPrincipal;
+  principal: Principal;
+  /** Dynamic route segments ([id]) as strings. */
+  params: Record<string, string>;
   /** The body parsed as JSON; 413 over the cap, 400 when it is not JSON. */
   json: () => Promise<unknown>;
+  /** The client address, for the audit log. */
+  ip: string | null;
 }
 
 export interface RouteOptions {
-  scope: ApiKeyScope;
+  permission: Permission;
   maxBodyBytes?: number;
 }
 
@@ -51,28 +58,66 @@ export function errorResponse(error: ApiError): Response {
   return jsonResponse(errorBody(error), error.status, headers);
 }
 
+/** Who is calling: the API key when one is sent (a bad key is never rescued by a cookie), else the session. */
+export async function authenticateRequest(request: Request): Promise<Principal> {
+  const authorization = request.headers.get("authorization");
+  if (authorization !== null) {
+    const token = bearerToken(authorization);
+    const principal = token ? await authenticateApiKey(token) : null;
+    if (!principal) throw new ApiError("unauthorized", "The API key is unknown, revoked or expired.");
+    return principal;
+  }
+  const user = await principalFromCookies(request.headers.get("cookie"));
+  if (!user) throw new ApiError("unauthorized", "Sign in, or send an API key: Authorization: Bearer <key>.");
+  if (isUnsafeMethod(request.method) && !isSameOrigin(request)) {
+    throw new ApiError("forbidden", "Cross-site request refused: the Origin header does not match this site.");
+  }
+  return user;
+}
+
+export function assertPermission(principal: Principal, permission: Permission): void {
+  if (can(principal, permission)) return;
+  if (principal.kind === "user") throw new ApiError("forbidden", `Your role (${principal.role}) may not do this.`);
+  const scope = scopesGranting(permission).find((s) => s !== "admin") ?? "admin";
+  throw new ApiError(
+    "forbidden",
+    principal.team && principal.scopes.includes("admin")
+      ? "A key bound to one team cannot do this."
+      : `This API key lacks the "${scope}" scope.`,
+  );
+}
+
+type NextRouteContext = { params?: Promise<Record<string, string | string[]>> };
+
 export function withRoute(options: RouteOptions, handler: (context: RouteContext) => Promise<Response>) {
-  return async (request: Request): Promise<Response> => {
+  return async (request: Request, next?: NextRouteContext): Promise<Response> => {
     try {
-      const token = bearerToken(request.headers.get("authorization"));
-      if (!token) throw new ApiError("unauthorized", "Send an API key: Authorization: Bearer <key>.");
-      const principal = await authenticateApiKey(token);
-      if (!principal) throw new ApiError("unauthorized", "The API key is unknown, revoked or expired.");
-      if (!hasScope(principal.scopes, options.scope)) {
-        throw new ApiError("forbidden", `This API key lacks the "${options.scope}" scope.`);
-      }
-      const decision = rateLimiter().take(principal.keyId);
+      const principal = await authenticateRequest(request);
+      assertPermission(principal, options.permission);
+      const decision = rateLimiter().take(principal.kind === "key" ? principal.keyId : principal.userId);
       if (!decision.allowed) {
-        throw new ApiError("rate_limited", "Too many requests for this API key; retry later.", {
-          retryAfter: decision.retryAfter,
-        });
+        throw new ApiError("rate_limited", "Too many requests; retry later.", { retryAfter: decision.retryAfter });
       }
+      const rawParams = (await next?.params) ?? {};
+      const params = Object.fromEntries(
+        Object.entries(rawParams).map(([name, value]) => [name, Array.isArray(value) ? value.join("/") : value]),
+      );
       const maxBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-      return await handler({ request, principal, json: () => readJsonBody(request, maxBytes) });
+      return await handler({ request, principal, params, ip: clientIp(request), json: () => readJsonBody(request, maxBytes) });
     } catch (error) {
       return toErrorResponse(error);
     }
   };
+}
+
+/** The team a team-bound API key is held to (null for users and installation-wide keys). */
+export function boundTeamOf(principal: Principal): string | null {
+  return principal.kind === "key" ? (principal.team?.slug ?? null) : null;
+}
+
+export function clientIp(request: Request): string | null {
+  const forwarded = request.headers.get("x-forwarded-for");
+  return forwarded?.split(",")[0]?.trim() || request.headers.get("x-real-ip") || null;
 }
 
 export function toErrorResponse(error: unknown): Response {
@@ -92,7 +137,7 @@ export function toErrorResponse(error: unknown): Response {
   );
 }
 
-async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
+export async function readJsonBody(request: Request, maxBytes = DEFAULT_MAX_BODY_BYTES): Promise<unknown> {
   const tooLarge = () =>
     new ApiError("payload_too_large", `The body exceeds ${maxBytes.toLocaleString("en-US")} bytes.`);
   const declared = Number(request.headers.get("content-length") ?? Number.NaN);

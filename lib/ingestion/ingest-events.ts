@@ -17,7 +17,16 @@ export interface IngestResult {
  * batch here, against everything stored by the primary key), rollups updated with
  * exactly the new rows. Returns only after COMMIT: a 2xx means the data is durable.
  */
-export async function ingestEvents(pool: pg.Pool, rawEvents: readonly unknown[]): Promise<IngestResult> {
+export interface IngestOptions {
+  /** The team of a team-bound API key: untagged events get it, other teams' events are refused. */
+  boundTeam?: string | null;
+}
+
+export async function ingestEvents(
+  pool: pg.Pool,
+  rawEvents: readonly unknown[],
+  options: IngestOptions = {},
+): Promise<IngestResult> {
   const errors: EventError[] = [];
   const unique: PreparedEvent[] = [];
   const seen = new Set<string>();
@@ -26,6 +35,11 @@ export async function ingestEvents(pool: pg.Pool, rawEvents: readonly unknown[])
     const prepared = prepareEvent(raw, index);
     if (!prepared.ok) {
       errors.push(...prepared.errors);
+      return;
+    }
+    const teamProblem = applyBoundTeam(prepared.event, options.boundTeam, index);
+    if (teamProblem) {
+      errors.push(teamProblem);
       return;
     }
     if (seen.has(prepared.event.id)) {
@@ -57,4 +71,19 @@ export async function ingestEvents(pool: pg.Pool, rawEvents: readonly unknown[])
   } finally {
     client.release();
   }
+}
+
+/** Holds a team-bound key to its team; returns the error for an event of another team. */
+export function applyBoundTeam(
+  item: { id: string; team: string | null },
+  boundTeam: string | null | undefined,
+  index: number,
+): EventError | null {
+  if (!boundTeam) return null;
+  if (item.team === null) {
+    item.team = boundTeam;
+    return null;
+  }
+  if (item.team === boundTeam) return null;
+  return { index, id: item.id, path: "tags.team", message: `this API key may only send data for team "${boundTeam}"` };
 }

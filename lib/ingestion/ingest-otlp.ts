@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { ingestEvents } from "@/lib/ingestion/ingest-events";
+import { ingestEvents, type IngestOptions } from "@/lib/ingestion/ingest-events";
 import { convertOtlpTraces, otlpPartialSuccess, type OtlpExportTraceResponse } from "@/lib/ingestion/otlp";
 import { MAX_BATCH_EVENTS } from "@/lib/schemas/event";
 import { ApiError } from "@/lib/http/errors";
@@ -9,7 +9,11 @@ import { ApiError } from "@/lib/http/errors";
  * usual size. Spans without gen_ai attributes are ignored; unusable ones are reported as
  * rejected through OTLP's partialSuccess, as OTLP/HTTP prescribes.
  */
-export async function ingestOtlpTraces(pool: pg.Pool, body: unknown): Promise<OtlpExportTraceResponse> {
+export async function ingestOtlpTraces(
+  pool: pg.Pool,
+  body: unknown,
+  options: IngestOptions = {},
+): Promise<OtlpExportTraceResponse> {
   const conversion = convertOtlpTraces(body);
   if (conversion.malformed.length > 0) {
     throw new ApiError("invalid_request", "The body is not an OTLP/HTTP JSON trace export.", {
@@ -20,7 +24,7 @@ export async function ingestOtlpTraces(pool: pg.Pool, body: unknown): Promise<Ot
   let rejected = conversion.rejected.length;
   for (let start = 0; start < conversion.events.length; start += MAX_BATCH_EVENTS) {
     const chunk = conversion.events.slice(start, start + MAX_BATCH_EVENTS);
-    const result = await ingestEvents(pool, chunk);
+    const result = await ingestEvents(pool, chunk, options);
     rejected += result.rejected;
     for (const error of result.errors) {
       const event = chunk[error.index];

@@ -2,12 +2,16 @@ import type pg from "pg";
 import { outcomeSchema } from "@/lib/schemas/outcome";
 import { issuePath } from "@/lib/http/errors";
 import { MAX_EVENT_BYTES, type EventError } from "@/lib/ingestion/prepare-event";
-import type { IngestResult } from "@/lib/ingestion/ingest-events";
+import { applyBoundTeam, type IngestOptions, type IngestResult } from "@/lib/ingestion/ingest-events";
 
 const OUTCOME_COLUMNS_TAGS = ["team", "feature", "environment", "tenant"] as const;
 
 /** Same rules as events: per-item validation, dedupe by id, one committed write. */
-export async function ingestOutcomes(pool: pg.Pool, rawOutcomes: readonly unknown[]): Promise<IngestResult> {
+export async function ingestOutcomes(
+  pool: pg.Pool,
+  rawOutcomes: readonly unknown[],
+  options: IngestOptions = {},
+): Promise<IngestResult> {
   const errors: EventError[] = [];
   const rows = new Map<string, unknown[]>();
   let duplicates = 0;
@@ -30,7 +34,14 @@ export async function ingestOutcomes(pool: pg.Pool, rawOutcomes: readonly unknow
       duplicates++;
       return;
     }
-    const tags = outcome.tags ?? {};
+    const tags = { ...outcome.tags };
+    const owner = { id: outcome.id, team: tags.team ?? null };
+    const teamProblem = applyBoundTeam(owner, options.boundTeam, index);
+    if (teamProblem) {
+      errors.push(teamProblem);
+      return;
+    }
+    if (owner.team) tags.team = owner.team;
     const extra = Object.fromEntries(Object.entries(tags).filter(([k]) => !(OUTCOME_COLUMNS_TAGS as readonly string[]).includes(k)));
     rows.set(outcome.id, [
       outcome.id,

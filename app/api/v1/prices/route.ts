@@ -1,4 +1,5 @@
-import { getPool } from "@/lib/db";
+import { getPool, prisma } from "@/lib/db";
+import { writeAudit } from "@/lib/audit/audit-log";
 import { afterResponse } from "@/lib/http/after-response";
 import { ApiError, invalidRequest } from "@/lib/http/errors";
 import { jsonResponse, withRoute } from "@/lib/http/with-route";
@@ -10,12 +11,12 @@ import { priceInputSchema, resolvePriceInput } from "@/lib/schemas/price";
 
 export const dynamic = "force-dynamic";
 
-export const GET = withRoute({ scope: "read" }, async () => {
+export const GET = withRoute({ permission: "prices:read" }, async () => {
   const prices = await loadPrices(getPool());
   return jsonResponse({ prices: prices.map(priceJson) });
 });
 
-export const POST = withRoute({ scope: "admin" }, async ({ json }) => {
+export const POST = withRoute({ permission: "prices:write" }, async ({ json, principal, ip }) => {
   const parsed = priceInputSchema.safeParse(await json());
   if (!parsed.success) throw invalidRequest("The price is not valid.", parsed.error.issues);
   const result = await insertPrice(getPool(), { ...resolvePriceInput(parsed.data), source: "api" });
@@ -24,6 +25,13 @@ export const POST = withRoute({ scope: "admin" }, async ({ json }) => {
       details: [{ path: "effective_from", message: `exists as price ${result.existing.id}` }],
     });
   }
+  await writeAudit(prisma, principal, {
+    action: "price.create",
+    targetType: "price",
+    targetId: result.price.id,
+    after: priceJson(result.price),
+    ip,
+  });
   const { provider, model, serviceTier, effectiveFrom } = result.price;
   // Re-price the events this entry now covers once the response is sent.
   afterResponse(() => enqueueReprice(getPool(), { provider, model, serviceTier, effectiveFrom }));

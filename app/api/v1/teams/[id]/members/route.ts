@@ -1,0 +1,14 @@
+import { setMember } from "@/lib/access/teams";
+import { uuidParam } from "@/lib/http/params";
+import { parseBody } from "@/lib/http/parse";
+import { jsonResponse, withRoute } from "@/lib/http/with-route";
+import { setMemberSchema } from "@/lib/schemas/access";
+
+export const dynamic = "force-dynamic";
+
+/** Adds a member or changes their role in the team: {email, role: "lead" | "member"}. */
+export const PUT = withRoute({ permission: "teams:manage" }, async ({ json, principal, params, ip }) => {
+  const id = uuidParam(params, "id");
+  const input = parseBody(setMemberSchema, await json(), "The membership is not valid.");
+  return jsonResponse(await setMember(principal, id, input, ip));
+});

@@ -1,0 +1,75 @@
+import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
+
+/**
+ * Who did what, when, with the state before and after. Written in the same transaction
+ * as the change it records, so the log never claims a change that rolled back.
+ */
+// Any Principal fits; "system" is for setup, the CLI and attempts by nobody known.
+export type AuditActor =
+  | { kind: "user"; userId: string; email: string }
+  | { kind: "key"; keyId: string; prefix: string }
+  | { kind: "system"; label: string };
+
+export interface AuditEntry {
+  action: AuditAction;
+  targetType?: string;
+  targetId?: string;
+  teamId?: string | null;
+  before?: unknown;
+  after?: unknown;
+  ip?: string | null;
+}
+
+export const AUDIT_ACTIONS = [
+  "auth.sign_in",
+  "auth.sign_in_failed",
+  "auth.sign_out",
+  "setup.first_admin",
+  "user.create",
+  "user.update",
+  "team.create",
+  "team.update",
+  "team.member_set",
+  "team.member_remove",
+  "api_key.create",
+  "api_key.revoke",
+  "price.create",
+  "budget.create",
+  "budget.update",
+  "allocation.set",
+  "burst_request.create",
+  "burst_request.approve",
+  "burst_request.reject",
+  "burst_request.cancel",
+] as const;
+
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+type AuditDb = Pick<PrismaClient, "auditLog"> | Prisma.TransactionClient;
+
+function actorColumns(actor: AuditActor): { actorUserId: string | null; actorKeyId: string | null; actorLabel: string } {
+  if (actor.kind === "system") return { actorUserId: null, actorKeyId: null, actorLabel: actor.label };
+  if (actor.kind === "user") return { actorUserId: actor.userId, actorKeyId: null, actorLabel: actor.email };
+  return { actorUserId: null, actorKeyId: actor.keyId, actorLabel: `key ${actor.prefix}…` };
+}
+
+/** JSON-safe copy (Dates to ISO strings, Decimals to strings, secrets never passed in). */
+function snapshot(value: unknown): Prisma.InputJsonValue | undefined {
+  if (value === undefined || value === null) return undefined;
+  return JSON.parse(JSON.stringify(value)) as Prisma.InputJsonValue;
+}
+
+export async function writeAudit(db: AuditDb, actor: AuditActor, entry: AuditEntry): Promise<void> {
+  await db.auditLog.create({
+    data: {
+      ...actorColumns(actor),
+      action: entry.action,
+      targetType: entry.targetType ?? null,
+      targetId: entry.targetId ?? null,
+      teamId: entry.teamId ?? null,
+      before: snapshot(entry.before),
+      after: snapshot(entry.after),
+      ip: entry.ip ?? null,
+    },
+  });
+}

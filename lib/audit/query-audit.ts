@@ -1,0 +1,54 @@
+import { prisma } from "@/lib/db";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import type { AuditQuery } from "@/lib/schemas/access";
+
+export interface AuditEntryView {
+  id: string;
+  at: string;
+  actor: string;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  before: unknown;
+  after: unknown;
+  ip: string | null;
+}
+
+export interface AuditPage {
+  entries: AuditEntryView[];
+  /** Pass as `before` for the next (older) page; null on the last page. */
+  next_before: string | null;
+}
+
+/** A bare date means midnight UTC (contract). */
+function instant(value: string): Date {
+  return new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+}
+
+/** Newest first, filtered; `action` matches a prefix ("api_key" finds create and revoke). */
+export async function queryAudit(query: AuditQuery): Promise<AuditPage> {
+  const where: Prisma.AuditLogWhereInput = {};
+  if (query.action) where.action = { startsWith: query.action };
+  if (query.actor) where.actorLabel = { contains: query.actor, mode: "insensitive" };
+  if (query.target_type) where.targetType = query.target_type;
+  if (query.from || query.to) {
+    where.at = { ...(query.from ? { gte: instant(query.from) } : {}), ...(query.to ? { lt: instant(query.to) } : {}) };
+  }
+  if (query.before) where.id = { lt: BigInt(query.before) };
+  const rows = await prisma.auditLog.findMany({ where, orderBy: { id: "desc" }, take: query.limit + 1 });
+  const page = rows.slice(0, query.limit);
+  return {
+    entries: page.map((row) => ({
+      id: row.id.toString(),
+      at: row.at.toISOString(),
+      actor: row.actorLabel,
+      action: row.action,
+      target_type: row.targetType,
+      target_id: row.targetId,
+      before: row.before,
+      after: row.after,
+      ip: row.ip,
+    })),
+    next_before: rows.length > query.limit ? (page.at(-1)?.id.toString() ?? null) : null,
+  };
+}
