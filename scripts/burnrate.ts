@@ -6,8 +6,10 @@
  *   burnrate migrate                         apply pending migrations
  *   burnrate migrate create --name NAME      write a migration for schema.prisma changes
  *   burnrate seed [--days 90] [--events-per-day 2000] [--seed 42] [--force]
- *   burnrate key create --name NAME --scope ingest,read,admin
+ *   burnrate key create --name NAME --scope ingest,read,admin [--team SLUG]
  *   burnrate key list | key revoke PREFIX
+ *   burnrate user create --email EMAIL --role admin|finance|team_lead|viewer [--name NAME] [--password-stdin]
+ *   burnrate user list
  *   burnrate prices import FILE [--effective-from 2026-11-01T00:00:00Z]   (LiteLLM price JSON)
  */
 import { appendFileSync, mkdirSync } from "node:fs";
@@ -21,12 +23,17 @@ const USAGE = `Usage:
   burnrate migrate
   burnrate migrate create --name NAME
   burnrate seed [--days N] [--events-per-day N] [--seed N] [--force]
-  burnrate key create --name NAME --scope SCOPE[,SCOPE]   (scopes: ingest, read, admin)
+  burnrate key create --name NAME --scope SCOPE[,SCOPE] [--team SLUG]   (scopes: ingest, read, admin)
   burnrate key list
   burnrate key revoke PREFIX
+  burnrate user create --email EMAIL --role ROLE [--name NAME] [--password-stdin]   (roles: admin, finance, team_lead, viewer)
+  burnrate user list
   burnrate prices import FILE [--effective-from RFC3339]   (a LiteLLM model_prices_and_context_window.json)`;
 
 class UsageError extends Error {}
+
+/** Who the audit log names for changes made here. */
+const CLI_ACTOR = { kind: "system", label: "cli" } as const;
 
 async function withDatabase<T>(run: (db: DatabaseHandle) => Promise<T>): Promise<T> {
   const env = readEnv();
@@ -113,7 +120,7 @@ async function key(args: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
     args,
     allowPositionals: true,
-    options: { name: { type: "string" }, scope: { type: "string" } },
+    options: { name: { type: "string" }, scope: { type: "string" }, team: { type: "string" } },
   });
   if (positionals[0] === "list") return listKeys();
   if (positionals[0] === "revoke") return revokeKey(positionals[1]);
@@ -126,16 +133,31 @@ async function key(args: string[]): Promise<void> {
   if (scopes.length === 0 || unknown.length > 0) {
     throw new UsageError(`--scope must list one or more of ${API_KEY_SCOPES.join(", ")}${unknown.length ? ` (unknown: ${unknown.join(", ")})` : ""}`);
   }
+  const teamSlug = values.team?.trim();
+  if (values.team !== undefined && !teamSlug) throw new UsageError("--team needs a team slug");
   await withDatabase(async (db) => {
     await applyMigrations(db.url);
     const { prisma } = await import("@/lib/db");
     const { getSecret } = await import("@/lib/secrets");
+    const { writeAudit } = await import("@/lib/audit/audit-log");
+    const team = teamSlug ? await prisma.team.findUnique({ where: { slug: teamSlug }, select: { id: true } }) : null;
+    if (teamSlug && !team) throw new Error(`no team with slug ${teamSlug}`);
     const created = await createApiKey(
       prisma,
-      { name, scopes: scopes as (typeof API_KEY_SCOPES)[number][] },
+      { name, scopes: scopes as (typeof API_KEY_SCOPES)[number][], teamId: team?.id ?? null },
       getSecret("apiKeyHash"),
     );
-    console.log(`Created API key "${created.name}" (${created.prefix}…) with scopes ${created.scopes.join(",")}.`);
+    const { last4 } = await prisma.apiKey.findUniqueOrThrow({ where: { id: created.id }, select: { last4: true } });
+    await writeAudit(prisma, CLI_ACTOR, {
+      action: "api_key.create",
+      targetType: "api_key",
+      targetId: created.id,
+      teamId: team?.id ?? null,
+      // Never the secret: only what `key list` shows.
+      after: { name: created.name, display: `${created.prefix}…${last4}`, scopes: created.scopes, team: teamSlug ?? null },
+    });
+    const bound = teamSlug ? `, bound to team ${teamSlug}` : "";
+    console.log(`Created API key "${created.name}" (${created.prefix}…) with scopes ${created.scopes.join(",")}${bound}.`);
     console.log("Store it now: it is shown only once.");
     console.log(created.secret);
   });
@@ -145,10 +167,13 @@ async function listKeys(): Promise<void> {
   await withDatabase(async () => {
     const { prisma } = await import("@/lib/db");
     const keys = await prisma.apiKey.findMany({ orderBy: { createdAt: "asc" } });
+    const teams = await prisma.team.findMany({ select: { id: true, slug: true } });
+    const slugs = new Map(teams.map((t) => [t.id, t.slug]));
     for (const k of keys) {
       const state = k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : "active";
       const used = k.lastUsedAt ? `last used ${k.lastUsedAt.toISOString()}` : "never used";
-      console.log(`${k.prefix}…${k.last4}  ${k.name}  [${k.scopes.join(",")}]  ${state}, ${used}`);
+      const team = k.teamId ? `  team ${slugs.get(k.teamId) ?? k.teamId}` : "";
+      console.log(`${k.prefix}…${k.last4}  ${k.name}  [${k.scopes.join(",")}]${team}  ${state}, ${used}`);
     }
     if (keys.length === 0) console.log("No API keys yet.");
   });
@@ -158,8 +183,26 @@ async function revokeKey(prefix: string | undefined): Promise<void> {
   if (!prefix) throw new UsageError("key revoke needs the key's prefix (see `key list`)");
   await withDatabase(async () => {
     const { prisma } = await import("@/lib/db");
-    const updated = await prisma.apiKey.updateMany({ where: { prefix, revokedAt: null }, data: { revokedAt: new Date() } });
-    if (updated.count === 0) throw new Error(`no active key with prefix ${prefix}`);
+    const { writeAudit } = await import("@/lib/audit/audit-log");
+    await prisma.$transaction(async (tx) => {
+      const found = await tx.apiKey.findUnique({ where: { prefix } });
+      const revokedAt = new Date();
+      // Conditional on revoked_at still null, so two concurrent revokes record one revocation.
+      const updated = found
+        ? await tx.apiKey.updateMany({ where: { id: found.id, revokedAt: null }, data: { revokedAt } })
+        : { count: 0 };
+      if (!found) throw new Error(`no key with prefix ${prefix} (see \`key list\`)`);
+      if (updated.count === 0) throw new Error(`key ${prefix} is already revoked`);
+      const display = `${found.prefix}…${found.last4}`;
+      await writeAudit(tx, CLI_ACTOR, {
+        action: "api_key.revoke",
+        targetType: "api_key",
+        targetId: found.id,
+        teamId: found.teamId,
+        before: { name: found.name, display, scopes: found.scopes, revoked_at: null },
+        after: { name: found.name, display, scopes: found.scopes, revoked_at: revokedAt.toISOString() },
+      });
+    });
     console.log(`Revoked ${prefix}. Running servers stop accepting it within 5 seconds.`);
   });
 }
@@ -197,13 +240,78 @@ async function prices(args: string[]): Promise<void> {
   });
 }
 
+async function user(args: string[]): Promise<void> {
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      email: { type: "string" },
+      role: { type: "string" },
+      name: { type: "string" },
+      "password-stdin": { type: "boolean", default: false },
+    },
+  });
+  if (positionals[0] === "list") {
+    if (positionals.length > 1) throw new UsageError("user list takes no arguments");
+    return listUsers();
+  }
+  if (positionals[0] !== "create" || positionals.length > 1) throw new UsageError("user: use `user create` or `user list`");
+  if (values.email === undefined) throw new UsageError("user create needs --email");
+  if (values.role === undefined) throw new UsageError("user create needs --role");
+  const { randomBytes } = await import("node:crypto");
+  const { createUserSchema } = await import("@/lib/schemas/access");
+  const fromStdin = values["password-stdin"];
+  // 18 random bytes = 24 base64url characters (144 bits).
+  const password = fromStdin ? (await readStdin()).replace(/\r?\n$/, "") : randomBytes(18).toString("base64url");
+  const parsed = createUserSchema.safeParse({ email: values.email, role: values.role, name: values.name, password });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = String(issue?.path[0] ?? "");
+    const flag = field === "password" ? "the password on standard input" : `--${field}`;
+    const given = field === "role" ? ` (got: ${values.role})` : field === "email" ? ` (got: ${values.email})` : "";
+    throw new UsageError(`${flag} ${issue?.message ?? "is invalid"}${given}`);
+  }
+  const input = parsed.data;
+  await withDatabase(async (db) => {
+    await applyMigrations(db.url);
+    const { createUser } = await import("@/lib/access/users");
+    // A duplicate email throws ApiError("conflict", …): its message is printed and the exit status is 1.
+    const created = await createUser(CLI_ACTOR, input, null);
+    console.log(`Created user ${created.email} with role ${created.role}.`);
+    if (!fromStdin) {
+      console.log("Initial password (shown only once; change it after signing in):");
+      console.log(password);
+    }
+  });
+}
+
+async function listUsers(): Promise<void> {
+  await withDatabase(async () => {
+    const { listUsers: list } = await import("@/lib/access/users");
+    const users = await list();
+    for (const u of users) {
+      const teams = u.teams.length ? u.teams.map((t) => (t.role === "lead" ? `${t.slug} (lead)` : t.slug)).join(", ") : "none";
+      const name = u.name ? ` (${u.name})` : "";
+      console.log(`${u.email}${name}  ${u.role}  ${u.disabled ? "disabled" : "active"}  teams: ${teams}`);
+    }
+    if (users.length === 0) console.log("No users yet.");
+  });
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write("Password (end with Enter, then Ctrl-D): ");
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 function positiveInt(raw: string | undefined, flag: string): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value <= 0) throw new UsageError(`${flag} must be a positive integer`);
   return value;
 }
 
-const commands: Record<string, (args: string[]) => Promise<void>> = { migrate, seed, key, prices };
+const commands: Record<string, (args: string[]) => Promise<void>> = { migrate, seed, key, prices, user };
 
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);

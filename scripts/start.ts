@@ -145,6 +145,8 @@ async function main(): Promise<void> {
       DATABASE_URL: db.url,
       BURNRATE_DATA_DIR: dataDir,
       NEXT_TELEMETRY_DISABLED: "1",
+      // next-auth builds its callback URLs from this; behind a proxy set it to the public URL.
+      NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://localhost:${env.PORT}`,
     };
     if (!dev) await buildIfNeeded(childEnv);
     if (stopping) return;

@@ -1,8 +1,17 @@
 import type { ReactNode } from "react";
+import { canSee, ROLE_LABELS } from "@/lib/auth/permissions";
+import { requireUser } from "@/lib/auth/server-session";
 import { Brand } from "@/components/layout/brand";
+import { NAV_ITEMS } from "@/components/layout/nav-items";
 import { SidebarNav } from "@/components/layout/sidebar-nav";
+import { UserMenu } from "@/components/layout/user-menu";
 
-export default function DashboardLayout({ children }: { children: ReactNode }) {
+// Every dashboard page needs a signed-in user; each page also checks its own permission.
+export const dynamic = "force-dynamic";
+
+export default async function DashboardLayout({ children }: { children: ReactNode }) {
+  const user = await requireUser();
+  const visible = NAV_ITEMS.filter((item) => canSee(user, item.section)).map((item) => item.href);
   return (
     <div className="flex min-h-screen flex-col md:flex-row">
       <a
@@ -14,7 +23,8 @@ export default function DashboardLayout({ children }: { children: ReactNode }) {
       <aside className="border-b border-zinc-200 bg-zinc-100/60 md:w-56 md:shrink-0 md:border-r md:border-b-0">
         <div className="flex flex-col gap-4 px-3 py-4 md:sticky md:top-0 md:max-h-screen md:overflow-y-auto">
           <Brand />
-          <SidebarNav />
+          <SidebarNav visible={visible} />
+          <UserMenu email={user.email} roleLabel={ROLE_LABELS[user.role]} teams={user.teams.map((t) => t.slug)} />
         </div>
       </aside>
       <main id="main" tabIndex={-1} className="min-w-0 flex-1 focus:outline-none">

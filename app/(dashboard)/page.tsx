@@ -1,5 +1,8 @@
 import type { Metadata } from "next";
 import { getSpendOverview } from "@/lib/analytics/overview";
+import { canSee, teamScope } from "@/lib/auth/permissions";
+import { requireUser } from "@/lib/auth/server-session";
+import { AccessDenied } from "@/components/ui/access-denied";
 import { formatCount, formatDayRange, formatDayTime, formatMonth } from "@/lib/format";
 import { PageHeader } from "@/components/ui/page-header";
 import { Callout } from "@/components/ui/callout";
@@ -16,14 +19,20 @@ function plural(count: number, one: string, many: string): string {
 }
 
 export default async function OverviewPage() {
-  const overview = await getSpendOverview();
+  const user = await requireUser("/");
+  if (!canSee(user, "overview")) return <AccessDenied what="the overview" />;
+  const scope = teamScope(user);
+  const overview = await getSpendOverview(new Date(), undefined, scope);
   const { monthToDate: mtd, periods, latestHour } = overview;
   const month = formatMonth(periods.monthToDate.start);
 
   if (!latestHour) {
     return (
       <>
-        <PageHeader title="Overview" description="Spend on LLM inference across your organisation." />
+        <PageHeader
+          title="Overview"
+          description={scope.kind === "all" ? "Spend on LLM inference across your organisation." : `Spend of your teams: ${scope.slugs.join(", ") || "none yet"}.`}
+        />
         <GettingStarted now={overview.now} />
       </>
     );
@@ -35,6 +44,7 @@ export default async function OverviewPage() {
         title="Overview"
         description={
           <>
+            {scope.kind === "teams" ? <span data-testid="team-scope">Your teams ({scope.slugs.join(", ")}) · </span> : null}
             {month} to date ({formatDayRange(periods.monthToDate.start, overview.now)}, UTC) · latest usage{" "}
             <time dateTime={latestHour.toISOString()}>{formatDayTime(latestHour)}</time>
           </>

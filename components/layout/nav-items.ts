@@ -1,8 +1,11 @@
-/** The dashboard's sections, in navigation order. */
+import type { Section } from "@/lib/auth/permissions";
+
+/** The dashboard's sections, in navigation order; `section` names who may see it (lib/auth/permissions). */
 export interface NavItem {
   href: string;
   label: string;
   icon: NavIconName;
+  section: Section;
 }
 
 export type NavIconName =
@@ -17,15 +20,15 @@ export type NavIconName =
   | "settings";
 
 export const NAV_ITEMS: readonly NavItem[] = [
-  { href: "/", label: "Overview", icon: "overview" },
-  { href: "/showback", label: "Showback", icon: "showback" },
-  { href: "/outcomes", label: "Outcomes", icon: "outcomes" },
-  { href: "/cache", label: "Cache", icon: "cache" },
-  { href: "/budgets", label: "Budgets", icon: "budgets" },
-  { href: "/alerts", label: "Alerts", icon: "alerts" },
-  { href: "/quotas", label: "Quotas", icon: "quotas" },
-  { href: "/prices", label: "Prices", icon: "prices" },
-  { href: "/settings", label: "Settings", icon: "settings" },
+  { href: "/", label: "Overview", icon: "overview", section: "overview" },
+  { href: "/showback", label: "Showback", icon: "showback", section: "showback" },
+  { href: "/outcomes", label: "Outcomes", icon: "outcomes", section: "outcomes" },
+  { href: "/cache", label: "Cache", icon: "cache", section: "cache" },
+  { href: "/budgets", label: "Budgets", icon: "budgets", section: "budgets" },
+  { href: "/alerts", label: "Alerts", icon: "alerts", section: "alerts" },
+  { href: "/quotas", label: "Quotas", icon: "quotas", section: "quotas" },
+  { href: "/prices", label: "Prices", icon: "prices", section: "prices" },
+  { href: "/settings", label: "Settings", icon: "settings", section: "settings" },
 ];
 
 /** "/" matches only itself; other sections also own their sub-pages (/budgets/123). */

@@ -6,12 +6,12 @@ import { cn } from "@/components/ui/cn";
 import { NAV_ITEMS, isActive } from "./nav-items";
 import { NavIcon } from "./nav-icon";
 
-export function SidebarNav() {
+export function SidebarNav({ visible }: { visible: readonly string[] }) {
   const pathname = usePathname();
   return (
     <nav aria-label="Main">
       <ul className="-mx-1 flex gap-0.5 overflow-x-auto px-1 pb-1 md:mx-0 md:flex-col md:overflow-visible md:px-0 md:pb-0">
-        {NAV_ITEMS.map((item) => {
+        {NAV_ITEMS.filter((item) => visible.includes(item.href)).map((item) => {
           const active = isActive(item.href, pathname);
           return (
             <li key={item.href}>

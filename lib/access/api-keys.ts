@@ -91,26 +91,30 @@ export async function mintKey(
       details: [{ path: "expires_at", message: "must be in the future" }],
     });
   }
-  const created = await createApiKey(
-    prisma,
-    {
-      name: input.name,
-      scopes: input.scopes,
-      teamId: team?.id ?? null,
-      createdById: principal.kind === "user" ? principal.userId : null,
-      expiresAt: input.expires_at ? new Date(input.expires_at) : null,
-    },
-    getSecret("apiKeyHash"),
-  );
-  const row = await prisma.apiKey.findUniqueOrThrow({ where: { id: created.id }, select: KEY_SELECT });
-  const view = await keyView(row);
-  await writeAudit(prisma, principal, {
-    action: "api_key.create",
-    targetType: "api_key",
-    targetId: row.id,
-    teamId: row.teamId,
-    after: { name: view.name, display: view.display, scopes: view.scopes, team: view.team, expires_at: view.expires_at },
-    ip,
+  // The key and its audit entry commit together.
+  const { created, view } = await prisma.$transaction(async (tx) => {
+    const created = await createApiKey(
+      tx,
+      {
+        name: input.name,
+        scopes: input.scopes,
+        teamId: team?.id ?? null,
+        createdById: principal.kind === "user" ? principal.userId : null,
+        expiresAt: input.expires_at ? new Date(input.expires_at) : null,
+      },
+      getSecret("apiKeyHash"),
+    );
+    const row = await tx.apiKey.findUniqueOrThrow({ where: { id: created.id }, select: KEY_SELECT });
+    const view = await keyView(row, new Map(team && teamSlug ? [[team.id, teamSlug]] : []));
+    await writeAudit(tx, principal, {
+      action: "api_key.create",
+      targetType: "api_key",
+      targetId: row.id,
+      teamId: row.teamId,
+      after: { name: view.name, display: view.display, scopes: view.scopes, team: view.team, expires_at: view.expires_at },
+      ip,
+    });
+    return { created, view };
   });
   return { ...view, secret: created.secret };
 }

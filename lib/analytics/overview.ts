@@ -1,5 +1,6 @@
 import { getPool } from "@/lib/db";
-import { iso, toCount, type Queryable } from "./sql";
+import type { TeamScope } from "@/lib/auth/permissions";
+import { iso, teamFilter, toCount, type Queryable } from "./sql";
 import { overviewPeriods, utcDays, type OverviewPeriods } from "./periods";
 
 /**
@@ -79,41 +80,53 @@ const TOTALS_SQL = `
     coalesce(sum(requests) FILTER (WHERE hour < $2), 0)::text AS last_month_requests
   FROM usage_rollup_hourly
   WHERE hour >= $1::timestamptz AND hour < $3::timestamptz`;
+// Each query ends in its WHERE clause, so a team filter can be appended.
 
 const TOP_TEAMS_SQL = `
   SELECT team, sum(cost_usd)::text AS cost, sum(requests)::text AS requests,
          count(*) OVER ()::text AS team_count
   FROM usage_rollup_hourly
-  WHERE hour >= $1::timestamptz AND hour < $2::timestamptz AND team IS NOT NULL
-  GROUP BY team
-  ORDER BY sum(cost_usd) DESC, team
-  LIMIT 5`;
+  WHERE hour >= $1::timestamptz AND hour < $2::timestamptz AND team IS NOT NULL`;
+const TOP_TEAMS_TAIL = ` GROUP BY team ORDER BY sum(cost_usd) DESC, team LIMIT 5`;
 
 const DAILY_SQL = `
   SELECT to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
          sum(cost_usd)::text AS cost, sum(requests)::text AS requests,
          sum(unpriced_requests)::text AS unpriced
   FROM usage_rollup_hourly
-  WHERE hour >= $1::timestamptz AND hour < $2::timestamptz
-  GROUP BY 1`;
+  WHERE hour >= $1::timestamptz AND hour < $2::timestamptz`;
 
-const LATEST_SQL = `SELECT max(hour) AS latest FROM usage_rollup_hourly`;
+const LATEST_SQL = `SELECT max(hour) AS latest FROM usage_rollup_hourly WHERE true`;
 
-export async function getSpendOverview(now: Date = new Date(), db: Queryable = getPool()): Promise<SpendOverview> {
+/** The overview for the teams in `scope` (everything for admins and finance). */
+export async function getSpendOverview(
+  now: Date = new Date(),
+  db: Queryable = getPool(),
+  scope: TeamScope = { kind: "all" },
+): Promise<SpendOverview> {
   const periods = overviewPeriods(now);
   const { monthToDate: mtd, lastMonthSamePeriod: same, last30Days } = periods;
+  const latestFilter = teamFilter(scope, 1);
+  const totalsFilter = teamFilter(scope, 5);
+  const windowFilter = teamFilter(scope, 3);
 
   const [latest, totals, teams, daily] = await Promise.all([
-    db.query<{ latest: Date | null }>(LATEST_SQL),
-    db.query<TotalsRow>(TOTALS_SQL, [iso(periods.lastMonth.start), iso(mtd.start), iso(mtd.end), iso(same.end)]),
-    db.query<{ team: string; cost: string; requests: string; team_count: string }>(TOP_TEAMS_SQL, [
+    db.query<{ latest: Date | null }>(LATEST_SQL + latestFilter.sql, latestFilter.params),
+    db.query<TotalsRow>(TOTALS_SQL + totalsFilter.sql, [
+      iso(periods.lastMonth.start),
       iso(mtd.start),
       iso(mtd.end),
+      iso(same.end),
+      ...totalsFilter.params,
     ]),
-    db.query<{ day: string; cost: string; requests: string; unpriced: string }>(DAILY_SQL, [
-      iso(last30Days.start),
-      iso(last30Days.end),
-    ]),
+    db.query<{ team: string; cost: string; requests: string; team_count: string }>(
+      TOP_TEAMS_SQL + windowFilter.sql + TOP_TEAMS_TAIL,
+      [iso(mtd.start), iso(mtd.end), ...windowFilter.params],
+    ),
+    db.query<{ day: string; cost: string; requests: string; unpriced: string }>(
+      DAILY_SQL + windowFilter.sql + " GROUP BY 1",
+      [iso(last30Days.start), iso(last30Days.end), ...windowFilter.params],
+    ),
   ]);
 
   const t = totals.rows[0];

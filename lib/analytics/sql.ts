@@ -1,3 +1,4 @@
+import type { TeamScope } from "@/lib/auth/permissions";
 import type { QueryResult, QueryResultRow } from "pg";
 
 /** What the analytics queries need from a connection: a pg Pool, PoolClient or Client. */
@@ -18,4 +19,13 @@ export function toCount(text: string): number {
 /** Timestamps go over the wire as ISO strings so the session time zone never matters. */
 export function iso(at: Date): string {
   return at.toISOString();
+}
+
+/**
+ * The team-scope filter of a query, so scoping happens in SQL and never by hiding rows
+ * afterwards: "" for everything, else `AND team = ANY($n)` with the slugs as parameter n.
+ */
+export function teamFilter(scope: TeamScope, parameterIndex: number): { sql: string; params: unknown[] } {
+  if (scope.kind === "all") return { sql: "", params: [] };
+  return { sql: ` AND team = ANY($${parameterIndex}::text[])`, params: [scope.slugs] };
 }

@@ -52,3 +52,17 @@ export async function queryAudit(query: AuditQuery): Promise<AuditPage> {
     next_before: rows.length > query.limit ? (page.at(-1)?.id.toString() ?? null) : null,
   };
 }
+
+function csvCell(value: unknown): string {
+  const text = value === null || value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value);
+  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** The page as CSV, the columns in the order the Audit log page shows them. */
+export function auditCsv(page: AuditPage): string {
+  const header = ["id", "at", "actor", "action", "target_type", "target_id", "before", "after", "ip"];
+  const lines = page.entries.map((e) =>
+    [e.id, e.at, e.actor, e.action, e.target_type, e.target_id, e.before, e.after, e.ip].map(csvCell).join(","),
+  );
+  return [header.join(","), ...lines].join("\r\n") + "\r\n";
+}

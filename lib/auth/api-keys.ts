@@ -1,4 +1,4 @@
-import type { ApiKeyScope, PrismaClient } from "@/lib/generated/prisma/client";
+import type { ApiKeyScope, Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import { hashApiKey, mintApiKey } from "@/lib/auth/api-key-format";
 
 export { API_KEY_SCOPES } from "@/lib/auth/permissions";
@@ -21,7 +21,7 @@ export interface CreatedApiKey {
 }
 
 export async function createApiKey(
-  db: PrismaClient,
+  db: Pick<PrismaClient, "apiKey"> | Prisma.TransactionClient,
   input: CreateApiKeyInput,
   hashingSecret: string,
 ): Promise<CreatedApiKey> {

@@ -77,7 +77,8 @@ export const auditQuerySchema = z.strictObject({
   from: z.iso.date().or(timestampSchema).optional(),
   to: z.iso.date().or(timestampSchema).optional(),
   before: z.coerce.number().int().positive().optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+  limit: z.coerce.number().int().min(1).max(5000).default(100),
+  format: z.enum(["json", "csv"]).default("json"),
 });
 
 export type SetupInput = z.infer<typeof setupSchema>;

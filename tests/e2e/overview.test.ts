@@ -4,16 +4,17 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { formatCount, formatMoney } from "@/lib/format";
 import { launchBrowser } from "./browser";
 import { queryAppDatabase } from "./app-database";
+import { signedInContext } from "./sign-in";
 
 // Overview renders real numbers from the seeded database, computed here independently
-// from the raw events (the page reads the hourly rollups).
+// from the raw events (the page reads the hourly rollups). Finance sees the whole organisation.
 const baseUrl = inject("baseUrl");
 let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
   browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  ({ page } = await signedInContext(browser, baseUrl, "finance@example.com"));
 });
 
 afterAll(async () => {
