@@ -13,12 +13,13 @@ declare module "vitest" {
 
 /**
  * Starts the test PostgreSQL (DATABASE_URL's server when set, else an embedded one under
- * .data/test-pg) and migrates a template database that each test file clones.
+ * .data/test-pg, or BURNRATE_TEST_PG_DIR so that two runs side by side do not share a
+ * server) and migrates a template database that each test file clones.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const db = await openDatabase({
     databaseUrl: process.env.DATABASE_URL,
-    dataDir: path.resolve(".data/test-pg"),
+    dataDir: path.resolve(process.env.BURNRATE_TEST_PG_DIR ?? ".data/test-pg"),
     attachToRunning: false,
   });
   const template = `burnrate_template_${process.pid}`;
