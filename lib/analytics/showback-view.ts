@@ -1,0 +1,277 @@
+import { Money } from "@/lib/money";
+
+/**
+ * Turns GET /api/v1/spend answers into the Showback table: a primary grouping with an
+ * optional second level (team → feature), each row with its share of the total, its
+ * change against the previous period of the same length, and a daily series for the
+ * sparkline. Pure, so sorting, shares and the CSV of "exactly what is shown" are
+ * unit-tested with exact numbers.
+ */
+
+export const SHOWBACK_DIMENSIONS = ["team", "feature", "environment", "tenant", "model", "provider", "prompt_version"] as const;
+export type ShowbackDimension = (typeof SHOWBACK_DIMENSIONS)[number];
+
+export const DIMENSION_LABELS: Record<ShowbackDimension, string> = {
+  team: "Team",
+  feature: "Feature",
+  environment: "Environment",
+  tenant: "Tenant",
+  model: "Model",
+  provider: "Provider",
+  prompt_version: "Prompt version",
+};
+
+export const MEASURES = [
+  "cost_usd",
+  "requests",
+  "retries",
+  "input_tokens",
+  "cache_read_input_tokens",
+  "cache_creation_input_tokens",
+  "output_tokens",
+  "reasoning_output_tokens",
+  "response_cache_hits",
+  "unpriced_requests",
+] as const;
+export type Measure = (typeof MEASURES)[number];
+
+/** One row of the spend API: group keys (string or null) and the contract's measures. */
+export type SpendRow = Record<string, string | number | null>;
+
+export interface Measures {
+  cost_usd: string;
+  requests: number;
+  retries: number;
+  input_tokens: number;
+  cache_read_input_tokens: number;
+  cache_creation_input_tokens: number;
+  output_tokens: number;
+  reasoning_output_tokens: number;
+  response_cache_hits: number;
+  unpriced_requests: number;
+}
+
+export interface ShowbackRow {
+  /** Stable id: the key path, e.g. "search/query-rewrite"; untagged is "∅". */
+  id: string;
+  key: string | null;
+  measures: Measures;
+  /** Share of the period's total cost, 0..1 as a decimal string; null when the total is $0. */
+  share: string | null;
+  previousCostUsd: string;
+  /** Relative change of cost vs the previous period as a decimal string (0.25 = +25%); null without a base. */
+  change: string | null;
+  /** Cost per UTC day of the window, in order (for the sparkline). */
+  daily: string[];
+  children: ShowbackRow[];
+}
+
+export type SortKey = "key" | "share" | "change" | Measure;
+export interface Sort {
+  key: SortKey;
+  direction: "asc" | "desc";
+}
+
+const NULL_ID = "∅";
+
+function keyOf(row: SpendRow, dimension: string): string | null {
+  const value = row[dimension];
+  return value === null || value === undefined ? null : String(value);
+}
+
+function emptyMeasures(): Measures {
+  return {
+    cost_usd: "0",
+    requests: 0,
+    retries: 0,
+    input_tokens: 0,
+    cache_read_input_tokens: 0,
+    cache_creation_input_tokens: 0,
+    output_tokens: 0,
+    reasoning_output_tokens: 0,
+    response_cache_hits: 0,
+    unpriced_requests: 0,
+  };
+}
+
+export function measuresOf(row: SpendRow): Measures {
+  const m = emptyMeasures();
+  m.cost_usd = new Money(String(row.cost_usd ?? "0")).toFixed();
+  for (const measure of MEASURES) {
+    if (measure !== "cost_usd") m[measure] = Number(row[measure] ?? 0);
+  }
+  return m;
+}
+
+function addMeasures(a: Measures, b: Measures): Measures {
+  const sum = emptyMeasures();
+  sum.cost_usd = new Money(a.cost_usd).plus(b.cost_usd).toFixed();
+  for (const measure of MEASURES) {
+    if (measure !== "cost_usd") sum[measure] = a[measure] + b[measure];
+  }
+  return sum;
+}
+
+export interface BuildInput {
+  primary: ShowbackDimension;
+  secondary: ShowbackDimension | null;
+  /** Current period, grouped by [primary] or [primary, secondary]. */
+  current: SpendRow[];
+  /** Previous period, same grouping. */
+  previous: SpendRow[];
+  /** Current period grouped by [primary, day]. */
+  daily: SpendRow[];
+  /** The UTC days of the window, "YYYY-MM-DD", in order. */
+  days: string[];
+  totalCostUsd: string;
+}
+
+function change(current: string, previous: string): string | null {
+  const base = new Money(previous);
+  if (base.isZero()) return null;
+  return new Money(current).minus(base).div(base.abs()).toFixed();
+}
+
+function share(cost: string, total: string): string | null {
+  const whole = new Money(total);
+  return whole.isZero() ? null : new Money(cost).div(whole).toFixed();
+}
+
+export function buildShowbackRows(input: BuildInput): ShowbackRow[] {
+  const { primary, secondary } = input;
+  const idOf = (key: string | null) => key ?? NULL_ID;
+  const previousCost = new Map<string, Money>();
+  for (const row of input.previous) {
+    const id = secondary ? `${idOf(keyOf(row, primary))}/${idOf(keyOf(row, secondary))}` : idOf(keyOf(row, primary));
+    const parent = idOf(keyOf(row, primary));
+    const cost = new Money(String(row.cost_usd ?? "0"));
+    previousCost.set(id, (previousCost.get(id) ?? new Money(0)).plus(cost));
+    if (secondary) previousCost.set(`${parent}#total`, (previousCost.get(`${parent}#total`) ?? new Money(0)).plus(cost));
+  }
+  const dayIndex = new Map(input.days.map((day, i) => [day, i]));
+  const daily = new Map<string, Money[]>();
+  for (const row of input.daily) {
+    const id = idOf(keyOf(row, primary));
+    const index = dayIndex.get(String(row.day));
+    if (index === undefined) continue;
+    const series = daily.get(id) ?? input.days.map(() => new Money(0));
+    series[index] = (series[index] ?? new Money(0)).plus(String(row.cost_usd ?? "0"));
+    daily.set(id, series);
+  }
+
+  const groups = new Map<string, ShowbackRow>();
+  for (const row of input.current) {
+    const key = keyOf(row, primary);
+    const id = idOf(key);
+    const measures = measuresOf(row);
+    let group = groups.get(id);
+    if (!group) {
+      group = {
+        id,
+        key,
+        measures: emptyMeasures(),
+        share: null,
+        previousCostUsd: "0",
+        change: null,
+        daily: (daily.get(id) ?? input.days.map(() => new Money(0))).map((m) => m.toFixed()),
+        children: [],
+      };
+      groups.set(id, group);
+    }
+    group.measures = addMeasures(group.measures, measures);
+    if (secondary) {
+      const childKey = keyOf(row, secondary);
+      const childId = `${id}/${idOf(childKey)}`;
+      const previous = (previousCost.get(childId) ?? new Money(0)).toFixed();
+      group.children.push({
+        id: childId,
+        key: childKey,
+        measures,
+        share: share(measures.cost_usd, input.totalCostUsd),
+        previousCostUsd: previous,
+        change: change(measures.cost_usd, previous),
+        daily: [],
+        children: [],
+      });
+    }
+  }
+  for (const group of groups.values()) {
+    const previous = (previousCost.get(secondary ? `${group.id}#total` : group.id) ?? new Money(0)).toFixed();
+    group.previousCostUsd = previous;
+    group.change = change(group.measures.cost_usd, previous);
+    group.share = share(group.measures.cost_usd, input.totalCostUsd);
+  }
+  return [...groups.values()];
+}
+
+function compare(a: ShowbackRow, b: ShowbackRow, key: SortKey): number {
+  if (key === "key") {
+    // Untagged sorts last whichever way the names go.
+    if (a.key === null || b.key === null) return a.key === b.key ? 0 : a.key === null ? 1 : -1;
+    return a.key.localeCompare(b.key);
+  }
+  if (key === "share" || key === "change" || key === "cost_usd") {
+    const pick = (row: ShowbackRow) => (key === "cost_usd" ? row.measures.cost_usd : row[key]);
+    const x = pick(a);
+    const y = pick(b);
+    if (x === null || y === null) return x === y ? 0 : x === null ? -1 : 1;
+    return new Money(x).comparedTo(y);
+  }
+  return a.measures[key] - b.measures[key];
+}
+
+/** Sorted copy, children sorted the same way; ties broken by name so the order is stable. */
+export function sortShowbackRows(rows: readonly ShowbackRow[], sort: Sort): ShowbackRow[] {
+  const sign = sort.direction === "asc" ? 1 : -1;
+  const ordered = [...rows].sort((a, b) => sign * compare(a, b, sort.key) || compare(a, b, "key"));
+  return ordered.map((row) => ({ ...row, children: sortShowbackRows(row.children, sort) }));
+}
+
+function csvCell(value: string | number | null): string {
+  const text = value === null ? "" : String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** The rows exactly as the table shows them (order included), with exact decimals. */
+export function showbackCsv(
+  rows: readonly ShowbackRow[],
+  primary: ShowbackDimension,
+  secondary: ShowbackDimension | null,
+  expanded: ReadonlySet<string> | "all",
+): string {
+  const header = [primary, ...(secondary ? [secondary] : []), ...MEASURES, "share", "previous_cost_usd", "change"];
+  const lines = [header.join(",")];
+  const line = (primaryKey: string | null, secondaryKey: string | null | undefined, row: ShowbackRow) =>
+    [
+      primaryKey,
+      ...(secondary ? [secondaryKey ?? null] : []),
+      ...MEASURES.map((m) => row.measures[m]),
+      row.share,
+      row.previousCostUsd,
+      row.change,
+    ]
+      .map(csvCell)
+      .join(",");
+  for (const row of rows) {
+    lines.push(line(row.key, secondary ? "(all)" : undefined, row));
+    if (secondary && (expanded === "all" || expanded.has(row.id))) {
+      for (const child of row.children) lines.push(line(row.key, child.key, child));
+    }
+  }
+  return `${lines.join("\r\n")}\r\n`;
+}
+
+/** The UTC days of [from, to), "YYYY-MM-DD". */
+export function daysOf(from: Date, to: Date): string[] {
+  const days: string[] = [];
+  for (let t = Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate()); t < to.getTime(); t += 86_400_000) {
+    days.push(new Date(t).toISOString().slice(0, 10));
+  }
+  return days;
+}
+
+/** The period of the same length that ends where this one starts. */
+export function previousWindow(from: Date, to: Date): { from: Date; to: Date } {
+  const length = to.getTime() - from.getTime();
+  return { from: new Date(from.getTime() - length), to: new Date(from) };
+}
