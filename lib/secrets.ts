@@ -16,6 +16,10 @@ export const SECRET_PURPOSES = {
 
 export type SecretPurpose = keyof typeof SECRET_PURPOSES;
 
+function readStored(file: string): Partial<Record<SecretPurpose, string>> {
+  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Partial<Record<SecretPurpose, string>>) : {};
+}
+
 export function getSecret(purpose: SecretPurpose, env: Record<string, string | undefined> = process.env): string {
   const fromEnv = env[SECRET_PURPOSES[purpose]];
   if (fromEnv) {
@@ -23,13 +27,18 @@ export function getSecret(purpose: SecretPurpose, env: Record<string, string | u
     return fromEnv;
   }
   const file = path.resolve(env.BURNRATE_DATA_DIR ?? ".data", "secrets.json");
-  const stored: Partial<Record<SecretPurpose, string>> = existsSync(file)
-    ? (JSON.parse(readFileSync(file, "utf8")) as Partial<Record<SecretPurpose, string>>)
-    : {};
-  const existing = stored[purpose];
+  const existing = readStored(file)[purpose];
   if (existing) return existing;
-  const created = randomBytes(32).toString("base64url");
+  // Every purpose at once, created exclusively: two processes starting together (the app
+  // and the CLI) must not each write secrets of their own. The loser reads the winner's.
+  const created = Object.fromEntries(Object.keys(SECRET_PURPOSES).map((p) => [p, randomBytes(32).toString("base64url")]));
   mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, JSON.stringify({ ...stored, [purpose]: created }, null, 2), { mode: 0o600 });
-  return created;
+  try {
+    writeFileSync(file, JSON.stringify({ ...created, ...readStored(file) }, null, 2), { mode: 0o600, flag: existsSync(file) ? "w" : "wx" });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
+  const stored = readStored(file)[purpose];
+  if (!stored) throw new Error(`could not read the ${purpose} secret from ${file}`);
+  return stored;
 }

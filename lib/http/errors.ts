@@ -48,12 +48,19 @@ export function issuePath(path: readonly PropertyKey[]): string {
   return path.map((segment) => String(segment)).join(".");
 }
 
-/** A zod failure as the contract's 400 body, naming every field that is wrong. */
+/**
+ * A zod failure as the contract's 400 body, naming every field that is wrong — an unknown
+ * field in a strict object is named by its own path ("is_admin"), not its parent's.
+ */
 export function invalidRequest(
   message: string,
-  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+  issues: readonly { path: readonly PropertyKey[]; message: string; code?: string; keys?: readonly string[] }[],
 ): ApiError {
   return new ApiError("invalid_request", message, {
-    details: issues.map((issue) => ({ path: issuePath(issue.path), message: issue.message })),
+    details: issues.flatMap((issue) =>
+      issue.code === "unrecognized_keys" && issue.keys?.length
+        ? issue.keys.map((key) => ({ path: issuePath([...issue.path, key]), message: "is not an allowed field" }))
+        : [{ path: issuePath(issue.path), message: issue.message }],
+    ),
   });
 }

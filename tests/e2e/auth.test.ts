@@ -2,7 +2,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchBrowser } from "./browser";
 import { queryAppDatabase } from "./app-database";
-import { DEMO_PASSWORD, signedInContext, signInThroughPage } from "./sign-in";
+import { DEMO_PASSWORD, signedInContext } from "./sign-in";
 
 const baseUrl = inject("baseUrl");
 let browser: Browser;

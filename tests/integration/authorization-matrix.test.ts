@@ -1,0 +1,726 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { beforeAll, describe, expect, it } from "vitest";
+import { POST as postSetup } from "@/app/api/setup/route";
+import { GET as getAudit } from "@/app/api/v1/audit/route";
+import { POST as postEvents } from "@/app/api/v1/events/route";
+import { POST as revokeKeyRoute } from "@/app/api/v1/keys/[id]/revoke/route";
+import { GET as getKeys, POST as postKeys } from "@/app/api/v1/keys/route";
+import { POST as postOtlp } from "@/app/api/v1/otlp/v1/traces/route";
+import { POST as postOutcomes } from "@/app/api/v1/outcomes/route";
+import { GET as getPrices, POST as postPrices } from "@/app/api/v1/prices/route";
+import { DELETE as deleteMember } from "@/app/api/v1/teams/[id]/members/[userId]/route";
+import { PUT as putMember } from "@/app/api/v1/teams/[id]/members/route";
+import { GET as getTeam, PATCH as patchTeam } from "@/app/api/v1/teams/[id]/route";
+import { GET as getTeams, POST as postTeams } from "@/app/api/v1/teams/route";
+import { PATCH as patchUser } from "@/app/api/v1/users/[id]/route";
+import { GET as getUsers, POST as postUsers } from "@/app/api/v1/users/route";
+import { encode } from "next-auth/jwt";
+import { encodeSessionToken, sessionCookieName } from "@/lib/auth/session-cookie";
+import { prisma } from "@/lib/db";
+import { apiRequest } from "../factories/api-keys";
+import { contractEvent } from "../factories/events";
+import {
+  SAME_ORIGIN,
+  createTestKeyFor,
+  createTestTeam,
+  createTestUser,
+  detailPaths,
+  read,
+  routeParams,
+  sessionCookieFor,
+  sessionRequest,
+  uniqueEmail,
+  uniqueSlug,
+  type TestTeam,
+  type TestUser,
+} from "../factories/users";
+
+/**
+ * Who may call what: every API route and method, called in-process as each kind of
+ * principal. The expected cells are written out by hand from lib/auth/permissions.ts
+ * (ROLE_PERMISSIONS, SCOPE_PERMISSIONS, INSTALLATION_WIDE), not computed by it: an
+ * allowed cell must really succeed (its exact 2xx, with its effect in the database), a
+ * refused one must be exactly 401 (anonymous) or 403, with nothing changed.
+ */
+
+const CALLERS = [
+  "anonymous",
+  "admin",
+  "finance",
+  "team_lead", // lead of team A
+  "viewer", // member of team A
+  "key:ingest",
+  "key:read",
+  "key:admin",
+  "key:read@A", // a read key bound to team A
+] as const;
+type Who = (typeof CALLERS)[number];
+
+interface Caller {
+  who: Who;
+  /** The signed-in user's id (null for anonymous and keys). */
+  userId: string | null;
+  request: (path: string, options: { method: string; body?: unknown; headers?: Record<string, string> }) => Request;
+}
+
+type Handler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
+
+interface Call {
+  path: string;
+  params?: Record<string, string>;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+interface RouteCase {
+  method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
+  route: string;
+  handler: Handler;
+  allowed: readonly Who[];
+  /** The exact status of an allowed call. */
+  success: number;
+  /** Fresh data for one call by this caller (so every cell owns what it changes). */
+  prepare: (caller: Caller) => Promise<Call>;
+  /** For writes: whether the call's change is in the database. */
+  applied?: (call: Call) => Promise<boolean>;
+}
+
+let teamA: TestTeam;
+let teamB: TestTeam;
+const users = {} as Record<"admin" | "finance" | "team_lead" | "viewer", TestUser>;
+const keys = {} as Record<"key:ingest" | "key:read" | "key:admin" | "key:read@A", string>;
+const callers = {} as Record<Who, Caller>;
+
+beforeAll(async () => {
+  teamA = await createTestTeam({ slug: uniqueSlug("alpha") });
+  teamB = await createTestTeam({ slug: uniqueSlug("beta") });
+  users.admin = await createTestUser({ role: "admin" });
+  users.finance = await createTestUser({ role: "finance" });
+  users.team_lead = await createTestUser({ role: "team_lead", teams: [{ slug: teamA.slug, role: "lead" }] });
+  users.viewer = await createTestUser({ role: "viewer", teams: [{ slug: teamA.slug, role: "member" }] });
+  keys["key:ingest"] = (await createTestKeyFor({ scopes: ["ingest"] })).secret;
+  keys["key:read"] = (await createTestKeyFor({ scopes: ["read"] })).secret;
+  keys["key:admin"] = (await createTestKeyFor({ scopes: ["admin"] })).secret;
+  keys["key:read@A"] = (await createTestKeyFor({ scopes: ["read"], teamId: teamA.id })).secret;
+
+  callers.anonymous = {
+    who: "anonymous",
+    userId: null,
+    request: (path, { method, body, headers }) => apiRequest(path, { method, body, headers }),
+  };
+  for (const role of ["admin", "finance", "team_lead", "viewer"] as const) {
+    const user = users[role];
+    callers[role] = {
+      who: role,
+      userId: user.id,
+      request: (path, { method, body, headers }) => sessionRequest(path, { cookie: user.cookie, method, body, headers }),
+    };
+  }
+  for (const who of ["key:ingest", "key:read", "key:admin", "key:read@A"] as const) {
+    callers[who] = {
+      who,
+      userId: null,
+      request: (path, { method, body, headers }) => apiRequest(path, { key: keys[who], method, body, headers }),
+    };
+  }
+});
+
+// ------------------------------------------------------------------ who holds what
+
+const EVERY_ROLE = ["admin", "finance", "team_lead", "viewer"] as const;
+/** usage:ingest — the admin role (everything), ingest and admin keys. */
+const INGEST: readonly Who[] = ["admin", "key:ingest", "key:admin"];
+/** prices:read, teams:read — every role, read and admin keys, team-bound read keys. */
+const READ: readonly Who[] = [...EVERY_ROLE, "key:read", "key:admin", "key:read@A"];
+/** prices:write, users:manage, teams:manage, audit:read — installation-wide admin only. */
+const ADMIN: readonly Who[] = ["admin", "key:admin"];
+/** keys:manage — admin, finance, team lead roles and admin keys (never a bound key). */
+const KEYS: readonly Who[] = ["admin", "finance", "team_lead", "key:admin"];
+
+// ------------------------------------------------------------------ valid bodies
+
+type OtlpAttribute = { key: string; value: Record<string, unknown> };
+
+function otlpBody(traceId: string, extraAttributes: OtlpAttribute[] = []) {
+  const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+  const int = (key: string, value: number) => ({ key, value: { intValue: String(value) } });
+  return {
+    resourceSpans: [
+      {
+        resource: { attributes: [str("service.name", "matrix")] },
+        scopeSpans: [
+          {
+            spans: [
+              {
+                traceId,
+                spanId: randomBytes(8).toString("hex"),
+                name: "chat",
+                startTimeUnixNano: "1764000000123456789",
+                attributes: [
+                  str("gen_ai.provider.name", "openai"),
+                  str("gen_ai.request.model", "gpt-4o-mini"),
+                  int("gen_ai.usage.input_tokens", 10),
+                  int("gen_ai.usage.output_tokens", 5),
+                  ...extraAttributes,
+                ],
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+}
+
+const idParam = (call: Call): string => call.params?.id ?? "";
+const bodyOf = (call: Call) => call.body as Record<string, string>;
+
+const ROUTES: RouteCase[] = [
+  {
+    method: "POST",
+    route: "/api/v1/events",
+    handler: postEvents,
+    allowed: INGEST,
+    success: 200,
+    prepare: async () => ({ path: "/api/v1/events", body: { events: [contractEvent({ tags: { team: teamA.slug } })] } }),
+    applied: async (call) => {
+      const id = (call.body as { events: { id: string }[] }).events[0]?.id ?? "";
+      return (await prisma.usageEvent.count({ where: { id } })) === 1;
+    },
+  },
+  {
+    method: "POST",
+    route: "/api/v1/outcomes",
+    handler: postOutcomes,
+    allowed: INGEST,
+    success: 200,
+    prepare: async () => ({
+      path: "/api/v1/outcomes",
+      body: {
+        outcomes: [
+          { id: `out-${randomUUID()}`, timestamp: "2026-11-02T10:00:00Z", trace_id: `tr-${randomUUID()}`, type: "resolved", success: true },
+        ],
+      },
+    }),
+    applied: async (call) => {
+      const id = (call.body as { outcomes: { id: string }[] }).outcomes[0]?.id ?? "";
+      return (await prisma.outcome.count({ where: { id } })) === 1;
+    },
+  },
+  {
+    method: "POST",
+    route: "/api/v1/otlp/v1/traces",
+    handler: postOtlp,
+    allowed: INGEST,
+    success: 200,
+    prepare: async () => {
+      const traceId = randomBytes(16).toString("hex");
+      return { path: "/api/v1/otlp/v1/traces", body: otlpBody(traceId), params: { traceId } };
+    },
+    applied: async (call) => (await prisma.usageEvent.count({ where: { traceId: call.params?.traceId ?? "" } })) === 1,
+  },
+  {
+    method: "GET",
+    route: "/api/v1/prices",
+    handler: getPrices,
+    allowed: READ,
+    success: 200,
+    prepare: async () => ({ path: "/api/v1/prices" }),
+  },
+  {
+    method: "POST",
+    route: "/api/v1/prices",
+    handler: postPrices,
+    allowed: ADMIN,
+    success: 201,
+    prepare: async () => ({
+      path: "/api/v1/prices",
+      body: { provider: "matrix", model: `model-${randomUUID()}`, effective_from: "2026-01-01T00:00:00Z", input_per_mtok: "1", output_per_mtok: "2" },
+    }),
+    applied: async (call) => (await prisma.price.count({ where: { model: bodyOf(call).model } })) === 1,
+  },
+  {
+    method: "GET",
+    route: "/api/v1/users",
+    handler: getUsers,
+    allowed: ADMIN,
+    success: 200,
+    prepare: async () => ({ path: "/api/v1/users" }),
+  },
+  {
+    method: "POST",
+    route: "/api/v1/users",
+    handler: postUsers,
+    allowed: ADMIN,
+    success: 201,
+    prepare: async () => ({ path: "/api/v1/users", body: { email: uniqueEmail("new"), role: "viewer" } }),
+    applied: async (call) => (await prisma.user.count({ where: { email: bodyOf(call).email } })) === 1,
+  },
+  {
+    method: "PATCH",
+    route: "/api/v1/users/[id]",
+    handler: patchUser,
+    allowed: ADMIN,
+    success: 200,
+    prepare: async () => {
+      const target = await createTestUser({ role: "viewer" });
+      return { path: `/api/v1/users/${target.id}`, params: { id: target.id }, body: { name: `Renamed ${randomUUID()}` } };
+    },
+    applied: async (call) => (await prisma.user.findUniqueOrThrow({ where: { id: idParam(call) } })).name === bodyOf(call).name,
+  },
+  {
+    method: "GET",
+    route: "/api/v1/teams",
+    handler: getTeams,
+    allowed: READ,
+    success: 200,
+    prepare: async () => ({ path: "/api/v1/teams" }),
+  },
+  {
+    method: "POST",
+    route: "/api/v1/teams",
+    handler: postTeams,
+    allowed: ADMIN,
+    success: 201,
+    prepare: async () => ({ path: "/api/v1/teams", body: { slug: uniqueSlug("made"), name: "Made in the matrix" } }),
+    applied: async (call) => (await prisma.team.count({ where: { slug: bodyOf(call).slug } })) === 1,
+  },
+  {
+    method: "GET",
+    route: "/api/v1/teams/[id]",
+    handler: getTeam,
+    // Team A is in every one of these principals' scope (lead, member, bound key, all-seeing).
+    allowed: READ,
+    success: 200,
+    prepare: async () => ({ path: `/api/v1/teams/${teamA.id}`, params: { id: teamA.id } }),
+  },
+  {
+    method: "PATCH",
+    route: "/api/v1/teams/[id]",
+    handler: patchTeam,
+    allowed: ADMIN,
+    success: 200,
+    prepare: async () => {
+      const team = await createTestTeam();
+      return { path: `/api/v1/teams/${team.id}`, params: { id: team.id }, body: { name: `Renamed ${randomUUID()}` } };
+    },
+    applied: async (call) => (await prisma.team.findUniqueOrThrow({ where: { id: idParam(call) } })).name === bodyOf(call).name,
+  },
+  {
+    method: "PUT",
+    route: "/api/v1/teams/[id]/members",
+    handler: putMember,
+    allowed: ADMIN,
+    success: 200,
+    prepare: async () => {
+      const team = await createTestTeam();
+      const member = await createTestUser({ role: "viewer" });
+      return { path: `/api/v1/teams/${team.id}/members`, params: { id: team.id, userId: member.id }, body: { email: member.email, role: "member" } };
+    },
+    applied: async (call) =>
+      (await prisma.teamMembership.count({ where: { teamId: idParam(call), userId: call.params?.userId ?? "" } })) === 1,
+  },
+  {
+    method: "DELETE",
+    route: "/api/v1/teams/[id]/members/[userId]",
+    handler: deleteMember,
+    allowed: ADMIN,
+    success: 200,
+    prepare: async () => {
+      const team = await createTestTeam();
+      const member = await createTestUser({ role: "viewer", teams: [{ slug: team.slug, role: "member" }] });
+      return { path: `/api/v1/teams/${team.id}/members/${member.id}`, params: { id: team.id, userId: member.id } };
+    },
+    applied: async (call) =>
+      (await prisma.teamMembership.count({ where: { teamId: idParam(call), userId: call.params?.userId ?? "" } })) === 0,
+  },
+  {
+    method: "GET",
+    route: "/api/v1/keys",
+    handler: getKeys,
+    allowed: KEYS,
+    success: 200,
+    prepare: async () => ({ path: "/api/v1/keys" }),
+  },
+  {
+    method: "POST",
+    route: "/api/v1/keys",
+    handler: postKeys,
+    allowed: KEYS,
+    success: 201,
+    // A read key for team A is within what each allowed principal may grant
+    // (admin: anything; finance: read; the lead of team A: ingest/read for team A).
+    prepare: async () => ({ path: "/api/v1/keys", body: { name: `matrix ${randomUUID()}`, scopes: ["read"], team: teamA.slug } }),
+    applied: async (call) => (await prisma.apiKey.count({ where: { name: bodyOf(call).name } })) === 1,
+  },
+  {
+    method: "POST",
+    route: "/api/v1/keys/[id]/revoke",
+    handler: revokeKeyRoute,
+    allowed: KEYS,
+    success: 200,
+    // A key the caller made (finance and team leads may only revoke their own).
+    prepare: async (caller) => {
+      const key = await createTestKeyFor({ scopes: ["read"], createdById: caller.userId });
+      return { path: `/api/v1/keys/${key.id}/revoke`, params: { id: key.id } };
+    },
+    applied: async (call) => (await prisma.apiKey.findUniqueOrThrow({ where: { id: idParam(call) } })).revokedAt !== null,
+  },
+  {
+    method: "GET",
+    route: "/api/v1/audit",
+    handler: getAudit,
+    allowed: ADMIN,
+    success: 200,
+    prepare: async () => ({ path: "/api/v1/audit" }),
+  },
+  {
+    method: "POST",
+    route: "/api/setup",
+    handler: postSetup,
+    // Setup needs no credentials and ignores them: once any user exists it is 409 for
+    // everyone (same-site, as the setup form posts it).
+    allowed: CALLERS,
+    success: 409,
+    prepare: async () => ({
+      path: "/api/setup",
+      body: { email: uniqueEmail("setup"), password: "correct horse battery" },
+      headers: { origin: SAME_ORIGIN },
+    }),
+    applied: async (call) => (await prisma.user.count({ where: { email: bodyOf(call).email } })) === 1,
+  },
+];
+
+describe.each(ROUTES.map((route) => [`${route.method} ${route.route}`, route] as const))("%s", (_name, route) => {
+  const cells = CALLERS.map((who) => {
+    const allowed = route.allowed.includes(who);
+    return [who, allowed ? `allowed (${route.success})` : who === "anonymous" ? "401" : "403", allowed] as const;
+  });
+  it.each(cells)("as %s → %s", async (who, _expected, allowed) => {
+    const caller = callers[who];
+    const call = await route.prepare(caller);
+    const request = caller.request(call.path, { method: route.method, body: call.body, headers: call.headers });
+    const { status, body } = await read(await route.handler(request, routeParams(call.params ?? {})));
+
+    if (allowed) {
+      expect({ status, body }).toMatchObject({ status: route.success });
+    } else if (who === "anonymous") {
+      expect({ status, body }).toMatchObject({ status: 401, body: { error: { code: "unauthorized" } } });
+    } else {
+      expect({ status, body }).toMatchObject({ status: 403, body: { error: { code: "forbidden" } } });
+    }
+    if (route.applied) expect(await route.applied(call)).toBe(allowed && route.success < 300);
+  });
+});
+
+// ------------------------------------------------------------------ team scope
+
+describe("team scope: other teams are invisible, not forbidden", () => {
+  it("answers 404 to a team lead asking for another team by id, and leaks nothing about it", async () => {
+    const response = await read(
+      await getTeam(sessionRequest(`/api/v1/teams/${teamB.id}`, { cookie: users.team_lead.cookie }), routeParams({ id: teamB.id })),
+    );
+    expect(response).toMatchObject({ status: 404, body: { error: { code: "not_found" } } });
+    expect(JSON.stringify(response.body)).not.toContain(teamB.slug);
+    // Exactly like an id that does not exist at all.
+    const missing = randomUUID();
+    const none = await getTeam(sessionRequest(`/api/v1/teams/${missing}`, { cookie: users.team_lead.cookie }), routeParams({ id: missing }));
+    expect(none.status).toBe(404);
+  });
+
+  it("lists only the team lead's own teams", async () => {
+    const { status, body } = await read<{ teams: { slug: string; members: { email: string; role: string }[] }[] }>(
+      await getTeams(sessionRequest("/api/v1/teams", { cookie: users.team_lead.cookie })),
+    );
+    expect(status).toBe(200);
+    expect(body.teams.map((t) => t.slug)).toEqual([teamA.slug]);
+    expect(body.teams[0]?.members).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ email: users.team_lead.email, role: "lead" }),
+        expect.objectContaining({ email: users.viewer.email, role: "member" }),
+      ]),
+    );
+  });
+
+  it("holds a viewer and a team-bound read key to their team the same way", async () => {
+    const viewerList = await read<{ teams: { slug: string }[] }>(
+      await getTeams(sessionRequest("/api/v1/teams", { cookie: users.viewer.cookie })),
+    );
+    expect(viewerList.body.teams.map((t) => t.slug)).toEqual([teamA.slug]);
+    const boundList = await read<{ teams: { slug: string }[] }>(
+      await getTeams(apiRequest("/api/v1/teams", { key: keys["key:read@A"], method: "GET" })),
+    );
+    expect(boundList.body.teams.map((t) => t.slug)).toEqual([teamA.slug]);
+    const other = await getTeam(apiRequest(`/api/v1/teams/${teamB.id}`, { key: keys["key:read@A"], method: "GET" }), routeParams({ id: teamB.id }));
+    expect(other.status).toBe(404);
+  });
+
+  it("shows finance and installation-wide read keys every team", async () => {
+    for (const request of [
+      sessionRequest("/api/v1/teams", { cookie: users.finance.cookie }),
+      apiRequest("/api/v1/teams", { key: keys["key:read"], method: "GET" }),
+    ]) {
+      const { body } = await read<{ teams: { slug: string }[] }>(await getTeams(request));
+      expect(body.teams.map((t) => t.slug)).toEqual(expect.arrayContaining([teamA.slug, teamB.slug]));
+    }
+  });
+});
+
+// ------------------------------------------------------------------ roles
+
+describe("a team lead cannot manage users", () => {
+  it("is refused (403) changing another user's role, and the role stays", async () => {
+    const response = await patchUser(
+      sessionRequest(`/api/v1/users/${users.viewer.id}`, { cookie: users.team_lead.cookie, method: "PATCH", body: { role: "admin" } }),
+      routeParams({ id: users.viewer.id }),
+    );
+    expect(response.status).toBe(403);
+    expect((await prisma.user.findUniqueOrThrow({ where: { id: users.viewer.id } })).role).toBe("viewer");
+  });
+
+  it("is refused (403) changing their own role", async () => {
+    const response = await patchUser(
+      sessionRequest(`/api/v1/users/${users.team_lead.id}`, { cookie: users.team_lead.cookie, method: "PATCH", body: { role: "admin" } }),
+      routeParams({ id: users.team_lead.id }),
+    );
+    expect(response.status).toBe(403);
+    expect((await prisma.user.findUniqueOrThrow({ where: { id: users.team_lead.id } })).role).toBe("team_lead");
+  });
+});
+
+// ------------------------------------------------------------------ minting keys
+
+async function mint(cookie: string, body: unknown) {
+  return read<Record<string, unknown>>(await postKeys(sessionRequest("/api/v1/keys", { cookie, method: "POST", body })));
+}
+
+describe("a key is never wider than its creator", () => {
+  it("refuses a team lead an admin-scoped key (403 naming scopes)", async () => {
+    const { status, body } = await mint(users.team_lead.cookie, { name: "too wide", scopes: ["admin"], team: teamA.slug });
+    expect(status).toBe(403);
+    expect(detailPaths(body)).toEqual(["scopes"]);
+    expect(await prisma.apiKey.count({ where: { name: "too wide" } })).toBe(0);
+  });
+
+  it("refuses a team lead a key for a team they do not lead, or for no team (403 naming team)", async () => {
+    const other = await mint(users.team_lead.cookie, { name: "not my team", scopes: ["ingest"], team: teamB.slug });
+    expect(other.status).toBe(403);
+    expect(detailPaths(other.body)).toEqual(["team"]);
+    const unbound = await mint(users.team_lead.cookie, { name: "no team", scopes: ["read"] });
+    expect(unbound.status).toBe(403);
+    expect(detailPaths(unbound.body)).toEqual(["team"]);
+    // A viewer in that team is not its lead either.
+    const viewerKey = await mint(users.viewer.cookie, { name: "viewer key", scopes: ["read"], team: teamA.slug });
+    expect(viewerKey.status).toBe(403);
+  });
+
+  it("refuses finance an ingest key (finance reads, it never sends)", async () => {
+    const { status, body } = await mint(users.finance.cookie, { name: "finance ingest", scopes: ["ingest"] });
+    expect(status).toBe(403);
+    expect(detailPaths(body)).toEqual(["scopes"]);
+    const readKey = await mint(users.finance.cookie, { name: "finance read", scopes: ["read"] });
+    expect(readKey).toMatchObject({ status: 201, body: { scopes: ["read"], team: null, created_by: users.finance.email } });
+  });
+
+  describe("a team lead's ingest key for their own team", () => {
+    let secret: string;
+
+    beforeAll(async () => {
+      const { status, body } = await mint(users.team_lead.cookie, { name: `lead ingest ${randomUUID()}`, scopes: ["ingest"], team: teamA.slug });
+      expect(status).toBe(201);
+      expect(body).toMatchObject({ scopes: ["ingest"], team: teamA.slug, created_by: users.team_lead.email });
+      secret = body.secret as string;
+      expect(secret).toMatch(/^br_/);
+    });
+
+    async function send(events: Record<string, unknown>[]) {
+      return read<{ accepted: number; rejected: number; errors: { index: number; path: string }[] }>(
+        await postEvents(apiRequest("/api/v1/events", { key: secret, body: { events } })),
+      );
+    }
+
+    it("refuses an event tagged with another team (path tags.team) and stores nothing", async () => {
+      const foreign = contractEvent({ tags: { team: teamB.slug, feature: "x" } });
+      const { status, body } = await send([foreign]);
+      expect(status).toBe(400);
+      expect(body).toMatchObject({ accepted: 0, rejected: 1 });
+      expect(body.errors).toEqual([expect.objectContaining({ index: 0, path: "tags.team" })]);
+      expect(await prisma.usageEvent.count({ where: { id: foreign.id as string } })).toBe(0);
+    });
+
+    it("stores an untagged event as the key's team, and its own team's events as they are", async () => {
+      const untagged = contractEvent({ tags: { feature: "search" } });
+      const own = contractEvent({ tags: { team: teamA.slug } });
+      const foreign = contractEvent({ tags: { team: teamB.slug } });
+      const { status, body } = await send([untagged, own, foreign]);
+      expect(status).toBe(207);
+      expect(body).toMatchObject({ accepted: 2, rejected: 1 });
+      expect(body.errors).toEqual([expect.objectContaining({ index: 2, path: "tags.team" })]);
+      expect((await prisma.usageEvent.findUniqueOrThrow({ where: { id: untagged.id as string } })).team).toBe(teamA.slug);
+      expect((await prisma.usageEvent.findUniqueOrThrow({ where: { id: own.id as string } })).team).toBe(teamA.slug);
+    });
+
+    it("holds outcomes and OTLP spans to the key's team as well", async () => {
+      const outcome = (team?: string) => ({
+        id: `out-${randomUUID()}`,
+        timestamp: "2026-11-02T10:00:00Z",
+        trace_id: `tr-${randomUUID()}`,
+        type: "resolved",
+        success: true,
+        ...(team ? { tags: { team } } : {}),
+      });
+      const foreignOutcome = outcome(teamB.slug);
+      const untaggedOutcome = outcome();
+      const outcomes = await read<{ accepted: number; errors: { index: number; path: string }[] }>(
+        await postOutcomes(apiRequest("/api/v1/outcomes", { key: secret, body: { outcomes: [foreignOutcome, untaggedOutcome] } })),
+      );
+      expect(outcomes.status).toBe(207);
+      expect(outcomes.body.errors).toEqual([expect.objectContaining({ index: 0, path: "tags.team" })]);
+      expect(await prisma.outcome.count({ where: { id: foreignOutcome.id } })).toBe(0);
+      expect((await prisma.outcome.findUniqueOrThrow({ where: { id: untaggedOutcome.id } })).team).toBe(teamA.slug);
+
+      const traceId = randomBytes(16).toString("hex");
+      const spans = otlpBody(traceId, [{ key: "burnrate.team", value: { stringValue: teamB.slug } }]);
+      const otlp = await read<{ partialSuccess?: { rejectedSpans: string; errorMessage?: string } }>(
+        await postOtlp(apiRequest("/api/v1/otlp/v1/traces", { key: secret, body: spans })),
+      );
+      expect(otlp.status).toBe(200);
+      expect(otlp.body.partialSuccess?.rejectedSpans).toBe("1");
+      expect(otlp.body.partialSuccess?.errorMessage).toContain("tags.team");
+      expect(await prisma.usageEvent.count({ where: { traceId } })).toBe(0);
+    });
+
+    it("cannot read with it (ingest only)", async () => {
+      expect((await getPrices(apiRequest("/api/v1/prices", { key: secret, method: "GET" }))).status).toBe(403);
+    });
+  });
+});
+
+// ------------------------------------------------------------------ cookies and origins
+
+describe("cookie-authenticated writes must come from this site", () => {
+  const createTeam = (origin: string | null, headers?: Record<string, string>) => {
+    const slug = uniqueSlug("csrf");
+    return { slug, request: sessionRequest("/api/v1/teams", { cookie: users.admin.cookie, method: "POST", body: { slug, name: slug }, origin, headers }) };
+  };
+
+  it("refuses a POST with a foreign Origin (403) and changes nothing", async () => {
+    const { slug, request } = createTeam("https://evil.example");
+    expect(await read(await postTeams(request))).toMatchObject({ status: 403, body: { error: { code: "forbidden" } } });
+    expect(await prisma.team.count({ where: { slug } })).toBe(0);
+  });
+
+  it("refuses a POST with neither Origin nor Sec-Fetch-Site (403)", async () => {
+    const { slug, request } = createTeam(null);
+    expect((await postTeams(request)).status).toBe(403);
+    expect(await prisma.team.count({ where: { slug } })).toBe(0);
+  });
+
+  it("refuses Sec-Fetch-Site: cross-site without an Origin, accepts same-origin", async () => {
+    const cross = createTeam(null, { "sec-fetch-site": "cross-site" });
+    expect((await postTeams(cross.request)).status).toBe(403);
+    const same = createTeam(null, { "sec-fetch-site": "same-origin" });
+    expect((await postTeams(same.request)).status).toBe(201);
+  });
+
+  it("accepts the same Origin, and reads (GET) need no Origin", async () => {
+    const { request } = createTeam(SAME_ORIGIN);
+    expect((await postTeams(request)).status).toBe(201);
+    const foreignRead = sessionRequest("/api/v1/teams", { cookie: users.admin.cookie, origin: "https://evil.example" });
+    expect((await getTeams(foreignRead)).status).toBe(200);
+  });
+
+  it("refuses PATCH, PUT and DELETE from a foreign Origin too", async () => {
+    const team = await createTestTeam();
+    const member = await createTestUser({ role: "viewer", teams: [{ slug: team.slug, role: "member" }] });
+    const evil = { cookie: users.admin.cookie, origin: "https://evil.example" };
+    const renamed = await patchTeam(
+      sessionRequest(`/api/v1/teams/${team.id}`, { ...evil, method: "PATCH", body: { name: "Owned" } }),
+      routeParams({ id: team.id }),
+    );
+    const promoted = await putMember(
+      sessionRequest(`/api/v1/teams/${team.id}/members`, { ...evil, method: "PUT", body: { email: member.email, role: "lead" } }),
+      routeParams({ id: team.id }),
+    );
+    const removed = await deleteMember(
+      sessionRequest(`/api/v1/teams/${team.id}/members/${member.id}`, { ...evil, method: "DELETE" }),
+      routeParams({ id: team.id, userId: member.id }),
+    );
+    expect([renamed.status, promoted.status, removed.status]).toEqual([403, 403, 403]);
+    expect((await prisma.team.findUniqueOrThrow({ where: { id: team.id } })).name).toBe(team.slug);
+    expect(await prisma.teamMembership.findUniqueOrThrow({ where: { userId_teamId: { userId: member.id, teamId: team.id } } })).toMatchObject({
+      role: "member",
+    });
+  });
+
+  it("needs no Origin for API-key writes (browsers never send keys on their own)", async () => {
+    const slug = uniqueSlug("keyed");
+    const response = await postTeams(apiRequest("/api/v1/teams", { key: keys["key:admin"], body: { slug, name: slug } }));
+    expect(response.status).toBe(201);
+  });
+});
+
+describe("sessions and keys that no longer count", () => {
+  it("answers 401 to a disabled user's cookie", async () => {
+    const disabled = await createTestUser({ role: "admin", disabled: true });
+    const response = await read(await getTeams(sessionRequest("/api/v1/teams", { cookie: disabled.cookie })));
+    expect(response).toMatchObject({ status: 401, body: { error: { code: "unauthorized" } } });
+  });
+
+  it("answers 401 once a signed-in user is disabled (checked on every request)", async () => {
+    const user = await createTestUser({ role: "viewer" });
+    expect((await getTeams(sessionRequest("/api/v1/teams", { cookie: user.cookie }))).status).toBe(200);
+    await prisma.user.update({ where: { id: user.id }, data: { disabledAt: new Date() } });
+    expect((await getTeams(sessionRequest("/api/v1/teams", { cookie: user.cookie }))).status).toBe(401);
+  });
+
+  it("answers 401 to a tampered cookie", async () => {
+    const [name, value = ""] = users.admin.cookie.split("=", 2) as [string, string?];
+    const last = value.at(-2) === "A" ? "B" : "A";
+    const tampered = `${name}=${value.slice(0, -2)}${last}${value.slice(-1)}`;
+    expect(tampered).not.toBe(users.admin.cookie);
+    expect((await getTeams(sessionRequest("/api/v1/teams", { cookie: tampered }))).status).toBe(401);
+    expect((await getTeams(sessionRequest("/api/v1/teams", { cookie: `${name}=not-a-token` }))).status).toBe(401);
+  });
+
+  it("answers 401 to an expired session cookie", async () => {
+    const cookie = `${sessionCookieName()}=${await encodeSessionToken(users.admin.id, -60)}`;
+    expect((await getTeams(sessionRequest("/api/v1/teams", { cookie }))).status).toBe(401);
+  });
+
+  it("answers 401 to a cookie minted with another secret", async () => {
+    const forged = await encode({ token: { sub: users.admin.id }, secret: randomBytes(32).toString("base64url"), maxAge: 3600 });
+    const cookie = `${sessionCookieName()}=${forged}`;
+    expect((await getTeams(sessionRequest("/api/v1/teams", { cookie }))).status).toBe(401);
+  });
+
+  it("answers 401 to a valid cookie for a user who does not exist", async () => {
+    const cookie = await sessionCookieFor(randomUUID());
+    expect((await getTeams(sessionRequest("/api/v1/teams", { cookie }))).status).toBe(401);
+  });
+
+  it("answers 401 to a revoked key, right after the revoke", async () => {
+    const key = await createTestKeyFor({ scopes: ["read"] });
+    expect((await getPrices(apiRequest("/api/v1/prices", { key: key.secret, method: "GET" }))).status).toBe(200);
+    const revoked = await revokeKeyRoute(
+      apiRequest(`/api/v1/keys/${key.id}/revoke`, { key: keys["key:admin"] }),
+      routeParams({ id: key.id }),
+    );
+    expect(revoked.status).toBe(200);
+    const after = await read(await getPrices(apiRequest("/api/v1/prices", { key: key.secret, method: "GET" })));
+    expect(after).toMatchObject({ status: 401, body: { error: { code: "unauthorized" } } });
+  });
+
+  it("answers 401 to an expired key", async () => {
+    const key = await createTestKeyFor({ scopes: ["read"], expiresAt: new Date(Date.now() - 1000) });
+    expect((await getPrices(apiRequest("/api/v1/prices", { key: key.secret, method: "GET" }))).status).toBe(401);
+  });
+
+  it("never rescues a bad key with a good cookie", async () => {
+    const request = sessionRequest("/api/v1/teams", {
+      cookie: users.admin.cookie,
+      headers: { authorization: "Bearer br_notARealKey" },
+    });
+    expect((await getTeams(request)).status).toBe(401);
+  });
+});
