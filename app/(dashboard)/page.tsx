@@ -1,9 +1,14 @@
 import type { Metadata } from "next";
-import { getSpendOverview } from "@/lib/analytics/overview";
+import Link from "next/link";
+import { getSpendOverview, weekTrend } from "@/lib/analytics/overview";
+import { formatChange, formatDayKey, formatMoney, formatPercent, ratio } from "@/lib/format";
+import { ChangeBadge } from "@/components/overview/change-badge";
+import { TopFeatures } from "@/components/overview/top-features";
 import { canSee, teamScope } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/server-session";
 import { AccessDenied } from "@/components/ui/access-denied";
 import { formatCount, formatDayRange, formatDayTime, formatMonth } from "@/lib/format";
+import { can } from "@/lib/auth/permissions";
 import { PageHeader } from "@/components/ui/page-header";
 import { Callout } from "@/components/ui/callout";
 import { OverviewStats } from "@/components/overview/overview-stats";
@@ -25,6 +30,9 @@ export default async function OverviewPage() {
   const overview = await getSpendOverview(new Date(), undefined, scope);
   const { monthToDate: mtd, periods, latestHour } = overview;
   const month = formatMonth(periods.monthToDate.start);
+  const untaggedShare = scope.kind === "all" ? ratio(mtd.untaggedCostUsd, mtd.costUsd) : null;
+  const trend = weekTrend(overview.daily);
+  const trendChange = trend ? formatChange(trend.lastSevenDaysCostUsd, trend.priorSevenDaysCostUsd) : null;
 
   if (!latestHour) {
     return (
@@ -62,17 +70,45 @@ export default async function OverviewPage() {
         <Callout tone="warning" title="Some usage has no price" testId="unpriced-callout">
           {plural(mtd.unpricedRequests, "request", "requests")} from {plural(mtd.unpricedModels, "model", "models")}{" "}
           {mtd.unpricedRequests === 1 ? "is" : "are"} unpriced — they are not counted as $0. Add prices for{" "}
-          {mtd.unpricedModels === 1 ? "that model" : "those models"} and they are re-costed automatically.
+          {mtd.unpricedModels === 1 ? "that model" : "those models"} and they are re-costed automatically.{" "}
+          <Link href="/prices" className="font-medium underline underline-offset-2">
+            {can(user, "prices:write") ? "Add prices" : "See the price catalog"}
+          </Link>
+        </Callout>
+      ) : null}
+
+      {untaggedShare && untaggedShare.gte("0.01") ? (
+        <Callout tone="warning" title="Some spend has no team" testId="untagged-callout">
+          {formatMoney(mtd.untaggedCostUsd)} ({formatPercent(untaggedShare)}) of this month&apos;s spend carries no{" "}
+          <code>tags.team</code>, so nobody is charged for it.{" "}
+          <Link href="/showback?by=feature&then=none" className="font-medium underline underline-offset-2">
+            Find it by feature in Showback
+          </Link>{" "}
+          and add the tag where those calls are made.
         </Callout>
       ) : null}
 
       <OverviewStats overview={overview} />
 
+      {trend ? (
+        <p className="mt-4 flex flex-wrap items-center gap-2 text-sm text-zinc-600" data-testid="week-trend">
+          <span>
+            Last 7 days ({formatDayKey(trend.firstDay)}–{formatDayKey(trend.lastDay)}):{" "}
+            <span className="tabular font-semibold text-zinc-900">{formatMoney(trend.lastSevenDaysCostUsd)}</span> vs{" "}
+            <span className="tabular">{formatMoney(trend.priorSevenDaysCostUsd)}</span> the week before
+          </span>
+          {trendChange ? <ChangeBadge change={trendChange} /> : null}
+        </p>
+      ) : null}
+
       <div className="mt-4 grid grid-cols-1 gap-4 lg:grid-cols-3">
         <div className="min-w-0 lg:col-span-2">
-          <DailySpendPanel days={overview.daily} />
+          <DailySpendPanel days={overview.daily} byModel={overview.dailyByModel} models={overview.models} />
         </div>
-        <TopTeams teams={overview.topTeams} teamCount={overview.teamCount} totalCostUsd={mtd.costUsd} />
+        <div className="space-y-4">
+          <TopTeams teams={overview.topTeams} teamCount={overview.teamCount} totalCostUsd={mtd.costUsd} />
+          <TopFeatures features={overview.topFeatures} totalCostUsd={mtd.costUsd} />
+        </div>
       </div>
     </>
   );

@@ -1,19 +1,22 @@
-import type { DailySpend } from "@/lib/analytics/overview";
+import type { DailySpend, ModelDaySpend } from "@/lib/analytics/overview";
 import { Money } from "@/lib/money";
 import { formatCount, formatDayKey, formatMoney } from "@/lib/format";
-import { DailySpendChart, type DailySpendPoint } from "@/components/charts/daily-spend-chart";
+import { StackedDailySpendChart, type StackedDay } from "@/components/charts/stacked-daily-spend-chart";
 import { Panel } from "@/components/ui/panel";
 
-function toPoint(day: DailySpend): DailySpendPoint {
-  return {
-    day: day.day,
-    label: formatDayKey(day.day),
-    // Only the bar height is a float; every figure shown is formatted from the exact decimal.
-    cost: new Money(day.costUsd).toNumber(),
-    costLabel: formatMoney(day.costUsd),
-    requestsLabel: `${formatCount(day.requests)} requests`,
-    unpricedLabel: day.unpricedRequests > 0 ? `${formatCount(day.unpricedRequests)} unpriced` : null,
-  };
+function toStackedDays(days: DailySpend[], byModel: ModelDaySpend[]): StackedDay[] {
+  const perDay = new Map<string, ModelDaySpend[]>();
+  for (const row of byModel) perDay.set(row.day, [...(perDay.get(row.day) ?? []), row]);
+  return days.map((day) => {
+    const rows = perDay.get(day.day) ?? [];
+    return {
+      label: formatDayKey(day.day),
+      // Only the bar heights are floats; every figure shown is formatted from the exact decimal.
+      values: Object.fromEntries(rows.map((r) => [r.model, new Money(r.costUsd).toNumber()])),
+      costLabels: Object.fromEntries(rows.map((r) => [r.model, formatMoney(r.costUsd)])),
+      totalLabel: `${formatMoney(day.costUsd)} · ${formatCount(day.requests)} requests${day.unpricedRequests > 0 ? ` · ${formatCount(day.unpricedRequests)} unpriced` : ""}`,
+    };
+  });
 }
 
 function summarize(days: DailySpend[]): string {
@@ -28,13 +31,13 @@ function summarize(days: DailySpend[]): string {
   const peakText = new Money(peak.costUsd).isZero()
     ? "no spend on any day"
     : `highest ${formatMoney(peak.costUsd)} on ${formatDayKey(peak.day)}`;
-  return `Bar chart of daily spend from ${formatDayKey(first.day)} to ${formatDayKey(last.day)} (UTC): total ${formatMoney(total)}, ${peakText}.`;
+  return `Stacked bar chart of daily spend by model from ${formatDayKey(first.day)} to ${formatDayKey(last.day)} (UTC): total ${formatMoney(total)}, ${peakText}.`;
 }
 
-export function DailySpendPanel({ days }: { days: DailySpend[] }) {
+export function DailySpendPanel({ days, byModel, models }: { days: DailySpend[]; byModel: ModelDaySpend[]; models: string[] }) {
   return (
-    <Panel title="Daily spend" titleId="daily-spend-title" description="Last 30 days, UTC; today so far" className="min-w-0">
-      <DailySpendChart data={days.map(toPoint)} summary={summarize(days)} />
+    <Panel title="Daily spend by model" titleId="daily-spend-title" description="Last 30 days, UTC; today so far" className="min-w-0">
+      <StackedDailySpendChart days={toStackedDays(days, byModel)} series={models} summary={summarize(days)} />
       <details className="mt-3 text-sm">
         <summary className="cursor-pointer rounded text-xs font-medium text-zinc-600 hover:text-zinc-900">
           Show as table

@@ -1,4 +1,5 @@
 import { getPool } from "@/lib/db";
+import { Money } from "@/lib/money";
 import type { TeamScope } from "@/lib/auth/permissions";
 import { iso, teamFilter, toCount, type Queryable } from "./sql";
 import { overviewPeriods, utcDays, type OverviewPeriods } from "./periods";
@@ -35,6 +36,20 @@ export interface DailySpend {
   unpricedRequests: number;
 }
 
+export interface ModelDaySpend {
+  day: string;
+  /** "provider/model", or "other" for everything past the top models. */
+  model: string;
+  costUsd: string;
+}
+
+export interface FeatureSpend {
+  team: string | null;
+  feature: string;
+  costUsd: string;
+  requests: number;
+}
+
 export interface SpendOverview {
   now: Date;
   periods: OverviewPeriods;
@@ -49,6 +64,12 @@ export interface SpendOverview {
   /** How many tagged teams spent anything this month (to say "top 5 of 12"). */
   teamCount: number;
   daily: DailySpend[];
+  /** Daily spend of the last 30 days split by the top models (stacked chart). */
+  dailyByModel: ModelDaySpend[];
+  /** The models of dailyByModel in stacking order (most expensive first), "other" last if present. */
+  models: string[];
+  /** The five most expensive tagged features this month. */
+  topFeatures: FeatureSpend[];
 }
 
 interface TotalsRow {
@@ -96,6 +117,43 @@ const DAILY_SQL = `
   FROM usage_rollup_hourly
   WHERE hour >= $1::timestamptz AND hour < $2::timestamptz`;
 
+// Every (day, model) of the window; the top models are picked in code from the same rows.
+const DAILY_BY_MODEL_SQL = `
+  SELECT to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, provider || '/' || model AS model,
+         sum(cost_usd)::text AS cost
+  FROM usage_rollup_hourly
+  WHERE hour >= $1::timestamptz AND hour < $2::timestamptz`;
+
+const TOP_FEATURES_SQL = `
+  SELECT team, feature, sum(cost_usd)::text AS cost, sum(requests)::text AS requests
+  FROM usage_rollup_hourly
+  WHERE hour >= $1::timestamptz AND hour < $2::timestamptz AND feature IS NOT NULL`;
+const TOP_FEATURES_TAIL = ` GROUP BY team, feature ORDER BY sum(cost_usd) DESC, feature LIMIT 5`;
+
+export const STACKED_MODELS = 5;
+
+/** Keeps the most expensive models by name and folds the rest into "other", per day. */
+export function stackTopModels(rows: ModelDaySpend[], keep = STACKED_MODELS): { models: string[]; rows: ModelDaySpend[] } {
+  const totals = new Map<string, Money>();
+  for (const row of rows) totals.set(row.model, (totals.get(row.model) ?? new Money(0)).plus(row.costUsd));
+  const ranked = [...totals.entries()].sort((a, b) => b[1].comparedTo(a[1]) || a[0].localeCompare(b[0])).map(([m]) => m);
+  const top = new Set(ranked.slice(0, keep));
+  const folded = new Map<string, Money>();
+  for (const row of rows) {
+    const model = top.has(row.model) ? row.model : "other";
+    const key = `${row.day}\u0000${model}`;
+    folded.set(key, (folded.get(key) ?? new Money(0)).plus(row.costUsd));
+  }
+  const models = [...ranked.slice(0, keep), ...(ranked.length > keep ? ["other"] : [])];
+  return {
+    models,
+    rows: [...folded.entries()].map(([key, cost]) => {
+      const [day = "", model = ""] = key.split("\u0000");
+      return { day, model, costUsd: cost.toFixed() };
+    }),
+  };
+}
+
 const LATEST_SQL = `SELECT max(hour) AS latest FROM usage_rollup_hourly WHERE true`;
 
 /** The overview for the teams in `scope` (everything for admins and finance). */
@@ -110,7 +168,7 @@ export async function getSpendOverview(
   const totalsFilter = teamFilter(scope, 5);
   const windowFilter = teamFilter(scope, 3);
 
-  const [latest, totals, teams, daily] = await Promise.all([
+  const [latest, totals, teams, daily, byModel, features] = await Promise.all([
     db.query<{ latest: Date | null }>(LATEST_SQL + latestFilter.sql, latestFilter.params),
     db.query<TotalsRow>(TOTALS_SQL + totalsFilter.sql, [
       iso(periods.lastMonth.start),
@@ -127,7 +185,17 @@ export async function getSpendOverview(
       DAILY_SQL + windowFilter.sql + " GROUP BY 1",
       [iso(last30Days.start), iso(last30Days.end), ...windowFilter.params],
     ),
+    db.query<{ day: string; model: string; cost: string }>(DAILY_BY_MODEL_SQL + windowFilter.sql + " GROUP BY 1, 2", [
+      iso(last30Days.start),
+      iso(last30Days.end),
+      ...windowFilter.params,
+    ]),
+    db.query<{ team: string | null; feature: string; cost: string; requests: string }>(
+      TOP_FEATURES_SQL + windowFilter.sql + TOP_FEATURES_TAIL,
+      [iso(mtd.start), iso(mtd.end), ...windowFilter.params],
+    ),
   ]);
+  const stacked = stackTopModels(byModel.rows.map((row) => ({ day: row.day, model: row.model, costUsd: row.cost })));
 
   const t = totals.rows[0];
   if (!t) throw new Error("totals query returned no row");
@@ -160,5 +228,36 @@ export async function getSpendOverview(
         unpricedRequests: toCount(row?.unpriced ?? "0"),
       };
     }),
+    dailyByModel: stacked.rows,
+    models: stacked.models,
+    topFeatures: features.rows.map((row) => ({
+      team: row.team,
+      feature: row.feature,
+      costUsd: row.cost,
+      requests: toCount(row.requests),
+    })),
+  };
+}
+
+export interface WeekTrend {
+  /** The 7 complete UTC days before today. */
+  lastSevenDaysCostUsd: string;
+  /** The 7 days before those. */
+  priorSevenDaysCostUsd: string;
+  firstDay: string;
+  lastDay: string;
+}
+
+/** Last 7 complete days against the 7 before them (today is partial, so it is left out). */
+export function weekTrend(daily: readonly DailySpend[]): WeekTrend | null {
+  const complete = daily.slice(0, -1);
+  if (complete.length < 14) return null;
+  const sum = (days: readonly DailySpend[]) => days.reduce((total, d) => total.plus(d.costUsd), new Money(0)).toFixed();
+  const last = complete.slice(-7);
+  return {
+    lastSevenDaysCostUsd: sum(last),
+    priorSevenDaysCostUsd: sum(complete.slice(-14, -7)),
+    firstDay: last[0]?.day ?? "",
+    lastDay: last.at(-1)?.day ?? "",
   };
 }
