@@ -58,3 +58,43 @@ describe("getSpendOverview (usage_rollup_hourly)", () => {
     expect(march5?.costUsd.replace(/0+$/, "").replace(/\.$/, "")).toBe("5");
   });
 });
+
+describe("getSpendOverview: models, features and team scope", () => {
+  // A month of its own (May 2026) so the rows above do not count here.
+  const may = new Date("2026-05-20T12:00:00Z");
+
+  it("stacks daily spend by model, ranks features, and scopes every figure to the caller's teams", async () => {
+    await insertEvents([
+      { at: "2026-05-02T10:00:00Z", costUsd: "1.5", team: "alpha", feature: "chat", model: "m-big" },
+      { at: "2026-05-02T11:00:00Z", costUsd: "0.25", team: "alpha", feature: "chat", model: "m-small" },
+      { at: "2026-05-03T10:00:00Z", costUsd: "2", team: "beta", feature: "search", model: "m-big" },
+      { at: "2026-05-03T10:30:00Z", costUsd: "0.125", team: null, feature: "orphan", model: "m-small" },
+    ]);
+
+    const all = await getSpendOverview(may);
+    expect(all.models).toEqual(["openai/m-big", "openai/m-small"]);
+    expect(all.dailyByModel.filter((r) => r.day.startsWith("2026-05-0")).sort((a, b) => (a.day + a.model).localeCompare(b.day + b.model))).toEqual([
+      { day: "2026-05-02", model: "openai/m-big", costUsd: "1.5" },
+      { day: "2026-05-02", model: "openai/m-small", costUsd: "0.25" },
+      { day: "2026-05-03", model: "openai/m-big", costUsd: "2" },
+      { day: "2026-05-03", model: "openai/m-small", costUsd: "0.125" },
+    ]);
+    expect(all.topFeatures.map((f) => [f.team, f.feature, Number(f.costUsd)])).toEqual([
+      ["beta", "search", 2],
+      ["alpha", "chat", 1.75],
+      [null, "orphan", 0.125],
+    ]);
+
+    const alphaOnly = await getSpendOverview(may, undefined, { kind: "teams", slugs: ["alpha"] });
+    expect(alphaOnly.monthToDate.costUsd.replace(/0+$/, "")).toBe("1.75");
+    expect(alphaOnly.monthToDate.requests).toBe(2);
+    expect(Number(alphaOnly.monthToDate.untaggedCostUsd)).toBe(0);
+    expect(alphaOnly.topTeams.map((t) => t.team)).toEqual(["alpha"]);
+    expect(alphaOnly.topFeatures.map((f) => f.feature)).toEqual(["chat"]);
+    expect(alphaOnly.dailyByModel.every((r) => r.day === "2026-05-02")).toBe(true);
+
+    const nobody = await getSpendOverview(may, undefined, { kind: "teams", slugs: [] });
+    expect(nobody.monthToDate.requests).toBe(0);
+    expect(nobody.latestHour).toBeNull();
+  });
+});
