@@ -1,0 +1,40 @@
+import { getPool } from "@/lib/db";
+import type { TeamScope } from "@/lib/auth/permissions";
+import { iso, teamFilter, toCount, type Queryable } from "./sql";
+
+/** Models that sent unpriced usage recently: what the Prices page asks an admin to fix. */
+export interface UnpricedModel {
+  provider: string;
+  model: string;
+  serviceTier: string;
+  unpricedRequests: number;
+  firstSeen: Date;
+  lastSeen: Date;
+}
+
+/** Unpriced usage of the last `days` days. */
+export async function unpricedModels(
+  days: number,
+  scope: TeamScope = { kind: "all" },
+  db: Queryable = getPool(),
+  now: Date = new Date(),
+): Promise<UnpricedModel[]> {
+  const since = new Date(now.getTime() - days * 86_400_000);
+  const filter = teamFilter(scope, 2);
+  const result = await db.query<{ provider: string; model: string; service_tier: string; n: string; first: Date; last: Date }>(
+    `SELECT provider, model, service_tier::text, sum(unpriced_requests)::text AS n, min(hour) AS first, max(hour) AS last
+     FROM usage_rollup_hourly
+     WHERE hour >= $1::timestamptz AND unpriced_requests > 0${filter.sql}
+     GROUP BY provider, model, service_tier
+     ORDER BY sum(unpriced_requests) DESC, provider, model`,
+    [iso(since), ...filter.params],
+  );
+  return result.rows.map((row) => ({
+    provider: row.provider,
+    model: row.model,
+    serviceTier: row.service_tier,
+    unpricedRequests: toCount(row.n),
+    firstSeen: row.first,
+    lastSeen: row.last,
+  }));
+}
