@@ -130,7 +130,7 @@ export function ShowbackExplorer({ state, window }: { state: ShowbackPageState; 
       >
         <label className="text-sm font-medium text-zinc-800">
           Group by
-          <select value={primary} onChange={(e) => update({ by: e.target.value, then: undefined })} className="mt-1 block rounded-md border border-zinc-300 px-2 py-1.5 text-sm">
+          <select aria-label="Group by" value={primary} onChange={(e) => update({ by: e.target.value, then: undefined })} className="mt-1 block rounded-md border border-zinc-300 px-2 py-1.5 text-sm">
             {SHOWBACK_DIMENSIONS.map((d) => (
               <option key={d} value={d}>{DIMENSION_LABELS[d]}</option>
             ))}
@@ -138,7 +138,7 @@ export function ShowbackExplorer({ state, window }: { state: ShowbackPageState; 
         </label>
         <label className="text-sm font-medium text-zinc-800">
           Then by
-          <select value={secondary ?? "none"} onChange={(e) => update({ then: e.target.value })} className="mt-1 block rounded-md border border-zinc-300 px-2 py-1.5 text-sm">
+          <select aria-label="Then by" value={secondary ?? "none"} onChange={(e) => update({ then: e.target.value })} className="mt-1 block rounded-md border border-zinc-300 px-2 py-1.5 text-sm">
             <option value="none">—</option>
             {SHOWBACK_DIMENSIONS.filter((d) => d !== primary).map((d) => (
               <option key={d} value={d}>{DIMENSION_LABELS[d]}</option>
@@ -147,17 +147,18 @@ export function ShowbackExplorer({ state, window }: { state: ShowbackPageState; 
         </label>
         <label className="text-sm font-medium text-zinc-800">
           From
-          <input type="date" name="from" defaultValue={window.from} key={`from-${window.from}`} className="mt-1 block rounded-md border border-zinc-300 px-2 py-1.5 text-sm" />
+          <input type="date" aria-label="From" name="from" defaultValue={window.from} key={`from-${window.from}`} className="mt-1 block rounded-md border border-zinc-300 px-2 py-1.5 text-sm" />
         </label>
         <label className="text-sm font-medium text-zinc-800">
           Through
-          <input type="date" name="through" defaultValue={addDays(window.to, -1)} key={`to-${window.to}`} className="mt-1 block rounded-md border border-zinc-300 px-2 py-1.5 text-sm" />
+          <input type="date" aria-label="Through" name="through" defaultValue={addDays(window.to, -1)} key={`to-${window.to}`} className="mt-1 block rounded-md border border-zinc-300 px-2 py-1.5 text-sm" />
         </label>
         <Button type="submit" variant="secondary">Apply dates</Button>
         {SHOWBACK_FILTERS.map((f) => (
           <label key={f} className="text-sm font-medium text-zinc-800">
             {DIMENSION_LABELS[f]}
             <select
+              aria-label={DIMENSION_LABELS[f]}
               value={state[f] ?? ""}
               onChange={(e) => update({ [f]: e.target.value || undefined })}
               className="mt-1 block max-w-40 rounded-md border border-zinc-300 px-2 py-1.5 text-sm"
