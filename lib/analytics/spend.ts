@@ -1,0 +1,248 @@
+import type { TeamScope } from "@/lib/auth/permissions";
+import { inTeamScope } from "@/lib/auth/permissions";
+import { ApiError } from "@/lib/http/errors";
+import {
+  SPEND_FILTER_KEYS,
+  spendFilters,
+  type SpendFilters,
+  type SpendGroupKey,
+  type SpendQuery,
+} from "@/lib/schemas/spend";
+import { iso, teamFilter, toCount, type Queryable } from "./sql";
+
+/**
+ * Showback: spend grouped by any of the contract's keys (GET /api/v1/spend).
+ *
+ * Served from usage_rollup_hourly, except in two cases that read usage_events (exact,
+ * but a scan of raw events):
+ * - `user` in group_by: the rollups have no end_user column (one row per user per hour
+ *   would multiply their size);
+ * - a window bound that is not a whole UTC hour: a rollup row covers its whole hour, so
+ *   it cannot say which of its events fall before 10:15.
+ * Both paths feed one outer aggregate, so they answer with the same shape and numbers.
+ *
+ * Money is summed in SQL numeric and sent as text with 12 decimals, never a JS number;
+ * unpriced events add nothing to cost_usd and are counted in unpriced_requests.
+ * Team scoping is a WHERE clause (teamFilter), so totals are scoped exactly like rows.
+ */
+
+export const SPEND_MEASURES = [
+  "cost_usd",
+  "requests",
+  "input_tokens",
+  "output_tokens",
+  "cache_read_input_tokens",
+  "cache_creation_input_tokens",
+  "reasoning_output_tokens",
+  "response_cache_hits",
+  "retries",
+  "unpriced_requests",
+] as const;
+export type SpendMeasure = (typeof SPEND_MEASURES)[number];
+
+export interface SpendMeasures {
+  /** Exact decimal string, 12 fractional digits. */
+  cost_usd: string;
+  requests: number;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_input_tokens: number;
+  cache_creation_input_tokens: number;
+  reasoning_output_tokens: number;
+  response_cache_hits: number;
+  retries: number;
+  unpriced_requests: number;
+}
+
+/** One group: its keys (null = events without that tag) and its measures. */
+export type SpendRow = Partial<Record<SpendGroupKey, string | null>> & SpendMeasures;
+
+export interface SpendResult {
+  currency: "USD";
+  from: string;
+  to: string;
+  group_by: SpendGroupKey[];
+  rows: SpendRow[];
+  total: SpendMeasures;
+  /** Extension: true when more than MAX_SPEND_ROWS groups matched and only the first were sent (total still covers all). */
+  truncated: boolean;
+}
+
+/** Rows per answer: enough for any table a person reads, small enough for one JSON body. */
+export const MAX_SPEND_ROWS = 10_000;
+
+export type SpendSource = "rollups" | "events";
+
+export interface SpendSelection {
+  from: Date;
+  to: Date;
+  groupBy: readonly SpendGroupKey[];
+  filters: SpendFilters;
+}
+
+export interface AggregateOptions {
+  /** Most groups to return (null: all of them). */
+  limit: number | null;
+  /** "cost": most expensive first (then keys); "keys": by the group keys in order. */
+  order: "cost" | "keys";
+}
+
+const HOUR_MS = 3_600_000;
+
+/** Which table answers exactly: see the module comment. */
+export function spendSource(selection: Pick<SpendSelection, "from" | "to" | "groupBy">): SpendSource {
+  const aligned = selection.from.getTime() % HOUR_MS === 0 && selection.to.getTime() % HOUR_MS === 0;
+  return aligned && !selection.groupBy.includes("user") ? "rollups" : "events";
+}
+
+/** A `team` filter outside the caller's teams is refused, not answered with an empty table. */
+export function assertFiltersInScope(filters: SpendFilters, scope: TeamScope): void {
+  if (filters.team !== undefined && !inTeamScope(scope, filters.team)) {
+    throw new ApiError("forbidden", "You may only read the spend of your own teams.", {
+      details: [{ path: "team", message: `team ${filters.team} is outside your teams` }],
+    });
+  }
+}
+
+function keyExpression(key: SpendGroupKey, source: SpendSource): string {
+  const time = source === "rollups" ? "hour" : "occurred_at";
+  switch (key) {
+    case "day":
+      return `to_char(${time} AT TIME ZONE 'UTC', 'YYYY-MM-DD')`;
+    case "month":
+      return `to_char(${time} AT TIME ZONE 'UTC', 'YYYY-MM')`;
+    case "service_tier":
+      return "service_tier::text";
+    case "user":
+      // spendSource never picks the rollups for user: they have no such column.
+      return "end_user";
+    default:
+      return key;
+  }
+}
+
+// Per-row measures of each source, under the names the outer aggregate sums.
+const ROLLUP_MEASURE_COLUMNS = SPEND_MEASURES.join(", ");
+const EVENT_MEASURE_COLUMNS = `cost_usd, 1 AS requests, input_tokens, output_tokens, cache_read_input_tokens,
+  cache_creation_input_tokens, reasoning_output_tokens,
+  CASE WHEN response_cache_hit THEN 1 ELSE 0 END AS response_cache_hits,
+  CASE WHEN attempt >= 2 THEN 1 ELSE 0 END AS retries,
+  CASE WHEN pricing_state = 'unpriced' THEN 1 ELSE 0 END AS unpriced_requests`;
+
+// numeric(38, 12) so every amount, zero included, reads with the same 12 decimals.
+const AGGREGATES = SPEND_MEASURES.map((measure) =>
+  measure === "cost_usd"
+    ? `coalesce(sum(cost_usd), 0)::numeric(38, 12)::text AS cost_usd`
+    : `coalesce(sum(${measure}), 0)::text AS ${measure}`,
+).join(",\n  ");
+
+/** The one statement: grouped rows and the grand total together (one snapshot, so they always agree). */
+export function spendSql(
+  selection: SpendSelection,
+  scope: TeamScope,
+  options: AggregateOptions,
+): { sql: string; params: unknown[] } {
+  const source = spendSource(selection);
+  const time = source === "rollups" ? "hour" : "occurred_at";
+  const params: unknown[] = [iso(selection.from), iso(selection.to)];
+  let where = `${time} >= $1::timestamptz AND ${time} < $2::timestamptz`;
+  for (const key of SPEND_FILTER_KEYS) {
+    const value = selection.filters[key];
+    if (value === undefined) continue;
+    params.push(value);
+    where += ` AND ${key} = $${params.length}`;
+  }
+  const scoped = teamFilter(scope, params.length + 1);
+  where += scoped.sql;
+  params.push(...scoped.params);
+
+  // Keys come from the SPEND_GROUP_KEYS whitelist, so quoting them as identifiers is safe.
+  const keys = selection.groupBy.map((key) => `"${key}"`);
+  const inner = `SELECT ${[
+    ...selection.groupBy.map((key) => `${keyExpression(key, source)} AS "${key}"`),
+    source === "rollups" ? ROLLUP_MEASURE_COLUMNS : EVENT_MEASURE_COLUMNS,
+  ].join(", ")}
+  FROM ${source === "rollups" ? "usage_rollup_hourly" : "usage_events"}
+  WHERE ${where}`;
+
+  if (keys.length === 0) {
+    return { sql: `SELECT true AS is_total,\n  ${AGGREGATES}\nFROM (${inner}) s`, params };
+  }
+  // Byte order (COLLATE "C") so the order never depends on the database's locale.
+  const byKeys = keys.map((key) => `${key} COLLATE "C" NULLS LAST`);
+  const byCost = "coalesce(sum(cost_usd), 0) DESC";
+  const order = options.order === "cost" ? [byCost, ...byKeys] : [...byKeys, byCost];
+  let limit = "";
+  if (options.limit !== null) {
+    // The total row, the rows, and one more to tell that there were more.
+    params.push(options.limit + 2);
+    limit = `\nLIMIT $${params.length}`;
+  }
+  const sql = `SELECT ${keys.join(", ")},
+  ${AGGREGATES},
+  GROUPING(${keys.join(", ")}) <> 0 AS is_total
+FROM (${inner}) s
+GROUP BY GROUPING SETS ((${keys.join(", ")}), ())
+ORDER BY is_total DESC, ${order.join(", ")}${limit}`;
+  return { sql, params };
+}
+
+type SqlRow = Record<SpendMeasure, string> & Record<string, string | boolean | null>;
+
+function measuresOf(row: SqlRow): SpendMeasures {
+  return {
+    cost_usd: row.cost_usd,
+    requests: toCount(row.requests),
+    input_tokens: toCount(row.input_tokens),
+    output_tokens: toCount(row.output_tokens),
+    cache_read_input_tokens: toCount(row.cache_read_input_tokens),
+    cache_creation_input_tokens: toCount(row.cache_creation_input_tokens),
+    reasoning_output_tokens: toCount(row.reasoning_output_tokens),
+    response_cache_hits: toCount(row.response_cache_hits),
+    retries: toCount(row.retries),
+    unpriced_requests: toCount(row.unpriced_requests),
+  };
+}
+
+/** Grouped rows and the total of a selection; no scope check of the filters (see assertFiltersInScope). */
+export async function aggregateSpend(
+  db: Queryable,
+  selection: SpendSelection,
+  scope: TeamScope,
+  options: AggregateOptions = { limit: MAX_SPEND_ROWS, order: "cost" },
+): Promise<{ rows: SpendRow[]; total: SpendMeasures; truncated: boolean }> {
+  const { sql, params } = spendSql(selection, scope, options);
+  const result = await db.query<SqlRow>(sql, params);
+  const [totalRow, ...grouped] = result.rows;
+  if (!totalRow?.is_total) throw new Error("spend query returned no total row");
+  const total = measuresOf(totalRow);
+  if (selection.groupBy.length === 0) return { rows: [{ ...total }], total, truncated: false };
+
+  const truncated = options.limit !== null && grouped.length > options.limit;
+  const rows = (truncated ? grouped.slice(0, options.limit ?? undefined) : grouped).map((row) => {
+    const keys: Partial<Record<SpendGroupKey, string | null>> = {};
+    for (const key of selection.groupBy) keys[key] = (row[key] as string | null) ?? null;
+    return { ...keys, ...measuresOf(row) };
+  });
+  return { rows, total, truncated };
+}
+
+/** GET /api/v1/spend for a parsed query and the caller's team scope. */
+export async function querySpend(db: Queryable, query: SpendQuery, scope: TeamScope): Promise<SpendResult> {
+  const filters = spendFilters(query);
+  assertFiltersInScope(filters, scope);
+  const { rows, total, truncated } = await aggregateSpend(
+    db,
+    { from: query.from, to: query.to, groupBy: query.group_by, filters },
+    scope,
+  );
+  return {
+    currency: "USD",
+    from: iso(query.from),
+    to: iso(query.to),
+    group_by: [...query.group_by],
+    rows,
+    total,
+    truncated,
+  };
+}

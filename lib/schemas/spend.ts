@@ -1,0 +1,135 @@
+import { z } from "zod";
+import { timestampSchema } from "@/lib/schemas/common";
+
+/**
+ * The query of GET /api/v1/spend (and of its export), as the contract defines it. Every
+ * error names its field: an unknown group key is reported at "group_by", a window that
+ * is empty or too long at "to", a misspelt parameter at its own name (a typo such as
+ * `teams=search` would otherwise silently answer with everybody's spend).
+ */
+
+export const SPEND_GROUP_KEYS = [
+  "team",
+  "feature",
+  "environment",
+  "tenant",
+  "user",
+  "prompt_version",
+  "provider",
+  "model",
+  "service_tier",
+  "day",
+  "month",
+] as const;
+export type SpendGroupKey = (typeof SPEND_GROUP_KEYS)[number];
+
+/** Exact-match filters; each is a column of both usage_events and usage_rollup_hourly. */
+export const SPEND_FILTER_KEYS = ["team", "feature", "environment", "tenant", "provider", "model"] as const;
+export type SpendFilterKey = (typeof SPEND_FILTER_KEYS)[number];
+export type SpendFilters = Partial<Record<SpendFilterKey, string>>;
+
+/** Longest window a query may span: a bit over a year, so year-over-year views fit. */
+export const MAX_SPEND_WINDOW_DAYS = 400;
+const DAY_MS = 86_400_000;
+
+const BARE_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const bareDateSchema = z.iso.date();
+
+/** A bound: an RFC 3339 timestamp, or a bare date meaning midnight UTC (contract). */
+const instantSchema = z
+  .string({ message: "required: an RFC 3339 timestamp or a date (YYYY-MM-DD)" })
+  .transform((value, ctx) => {
+    // zod checks the calendar (no February 30th); Date alone would roll it over to March.
+    const valid = BARE_DATE.test(value) ? bareDateSchema.safeParse(value).success : timestampSchema.safeParse(value).success;
+    const at = new Date(BARE_DATE.test(value) ? `${value}T00:00:00Z` : value);
+    if (!valid || Number.isNaN(at.getTime())) {
+      ctx.addIssue({ code: "custom", message: "must be an RFC 3339 timestamp with a time zone, or a date (YYYY-MM-DD)" });
+      return z.NEVER;
+    }
+    return at;
+  });
+
+const groupBySchema = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    const keys = (value ?? "")
+      .split(",")
+      .map((key) => key.trim())
+      .filter((key) => key !== "");
+    const unknown = keys.filter((key) => !(SPEND_GROUP_KEYS as readonly string[]).includes(key));
+    if (unknown.length > 0) {
+      ctx.addIssue({ code: "custom", message: `unknown group key ${unknown.join(", ")}; use ${SPEND_GROUP_KEYS.join(", ")}` });
+      return z.NEVER;
+    }
+    // A repeated key would only repeat a column: keep the first mention.
+    return [...new Set(keys)] as SpendGroupKey[];
+  });
+
+// An empty value is refused rather than matched against "": omitting the parameter is
+// how a client asks for everything, and `team=` reading as "nothing" would mislead.
+const filterSchema = z
+  .string()
+  .min(1, "must not be empty; omit the parameter to include everything")
+  .max(256, "must be at most 256 characters")
+  .optional();
+
+const spendShape = {
+  from: instantSchema,
+  to: instantSchema,
+  group_by: groupBySchema,
+  team: filterSchema,
+  feature: filterSchema,
+  environment: filterSchema,
+  tenant: filterSchema,
+  provider: filterSchema,
+  model: filterSchema,
+};
+
+/** Known parameters only (each unknown one reported at its name), and a sensible window. */
+function spendQuery<S extends typeof spendShape>(shape: S) {
+  const known = new Set(Object.keys(shape));
+  return z
+    .looseObject(shape)
+    .superRefine((value, ctx) => {
+      for (const key of Object.keys(value)) {
+        if (!known.has(key)) {
+          ctx.addIssue({ code: "custom", path: [key], message: `unknown query parameter; use ${[...known].join(", ")}` });
+        }
+      }
+      const { from, to } = value as { from: unknown; to: unknown };
+      if (!(from instanceof Date) || !(to instanceof Date)) return;
+      if (from.getTime() >= to.getTime()) {
+        ctx.addIssue({ code: "custom", path: ["to"], message: "must be after from (from is inclusive, to exclusive)" });
+      } else if (to.getTime() - from.getTime() > MAX_SPEND_WINDOW_DAYS * DAY_MS) {
+        ctx.addIssue({ code: "custom", path: ["to"], message: `the window may span at most ${MAX_SPEND_WINDOW_DAYS} days` });
+      }
+    })
+    .transform(
+      (value) => Object.fromEntries(Object.entries(value).filter(([key]) => known.has(key))) as z.output<z.ZodObject<S>>,
+    );
+}
+
+export const spendQuerySchema = spendQuery(spendShape);
+
+export const SPEND_EXPORT_FORMATS = ["csv", "focus"] as const;
+export type SpendExportFormat = (typeof SPEND_EXPORT_FORMATS)[number];
+
+/** The export takes the same parameters plus `format` (csv when omitted). */
+export const spendExportQuerySchema = spendQuery({
+  ...spendShape,
+  format: z.enum(SPEND_EXPORT_FORMATS, { message: "must be csv or focus" }).default("csv"),
+});
+
+export type SpendQuery = z.output<typeof spendQuerySchema>;
+export type SpendExportQuery = z.output<typeof spendExportQuerySchema>;
+
+/** The filters of a parsed query, without the undefined ones. */
+export function spendFilters(query: SpendQuery): SpendFilters {
+  const filters: SpendFilters = {};
+  for (const key of SPEND_FILTER_KEYS) {
+    const value = query[key];
+    if (value !== undefined) filters[key] = value;
+  }
+  return filters;
+}
