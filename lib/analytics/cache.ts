@@ -1,0 +1,455 @@
+import { getPool } from "@/lib/db";
+import type { TeamScope } from "@/lib/auth/permissions";
+import { formatUsd, Money } from "@/lib/money";
+import { buildPriceIndex, STANDARD_TIER } from "@/lib/pricing/match-price";
+import { PRICE_COLUMNS, priceFromRow, type PriceRow, type StoredPrice } from "@/lib/pricing/price-store";
+import {
+  BUCKET_MS,
+  DEFAULT_BASELINE_BUCKETS,
+  DEFAULT_MIN_BUCKETS,
+  type Bucket,
+  type CacheGroupBy,
+  type CacheQuery,
+  type RollupFilters,
+} from "@/lib/schemas/cache";
+import { findHitRateDrops, formatHitRate, type DropEpisode, type DropRule, type HitRatePoint } from "./cache-drops";
+import { iso, teamFilter, toCount, type Queryable } from "./sql";
+
+/**
+ * The Cache page's figures, from usage_rollup_hourly: prompt-cache hit rate
+ * (cache_read_input_tokens / input_tokens, where input_tokens is ALL input including
+ * cache reads and writes), the tokens behind it, response-cache hits, and what the
+ * cache saved — per bucket, overall and per group, with hit-rate drops found by
+ * lib/analytics/cache-drops.ts.
+ *
+ * Saved money is priced at CURRENT prices, not the prices in effect when the calls were
+ * made: per model, cache_read_input_tokens × (input rate − cache-read rate) / 1e6 with
+ * the model's standard-tier price in effect now (saved_usd_basis: "current_prices").
+ * Models without a current standard price save nothing we can price: their cache reads
+ * are counted in unpriced_cache_read_input_tokens and their saved_usd in `models` is null.
+ *
+ * Number formats: counts are JSON integers; hit rates are fractions as decimal strings
+ * with 4 decimals ("0.6523" = 65.23 %), null when there is nothing to divide by; money
+ * is a decimal string with 12 decimals (exact for rates with up to 6 decimals, else
+ * rounded half-even at 1e-12). Team scoping happens in SQL (teamFilter).
+ */
+
+export interface CacheMetrics {
+  requests: number;
+  input_tokens: number;
+  cache_read_input_tokens: number;
+  cache_creation_input_tokens: number;
+  /** input − cache reads − cache writes: billed at the full input rate. */
+  uncached_input_tokens: number;
+  /** cache_read_input_tokens / input_tokens, 4 decimals; null without input tokens. */
+  hit_rate: string | null;
+  response_cache_hits: number;
+  /** response_cache_hits / requests, 4 decimals; null without requests. */
+  response_cache_hit_rate: string | null;
+  /** Saved at current standard prices, models with such a price only; 12 decimals. */
+  saved_usd: string;
+  /** Cache reads of models without a current standard price (not in saved_usd). */
+  unpriced_cache_read_input_tokens: number;
+}
+
+export interface CachePoint extends CacheMetrics {
+  /** Start of the bucket (UTC hour or UTC day). The first and last may be partial. */
+  bucket: string;
+}
+
+/** A group's identity: its tag value (null = untagged), or the folded rest. */
+export interface CacheGroupRef {
+  key: string | null;
+  other: boolean;
+}
+
+export type CacheDropEpisode = DropEpisode<CacheGroupRef | null>;
+
+export interface CacheGroup extends CacheGroupRef {
+  /** For the "other" group: how many groups it holds (0 otherwise). */
+  folded_groups: number;
+  totals: CacheMetrics;
+  series: CachePoint[];
+  drops: CacheDropEpisode[];
+}
+
+export interface CacheModelPrice {
+  id: string;
+  effective_from: string;
+  input_per_mtok: string;
+  cache_read_per_mtok: string;
+}
+
+export interface CacheModel {
+  provider: string;
+  model: string;
+  requests: number;
+  input_tokens: number;
+  cache_read_input_tokens: number;
+  cache_creation_input_tokens: number;
+  hit_rate: string | null;
+  /** The current standard-tier price used for saved_usd; null when the model has none. */
+  price: CacheModelPrice | null;
+  /** null for a model without a current standard price. */
+  saved_usd: string | null;
+}
+
+export interface CacheReport {
+  from: string;
+  to: string;
+  bucket: Bucket;
+  group_by: CacheGroupBy | null;
+  saved_usd_basis: "current_prices";
+  /** The instant whose prices saved_usd uses. */
+  prices_as_of: string;
+  drop_rule: { drop_pp: number; baseline_buckets: number; min_requests: number; min_buckets: number };
+  totals: CacheMetrics;
+  /** Every bucket of the window, oldest first, zeros where nothing happened. */
+  series: CachePoint[];
+  /** Drop episodes of the overall series (group null). */
+  drops: CacheDropEpisode[];
+  /** Top groups by input tokens (most first), then "other"; [] without group_by. */
+  groups: CacheGroup[];
+  /** Every provider/model in the window, most input tokens first. */
+  models: CacheModel[];
+}
+
+export interface ReportOptions {
+  db?: Queryable;
+  scope?: TeamScope;
+  /** The instant whose prices count as current (default: now). */
+  now?: Date;
+}
+
+// ------------------------------------------------------------------ shared SQL helpers
+
+const FILTER_COLUMNS = ["team", "feature", "tenant", "environment", "model"] as const satisfies readonly (keyof RollupFilters)[];
+
+/** ` AND r.<tag> = $n` for each filter given, numbered from `firstIndex`. */
+export function rollupFilterSql(filters: RollupFilters, firstIndex: number): { sql: string; params: unknown[] } {
+  let sql = "";
+  const params: unknown[] = [];
+  for (const column of FILTER_COLUMNS) {
+    const value = filters[column];
+    if (value === undefined) continue;
+    params.push(value);
+    sql += ` AND r.${column} = $${firstIndex + params.length - 1}`;
+  }
+  return { sql, params };
+}
+
+/** A bucket's start as epoch milliseconds (text), from the rollup's UTC hour. */
+export function bucketSql(bucket: Bucket): string {
+  const start = bucket === "hour" ? "r.hour" : "date_trunc('day', r.hour, 'UTC')";
+  return `(extract(epoch FROM ${start}) * 1000)::bigint::text`;
+}
+
+/** The start of the bucket holding `at`. UTC days are always 24 hours long. */
+export function floorToBucket(at: Date, bucket: Bucket): number {
+  const size = BUCKET_MS[bucket];
+  return Math.floor(at.getTime() / size) * size;
+}
+
+/** Bucket starts (epoch ms) from `startMs` (aligned) up to but excluding `end`. */
+export function bucketStarts(startMs: number, end: Date, bucket: Bucket): number[] {
+  const size = BUCKET_MS[bucket];
+  const starts: number[] = [];
+  for (let t = startMs; t < end.getTime(); t += size) starts.push(t);
+  return starts;
+}
+
+// ------------------------------------------------------------------ accumulation
+
+interface Acc {
+  requests: bigint;
+  input: bigint;
+  read: bigint;
+  creation: bigint;
+  responseHits: bigint;
+  saved: Money;
+  unpricedRead: bigint;
+}
+
+const emptyAcc = (): Acc => ({
+  requests: 0n,
+  input: 0n,
+  read: 0n,
+  creation: 0n,
+  responseHits: 0n,
+  saved: new Money(0),
+  unpricedRead: 0n,
+});
+
+function addInto(target: Acc, source: Acc): void {
+  target.requests += source.requests;
+  target.input += source.input;
+  target.read += source.read;
+  target.creation += source.creation;
+  target.responseHits += source.responseHits;
+  target.saved = target.saved.add(source.saved);
+  target.unpricedRead += source.unpricedRead;
+}
+
+const count = (value: bigint): number => toCount(value.toString());
+
+function metrics(acc: Acc): CacheMetrics {
+  return {
+    requests: count(acc.requests),
+    input_tokens: count(acc.input),
+    cache_read_input_tokens: count(acc.read),
+    cache_creation_input_tokens: count(acc.creation),
+    uncached_input_tokens: count(acc.input - acc.read - acc.creation),
+    hit_rate: formatHitRate(acc.read, acc.input),
+    response_cache_hits: count(acc.responseHits),
+    response_cache_hit_rate: formatHitRate(acc.responseHits, acc.requests),
+    saved_usd: formatUsd(acc.saved),
+    unpriced_cache_read_input_tokens: count(acc.unpricedRead),
+  };
+}
+
+function point(acc: Acc, bucketMs: number): HitRatePoint {
+  return {
+    bucket: new Date(bucketMs).toISOString(),
+    requests: count(acc.requests),
+    inputTokens: count(acc.input),
+    cacheReadInputTokens: count(acc.read),
+  };
+}
+
+// ------------------------------------------------------------------ queries
+
+interface ModelRow {
+  provider: string;
+  model: string;
+  requests: string;
+  input_tokens: string;
+  cache_read: string;
+  cache_creation: string;
+}
+
+interface SeriesRow {
+  bucket_ms: string;
+  grp: string | null;
+  requests: string;
+  input_tokens: string;
+  cache_read: string;
+  cache_creation: string;
+  response_hits: string;
+  saved: string;
+  unpriced_read: string;
+}
+
+const GROUP_COLUMNS: Record<CacheGroupBy, string> = {
+  tenant: "r.tenant",
+  feature: "r.feature",
+  prompt_version: "r.prompt_version",
+  team: "r.team",
+  model: "r.model",
+};
+
+/** The standard-tier price in effect at `now` per provider/model (the matcher ingestion uses). */
+async function currentStandardPrices(db: Queryable, now: Date): Promise<(provider: string, model: string) => StoredPrice | null> {
+  const result = await db.query<PriceRow>(
+    `SELECT ${PRICE_COLUMNS} FROM prices WHERE service_tier = $1 AND effective_from <= $2::timestamptz`,
+    [STANDARD_TIER, iso(now)],
+  );
+  const lookup = buildPriceIndex(result.rows.map(priceFromRow));
+  return (provider, model) => lookup(provider, model, STANDARD_TIER, now);
+}
+
+/** USD saved per million cache-read tokens: input rate − cache-read rate. */
+function savingPerMtok(price: StoredPrice): Money {
+  return new Money(price.rates.inputPerMtok).sub(price.rates.cacheReadPerMtok);
+}
+
+const MILLION = new Money(1_000_000);
+
+export async function getCacheReport(query: CacheQuery, options: ReportOptions = {}): Promise<CacheReport> {
+  const db = options.db ?? getPool();
+  const scope = options.scope ?? { kind: "all" };
+  const now = options.now ?? new Date();
+  const { bucket, from, to } = query;
+  const size = BUCKET_MS[bucket];
+  const rule: DropRule = {
+    dropPp: query.drop_pp,
+    baselineBuckets: query.baseline_buckets ?? DEFAULT_BASELINE_BUCKETS[bucket],
+    minRequests: query.min_requests,
+    minBuckets: query.min_buckets ?? DEFAULT_MIN_BUCKETS[bucket],
+  };
+
+  // The window's buckets plus 2 × baseline_buckets before it, so that its first buckets
+  // are judged against a baseline too (those earlier buckets are not returned).
+  const windowStart = floorToBucket(from, bucket);
+  const lookbackStart = windowStart - 2 * rule.baselineBuckets * size;
+  const starts = bucketStarts(lookbackStart, to, bucket);
+  const firstInWindow = starts.indexOf(windowStart);
+
+  // 1. Models in the window and the current prices.
+  const modelFilters = rollupFilterSql(query, 3);
+  const modelScope = teamFilter(scope, 3 + modelFilters.params.length);
+  const [modelRows, priceOf] = await Promise.all([
+    db.query<ModelRow>(
+      `SELECT r.provider, r.model, sum(r.requests)::text AS requests, sum(r.input_tokens)::text AS input_tokens,
+              sum(r.cache_read_input_tokens)::text AS cache_read, sum(r.cache_creation_input_tokens)::text AS cache_creation
+       FROM usage_rollup_hourly r
+       WHERE r.hour >= $1::timestamptz AND r.hour < $2::timestamptz${modelFilters.sql}${modelScope.sql}
+       GROUP BY r.provider, r.model
+       ORDER BY sum(r.input_tokens) DESC, r.provider, r.model`,
+      [iso(from), iso(to), ...modelFilters.params, ...modelScope.params],
+    ),
+    currentStandardPrices(db, now),
+  ]);
+
+  const models: CacheModel[] = [];
+  const rateProviders: string[] = [];
+  const rateModels: string[] = [];
+  const rateSavings: string[] = [];
+  for (const row of modelRows.rows) {
+    const price = priceOf(row.provider, row.model);
+    const read = toCount(row.cache_read);
+    const saving = price ? savingPerMtok(price) : null;
+    if (saving) {
+      rateProviders.push(row.provider);
+      rateModels.push(row.model);
+      rateSavings.push(saving.toFixed());
+    }
+    models.push({
+      provider: row.provider,
+      model: row.model,
+      requests: toCount(row.requests),
+      input_tokens: toCount(row.input_tokens),
+      cache_read_input_tokens: read,
+      cache_creation_input_tokens: toCount(row.cache_creation),
+      hit_rate: formatHitRate(BigInt(row.cache_read), BigInt(row.input_tokens)),
+      price: price
+        ? {
+            id: price.id,
+            effective_from: price.effectiveFrom.toISOString(),
+            input_per_mtok: price.rates.inputPerMtok,
+            cache_read_per_mtok: price.rates.cacheReadPerMtok,
+          }
+        : null,
+      saved_usd: saving ? formatUsd(saving.mul(read).div(MILLION)) : null,
+    });
+  }
+
+  // 2. Per bucket and group, lookback included; savings priced in SQL (numeric, exact).
+  const group = query.group_by ? GROUP_COLUMNS[query.group_by] : "NULL::text";
+  const seriesFilters = rollupFilterSql(query, 8);
+  const seriesScope = teamFilter(scope, 8 + seriesFilters.params.length);
+  const seriesRows = await db.query<SeriesRow>(
+    `WITH rates AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::numeric[]) AS t(rate_provider, rate_model, saving_per_mtok)
+     )
+     SELECT ${bucketSql(bucket)} AS bucket_ms, ${group} AS grp,
+            sum(r.requests)::text AS requests, sum(r.input_tokens)::text AS input_tokens,
+            sum(r.cache_read_input_tokens)::text AS cache_read,
+            sum(r.cache_creation_input_tokens)::text AS cache_creation,
+            sum(r.response_cache_hits)::text AS response_hits,
+            (coalesce(sum(r.cache_read_input_tokens * rates.saving_per_mtok), 0) * 0.000001)::text AS saved,
+            coalesce(sum(r.cache_read_input_tokens) FILTER (WHERE rates.saving_per_mtok IS NULL), 0)::text AS unpriced_read
+     FROM usage_rollup_hourly r
+     LEFT JOIN rates ON rates.rate_provider = r.provider AND rates.rate_model = r.model
+     WHERE ((r.hour >= $4::timestamptz AND r.hour < $5::timestamptz) OR (r.hour >= $6::timestamptz AND r.hour < $7::timestamptz))
+       ${seriesFilters.sql}${seriesScope.sql}
+     GROUP BY 1, 2`,
+    [
+      rateProviders,
+      rateModels,
+      rateSavings,
+      iso(new Date(lookbackStart)),
+      iso(new Date(windowStart)),
+      iso(from),
+      iso(to),
+      ...seriesFilters.params,
+      ...seriesScope.params,
+    ],
+  );
+
+  // grp -> bucket index -> sums
+  const byGroup = new Map<string | null, Map<number, Acc>>();
+  const bucketIndex = new Map(starts.map((start, index) => [start, index]));
+  for (const row of seriesRows.rows) {
+    const index = bucketIndex.get(Number(row.bucket_ms));
+    if (index === undefined) continue; // cannot happen: the WHERE clause keeps rows inside
+    let buckets = byGroup.get(row.grp);
+    if (!buckets) byGroup.set(row.grp, (buckets = new Map()));
+    buckets.set(index, {
+      requests: BigInt(row.requests),
+      input: BigInt(row.input_tokens),
+      read: BigInt(row.cache_read),
+      creation: BigInt(row.cache_creation),
+      responseHits: BigInt(row.response_hits),
+      saved: new Money(row.saved),
+      unpricedRead: BigInt(row.unpriced_read),
+    });
+  }
+
+  const windowTotals = (buckets: Map<number, Acc>): Acc => {
+    const total = emptyAcc();
+    for (const [index, acc] of buckets) if (index >= firstInWindow) addInto(total, acc);
+    return total;
+  };
+
+  /** A dense series (lookback included) summed over some groups. */
+  const denseSeries = (groups: readonly (Map<number, Acc> | undefined)[]): Acc[] => {
+    const dense = starts.map(emptyAcc);
+    for (const buckets of groups) {
+      if (!buckets) continue;
+      for (const [index, acc] of buckets) addInto(dense[index] as Acc, acc);
+    }
+    return dense;
+  };
+
+  const summarize = (dense: Acc[], ref: CacheGroupRef | null) => ({
+    totals: metrics(dense.slice(firstInWindow).reduce((sum, acc) => (addInto(sum, acc), sum), emptyAcc())),
+    series: dense.slice(firstInWindow).map((acc, i): CachePoint => ({ bucket: new Date(starts[firstInWindow + i] as number).toISOString(), ...metrics(acc) })),
+    drops: findHitRateDrops(
+      dense.map((acc, i) => point(acc, starts[i] as number)),
+      { rule, bucketMs: size, reportFrom: new Date(windowStart).toISOString(), group: ref },
+    ),
+  });
+
+  const overall = summarize(denseSeries([...byGroup.values()]), null);
+
+  const groups: CacheGroup[] = [];
+  if (query.group_by) {
+    const ranked = [...byGroup.entries()]
+      .map(([key, buckets]) => ({ key, buckets, total: windowTotals(buckets) }))
+      .filter((entry) => entry.total.requests > 0n)
+      .sort((a, b) => (a.total.input === b.total.input ? compareKeys(a.key, b.key) : a.total.input > b.total.input ? -1 : 1));
+    const top = ranked.slice(0, query.limit);
+    const rest = ranked.slice(query.limit);
+    for (const entry of top) {
+      const ref = { key: entry.key, other: false };
+      groups.push({ ...ref, folded_groups: 0, ...summarize(denseSeries([entry.buckets]), ref) });
+    }
+    if (rest.length > 0) {
+      const ref = { key: null, other: true };
+      groups.push({ ...ref, folded_groups: rest.length, ...summarize(denseSeries(rest.map((entry) => entry.buckets)), ref) });
+    }
+  }
+
+  return {
+    from: from.toISOString(),
+    to: to.toISOString(),
+    bucket,
+    group_by: query.group_by,
+    saved_usd_basis: "current_prices",
+    prices_as_of: now.toISOString(),
+    drop_rule: { drop_pp: rule.dropPp, baseline_buckets: rule.baselineBuckets, min_requests: rule.minRequests, min_buckets: rule.minBuckets },
+    totals: overall.totals,
+    series: overall.series,
+    drops: overall.drops,
+    groups,
+    models,
+  };
+}
+
+/** Tag values in code-point order, untagged (null) last. */
+function compareKeys(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return 1;
+  if (b === null) return -1;
+  return a < b ? -1 : 1;
+}
