@@ -1,0 +1,187 @@
+/**
+ * Query latency: GET /api/v1/spend for the common groupings and the Overview page, on a
+ * production server over a large seeded database (default 10 million events, 90 days).
+ * Baseline, same run and database: the same showback aggregate computed from the raw
+ * usage_events table instead of the hourly rollups.
+ *
+ *   npm run bench:query -- [--events 10000000] [--days 90] [--samples 40]
+ *
+ * The seeded database under .data/bench-query is kept and reused by later runs with the
+ * same size (seeding 10 million events takes a few minutes).
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { openDatabase } from "@/lib/db/server";
+import { applyMigrations } from "@/lib/db/migrate";
+import { startApp } from "../../tests/setup/app-process";
+import { describeMachine, replaceSection } from "./machine";
+
+const { values } = parseArgs({
+  options: {
+    events: { type: "string", default: "10000000" },
+    days: { type: "string", default: "90" },
+    samples: { type: "string", default: "40" },
+  },
+});
+const targetEvents = Number(values.events);
+const days = Number(values.days);
+const samples = Number(values.samples);
+const dataDir = path.resolve(".data/bench-query");
+process.env.BURNRATE_DATA_DIR = dataDir;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+}
+
+async function timed(run: () => Promise<void>, count: number, warmups = 3): Promise<{ p50: number; p95: number }> {
+  for (let i = 0; i < warmups; i++) await run();
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const t0 = process.hrtime.bigint();
+    await run();
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 50), p95: percentile(times, 95) };
+}
+
+async function seedIfNeeded(): Promise<{ events: number; rollups: number }> {
+  const db = await openDatabase({ dataDir, attachToRunning: false });
+  process.env.DATABASE_URL = db.url;
+  try {
+    await applyMigrations(db.url);
+    const pool = new pg.Pool({ connectionString: db.url, max: 4 });
+    try {
+      const count = async () => Number((await pool.query<{ n: string }>("SELECT count(*)::text AS n FROM usage_events")).rows[0]?.n ?? 0);
+      let events = await count();
+      if (Math.abs(events - targetEvents) > targetEvents * 0.1) {
+        console.log(`Seeding ${targetEvents.toLocaleString("en-US")} events over ${days} days (a few minutes)…`);
+        await pool.query("TRUNCATE usage_events, usage_rollup_hourly, outcomes");
+        const { seedDemo } = await import("@/lib/demo/seed");
+        const started = Date.now();
+        await seedDemo(pool, {
+          days,
+          eventsPerDay: Math.ceil(targetEvents / days),
+          seed: 42,
+          onProgress: (m) => process.stdout.write(`  ${m}\n`),
+        });
+        await pool.query("VACUUM ANALYZE usage_events");
+        await pool.query("VACUUM ANALYZE usage_rollup_hourly");
+        console.log(`Seeded in ${((Date.now() - started) / 1000).toFixed(0)} s.`);
+        events = await count();
+      }
+      const rollups = Number((await pool.query<{ n: string }>("SELECT count(*)::text AS n FROM usage_rollup_hourly")).rows[0]?.n ?? 0);
+      return { events, rollups };
+    } finally {
+      await pool.end();
+    }
+  } finally {
+    const { disconnect } = await import("@/lib/db");
+    await disconnect();
+    await db.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const size = await seedIfNeeded();
+  console.log(`Database: ${size.events.toLocaleString("en-US")} events, ${size.rollups.toLocaleString("en-US")} hourly rollup rows.`);
+  const app = await startApp({
+    BURNRATE_DATA_DIR: dataDir,
+    BURNRATE_DEMO: "0",
+    BURNRATE_RATE_LIMIT_PER_SECOND: "100000",
+    BURNRATE_RATE_LIMIT_BURST: "100000",
+  });
+  const db = await openDatabase({ dataDir, attachToRunning: true });
+  process.env.DATABASE_URL = db.url;
+  const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  try {
+    const { prisma, disconnect } = await import("@/lib/db");
+    const { createApiKey } = await import("@/lib/auth/api-keys");
+    const { getSecret } = await import("@/lib/secrets");
+    const { encodeSessionToken, sessionCookieName } = await import("@/lib/auth/session-cookie");
+    const key = (await createApiKey(prisma, { name: "bench-query", scopes: ["read"] }, getSecret("apiKeyHash"))).secret;
+    const finance = await prisma.user.upsert({
+      where: { email: "bench-finance@example.com" },
+      create: { email: "bench-finance@example.com", role: "finance" },
+      update: {},
+    });
+    const cookie = `${sessionCookieName(false)}=${await encodeSessionToken(finance.id)}`;
+    await disconnect();
+    const machine = await describeMachine(pool);
+    console.log(`Machine: ${machine}`);
+
+    const now = new Date();
+    const day = (offset: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + offset)).toISOString().slice(0, 10);
+    const cases: Array<{ label: string; window: number; groupBy: string }> = [
+      { label: "total (no grouping)", window: 30, groupBy: "" },
+      { label: "team", window: 30, groupBy: "team" },
+      { label: "team, feature", window: 30, groupBy: "team,feature" },
+      { label: "model", window: 30, groupBy: "provider,model" },
+      { label: "environment", window: 30, groupBy: "environment" },
+      { label: "tenant", window: 30, groupBy: "tenant" },
+      { label: "day", window: 30, groupBy: "day" },
+      { label: "team, day (sparklines)", window: 30, groupBy: "team,day" },
+      { label: "team", window: 90, groupBy: "team" },
+      { label: "team, feature, environment, tenant, provider, model (filter options)", window: 30, groupBy: "team,feature,environment,tenant,provider,model" },
+    ];
+    const rows: string[] = [];
+    for (const c of cases) {
+      const url = `${app.baseUrl}/api/v1/spend?from=${day(-c.window + 1)}&to=${day(1)}&group_by=${c.groupBy}`;
+      let rowCount = 0;
+      const stats = await timed(async () => {
+        const response = await fetch(url, { headers: { authorization: `Bearer ${key}` } });
+        if (response.status !== 200) throw new Error(`${url} answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
+        rowCount = ((await response.json()) as { rows: unknown[] }).rows.length;
+      }, samples);
+      console.log(`spend ${c.window}d by ${c.label}: p50 ${stats.p50.toFixed(1)} ms, p95 ${stats.p95.toFixed(1)} ms (${rowCount} rows)`);
+      rows.push(`| \`/api/v1/spend\`, ${c.window} days, by ${c.label} | ${rowCount} | ${stats.p50.toFixed(1)} | ${stats.p95.toFixed(1)} |`);
+    }
+    const overview = await timed(async () => {
+      const response = await fetch(`${app.baseUrl}/`, { headers: { cookie } });
+      if (response.status !== 200) throw new Error(`Overview answered ${response.status}`);
+      await response.text();
+    }, samples);
+    console.log(`Overview page (server-rendered, finance): p50 ${overview.p50.toFixed(1)} ms, p95 ${overview.p95.toFixed(1)} ms`);
+    rows.push(`| Overview page \`GET /\` (finance session, server-rendered HTML with all its queries) | – | ${overview.p50.toFixed(1)} | ${overview.p95.toFixed(1)} |`);
+
+    // Baseline: showback by team over 30 days straight from the raw events.
+    const baseline = await timed(async () => {
+      await pool.query(
+        `SELECT team, sum(cost_usd), count(*), sum(input_tokens), sum(output_tokens) FROM usage_events
+         WHERE occurred_at >= $1::timestamptz AND occurred_at < $2::timestamptz GROUP BY team`,
+        [`${day(-29)}T00:00:00Z`, `${day(1)}T00:00:00Z`],
+      );
+    }, 5, 1);
+    console.log(`Baseline, same aggregate from raw usage_events: p50 ${baseline.p50.toFixed(0)} ms`);
+    rows.push(`| baseline: showback by team, 30 days, straight from raw \`usage_events\` (SQL only, no HTTP) | – | ${baseline.p50.toFixed(1)} | ${baseline.p95.toFixed(1)} |`);
+
+    const file = path.resolve("docs/BENCHMARKS.md");
+    const document = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n";
+    writeFileSync(
+      file,
+      replaceSection(
+        document,
+        "query",
+        `## Showback queries (\`npm run bench:query\`)
+
+Measured ${new Date().toISOString().slice(0, 10)} on ${machine}. Production server (\`npm start\`,
+embedded PostgreSQL) over ${size.events.toLocaleString("en-US")} demo events in ${days} days
+(${size.rollups.toLocaleString("en-US")} hourly rollup rows); ${samples} sequential requests per row after 3 warm-ups,
+with a read-scoped API key. Target: p95 under 200 ms.
+
+| what | rows | p50 ms | p95 ms |
+|---|---:|---:|---:|
+${rows.join("\n")}`,
+      ),
+    );
+    console.log("Wrote docs/BENCHMARKS.md");
+  } finally {
+    await pool.end();
+    await db.stop();
+    await app.stop("SIGTERM");
+  }
+}
+
+void main();

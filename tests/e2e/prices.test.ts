@@ -1,0 +1,58 @@
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { launchBrowser } from "./browser";
+import { queryAppDatabase } from "./app-database";
+import { signedInContext } from "./sign-in";
+
+const baseUrl = inject("baseUrl");
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe("Prices", () => {
+  it("lists the demo's unpriced model, and an admin adds a price that lands in the catalog", async () => {
+    const [unpriced] = await queryAppDatabase<{ provider: string; model: string }>(
+      "SELECT provider, model FROM usage_rollup_hourly WHERE unpriced_requests > 0 GROUP BY 1, 2 ORDER BY sum(unpriced_requests) DESC LIMIT 1",
+    );
+    const { context, page } = await signedInContext(browser, baseUrl, "admin@example.com");
+    await page.goto(`${baseUrl}/prices`);
+    const table = page.getByTestId("unpriced-models");
+    expect(await table.textContent()).toContain(`${unpriced?.provider}/${unpriced?.model}`);
+
+    // "Add its price" fills the form with that model.
+    await table.getByRole("link", { name: "Add its price" }).first().click();
+    await page.waitForURL(/provider=/);
+    expect(await page.getByLabel("Model", { exact: true }).inputValue()).toBe(unpriced?.model);
+
+    // Add a price for a model of our own, so other tests keep their unpriced demo data.
+    const model = `e2e-model-${Date.now()}`;
+    await page.getByLabel("Model", { exact: true }).fill(model);
+    await page.getByLabel("Effective from").fill("2026-01-01");
+    await page.getByLabel("Input $/Mtok").fill("0.15");
+    await page.getByLabel("Output $/Mtok").fill("0.6");
+    await page.getByRole("button", { name: "Add price" }).click();
+    await page.getByText(`Saved a price for ${unpriced?.provider}/${model}`).waitFor();
+    await page.getByTestId("price-catalog").getByText(`${unpriced?.provider}/${model}`).waitFor();
+
+    const [stored] = await queryAppDatabase<{ input: string; cache_read: string }>(
+      "SELECT input_per_mtok::text AS input, cache_read_per_mtok::text AS cache_read FROM prices WHERE model = $1",
+      [model],
+    );
+    expect(stored).toEqual({ input: "0.1500000000", cache_read: "0.1500000000" });
+    await context.close();
+  });
+
+  it("shows a viewer the catalog without the form", async () => {
+    const { context, page } = await signedInContext(browser, baseUrl, "viewer@example.com");
+    await page.goto(`${baseUrl}/prices`);
+    await page.getByTestId("price-catalog").waitFor();
+    expect(await page.getByRole("button", { name: "Add price" }).count()).toBe(0);
+    await context.close();
+  });
+});
