@@ -92,11 +92,13 @@ async function main(): Promise<void> {
   let db: DatabaseHandle | undefined;
   let server: Server | undefined;
   let stopping = false;
+  let folding: NodeJS.Timeout | undefined;
 
   const shutdown = async (exitCode: number) => {
     if (stopping) return;
     stopping = true;
     say("Stopping…");
+    clearInterval(folding);
     if (server?.listening) {
       // Finish in-flight requests, then drop idle keep-alive connections.
       const closed = new Promise((resolve) => server?.close(resolve));
@@ -138,6 +140,16 @@ async function main(): Promise<void> {
     const catalogAdded = await loadDefaultCatalog(prisma);
     if (catalogAdded > 0) say(`Added ${catalogAdded} prices from the default catalog.`);
     if (env.BURNRATE_DEMO === "1") await seedIfEmpty();
+    // The daily rollups' pending deltas (lib/rollups/daily.ts): folded now and every 10 s.
+    const { getPool } = await import("@/lib/db");
+    const { foldDailyRollups } = await import("@/lib/rollups/daily");
+    await foldDailyRollups(getPool());
+    folding = setInterval(() => {
+      foldDailyRollups(getPool()).catch((error: unknown) => {
+        process.stderr.write(`[burnrate] folding daily rollups failed (retried in 10 s): ${error instanceof Error ? error.message : String(error)}\n`);
+      });
+    }, 10_000);
+    folding.unref();
     const showDemoAccounts = env.BURNRATE_DEMO === "1" && (await demoAccountsExist());
 
     const childEnv: NodeJS.ProcessEnv = {

@@ -1,6 +1,8 @@
 import { getPool } from "@/lib/db";
 import { Money } from "@/lib/money";
 import type { TeamScope } from "@/lib/auth/permissions";
+import type { QueryResultRow } from "pg";
+import { rollupWindowSql } from "@/lib/rollups/window-source";
 import { iso, teamFilter, toCount, type Queryable } from "./sql";
 import { overviewPeriods, utcDays, type OverviewPeriods } from "./periods";
 
@@ -80,55 +82,98 @@ interface TotalsRow {
   mtd_unpriced_requests: string;
   mtd_unpriced_models: string;
   mtd_untagged_cost: string;
-  same_period_cost: string;
   last_month_cost: string;
   last_month_requests: string;
 }
 
-// One scan from the start of last month; FILTER splits it into the three windows.
-// $1 last month start, $2 this month start, $3 end of this month to date, $4 end of last month's same period.
-const TOTALS_SQL = `
-  SELECT
-    coalesce(sum(cost_usd) FILTER (WHERE hour >= $2), 0)::text AS mtd_cost,
-    coalesce(sum(requests) FILTER (WHERE hour >= $2), 0)::text AS mtd_requests,
-    coalesce(sum(input_tokens) FILTER (WHERE hour >= $2), 0)::text AS mtd_input_tokens,
-    coalesce(sum(output_tokens) FILTER (WHERE hour >= $2), 0)::text AS mtd_output_tokens,
-    coalesce(sum(unpriced_requests) FILTER (WHERE hour >= $2), 0)::text AS mtd_unpriced_requests,
-    count(DISTINCT (provider, model)) FILTER (WHERE hour >= $2 AND unpriced_requests > 0)::text AS mtd_unpriced_models,
-    coalesce(sum(cost_usd) FILTER (WHERE hour >= $2 AND team IS NULL), 0)::text AS mtd_untagged_cost,
-    coalesce(sum(cost_usd) FILTER (WHERE hour < $4), 0)::text AS same_period_cost,
-    coalesce(sum(cost_usd) FILTER (WHERE hour < $2), 0)::text AS last_month_cost,
-    coalesce(sum(requests) FILTER (WHERE hour < $2), 0)::text AS last_month_requests
-  FROM usage_rollup_hourly
-  WHERE hour >= $1::timestamptz AND hour < $3::timestamptz`;
-// Each query ends in its WHERE clause, so a team filter can be appended.
+/**
+ * A query over the rollup rows of [from, to) for the caller's teams: `build` gets the
+ * FROM source (lib/rollups/window-source.ts), the WHERE clause, and a `param` function for
+ * any further value.
+ */
+function windowQuery(
+  from: Date,
+  to: Date,
+  scope: TeamScope,
+  build: (source: string, where: string, param: (value: unknown) => string) => string,
+): { sql: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const source = rollupWindowSql(from, to, params);
+  const filter = teamFilter(scope, params.length + 1);
+  params.push(...filter.params);
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  return { sql: build(source, `true${filter.sql}`, param), params };
+}
 
-const TOP_TEAMS_SQL = `
+// One scan from the start of last month; FILTER splits it at this month's first hour.
+function totalsQuery(periods: OverviewPeriods, scope: TeamScope) {
+  return windowQuery(periods.lastMonth.start, periods.monthToDate.end, scope, (source, where, param) => {
+    const mtd = `hour >= ${param(iso(periods.monthToDate.start))}::timestamptz`;
+    return `
+  SELECT
+    coalesce(sum(cost_usd) FILTER (WHERE ${mtd}), 0)::text AS mtd_cost,
+    coalesce(sum(requests) FILTER (WHERE ${mtd}), 0)::text AS mtd_requests,
+    coalesce(sum(input_tokens) FILTER (WHERE ${mtd}), 0)::text AS mtd_input_tokens,
+    coalesce(sum(output_tokens) FILTER (WHERE ${mtd}), 0)::text AS mtd_output_tokens,
+    coalesce(sum(unpriced_requests) FILTER (WHERE ${mtd}), 0)::text AS mtd_unpriced_requests,
+    count(DISTINCT (provider, model)) FILTER (WHERE ${mtd} AND unpriced_requests > 0)::text AS mtd_unpriced_models,
+    coalesce(sum(cost_usd) FILTER (WHERE ${mtd} AND team IS NULL), 0)::text AS mtd_untagged_cost,
+    coalesce(sum(cost_usd) FILTER (WHERE NOT ${mtd}), 0)::text AS last_month_cost,
+    coalesce(sum(requests) FILTER (WHERE NOT ${mtd}), 0)::text AS last_month_requests
+  FROM ${source}
+  WHERE ${where}`;
+  });
+}
+
+// Its own window: last month's same period usually ends inside a day.
+function samePeriodQuery(periods: OverviewPeriods, scope: TeamScope) {
+  const same = periods.lastMonthSamePeriod;
+  return windowQuery(same.start, same.end, scope, (source, where) =>
+    `SELECT coalesce(sum(cost_usd), 0)::text AS cost FROM ${source} WHERE ${where}`,
+  );
+}
+
+function topTeamsQuery(periods: OverviewPeriods, scope: TeamScope) {
+  return windowQuery(periods.monthToDate.start, periods.monthToDate.end, scope, (source, where) => `
   SELECT team, sum(cost_usd)::text AS cost, sum(requests)::text AS requests,
          count(*) OVER ()::text AS team_count
-  FROM usage_rollup_hourly
-  WHERE hour >= $1::timestamptz AND hour < $2::timestamptz AND team IS NOT NULL`;
-const TOP_TEAMS_TAIL = ` GROUP BY team ORDER BY sum(cost_usd) DESC, team LIMIT 5`;
+  FROM ${source}
+  WHERE ${where} AND team IS NOT NULL
+  GROUP BY team HAVING sum(requests) > 0
+  ORDER BY sum(cost_usd) DESC, team LIMIT 5`);
+}
 
-const DAILY_SQL = `
+function dailyQuery(periods: OverviewPeriods, scope: TeamScope) {
+  return windowQuery(periods.last30Days.start, periods.last30Days.end, scope, (source, where) => `
   SELECT to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
          sum(cost_usd)::text AS cost, sum(requests)::text AS requests,
          sum(unpriced_requests)::text AS unpriced
-  FROM usage_rollup_hourly
-  WHERE hour >= $1::timestamptz AND hour < $2::timestamptz`;
+  FROM ${source}
+  WHERE ${where}
+  GROUP BY 1`);
+}
 
 // Every (day, model) of the window; the top models are picked in code from the same rows.
-const DAILY_BY_MODEL_SQL = `
+function dailyByModelQuery(periods: OverviewPeriods, scope: TeamScope) {
+  return windowQuery(periods.last30Days.start, periods.last30Days.end, scope, (source, where) => `
   SELECT to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, provider || '/' || model AS model,
          sum(cost_usd)::text AS cost
-  FROM usage_rollup_hourly
-  WHERE hour >= $1::timestamptz AND hour < $2::timestamptz`;
+  FROM ${source}
+  WHERE ${where}
+  GROUP BY 1, 2 HAVING sum(requests) > 0`);
+}
 
-const TOP_FEATURES_SQL = `
+function topFeaturesQuery(periods: OverviewPeriods, scope: TeamScope) {
+  return windowQuery(periods.monthToDate.start, periods.monthToDate.end, scope, (source, where) => `
   SELECT team, feature, sum(cost_usd)::text AS cost, sum(requests)::text AS requests
-  FROM usage_rollup_hourly
-  WHERE hour >= $1::timestamptz AND hour < $2::timestamptz AND feature IS NOT NULL`;
-const TOP_FEATURES_TAIL = ` GROUP BY team, feature ORDER BY sum(cost_usd) DESC, feature LIMIT 5`;
+  FROM ${source}
+  WHERE ${where} AND feature IS NOT NULL
+  GROUP BY team, feature HAVING sum(requests) > 0
+  ORDER BY sum(cost_usd) DESC, feature LIMIT 5`);
+}
 
 export const STACKED_MODELS = 5;
 
@@ -163,37 +208,18 @@ export async function getSpendOverview(
   scope: TeamScope = { kind: "all" },
 ): Promise<SpendOverview> {
   const periods = overviewPeriods(now);
-  const { monthToDate: mtd, lastMonthSamePeriod: same, last30Days } = periods;
+  const { last30Days } = periods;
   const latestFilter = teamFilter(scope, 1);
-  const totalsFilter = teamFilter(scope, 5);
-  const windowFilter = teamFilter(scope, 3);
+  const run = <R extends QueryResultRow>(query: { sql: string; params: unknown[] }) => db.query<R>(query.sql, query.params);
 
-  const [latest, totals, teams, daily, byModel, features] = await Promise.all([
+  const [latest, totals, samePeriod, teams, daily, byModel, features] = await Promise.all([
     db.query<{ latest: Date | null }>(LATEST_SQL + latestFilter.sql, latestFilter.params),
-    db.query<TotalsRow>(TOTALS_SQL + totalsFilter.sql, [
-      iso(periods.lastMonth.start),
-      iso(mtd.start),
-      iso(mtd.end),
-      iso(same.end),
-      ...totalsFilter.params,
-    ]),
-    db.query<{ team: string; cost: string; requests: string; team_count: string }>(
-      TOP_TEAMS_SQL + windowFilter.sql + TOP_TEAMS_TAIL,
-      [iso(mtd.start), iso(mtd.end), ...windowFilter.params],
-    ),
-    db.query<{ day: string; cost: string; requests: string; unpriced: string }>(
-      DAILY_SQL + windowFilter.sql + " GROUP BY 1",
-      [iso(last30Days.start), iso(last30Days.end), ...windowFilter.params],
-    ),
-    db.query<{ day: string; model: string; cost: string }>(DAILY_BY_MODEL_SQL + windowFilter.sql + " GROUP BY 1, 2", [
-      iso(last30Days.start),
-      iso(last30Days.end),
-      ...windowFilter.params,
-    ]),
-    db.query<{ team: string | null; feature: string; cost: string; requests: string }>(
-      TOP_FEATURES_SQL + windowFilter.sql + TOP_FEATURES_TAIL,
-      [iso(mtd.start), iso(mtd.end), ...windowFilter.params],
-    ),
+    run<TotalsRow>(totalsQuery(periods, scope)),
+    run<{ cost: string }>(samePeriodQuery(periods, scope)),
+    run<{ team: string; cost: string; requests: string; team_count: string }>(topTeamsQuery(periods, scope)),
+    run<{ day: string; cost: string; requests: string; unpriced: string }>(dailyQuery(periods, scope)),
+    run<{ day: string; model: string; cost: string }>(dailyByModelQuery(periods, scope)),
+    run<{ team: string | null; feature: string; cost: string; requests: string }>(topFeaturesQuery(periods, scope)),
   ]);
   const stacked = stackTopModels(byModel.rows.map((row) => ({ day: row.day, model: row.model, costUsd: row.cost })));
 
@@ -214,7 +240,7 @@ export async function getSpendOverview(
       unpricedModels: toCount(t.mtd_unpriced_models),
       untaggedCostUsd: t.mtd_untagged_cost,
     },
-    lastMonthSamePeriodCostUsd: t.same_period_cost,
+    lastMonthSamePeriodCostUsd: samePeriod.rows[0]?.cost ?? "0",
     lastMonthCostUsd: t.last_month_cost,
     lastMonthRequests: toCount(t.last_month_requests),
     topTeams: teams.rows.map((row) => ({ team: row.team, costUsd: row.cost, requests: toCount(row.requests) })),

@@ -8,12 +8,14 @@ import {
   type SpendGroupKey,
   type SpendQuery,
 } from "@/lib/schemas/spend";
+import { rollupWindowSql } from "@/lib/rollups/window-source";
 import { iso, teamFilter, toCount, type Queryable } from "./sql";
 
 /**
  * Showback: spend grouped by any of the contract's keys (GET /api/v1/spend).
  *
- * Served from usage_rollup_hourly, except in two cases that read usage_events (exact,
+ * Served from the rollups (whole UTC days from usage_rollup_daily, partial days from
+ * usage_rollup_hourly: lib/rollups/window-source.ts), except in two cases that read usage_events (exact,
  * but a scan of raw events):
  * - `user` in group_by: the rollups have no end_user column (one row per user per hour
  *   would multiply their size);
@@ -143,9 +145,18 @@ export function spendSql(
   options: AggregateOptions,
 ): { sql: string; params: unknown[] } {
   const source = spendSource(selection);
-  const time = source === "rollups" ? "hour" : "occurred_at";
-  const params: unknown[] = [iso(selection.from), iso(selection.to)];
-  let where = `${time} >= $1::timestamptz AND ${time} < $2::timestamptz`;
+  const params: unknown[] = [];
+  let table: string;
+  let where: string;
+  if (source === "rollups") {
+    // Whole days from the daily rollups, the edges from the hourly ones (rollupWindowSql).
+    table = rollupWindowSql(selection.from, selection.to, params);
+    where = "true";
+  } else {
+    params.push(iso(selection.from), iso(selection.to));
+    table = "usage_events";
+    where = "occurred_at >= $1::timestamptz AND occurred_at < $2::timestamptz";
+  }
   for (const key of SPEND_FILTER_KEYS) {
     const value = selection.filters[key];
     if (value === undefined) continue;
@@ -162,7 +173,7 @@ export function spendSql(
     ...selection.groupBy.map((key) => `${keyExpression(key, source)} AS "${key}"`),
     source === "rollups" ? ROLLUP_MEASURE_COLUMNS : EVENT_MEASURE_COLUMNS,
   ].join(", ")}
-  FROM ${source === "rollups" ? "usage_rollup_hourly" : "usage_events"}
+  FROM ${table}
   WHERE ${where}`;
 
   if (keys.length === 0) {
@@ -183,6 +194,8 @@ export function spendSql(
   GROUPING(${keys.join(", ")}) <> 0 AS is_total
 FROM (${inner}) s
 GROUP BY GROUPING SETS ((${keys.join(", ")}), ())
+-- A group of folded-away deltas (zero requests) does not exist; the total row always does.
+HAVING sum(requests) > 0 OR GROUPING(${keys.join(", ")}) <> 0
 ORDER BY is_total DESC, ${order.join(", ")}${limit}`;
   return { sql, params };
 }

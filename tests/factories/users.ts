@@ -126,10 +126,11 @@ export function routeParams<T extends Record<string, string>>(params: T): { para
   return { params: Promise.resolve(params) };
 }
 
-/** A response's status and parsed JSON body. */
+/** A response's status and its JSON body parsed (other bodies, e.g. CSV, as text). */
 export async function read<T = Record<string, unknown>>(response: Response): Promise<{ status: number; body: T }> {
   const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
+  const json = (response.headers.get("content-type") ?? "").includes("json");
+  return { status: response.status, body: (text ? (json ? JSON.parse(text) : text) : null) as T };
 }
 
 export interface ErrorBodyShape {

@@ -14,6 +14,13 @@ import { GET as getTeam, PATCH as patchTeam } from "@/app/api/v1/teams/[id]/rout
 import { GET as getTeams, POST as postTeams } from "@/app/api/v1/teams/route";
 import { PATCH as patchUser } from "@/app/api/v1/users/[id]/route";
 import { GET as getUsers, POST as postUsers } from "@/app/api/v1/users/route";
+import { GET as getCache } from "@/app/api/v1/cache/route";
+import { GET as getOutcomeCost } from "@/app/api/v1/outcomes/cost/route";
+import { GET as getOutcomeReport } from "@/app/api/v1/outcomes/report/route";
+import { GET as getSpendExport } from "@/app/api/v1/spend/export/route";
+import { GET as getSpend } from "@/app/api/v1/spend/route";
+import { GET as getTokensPerRequest } from "@/app/api/v1/tokens-per-request/route";
+import { GET as getTrace } from "@/app/api/v1/traces/[traceId]/route";
 import { encode } from "next-auth/jwt";
 import { encodeSessionToken, sessionCookieName } from "@/lib/auth/session-cookie";
 import { prisma } from "@/lib/db";
@@ -388,6 +395,57 @@ const ROUTES: RouteCase[] = [
       headers: { origin: SAME_ORIGIN },
     }),
     applied: async (call) => (await prisma.user.count({ where: { email: bodyOf(call).email } })) === 1,
+  },
+  // ---------------------------------------------------------------- analytics (all read-only, team-scoped)
+  ...[
+    ["/api/v1/spend", getSpend, "/api/v1/spend?from=2026-11-01&to=2026-11-02&group_by=team"],
+    ["/api/v1/outcomes/cost", getOutcomeCost, "/api/v1/outcomes/cost?from=2026-11-01&to=2026-11-02&type=resolved"],
+    ["/api/v1/outcomes/report", getOutcomeReport, "/api/v1/outcomes/report?from=2026-11-01&to=2026-11-02"],
+    ["/api/v1/cache", getCache, "/api/v1/cache?from=2026-11-01&to=2026-11-03"],
+    ["/api/v1/tokens-per-request", getTokensPerRequest, "/api/v1/tokens-per-request?from=2026-11-01&to=2026-11-03"],
+  ].map(
+    ([route, handler, path]): RouteCase => ({
+      method: "GET",
+      route: route as string,
+      handler: handler as Handler,
+      allowed: READ,
+      success: 200,
+      prepare: async () => ({ path: path as string }),
+    }),
+  ),
+  {
+    method: "GET",
+    route: "/api/v1/spend/export",
+    handler: getSpendExport as Handler,
+    // exports: every role but viewer, read and admin keys, the team-bound read key.
+    allowed: ["admin", "finance", "team_lead", "key:read", "key:admin", "key:read@A"],
+    success: 200,
+    prepare: async () => ({ path: "/api/v1/spend/export?from=2026-11-01&to=2026-11-02&format=focus" }),
+  },
+  {
+    method: "GET",
+    route: "/api/v1/traces/[traceId]",
+    handler: getTrace as Handler,
+    allowed: READ,
+    success: 200,
+    prepare: async () => {
+      // A call of team A: inside the scope of every reader in this matrix.
+      const traceId = `tr-${randomUUID()}`;
+      await prisma.usageEvent.create({
+        data: {
+          id: `evt-${randomUUID()}`,
+          occurredAt: new Date("2026-11-01T10:00:00Z"),
+          provider: "openai",
+          model: "gpt-4o-mini",
+          inputTokens: 10,
+          outputTokens: 5,
+          traceId,
+          team: teamA.slug,
+          pricingState: "unpriced",
+        },
+      });
+      return { path: `/api/v1/traces/${traceId}`, params: { traceId } };
+    },
   },
 ];
 

@@ -1,0 +1,57 @@
+import type pg from "pg";
+import { ROLLUP_MEASURES } from "@/lib/rollups/rebuild";
+
+/**
+ * usage_rollup_daily is kept by triggers on usage_rollup_hourly (see the daily_rollups
+ * migration): every change lands as a delta row in usage_rollup_daily_pending. This folds
+ * the pending deltas into the daily rows, so the pending table stays small. Readers sum
+ * both (usage_rollup_daily_all), so folding changes no answer, only how fast it comes.
+ *
+ * One folder at a time across every app instance (a transaction-level advisory lock);
+ * a second caller returns at once.
+ */
+const FOLD_LOCK = 7_406_002;
+const DIMENSIONS = ["team", "feature", "environment", "tenant", "prompt_version", "provider", "model", "service_tier"];
+const KEY = ["day", ...DIMENSIONS].join(", ");
+const MEASURES = ROLLUP_MEASURES.join(", ");
+
+const FOLD_SQL = `
+WITH moved AS (
+  DELETE FROM usage_rollup_daily_pending RETURNING ${KEY}, ${MEASURES}
+)
+INSERT INTO usage_rollup_daily AS d (${KEY}, ${MEASURES})
+SELECT ${KEY}, ${ROLLUP_MEASURES.map((m) => `sum(${m})`).join(", ")}
+FROM moved
+GROUP BY ${KEY}
+ORDER BY ${KEY}
+ON CONFLICT (${KEY}) DO UPDATE SET ${ROLLUP_MEASURES.map((m) => `${m} = d.${m} + EXCLUDED.${m}`).join(", ")}
+RETURNING d.id, d.requests`;
+
+export interface FoldResult {
+  folded: boolean;
+  /** Daily rows written. */
+  rows: number;
+}
+
+export async function foldDailyRollups(pool: pg.Pool): Promise<FoldResult> {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    const lock = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_xact_lock($1) AS locked", [FOLD_LOCK]);
+    if (!lock.rows[0]?.locked) {
+      await client.query("ROLLBACK");
+      return { folded: false, rows: 0 };
+    }
+    const result = await client.query<{ id: string; requests: string }>(FOLD_SQL);
+    // A day-group whose events were all deleted or moved (a rebuild) is gone, not a row of zeros.
+    const empty = result.rows.filter((row) => row.requests === "0").map((row) => row.id);
+    if (empty.length > 0) await client.query("DELETE FROM usage_rollup_daily WHERE id = ANY($1::bigint[])", [empty]);
+    await client.query("COMMIT");
+    return { folded: true, rows: result.rowCount ?? 0 };
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
