@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { signOut } from "next-auth/react";
 import { useState } from "react";
 
@@ -11,10 +12,18 @@ export function UserMenu({ email, roleLabel, teams }: { email: string; roleLabel
       <p className="truncate font-medium text-zinc-900" title={email}>
         {email}
       </p>
-      <p className="mt-0.5 text-zinc-500">
-        {roleLabel}
-        {teams.length > 0 ? ` · ${teams.join(", ")}` : ""}
-      </p>
+      <p className="mt-0.5 text-zinc-500">{roleLabel}</p>
+      {teams.length > 0 ? (
+        <ul className="mt-1 flex flex-wrap gap-x-2 gap-y-0.5" aria-label="Your teams">
+          {teams.map((slug) => (
+            <li key={slug}>
+              <Link href={`/teams/${encodeURIComponent(slug)}`} className="text-zinc-700 underline-offset-2 hover:underline">
+                {slug}
+              </Link>
+            </li>
+          ))}
+        </ul>
+      ) : null}
       <button
         type="button"
         disabled={pending}

@@ -1,3 +1,4 @@
+import Link from "next/link";
 import type { TeamSpend } from "@/lib/analytics/overview";
 import { Money } from "@/lib/money";
 import { formatCount, formatMoney, formatPercent, ratio } from "@/lib/format";
@@ -36,7 +37,9 @@ export function TopTeams({ teams, teamCount, totalCostUsd }: { teams: TeamSpend[
               return (
                 <tr key={team.team} className="border-t border-zinc-100">
                   <th scope="row" className="py-2 pr-2 text-left font-medium text-zinc-900">
-                    <span className="block truncate">{team.team}</span>
+                    <Link href={`/teams/${encodeURIComponent(team.team)}`} className="block truncate hover:underline">
+                      {team.team}
+                    </Link>
                     <span aria-hidden="true" className="mt-1 block h-1 rounded-full bg-zinc-100">
                       <span
                         className="block h-1 rounded-full bg-indigo-500"

@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import type { TeamView } from "@/lib/access/teams";
@@ -96,7 +97,8 @@ function TeamCard({ team, canManage }: { team: TeamView; canManage: boolean }) {
           </form>
         ) : (
           <h2 className="text-sm font-semibold text-zinc-900">
-            {team.name} <span className="font-normal text-zinc-500">({team.slug})</span>
+            <Link href={`/teams/${encodeURIComponent(team.slug)}`} className="hover:underline">{team.name}</Link>{" "}
+            <span className="font-normal text-zinc-500">({team.slug})</span>
             {team.discovered ? (
               <span className="ml-2 rounded-full bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-800" title="Created from an event's tags.team">
                 discovered

@@ -1,0 +1,39 @@
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { formatMoney } from "@/lib/format";
+import { launchBrowser } from "./browser";
+import { queryAppDatabase } from "./app-database";
+import { signedInContext } from "./sign-in";
+
+const baseUrl = inject("baseUrl");
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe("Team page", () => {
+  it("shows a team lead their team's month to date, outcomes and cache, and no other team's page", async () => {
+    const { context, page } = await signedInContext(browser, baseUrl, "lead@example.com");
+    // From the user menu, as a lead would get there.
+    await page.getByRole("list", { name: "Your teams" }).getByRole("link", { name: "search" }).click();
+    await page.waitForURL(`${baseUrl}/teams/search`);
+
+    const [expected] = await queryAppDatabase<{ cost: string }>(
+      `SELECT coalesce(sum(cost_usd), 0)::text AS cost FROM usage_events
+       WHERE team = 'search' AND occurred_at >= date_trunc('month', now(), 'UTC')`,
+    );
+    expect(await page.getByTestId("team-mtd-spend").textContent()).toBe(formatMoney(expected?.cost ?? "0"));
+    await page.getByRole("heading", { name: "Cost per outcome" }).waitFor();
+    await page.getByTestId("team-cache-hit-rate").waitFor();
+    await page.locator(".recharts-bar-rectangle").first().waitFor({ timeout: 15_000 });
+
+    const other = await page.goto(`${baseUrl}/teams/growth`);
+    expect(other?.status()).toBe(404);
+    await context.close();
+  });
+});
