@@ -1,12 +1,36 @@
 import type { Metadata } from "next";
-import { ComingSoon } from "@/components/ui/coming-soon";
+import { canSee, teamScope } from "@/lib/auth/permissions";
+import { requireUser } from "@/lib/auth/server-session";
+import { parseOutcomesPageState, resolveOutcomesWindow, utcToday } from "@/lib/analytics/outcomes-view";
+import { AccessDenied } from "@/components/ui/access-denied";
+import { PageHeader } from "@/components/ui/page-header";
+import { OutcomesExplorer } from "@/components/outcomes/outcomes-explorer";
 
+export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Outcomes" };
 
-export default function OutcomesPage() {
+type SearchParams = Record<string, string | string[] | undefined>;
+
+export default async function OutcomesPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const user = await requireUser("/outcomes");
+  if (!canSee(user, "outcomes")) return <AccessDenied what="outcomes" />;
+  const state = parseOutcomesPageState(await searchParams);
+  const now = new Date();
+  const window = resolveOutcomesWindow(state, now);
+  const scope = teamScope(user);
   return (
-    <ComingSoon title="Outcomes" summary="What each successful result costs.">
-      Cost per successful outcome: the spend of every model call in a workflow (retries and failures included) divided by the business results it produced, such as tickets resolved or documents summarised, so you can compare prompts and models by what they achieve rather than by tokens.
-    </ComingSoon>
+    <>
+      <PageHeader
+        title="Outcomes"
+        description={
+          <>
+            {scope.kind === "teams" ? <span data-testid="team-scope">Outcomes of your teams ({scope.slugs.join(", ") || "none yet"}) · </span> : null}
+            What each successful result costs: every model call of a workflow, retries and failures included, divided by the
+            outcomes it achieved. UTC days.
+          </>
+        }
+      />
+      <OutcomesExplorer state={state} window={window} today={utcToday(now)} scoped={scope.kind === "teams"} />
+    </>
   );
 }
