@@ -1,16 +1,25 @@
 import type { ReactNode } from "react";
 import { canSee, ROLE_LABELS } from "@/lib/auth/permissions";
-import { requireUser } from "@/lib/auth/server-session";
+import { currentUser } from "@/lib/auth/server-session";
+import { needsSetup } from "@/lib/access/setup";
+import { redirect } from "next/navigation";
 import { Brand } from "@/components/layout/brand";
 import { NAV_ITEMS } from "@/components/layout/nav-items";
 import { SidebarNav } from "@/components/layout/sidebar-nav";
 import { UserMenu } from "@/components/layout/user-menu";
 
-// Every dashboard page needs a signed-in user; each page also checks its own permission.
+// Every dashboard page needs a signed-in user: each page calls requireUser with its own
+// path (a layout does not know the URL, and the sign-in page should send people back to
+// where they were going) and checks its own permission.
 export const dynamic = "force-dynamic";
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
-  const user = await requireUser();
+  const user = await currentUser();
+  if (!user) {
+    if (await needsSetup()) redirect("/setup");
+    // The page redirects to /sign-in with its own callbackUrl; no shell for nobody.
+    return <>{children}</>;
+  }
   const visible = NAV_ITEMS.filter((item) => canSee(user, item.section)).map((item) => item.href);
   return (
     <div className="flex min-h-screen flex-col md:flex-row">
