@@ -1,14 +1,22 @@
 import type { Metadata } from "next";
+import { listTeams } from "@/lib/access/teams";
+import { can, canSee } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/server-session";
-import { ComingSoon } from "@/components/ui/coming-soon";
+import { AccessDenied } from "@/components/ui/access-denied";
+import { PageHeader } from "@/components/ui/page-header";
+import { BudgetsManager } from "@/components/budgets/budgets-manager";
 
+export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Budgets" };
 
 export default async function BudgetsPage() {
-  await requireUser("/budgets");
+  const user = await requireUser("/budgets");
+  if (!canSee(user, "budgets")) return <AccessDenied what="budgets" />;
+  const teams = (await listTeams(user)).map((t) => t.slug);
   return (
-    <ComingSoon title="Budgets" summary="Monthly budgets and where each month will end.">
-      Monthly budgets for the whole organisation or for a team, feature, environment or tenant, with spend to date, a month-end forecast from the current run rate, and threshold alerts at the percentages you choose.
-    </ComingSoon>
+    <>
+      <PageHeader title="Budgets" description="Monthly budgets, spend so far and where each month will end (UTC)." />
+      <BudgetsManager canWrite={can(user, "budgets:write")} teams={teams} />
+    </>
   );
 }
