@@ -1,0 +1,339 @@
+import { getPool, prisma } from "@/lib/db";
+import { can, teamScope, type Principal } from "@/lib/auth/permissions";
+import type { Queryable } from "@/lib/analytics/sql";
+import { writeAudit } from "@/lib/audit/audit-log";
+import { ApiError } from "@/lib/http/errors";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { formatUsd } from "@/lib/money";
+import type { BudgetScopeInput, CreateBudgetInput, UpdateBudgetInput } from "@/lib/schemas/budget";
+import {
+  budgetForecastDays,
+  dailySpendByBudget,
+  scopeOf,
+  statusFromDaily,
+  statusesForBudgets,
+  type BudgetRecord,
+  type BudgetScope,
+  type BudgetStatus,
+  type BudgetStatusKind,
+} from "./status";
+
+/**
+ * Monthly budgets: create, list, read, change, archive, burn-down. Reading is team-scoped in
+ * the query (a team lead or viewer sees the budgets of their teams; org-wide budgets and
+ * other teams' are not theirs, and their ids answer 404); writing (budgets:write) is for
+ * finance and admins, on any budget. Every write is audited in its own transaction.
+ *
+ * Spend and forecasts are computed at `now` (an option, so tests do not depend on the
+ * clock; the routes use the real one) from the rollups through `db` (the pool by default).
+ */
+
+export interface BudgetReadOptions {
+  now?: Date;
+  db?: Queryable;
+}
+
+export interface BudgetWriteOptions extends BudgetReadOptions {
+  ip?: string | null;
+}
+
+/** The contract's budget object plus Burnrate's extensions. Money: decimal strings, 12 decimals. */
+export interface BudgetView {
+  id: string;
+  name: string;
+  scope: BudgetScope;
+  period: "month";
+  amount_usd: string;
+  thresholds: number[];
+  /** This period's spend so far. */
+  spent_usd: string;
+  /** Month-end projection. */
+  forecast_usd: string;
+  forecast_low_usd: string;
+  forecast_high_usd: string;
+  forecast_method: string;
+  forecast_basis_days: number;
+  status: BudgetStatusKind;
+  percent_used: string;
+  forecast_percent: string;
+  crossed_thresholds: number[];
+  period_start: string;
+  period_end: string;
+  created_at: string;
+  archived: boolean;
+}
+
+export interface BurndownDay {
+  day: string;
+  /** null for days after today. */
+  actual_cumulative_usd: string | null;
+  forecast_cumulative_usd: string;
+  low_cumulative_usd: string;
+  high_cumulative_usd: string;
+  budget_usd: string;
+}
+
+export interface BurndownView {
+  budget: BudgetView;
+  days: BurndownDay[];
+}
+
+const BUDGET_SELECT = {
+  id: true,
+  name: true,
+  team: true,
+  feature: true,
+  environment: true,
+  tenant: true,
+  amountUsd: true,
+  thresholds: true,
+  createdAt: true,
+  archivedAt: true,
+} as const satisfies Prisma.BudgetSelect;
+
+type BudgetRow = Prisma.BudgetGetPayload<{ select: typeof BUDGET_SELECT }>;
+
+function record(row: BudgetRow): BudgetRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    scope: scopeOf(row),
+    period: "month",
+    amountUsd: formatUsd(row.amountUsd.toFixed()),
+    thresholds: [...row.thresholds].sort((a, b) => a - b),
+    archived: row.archivedAt !== null,
+  };
+}
+
+export function budgetView(status: BudgetStatus, createdAt: Date): BudgetView {
+  const { budget, forecast } = status;
+  return {
+    id: budget.id,
+    name: budget.name,
+    scope: budget.scope,
+    period: budget.period,
+    amount_usd: budget.amountUsd,
+    thresholds: budget.thresholds,
+    spent_usd: status.spentUsd,
+    forecast_usd: forecast.forecastUsd,
+    forecast_low_usd: forecast.lowUsd,
+    forecast_high_usd: forecast.highUsd,
+    forecast_method: forecast.method,
+    forecast_basis_days: forecast.basisDays,
+    status: status.status,
+    percent_used: status.percentUsed,
+    forecast_percent: status.forecastPercent,
+    crossed_thresholds: status.crossedThresholds,
+    period_start: status.periodStart.toISOString(),
+    period_end: status.periodEnd.toISOString(),
+    created_at: createdAt.toISOString(),
+    archived: budget.archived,
+  };
+}
+
+async function views(rows: readonly BudgetRow[], options: BudgetReadOptions): Promise<BudgetView[]> {
+  const statuses = await statusesForBudgets(options.db ?? getPool(), options.now ?? new Date(), rows.map(record));
+  return statuses.map((status, i) => budgetView(status, rows[i]?.createdAt ?? new Date(0)));
+}
+
+function scopeWhere(principal: Principal): Prisma.BudgetWhereInput {
+  const scope = teamScope(principal);
+  return scope.kind === "all" ? {} : { team: { in: scope.slugs } };
+}
+
+/** The budgets a principal may read, active ones only (archived budgets are hidden), by name. */
+export async function listBudgets(principal: Principal, options: BudgetReadOptions = {}): Promise<BudgetView[]> {
+  const rows = await prisma.budget.findMany({
+    where: { archivedAt: null, ...scopeWhere(principal) },
+    select: BUDGET_SELECT,
+    orderBy: [{ name: "asc" }, { id: "asc" }],
+  });
+  return views(rows, options);
+}
+
+async function findReadable(principal: Principal, id: string): Promise<BudgetRow> {
+  const row = await prisma.budget.findFirst({ where: { id, ...scopeWhere(principal) }, select: BUDGET_SELECT });
+  if (!row) throw new ApiError("not_found", "No such budget.");
+  return row;
+}
+
+/** One budget (archived ones too, marked `archived`), or 404 — also outside the caller's teams. */
+export async function getBudgetOrThrow(principal: Principal, id: string, options: BudgetReadOptions = {}): Promise<BudgetView> {
+  const [view] = await views([await findReadable(principal, id)], options);
+  if (!view) throw new ApiError("not_found", "No such budget.");
+  return view;
+}
+
+function assertCanWrite(principal: Principal): void {
+  if (!can(principal, "budgets:write")) throw new ApiError("forbidden", "Only finance and admins may change budgets.");
+}
+
+/** The team row a scope names (null for no team); 400 on scope.team when it does not exist. */
+async function scopeTeamId(tx: Prisma.TransactionClient, scope: BudgetScopeInput): Promise<string | null> {
+  if (scope.team === undefined) return null;
+  const team = await tx.team.findUnique({ where: { slug: scope.team }, select: { id: true } });
+  if (!team) {
+    throw new ApiError("invalid_request", "The budget is not valid.", {
+      details: [{ path: "scope.team", message: `no team with the slug "${scope.team}"` }],
+    });
+  }
+  return team.id;
+}
+
+async function teamIdOf(tx: Prisma.TransactionClient, slug: string | null): Promise<string | null> {
+  if (slug === null) return null;
+  return (await tx.team.findUnique({ where: { slug }, select: { id: true } }))?.id ?? null;
+}
+
+/** What the audit log keeps of a budget. */
+function auditSnapshot(row: BudgetRow): Record<string, unknown> {
+  return {
+    name: row.name,
+    scope: scopeOf(row),
+    period: "month",
+    amount_usd: formatUsd(row.amountUsd.toFixed()),
+    thresholds: row.thresholds,
+    archived_at: row.archivedAt?.toISOString() ?? null,
+  };
+}
+
+function scopeColumns(scope: BudgetScopeInput): Pick<Prisma.BudgetUncheckedCreateInput, "team" | "feature" | "environment" | "tenant"> {
+  return {
+    team: scope.team ?? null,
+    feature: scope.feature ?? null,
+    environment: scope.environment ?? null,
+    tenant: scope.tenant ?? null,
+  };
+}
+
+export async function createBudget(
+  principal: Principal,
+  input: CreateBudgetInput,
+  options: BudgetWriteOptions = {},
+): Promise<BudgetView> {
+  assertCanWrite(principal);
+  const row = await prisma.$transaction(async (tx) => {
+    const teamId = await scopeTeamId(tx, input.scope);
+    const created = await tx.budget.create({
+      data: {
+        name: input.name,
+        ...scopeColumns(input.scope),
+        period: input.period,
+        amountUsd: input.amount_usd,
+        thresholds: input.thresholds,
+        createdById: principal.kind === "user" ? principal.userId : null,
+      },
+      select: BUDGET_SELECT,
+    });
+    await writeAudit(tx, principal, {
+      action: "budget.create",
+      targetType: "budget",
+      targetId: created.id,
+      teamId,
+      after: auditSnapshot(created),
+      ip: options.ip ?? null,
+    });
+    return created;
+  });
+  const [view] = await views([row], options);
+  if (!view) throw new Error("budget view missing");
+  return view;
+}
+
+/** Locks the budget row for the rest of the transaction; 404 when there is none. */
+async function lockBudget(tx: Prisma.TransactionClient, id: string): Promise<BudgetRow> {
+  await tx.$queryRaw`SELECT id FROM budgets WHERE id = ${id}::uuid FOR UPDATE`;
+  const row = await tx.budget.findUnique({ where: { id }, select: BUDGET_SELECT });
+  if (!row) throw new ApiError("not_found", "No such budget.");
+  return row;
+}
+
+/** PATCH: name, amount, thresholds and/or the whole scope; archived budgets are not changed (409). */
+export async function updateBudget(
+  principal: Principal,
+  id: string,
+  input: UpdateBudgetInput,
+  options: BudgetWriteOptions = {},
+): Promise<BudgetView> {
+  assertCanWrite(principal);
+  const row = await prisma.$transaction(async (tx) => {
+    const current = await lockBudget(tx, id);
+    if (current.archivedAt !== null) throw new ApiError("conflict", "This budget is archived; it can no longer be changed.");
+    const teamId = input.scope ? await scopeTeamId(tx, input.scope) : await teamIdOf(tx, current.team);
+    const updated = await tx.budget.update({
+      where: { id },
+      data: {
+        ...(input.name !== undefined ? { name: input.name } : {}),
+        ...(input.amount_usd !== undefined ? { amountUsd: input.amount_usd } : {}),
+        ...(input.thresholds !== undefined ? { thresholds: input.thresholds } : {}),
+        ...(input.scope !== undefined ? scopeColumns(input.scope) : {}),
+      },
+      select: BUDGET_SELECT,
+    });
+    await writeAudit(tx, principal, {
+      action: "budget.update",
+      targetType: "budget",
+      targetId: id,
+      teamId,
+      before: auditSnapshot(current),
+      after: auditSnapshot(updated),
+      ip: options.ip ?? null,
+    });
+    return updated;
+  });
+  const [view] = await views([row], options);
+  if (!view) throw new Error("budget view missing");
+  return view;
+}
+
+/** DELETE: archives (hidden from the list, kept for the audit log and alert history). Archiving twice changes nothing. */
+export async function archiveBudget(principal: Principal, id: string, options: BudgetWriteOptions = {}): Promise<BudgetView> {
+  assertCanWrite(principal);
+  const row = await prisma.$transaction(async (tx) => {
+    const current = await lockBudget(tx, id);
+    if (current.archivedAt !== null) return current;
+    const archived = await tx.budget.update({
+      where: { id },
+      data: { archivedAt: options.now ?? new Date() },
+      select: BUDGET_SELECT,
+    });
+    await writeAudit(tx, principal, {
+      action: "budget.update",
+      targetType: "budget",
+      targetId: id,
+      teamId: await teamIdOf(tx, current.team),
+      before: auditSnapshot(current),
+      after: auditSnapshot(archived),
+      ip: options.ip ?? null,
+    });
+    return archived;
+  });
+  const [view] = await views([row], options);
+  if (!view) throw new Error("budget view missing");
+  return view;
+}
+
+/**
+ * The current month day by day, for a burn-down chart: cumulative actual (null after today),
+ * the cumulative forecast with its band (equal to the actual up to yesterday, ending at the
+ * month-end forecast), and the budget line.
+ */
+export async function budgetBurndown(principal: Principal, id: string, options: BudgetReadOptions = {}): Promise<BurndownView> {
+  const row = await findReadable(principal, id);
+  const now = options.now ?? new Date();
+  const budget = record(row);
+  const daily = (await dailySpendByBudget(options.db ?? getPool(), now, [budget])).get(budget.id) ?? [];
+  const status = statusFromDaily(budget, now, daily);
+  const { days } = budgetForecastDays(now, daily);
+  return {
+    budget: budgetView(status, row.createdAt),
+    days: days.map((day) => ({
+      day: day.day,
+      actual_cumulative_usd: day.actualCumulativeUsd,
+      forecast_cumulative_usd: day.forecastCumulativeUsd,
+      low_cumulative_usd: day.lowCumulativeUsd,
+      high_cumulative_usd: day.highCumulativeUsd,
+      budget_usd: budget.amountUsd,
+    })),
+  };
+}
