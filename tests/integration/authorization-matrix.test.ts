@@ -14,6 +14,9 @@ import { GET as getTeam, PATCH as patchTeam } from "@/app/api/v1/teams/[id]/rout
 import { GET as getTeams, POST as postTeams } from "@/app/api/v1/teams/route";
 import { PATCH as patchUser } from "@/app/api/v1/users/[id]/route";
 import { GET as getUsers, POST as postUsers } from "@/app/api/v1/users/route";
+import { GET as getBurndown } from "@/app/api/v1/budgets/[id]/burndown/route";
+import { DELETE as deleteBudget, GET as getBudget, PATCH as patchBudget } from "@/app/api/v1/budgets/[id]/route";
+import { GET as getBudgets, POST as postBudgets } from "@/app/api/v1/budgets/route";
 import { GET as getCache } from "@/app/api/v1/cache/route";
 import { GET as getOutcomeCost } from "@/app/api/v1/outcomes/cost/route";
 import { GET as getOutcomeReport } from "@/app/api/v1/outcomes/report/route";
@@ -180,6 +183,14 @@ function otlpBody(traceId: string, extraAttributes: OtlpAttribute[] = []) {
 }
 
 const idParam = (call: Call): string => call.params?.id ?? "";
+/** budgets:write — finance and admin roles, admin keys. */
+const BUDGET_WRITERS: readonly Who[] = ["admin", "finance", "key:admin"];
+
+/** A fresh budget of team A (inside every reader's scope in this matrix). */
+async function teamABudget(): Promise<string> {
+  const budget = await prisma.budget.create({ data: { name: `A ${randomUUID()}`, team: teamA.slug, amountUsd: "50", thresholds: [50, 80, 100] } });
+  return budget.id;
+}
 const bodyOf = (call: Call) => call.body as Record<string, string>;
 
 const ROUTES: RouteCase[] = [
@@ -395,6 +406,73 @@ const ROUTES: RouteCase[] = [
       headers: { origin: SAME_ORIGIN },
     }),
     applied: async (call) => (await prisma.user.count({ where: { email: bodyOf(call).email } })) === 1,
+  },
+  // ---------------------------------------------------------------- budgets
+  {
+    method: "GET",
+    route: "/api/v1/budgets",
+    handler: getBudgets as Handler,
+    allowed: READ,
+    success: 200,
+    prepare: async () => ({ path: "/api/v1/budgets" }),
+  },
+  {
+    method: "POST",
+    route: "/api/v1/budgets",
+    handler: postBudgets as Handler,
+    allowed: BUDGET_WRITERS,
+    success: 201,
+    prepare: async () => ({
+      path: "/api/v1/budgets",
+      body: { name: `Matrix ${randomUUID()}`, scope: { team: teamA.slug }, period: "month", amount_usd: "100" },
+    }),
+    applied: async (call) => (await prisma.budget.count({ where: { name: bodyOf(call).name } })) === 1,
+  },
+  {
+    method: "GET",
+    route: "/api/v1/budgets/[id]",
+    handler: getBudget as Handler,
+    allowed: READ,
+    success: 200,
+    prepare: async () => {
+      const id = await teamABudget();
+      return { path: `/api/v1/budgets/${id}`, params: { id } };
+    },
+  },
+  {
+    method: "GET",
+    route: "/api/v1/budgets/[id]/burndown",
+    handler: getBurndown as Handler,
+    allowed: READ,
+    success: 200,
+    prepare: async () => {
+      const id = await teamABudget();
+      return { path: `/api/v1/budgets/${id}/burndown`, params: { id } };
+    },
+  },
+  {
+    method: "PATCH",
+    route: "/api/v1/budgets/[id]",
+    handler: patchBudget as Handler,
+    allowed: BUDGET_WRITERS,
+    success: 200,
+    prepare: async () => {
+      const id = await teamABudget();
+      return { path: `/api/v1/budgets/${id}`, params: { id }, body: { name: `Renamed ${randomUUID()}` } };
+    },
+    applied: async (call) => (await prisma.budget.findUniqueOrThrow({ where: { id: idParam(call) } })).name === bodyOf(call).name,
+  },
+  {
+    method: "DELETE",
+    route: "/api/v1/budgets/[id]",
+    handler: deleteBudget as Handler,
+    allowed: BUDGET_WRITERS,
+    success: 200,
+    prepare: async () => {
+      const id = await teamABudget();
+      return { path: `/api/v1/budgets/${id}`, params: { id } };
+    },
+    applied: async (call) => (await prisma.budget.findUniqueOrThrow({ where: { id: idParam(call) } })).archivedAt !== null,
   },
   // ---------------------------------------------------------------- analytics (all read-only, team-scoped)
   ...[
