@@ -37,7 +37,7 @@ describe("Budgets", () => {
     expect(await row.textContent()).toContain("$1,000.00");
     await row.getByTestId("budget-status").waitFor();
 
-    await row.getByRole("button", { name }).click();
+    await row.getByRole("button", { name, exact: true }).click();
     await page.getByRole("img", { name: new RegExp(`Burn-down of ${name}`) }).waitFor();
     await page.locator(".recharts-line").first().waitFor({ timeout: 15_000 });
 
