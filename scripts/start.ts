@@ -93,12 +93,15 @@ async function main(): Promise<void> {
   let server: Server | undefined;
   let stopping = false;
   let folding: NodeJS.Timeout | undefined;
+  let alerts: { stop: () => Promise<void> } | undefined;
 
   const shutdown = async (exitCode: number) => {
     if (stopping) return;
     stopping = true;
     say("Stopping…");
     clearInterval(folding);
+    // The alert scheduler's timer stops now; a run in progress is awaited before the database goes.
+    const alertsStopped = alerts?.stop();
     if (server?.listening) {
       // Finish in-flight requests, then drop idle keep-alive connections.
       const closed = new Promise((resolve) => server?.close(resolve));
@@ -107,6 +110,7 @@ async function main(): Promise<void> {
       await closed;
       clearTimeout(timeout);
     }
+    await alertsStopped?.catch(() => {});
     const { disconnect } = await import("@/lib/db");
     await disconnect().catch(() => {});
     if (db) await db.stop();
@@ -173,6 +177,9 @@ async function main(): Promise<void> {
       server?.once("error", reject);
       server?.listen(env.PORT, () => resolve());
     });
+    // Alert rules evaluated and deliveries sent every 60 s (lib/alerts/scheduler.ts), from now on.
+    const { startAlertScheduler } = await import("@/lib/alerts/scheduler");
+    if (!stopping) alerts = startAlertScheduler();
     if (showDemoAccounts) {
       say(`Demo accounts (password "burnrate-demo"): ${DEMO_ACCOUNTS.join(", ")}`);
       say("These demo accounts are for trying Burnrate out; set BURNRATE_DEMO=0 on a real installation.");

@@ -14,6 +14,15 @@ import { GET as getTeam, PATCH as patchTeam } from "@/app/api/v1/teams/[id]/rout
 import { GET as getTeams, POST as postTeams } from "@/app/api/v1/teams/route";
 import { PATCH as patchUser } from "@/app/api/v1/users/[id]/route";
 import { GET as getUsers, POST as postUsers } from "@/app/api/v1/users/route";
+import { GET as getDeliveries } from "@/app/api/v1/alert-channels/[id]/deliveries/route";
+import { DELETE as deleteChannel, PATCH as patchChannel } from "@/app/api/v1/alert-channels/[id]/route";
+import { POST as postChannelTest } from "@/app/api/v1/alert-channels/[id]/test/route";
+import { GET as getChannels, POST as postChannel } from "@/app/api/v1/alert-channels/route";
+import { PATCH as patchRule } from "@/app/api/v1/alert-rules/[id]/route";
+import { GET as getRules } from "@/app/api/v1/alert-rules/route";
+import { POST as postAcknowledge } from "@/app/api/v1/alerts/[id]/acknowledge/route";
+import { POST as postEvaluate } from "@/app/api/v1/alerts/evaluate/route";
+import { GET as getAlerts } from "@/app/api/v1/alerts/route";
 import { GET as getBurndown } from "@/app/api/v1/budgets/[id]/burndown/route";
 import { DELETE as deleteBudget, GET as getBudget, PATCH as patchBudget } from "@/app/api/v1/budgets/[id]/route";
 import { GET as getBudgets, POST as postBudgets } from "@/app/api/v1/budgets/route";
@@ -183,6 +192,13 @@ function otlpBody(traceId: string, extraAttributes: OtlpAttribute[] = []) {
 }
 
 const idParam = (call: Call): string => call.params?.id ?? "";
+/** alerts:manage — finance and admin roles, admin keys. */
+const ALERT_MANAGERS: readonly Who[] = ["admin", "finance", "key:admin"];
+
+async function freshChannel(): Promise<string> {
+  return (await prisma.alertChannel.create({ data: { name: `matrix-${randomUUID()}`, type: "webhook", target: "http://127.0.0.1:9/hook" } })).id;
+}
+
 /** budgets:write — finance and admin roles, admin keys. */
 const BUDGET_WRITERS: readonly Who[] = ["admin", "finance", "key:admin"];
 
@@ -473,6 +489,112 @@ const ROUTES: RouteCase[] = [
       return { path: `/api/v1/budgets/${id}`, params: { id } };
     },
     applied: async (call) => (await prisma.budget.findUniqueOrThrow({ where: { id: idParam(call) } })).archivedAt !== null,
+  },
+  // ---------------------------------------------------------------- alerts
+  ...[
+    ["GET", "/api/v1/alert-channels", getChannels, 200],
+    ["GET", "/api/v1/alert-rules", getRules, 200],
+    ["POST", "/api/v1/alerts/evaluate", postEvaluate, 200],
+  ].map(
+    ([method, route, handler, success]): RouteCase => ({
+      method: method as "GET" | "POST",
+      route: route as string,
+      handler: handler as Handler,
+      allowed: ALERT_MANAGERS,
+      success: success as number,
+      prepare: async () => ({ path: route as string }),
+    }),
+  ),
+  {
+    method: "POST",
+    route: "/api/v1/alert-channels",
+    handler: postChannel as Handler,
+    allowed: ALERT_MANAGERS,
+    success: 201,
+    prepare: async () => ({ path: "/api/v1/alert-channels", body: { type: "webhook", url: "http://127.0.0.1:9/hook", name: `matrix-${randomUUID()}` } }),
+    applied: async (call) => (await prisma.alertChannel.count({ where: { name: bodyOf(call).name } })) === 1,
+  },
+  {
+    method: "PATCH",
+    route: "/api/v1/alert-channels/[id]",
+    handler: patchChannel as Handler,
+    allowed: ALERT_MANAGERS,
+    success: 200,
+    prepare: async () => {
+      const id = await freshChannel();
+      return { path: `/api/v1/alert-channels/${id}`, params: { id }, body: { enabled: false } };
+    },
+    applied: async (call) => !(await prisma.alertChannel.findUniqueOrThrow({ where: { id: idParam(call) } })).enabled,
+  },
+  {
+    method: "DELETE",
+    route: "/api/v1/alert-channels/[id]",
+    handler: deleteChannel as Handler,
+    allowed: ALERT_MANAGERS,
+    success: 200,
+    prepare: async () => {
+      const id = await freshChannel();
+      return { path: `/api/v1/alert-channels/${id}`, params: { id } };
+    },
+    applied: async (call) => (await prisma.alertChannel.count({ where: { id: idParam(call) } })) === 0,
+  },
+  {
+    method: "GET",
+    route: "/api/v1/alert-channels/[id]/deliveries",
+    handler: getDeliveries as Handler,
+    allowed: ALERT_MANAGERS,
+    success: 200,
+    prepare: async () => {
+      const id = await freshChannel();
+      return { path: `/api/v1/alert-channels/${id}/deliveries`, params: { id } };
+    },
+  },
+  {
+    method: "POST",
+    route: "/api/v1/alert-channels/[id]/test",
+    handler: postChannelTest as Handler,
+    allowed: ALERT_MANAGERS,
+    // The receiver (port 9 on the loopback) refuses: the test still answers 200 with ok: false.
+    success: 200,
+    prepare: async () => {
+      const id = await freshChannel();
+      return { path: `/api/v1/alert-channels/${id}/test`, params: { id } };
+    },
+  },
+  {
+    method: "PATCH",
+    route: "/api/v1/alert-rules/[id]",
+    handler: patchRule as Handler,
+    allowed: ALERT_MANAGERS,
+    success: 200,
+    prepare: async () => {
+      const rule = await prisma.alertRule.create({ data: { name: `matrix ${randomUUID()}`, type: "unpriced_spend" } });
+      return { path: `/api/v1/alert-rules/${rule.id}`, params: { id: rule.id }, body: { enabled: false } };
+    },
+    applied: async (call) => !(await prisma.alertRule.findUniqueOrThrow({ where: { id: idParam(call) } })).enabled,
+  },
+  {
+    method: "GET",
+    route: "/api/v1/alerts",
+    handler: getAlerts as Handler,
+    allowed: READ,
+    success: 200,
+    prepare: async () => ({ path: "/api/v1/alerts" }),
+  },
+  {
+    method: "POST",
+    route: "/api/v1/alerts/[id]/acknowledge",
+    handler: postAcknowledge as Handler,
+    // Any reader, for an alert of a team in their scope (team A).
+    allowed: READ,
+    success: 200,
+    prepare: async () => {
+      const alert = await prisma.alertEvent.create({
+        data: { type: "spend.unpriced", dedupeKey: `matrix-${randomUUID()}`, scope: { team: teamA.slug }, periodStart: new Date("2026-11-01T00:00:00Z"), message: "matrix", payload: {} },
+      });
+      return { path: `/api/v1/alerts/${alert.id}/acknowledge`, params: { id: alert.id } };
+    },
+    applied: async (call) => (await prisma.alertEvent.findUniqueOrThrow({ where: { id: idParam(call) } })).state === "acknowledged",
   },
   // ---------------------------------------------------------------- analytics (all read-only, team-scoped)
   ...[

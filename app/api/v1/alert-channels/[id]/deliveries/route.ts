@@ -1,0 +1,14 @@
+import { channelDeliveries } from "@/lib/alerts/channels";
+import { uuidParam } from "@/lib/http/params";
+import { parseQuery } from "@/lib/http/parse";
+import { jsonResponse, withRoute } from "@/lib/http/with-route";
+import { deliveriesQuerySchema } from "@/lib/schemas/alerts";
+
+export const dynamic = "force-dynamic";
+
+/** ?limit= (default 50, at most 500): {"deliveries": [...]}, newest first. */
+export const GET = withRoute({ permission: "alerts:manage" }, async ({ request, params }) => {
+  const id = uuidParam(params, "id");
+  const query = parseQuery(deliveriesQuerySchema, request);
+  return jsonResponse({ deliveries: await channelDeliveries(id, query.limit) });
+});

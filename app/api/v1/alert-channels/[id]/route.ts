@@ -1,0 +1,19 @@
+import { deleteChannel, updateChannel } from "@/lib/alerts/channels";
+import { uuidParam } from "@/lib/http/params";
+import { parseBody } from "@/lib/http/parse";
+import { jsonResponse, withRoute } from "@/lib/http/with-route";
+import { updateChannelSchema } from "@/lib/schemas/alerts";
+
+export const dynamic = "force-dynamic";
+
+/** {name?, url? | to?, secret? (null removes it), enabled?}: the channel. */
+export const PATCH = withRoute({ permission: "alerts:manage" }, async ({ json, principal, params, ip }) => {
+  const id = uuidParam(params, "id");
+  const input = parseBody(updateChannelSchema, await json(), "The change is not valid.");
+  return jsonResponse(await updateChannel(principal, id, input, ip));
+});
+
+/** {"id": "...", "deleted": true}; its deliveries go with it, the alerts stay. */
+export const DELETE = withRoute({ permission: "alerts:manage" }, async ({ principal, params, ip }) =>
+  jsonResponse(await deleteChannel(principal, uuidParam(params, "id"), ip)),
+);

@@ -1,0 +1,10 @@
+import { testChannel } from "@/lib/alerts/channels";
+import { uuidParam } from "@/lib/http/params";
+import { jsonResponse, withRoute } from "@/lib/http/with-route";
+
+export const dynamic = "force-dynamic";
+
+/** Sends a test message now: 200 {ok, status_code, error, duration_ms} whether or not it arrived. */
+export const POST = withRoute({ permission: "alerts:manage" }, async ({ principal, params, ip }) =>
+  jsonResponse(await testChannel(principal, uuidParam(params, "id"), ip)),
+);

@@ -1,0 +1,15 @@
+import { createChannel, listChannels } from "@/lib/alerts/channels";
+import { parseBody } from "@/lib/http/parse";
+import { jsonResponse, withRoute } from "@/lib/http/with-route";
+import { createChannelSchema } from "@/lib/schemas/alerts";
+
+export const dynamic = "force-dynamic";
+
+/** {"channels": [channel, ...]}: secrets never answered (has_secret), Slack URLs masked. */
+export const GET = withRoute({ permission: "alerts:manage" }, async () => jsonResponse({ channels: await listChannels() }));
+
+/** {type: "webhook" | "slack", url, secret?, name?, enabled?} or {type: "email", to, ...} (needs BURNRATE_SMTP_URL): 201 with the channel. */
+export const POST = withRoute({ permission: "alerts:manage" }, async ({ json, principal, ip }) => {
+  const input = parseBody(createChannelSchema, await json(), "The alert channel is not valid.");
+  return jsonResponse(await createChannel(principal, input, ip), 201);
+});

@@ -1,0 +1,14 @@
+import { updateRule } from "@/lib/alerts/rule-store";
+import { uuidParam } from "@/lib/http/params";
+import { parseBody } from "@/lib/http/parse";
+import { jsonResponse, withRoute } from "@/lib/http/with-route";
+import { updateRuleSchema } from "@/lib/schemas/alerts";
+
+export const dynamic = "force-dynamic";
+
+/** {name?, enabled?, params? (merged, validated per type), scope? (null = everything), channel_ids?}: the rule. */
+export const PATCH = withRoute({ permission: "alerts:manage" }, async ({ json, principal, params, ip }) => {
+  const id = uuidParam(params, "id");
+  const input = parseBody(updateRuleSchema, await json(), "The change is not valid.");
+  return jsonResponse(await updateRule(principal, id, input, ip));
+});

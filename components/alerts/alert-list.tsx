@@ -1,0 +1,110 @@
+"use client";
+
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import type { AlertView } from "@/lib/alerts/alerts";
+import { apiFetch } from "@/components/api-client";
+import { Button } from "@/components/ui/button";
+import { cn } from "@/components/ui/cn";
+import { formatDayTime } from "@/lib/format";
+import { useApiMutation } from "@/components/settings/use-api-mutation";
+
+const STATES = ["open", "acknowledged", "resolved"] as const;
+const STATE_STYLES = {
+  open: "bg-rose-50 text-rose-800 ring-rose-200",
+  acknowledged: "bg-amber-50 text-amber-800 ring-amber-200",
+  resolved: "bg-zinc-100 text-zinc-700 ring-zinc-200",
+} as const;
+
+function scopeText(scope: Record<string, unknown>): string {
+  const parts = Object.entries(scope).filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => `${k} ${String(v)}`);
+  return parts.length ? parts.join(" · ") : "whole organisation";
+}
+
+/** Alerts by state and type, filters in the URL; acknowledge from the list. */
+export function AlertList({ canManage, types }: { canManage: boolean; types: readonly string[] }) {
+  const router = useRouter();
+  const pathname = usePathname();
+  const params = useSearchParams();
+  const client = useQueryClient();
+  const state = params.get("state") ?? "open";
+  const type = params.get("type") ?? "";
+  const query = new URLSearchParams({ ...(state !== "all" ? { state } : {}), ...(type ? { type } : {}) }).toString();
+  const key = ["alerts", query] as const;
+  const { data, error, isPending, refetch } = useQuery({ queryKey: key, queryFn: () => apiFetch<{ alerts: AlertView[] }>(`/api/v1/alerts?${query}`) });
+  const acknowledge = useApiMutation(["alerts"], (id: string) => apiFetch<AlertView>(`/api/v1/alerts/${id}/acknowledge`, { method: "POST" }));
+  const evaluate = useApiMutation(["alerts"], () => apiFetch<{ fired: unknown[] }>("/api/v1/alerts/evaluate", { method: "POST" }));
+
+  function set(name: string, value: string) {
+    const next = new URLSearchParams(params.toString());
+    if (value) next.set(name, value);
+    else next.delete(name);
+    router.replace(`${pathname}?${next.toString()}`, { scroll: false });
+  }
+
+  return (
+    <section aria-labelledby="alerts-title" className="rounded-lg border border-zinc-200 bg-white shadow-xs">
+      <header className="flex flex-wrap items-center justify-between gap-3 border-b border-zinc-100 px-4 py-3">
+        <h2 id="alerts-title" className="text-sm font-semibold text-zinc-900">Alerts</h2>
+        <div className="flex flex-wrap items-center gap-2">
+          <div role="group" aria-label="State" className="flex gap-1">
+            {[...STATES, "all"].map((s) => (
+              <Button key={s} size="sm" variant={state === s ? "primary" : "secondary"} aria-pressed={state === s} onClick={() => set("state", s === "open" ? "" : s)}>
+                {s}
+              </Button>
+            ))}
+          </div>
+          <select aria-label="Alert type" value={type} onChange={(e) => set("type", e.target.value)} className="rounded-md border border-zinc-300 px-2 py-1 text-sm">
+            <option value="">All types</option>
+            {types.map((t) => (
+              <option key={t} value={t}>{t}</option>
+            ))}
+          </select>
+          {canManage ? (
+            <Button size="sm" variant="secondary" disabled={evaluate.isPending} onClick={() => evaluate.mutate(undefined, { onSuccess: () => void client.invalidateQueries({ queryKey: ["alerts"] }) })}>
+              {evaluate.isPending ? "Evaluating…" : "Evaluate now"}
+            </Button>
+          ) : null}
+        </div>
+      </header>
+      <div className="p-4">
+        {evaluate.isSuccess ? <p role="status" className="mb-3 text-sm text-zinc-700">Evaluated: {evaluate.data.fired.length} new alert{evaluate.data.fired.length === 1 ? "" : "s"}.</p> : null}
+        {isPending ? (
+          <div aria-busy="true" className="h-24 animate-pulse rounded bg-zinc-100" />
+        ) : error ? (
+          <div role="alert" className="text-sm text-rose-700">
+            Alerts could not be loaded: {error.message} <Button size="sm" variant="secondary" onClick={() => void refetch()}>Try again</Button>
+          </div>
+        ) : data.alerts.length === 0 ? (
+          <p className="text-sm text-zinc-600" data-testid="alerts-empty">No {state === "all" ? "" : `${state} `}alerts{type ? ` of type ${type}` : ""}.</p>
+        ) : (
+          <ul className="divide-y divide-zinc-100" data-testid="alert-list">
+            {data.alerts.map((alert) => (
+              <li key={alert.id} className="flex flex-wrap items-start justify-between gap-3 py-3" data-alert-type={alert.type}>
+                <div className="min-w-0">
+                  <p className="flex flex-wrap items-center gap-2 text-sm font-medium text-zinc-900">
+                    <span className={cn("rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset", STATE_STYLES[alert.state])}>{alert.state}</span>
+                    <code className="text-xs text-zinc-500">{alert.type}</code>
+                  </p>
+                  <p className="mt-1 text-sm text-zinc-800">{alert.message}</p>
+                  <p className="mt-0.5 text-xs text-zinc-500">
+                    {scopeText(alert.scope)} · fired {formatDayTime(new Date(alert.fired_at))}
+                    {alert.acknowledged_by ? ` · acknowledged by ${alert.acknowledged_by.email}` : ""}
+                    {alert.resolved_at ? ` · resolved ${formatDayTime(new Date(alert.resolved_at))}` : ""}
+                    {alert.deliveries.failed > 0 ? <span className="text-rose-700"> · {alert.deliveries.failed} delivery failed</span> : null}
+                  </p>
+                </div>
+                {alert.state === "open" ? (
+                  <Button size="sm" variant="secondary" disabled={acknowledge.isPending} onClick={() => acknowledge.mutate(alert.id)} aria-label={`Acknowledge: ${alert.message}`}>
+                    Acknowledge
+                  </Button>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        )}
+        {acknowledge.error ? <p role="alert" className="mt-2 text-sm text-rose-700">{acknowledge.error.message}</p> : null}
+      </div>
+    </section>
+  );
+}

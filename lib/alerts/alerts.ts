@@ -1,0 +1,159 @@
+import { getPool, prisma } from "@/lib/db";
+import { teamScope, type Principal } from "@/lib/auth/permissions";
+import { writeAudit } from "@/lib/audit/audit-log";
+import { iso } from "@/lib/analytics/sql";
+import { ApiError } from "@/lib/http/errors";
+import type { AlertScope, AlertsQuery, AlertStateName } from "@/lib/schemas/alerts";
+import { evaluateAlerts, type EvaluationResult } from "@/lib/alerts/evaluate";
+
+/**
+ * Alerts as people read them (GET /api/v1/alerts, POST /api/v1/alerts/{id}/acknowledge).
+ * Team-scoped in SQL: a principal limited to some teams (a team lead, a viewer, a
+ * team-bound key) sees the alerts whose scope.team is one of theirs — not org-wide alerts
+ * (no team in their scope) nor other teams'. An alert outside the caller's scope answers
+ * 404, as if it did not exist.
+ */
+
+export interface AlertView {
+  id: string;
+  type: string;
+  state: AlertStateName;
+  rule_id: string | null;
+  budget_id: string | null;
+  scope: AlertScope;
+  period_start: string;
+  message: string;
+  /** The webhook body as it was sent. */
+  payload: Record<string, unknown>;
+  fired_at: string;
+  acknowledged_at: string | null;
+  acknowledged_by: { id: string; email: string } | null;
+  resolved_at: string | null;
+  deliveries: { pending: number; delivered: number; failed: number };
+}
+
+interface AlertRow {
+  id: string;
+  type: string;
+  state: AlertStateName;
+  rule_id: string | null;
+  budget_id: string | null;
+  scope: AlertScope;
+  period_start: Date;
+  message: string;
+  payload: Record<string, unknown>;
+  fired_at: Date;
+  acknowledged_at: Date | null;
+  acknowledged_by_id: string | null;
+  acknowledged_by_email: string | null;
+  resolved_at: Date | null;
+  pending: number;
+  delivered: number;
+  failed: number;
+}
+
+const SELECT = `
+  SELECT e.id::text AS id, e.type, e.state::text AS state, e.rule_id::text AS rule_id, e.budget_id::text AS budget_id,
+         e.scope, e.period_start, e.message, e.payload, e.fired_at, e.acknowledged_at,
+         e.acknowledged_by_id::text AS acknowledged_by_id, u.email AS acknowledged_by_email, e.resolved_at,
+         (SELECT count(*) FROM alert_deliveries d WHERE d.alert_event_id = e.id AND d.status = 'pending')::int AS pending,
+         (SELECT count(*) FROM alert_deliveries d WHERE d.alert_event_id = e.id AND d.status = 'delivered')::int AS delivered,
+         (SELECT count(*) FROM alert_deliveries d WHERE d.alert_event_id = e.id AND d.status = 'failed')::int AS failed
+  FROM alert_events e
+  LEFT JOIN users u ON u.id = e.acknowledged_by_id`;
+
+function alertView(row: AlertRow): AlertView {
+  return {
+    id: row.id,
+    type: row.type,
+    state: row.state,
+    rule_id: row.rule_id,
+    budget_id: row.budget_id,
+    scope: row.scope,
+    period_start: row.period_start.toISOString(),
+    message: row.message,
+    payload: row.payload,
+    fired_at: row.fired_at.toISOString(),
+    acknowledged_at: row.acknowledged_at?.toISOString() ?? null,
+    acknowledged_by: row.acknowledged_by_id && row.acknowledged_by_email ? { id: row.acknowledged_by_id, email: row.acknowledged_by_email } : null,
+    resolved_at: row.resolved_at?.toISOString() ?? null,
+    deliveries: { pending: row.pending, delivered: row.delivered, failed: row.failed },
+  };
+}
+
+/** `AND e.scope->>'team' = ANY($n)` for a team-scoped principal. */
+function scopeCondition(principal: Principal, params: unknown[]): string {
+  const scope = teamScope(principal);
+  if (scope.kind === "all") return "";
+  params.push(scope.slugs);
+  return ` AND e.scope->>'team' = ANY($${params.length}::text[])`;
+}
+
+/** Newest first (fired_at), filtered by state, type, team (scope.team) and fired_at in [from, to). */
+export async function listAlerts(principal: Principal, query: AlertsQuery): Promise<AlertView[]> {
+  const params: unknown[] = [];
+  let where = "true";
+  const add = (condition: (n: string) => string, value: unknown) => {
+    params.push(value);
+    where += ` AND ${condition(`$${params.length}`)}`;
+  };
+  if (query.state) add((n) => `e.state = ${n}::"AlertState"`, query.state);
+  if (query.type) add((n) => `e.type = ${n}`, query.type);
+  if (query.team) add((n) => `e.scope->>'team' = ${n}`, query.team);
+  if (query.from) add((n) => `e.fired_at >= ${n}::timestamptz`, iso(query.from));
+  if (query.to) add((n) => `e.fired_at < ${n}::timestamptz`, iso(query.to));
+  where += scopeCondition(principal, params);
+  params.push(query.limit);
+  const result = await getPool().query<AlertRow>(`${SELECT} WHERE ${where} ORDER BY e.fired_at DESC, e.id LIMIT $${params.length}`, params);
+  return result.rows.map(alertView);
+}
+
+/** One alert in the caller's scope, or 404. */
+export async function getAlertOrThrow(principal: Principal, id: string): Promise<AlertView> {
+  const params: unknown[] = [id];
+  const result = await getPool().query<AlertRow>(`${SELECT} WHERE e.id = $1::uuid${scopeCondition(principal, params)}`, params);
+  const row = result.rows[0];
+  if (!row) throw new ApiError("not_found", "No such alert.");
+  return alertView(row);
+}
+
+/**
+ * open → acknowledged, by the caller (acknowledged_by for a user; a key is named in the
+ * audit entry). 409 when the alert is already acknowledged or resolved.
+ */
+export async function acknowledgeAlert(principal: Principal, id: string, ip: string | null = null, now: Date = new Date()): Promise<AlertView> {
+  const alert = await getAlertOrThrow(principal, id);
+  await prisma.$transaction(async (tx) => {
+    const updated = await tx.alertEvent.updateMany({
+      where: { id, state: "open" },
+      data: { state: "acknowledged", acknowledgedAt: now, acknowledgedById: principal.kind === "user" ? principal.userId : null },
+    });
+    if (updated.count === 0) {
+      const state = (await tx.alertEvent.findUnique({ where: { id }, select: { state: true } }))?.state ?? "resolved";
+      throw new ApiError("conflict", `The alert is already ${state}.`);
+    }
+    const team = alert.scope.team ? await tx.team.findUnique({ where: { slug: alert.scope.team }, select: { id: true } }) : null;
+    await writeAudit(tx, principal, {
+      action: "alert.acknowledge",
+      targetType: "alert",
+      targetId: id,
+      teamId: team?.id ?? null,
+      before: { state: alert.state },
+      after: { state: "acknowledged", type: alert.type, scope: alert.scope },
+      ip,
+    });
+  });
+  return getAlertOrThrow(principal, id);
+}
+
+/** POST /api/v1/alerts/evaluate: every rule now (evaluateAlerts), audited as alert.evaluate. */
+export async function evaluateNow(principal: Principal, ip: string | null = null): Promise<EvaluationResult> {
+  const result = await evaluateAlerts();
+  await writeAudit(prisma, principal, {
+    action: "alert.evaluate",
+    targetType: "alert_rules",
+    after: { skipped: result.skipped, fired: result.fired.map((a) => a.id), resolved: result.resolved.map((a) => a.id), errors: result.errors.length },
+    ip,
+  });
+  return result;
+}

@@ -1,0 +1,84 @@
+import type pg from "pg";
+import { getPool } from "@/lib/db";
+import { deliverPendingAlerts } from "@/lib/alerts/deliver";
+import { evaluateAlerts } from "@/lib/alerts/evaluate";
+
+/**
+ * The alert schedule inside the server (scripts/start.ts): every `intervalMs` (60 s),
+ * evaluate every rule, then send the due deliveries — each under its own advisory lock,
+ * so with several app instances one of them does each step and the others skip it. The
+ * first run starts at once. A run still going when the next is due is not doubled; a
+ * failing run is logged and the next one tries again. stop() clears the timer and waits
+ * (at most `stopTimeoutMs`) for a run in progress, so the database can be closed after it.
+ */
+
+export const ALERT_INTERVAL_MS = 60_000;
+
+export interface AlertScheduler {
+  stop: () => Promise<void>;
+  /** One run now (what the timer does); resolves when it is over. */
+  runOnce: () => Promise<void>;
+}
+
+export interface SchedulerOptions {
+  pool?: () => pg.Pool;
+  intervalMs?: number;
+  stopTimeoutMs?: number;
+  log?: (line: string) => void;
+  error?: (line: string) => void;
+}
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export function startAlertScheduler(options: SchedulerOptions = {}): AlertScheduler {
+  const pool = options.pool ?? getPool;
+  const log = options.log ?? ((line: string) => process.stdout.write(`[burnrate] ${line}\n`));
+  const error = options.error ?? ((line: string) => process.stderr.write(`[burnrate] ${line}\n`));
+  let running: Promise<void> | null = null;
+  let stopped = false;
+
+  const run = async () => {
+    try {
+      const evaluation = await evaluateAlerts(pool());
+      if (evaluation.fired.length || evaluation.resolved.length) {
+        log(`alerts: ${evaluation.fired.length} fired, ${evaluation.resolved.length} resolved`);
+      }
+      for (const failure of evaluation.errors) error(`alert rule ${failure.type} (${failure.rule_id}) failed: ${failure.message}`);
+    } catch (cause) {
+      error(`evaluating alerts failed (retried in ${Math.round((options.intervalMs ?? ALERT_INTERVAL_MS) / 1000)} s): ${messageOf(cause)}`);
+    }
+    if (stopped) return;
+    try {
+      const delivery = await deliverPendingAlerts(pool());
+      if (delivery.failed) log(`alerts: ${delivery.failed} deliveries failed for good`);
+    } catch (cause) {
+      error(`delivering alerts failed: ${messageOf(cause)}`);
+    }
+  };
+
+  const runOnce = (): Promise<void> => {
+    if (stopped) return Promise.resolve();
+    running ??= run().finally(() => {
+      running = null;
+    });
+    return running;
+  };
+
+  const timer = setInterval(() => void runOnce(), options.intervalMs ?? ALERT_INTERVAL_MS);
+  timer.unref();
+  const first = setTimeout(() => void runOnce(), 0);
+  first.unref();
+
+  return {
+    runOnce,
+    stop: async () => {
+      stopped = true;
+      clearInterval(timer);
+      clearTimeout(first);
+      if (!running) return;
+      let timeout: NodeJS.Timeout | undefined;
+      await Promise.race([running, new Promise<void>((resolve) => (timeout = setTimeout(resolve, options.stopTimeoutMs ?? 10_000)))]);
+      clearTimeout(timeout);
+    },
+  };
+}
