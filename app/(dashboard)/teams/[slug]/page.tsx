@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getPool, prisma } from "@/lib/db";
 import { getCacheReport } from "@/lib/analytics/cache";
+import { listBudgets } from "@/lib/budgets/budgets";
 import { getSpendOverview } from "@/lib/analytics/overview";
 import { outcomeReport } from "@/lib/analytics/traces";
 import { canActOnTeam, type TeamScope } from "@/lib/auth/permissions";
@@ -14,7 +15,7 @@ import { DailySpendPanel } from "@/components/overview/daily-spend-panel";
 import { StatCard } from "@/components/overview/stat-card";
 import { TopFeatures } from "@/components/overview/top-features";
 import { PageHeader } from "@/components/ui/page-header";
-import { Panel } from "@/components/ui/panel";
+import { TeamBudgets } from "@/components/teams/team-budgets";
 import { TeamCache } from "@/components/teams/team-cache";
 import { TeamOutcomes } from "@/components/teams/team-outcomes";
 
@@ -40,10 +41,11 @@ export default async function TeamPage({ params }: { params: Params }) {
   const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
   const from = new Date(today.getTime() - 29 * DAY_MS);
   const to = new Date(today.getTime() + DAY_MS);
-  const [overview, outcomes, cache] = await Promise.all([
+  const [overview, outcomes, cache, budgets] = await Promise.all([
     getSpendOverview(now, getPool(), scope),
     outcomeReport(getPool(), { from, to }, scope),
     getCacheReport(cacheQuerySchema.parse({ from: from.toISOString().slice(0, 10), to: to.toISOString().slice(0, 10), bucket: "day", team: slug }), { scope, now }),
+    listBudgets(user),
   ]);
   const mtd = overview.monthToDate;
   const change = mtd.requests > 0 ? formatChange(mtd.costUsd, overview.lastMonthSamePeriodCostUsd) : null;
@@ -87,11 +89,7 @@ export default async function TeamPage({ params }: { params: Params }) {
         </div>
         <div className="space-y-4">
           <TopFeatures features={overview.topFeatures} totalCostUsd={mtd.costUsd} />
-          <Panel title="Budgets" titleId="team-budgets-title">
-            <p className="text-sm text-zinc-600">
-              No budget covers this team yet. Finance sets budgets on the <Link href="/budgets" className="font-medium underline underline-offset-2">Budgets</Link> page.
-            </p>
-          </Panel>
+          <TeamBudgets budgets={budgets.filter((b) => b.scope.team === slug)} />
         </div>
       </div>
       <div className="mt-4 grid grid-cols-1 gap-4 lg:grid-cols-2">
