@@ -169,7 +169,8 @@ async function main(): Promise<void> {
 Measured ${new Date().toISOString().slice(0, 10)} on ${machine}. Production server (\`npm start\`,
 embedded PostgreSQL) over ${size.events.toLocaleString("en-US")} demo events in ${days} days
 (${size.rollups.toLocaleString("en-US")} hourly rollup rows); ${samples} sequential requests per row after 3 warm-ups,
-with a read-scoped API key. Target: p95 under 200 ms.
+with a read-scoped API key. Target: p95 under 200 ms. Whole UTC days are read from the daily
+rollups and partial days from the hourly ones (lib/rollups/window-source.ts).
 
 | what | rows | p50 ms | p95 ms |
 |---|---:|---:|---:|
