@@ -67,10 +67,11 @@ describe("Overview", () => {
 
   it("navigates with the keyboard-accessible sidebar and marks the current page", async () => {
     await page.goto(`${baseUrl}/`);
-    await page.getByRole("link", { name: "Showback" }).click();
+    const nav = page.getByRole("navigation", { name: "Main" });
+    await nav.getByRole("link", { name: "Showback" }).click();
     await page.waitForURL(`${baseUrl}/showback`);
-    expect(await page.getByRole("link", { name: "Showback" }).getAttribute("aria-current")).toBe("page");
-    expect(await page.getByRole("link", { name: "Overview" }).getAttribute("aria-current")).toBeNull();
+    expect(await nav.getByRole("link", { name: "Showback" }).getAttribute("aria-current")).toBe("page");
+    expect(await nav.getByRole("link", { name: "Overview" }).getAttribute("aria-current")).toBeNull();
   });
 
   it("answers unknown pages with a 404 page", async () => {

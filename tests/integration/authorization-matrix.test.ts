@@ -23,6 +23,15 @@ import { GET as getRules } from "@/app/api/v1/alert-rules/route";
 import { POST as postAcknowledge } from "@/app/api/v1/alerts/[id]/acknowledge/route";
 import { POST as postEvaluate } from "@/app/api/v1/alerts/evaluate/route";
 import { GET as getAlerts } from "@/app/api/v1/alerts/route";
+import { DELETE as deleteAllocation, GET as getAllocation, PATCH as patchAllocation } from "@/app/api/v1/quota/allocations/[id]/route";
+import { GET as getAllocations, POST as postAllocation } from "@/app/api/v1/quota/allocations/route";
+import { POST as postQuotaCheck } from "@/app/api/v1/quota/check/route";
+import { POST as approveBurst } from "@/app/api/v1/quota/requests/[id]/approve/route";
+import { POST as cancelBurst } from "@/app/api/v1/quota/requests/[id]/cancel/route";
+import { POST as rejectBurst } from "@/app/api/v1/quota/requests/[id]/reject/route";
+import { GET as getBurst } from "@/app/api/v1/quota/requests/[id]/route";
+import { GET as getBursts, POST as postBurst } from "@/app/api/v1/quota/requests/route";
+import { GET as getReview } from "@/app/api/v1/quota/review/route";
 import { GET as getBurndown } from "@/app/api/v1/budgets/[id]/burndown/route";
 import { DELETE as deleteBudget, GET as getBudget, PATCH as patchBudget } from "@/app/api/v1/budgets/[id]/route";
 import { GET as getBudgets, POST as postBudgets } from "@/app/api/v1/budgets/route";
@@ -192,6 +201,20 @@ function otlpBody(traceId: string, extraAttributes: OtlpAttribute[] = []) {
 }
 
 const idParam = (call: Call): string => call.params?.id ?? "";
+/** A fresh model-specific allocation of team A (unique per team and model). */
+async function teamAAllocation(): Promise<string> {
+  return (await prisma.quotaAllocation.create({ data: { teamId: teamA.id, model: `m-${randomUUID()}`, unit: "usd", amount: "50" } })).id;
+}
+
+/** A pending burst request of team A, filed by `requestedById`. */
+async function pendingBurst(requestedById: string | null): Promise<string> {
+  const now = Date.now();
+  const burst = await prisma.burstRequest.create({
+    data: { teamId: teamA.id, requestedById, amount: "10", startsAt: new Date(now), endsAt: new Date(now + 86_400_000), reason: "matrix" },
+  });
+  return burst.id;
+}
+
 /** alerts:manage — finance and admin roles, admin keys. */
 const ALERT_MANAGERS: readonly Who[] = ["admin", "finance", "key:admin"];
 
@@ -595,6 +618,145 @@ const ROUTES: RouteCase[] = [
       return { path: `/api/v1/alerts/${alert.id}/acknowledge`, params: { id: alert.id } };
     },
     applied: async (call) => (await prisma.alertEvent.findUniqueOrThrow({ where: { id: idParam(call) } })).state === "acknowledged",
+  },
+  // ---------------------------------------------------------------- quotas
+  {
+    method: "GET",
+    route: "/api/v1/quota/allocations",
+    handler: getAllocations as Handler,
+    allowed: READ,
+    success: 200,
+    prepare: async () => ({ path: "/api/v1/quota/allocations" }),
+  },
+  {
+    method: "POST",
+    route: "/api/v1/quota/allocations",
+    handler: postAllocation as Handler,
+    allowed: ADMIN,
+    success: 201,
+    prepare: async () => {
+      const team = await createTestTeam();
+      return { path: "/api/v1/quota/allocations", body: { team: team.slug, unit: "usd", amount: "100", period: "month" }, params: { teamId: team.id } };
+    },
+    applied: async (call) => (await prisma.quotaAllocation.count({ where: { teamId: call.params?.teamId ?? "" } })) === 1,
+  },
+  {
+    method: "GET",
+    route: "/api/v1/quota/allocations/[id]",
+    handler: getAllocation as Handler,
+    allowed: READ,
+    success: 200,
+    prepare: async () => {
+      const id = await teamAAllocation();
+      return { path: `/api/v1/quota/allocations/${id}`, params: { id } };
+    },
+  },
+  {
+    method: "PATCH",
+    route: "/api/v1/quota/allocations/[id]",
+    handler: patchAllocation as Handler,
+    allowed: ADMIN,
+    success: 200,
+    prepare: async () => {
+      const id = await teamAAllocation();
+      return { path: `/api/v1/quota/allocations/${id}`, params: { id }, body: { amount: "321" } };
+    },
+    applied: async (call) => (await prisma.quotaAllocation.findUniqueOrThrow({ where: { id: idParam(call) } })).amount.toFixed() === "321",
+  },
+  {
+    method: "DELETE",
+    route: "/api/v1/quota/allocations/[id]",
+    handler: deleteAllocation as Handler,
+    allowed: ADMIN,
+    success: 200,
+    prepare: async () => {
+      const id = await teamAAllocation();
+      return { path: `/api/v1/quota/allocations/${id}`, params: { id } };
+    },
+    applied: async (call) => (await prisma.quotaAllocation.count({ where: { id: idParam(call) } })) === 0,
+  },
+  {
+    method: "POST",
+    route: "/api/v1/quota/check",
+    handler: postQuotaCheck as Handler,
+    allowed: INGEST,
+    success: 200,
+    prepare: async () => ({ path: "/api/v1/quota/check", body: { team: teamA.slug } }),
+  },
+  {
+    method: "GET",
+    route: "/api/v1/quota/requests",
+    handler: getBursts as Handler,
+    allowed: READ,
+    success: 200,
+    prepare: async () => ({ path: "/api/v1/quota/requests" }),
+  },
+  {
+    method: "POST",
+    route: "/api/v1/quota/requests",
+    handler: postBurst as Handler,
+    // quota:request: admins, the lead of team A, admin keys.
+    allowed: ["admin", "team_lead", "key:admin"],
+    success: 201,
+    prepare: async () => {
+      const reason = `matrix ${randomUUID()}`;
+      const now = Date.now();
+      return {
+        path: "/api/v1/quota/requests",
+        body: { team: teamA.slug, amount: "10", starts_at: new Date(now).toISOString(), ends_at: new Date(now + 86_400_000).toISOString(), reason },
+      };
+    },
+    applied: async (call) => (await prisma.burstRequest.count({ where: { reason: bodyOf(call).reason } })) === 1,
+  },
+  {
+    method: "GET",
+    route: "/api/v1/quota/requests/[id]",
+    handler: getBurst as Handler,
+    allowed: READ,
+    success: 200,
+    prepare: async () => {
+      const id = await pendingBurst(null);
+      return { path: `/api/v1/quota/requests/${id}`, params: { id } };
+    },
+  },
+  ...[
+    ["approve", approveBurst],
+    ["reject", rejectBurst],
+  ].map(
+    ([verb, handler]): RouteCase => ({
+      method: "POST",
+      route: `/api/v1/quota/requests/[id]/${verb as string}`,
+      handler: handler as Handler,
+      allowed: ADMIN,
+      success: 200,
+      prepare: async () => {
+        const id = await pendingBurst(null);
+        return { path: `/api/v1/quota/requests/${id}/${verb as string}`, params: { id }, body: {} };
+      },
+      applied: async (call) =>
+        (await prisma.burstRequest.findUniqueOrThrow({ where: { id: idParam(call) } })).status === (verb === "approve" ? "approved" : "rejected"),
+    }),
+  ),
+  {
+    method: "POST",
+    route: "/api/v1/quota/requests/[id]/cancel",
+    handler: cancelBurst as Handler,
+    // Its requester (here: the caller) or an admin.
+    allowed: ["admin", "team_lead", "key:admin"],
+    success: 200,
+    prepare: async (caller) => {
+      const id = await pendingBurst(caller.userId);
+      return { path: `/api/v1/quota/requests/${id}/cancel`, params: { id }, body: {} };
+    },
+    applied: async (call) => (await prisma.burstRequest.findUniqueOrThrow({ where: { id: idParam(call) } })).status === "cancelled",
+  },
+  {
+    method: "GET",
+    route: "/api/v1/quota/review",
+    handler: getReview as Handler,
+    allowed: READ,
+    success: 200,
+    prepare: async () => ({ path: "/api/v1/quota/review" }),
   },
   // ---------------------------------------------------------------- analytics (all read-only, team-scoped)
   ...[

@@ -1,0 +1,74 @@
+"use client";
+
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { Button } from "@/components/ui/button";
+import type { BurstStatus } from "./quota-types";
+import { BURST_STATUSES } from "./request-status-chip";
+import { RequestSummary } from "./request-summary";
+import { useBurstRequests } from "./use-quotas";
+
+const DECIDED = BURST_STATUSES.filter((s) => s !== "pending");
+
+/** Decided requests (approved, rejected, cancelled, expired), filtered by status and team in the URL. */
+export function RequestHistory({ teams }: { teams: string[] }) {
+  const router = useRouter();
+  const pathname = usePathname();
+  const params = useSearchParams();
+  const statusParam = params.get("status") ?? "";
+  const status = (DECIDED as string[]).includes(statusParam) ? (statusParam as BurstStatus) : "";
+  const team = params.get("team") ?? "";
+  const { data, error, isPending, refetch } = useBurstRequests({ status, team });
+  const decided = (data?.requests ?? [])
+    .filter((r) => r.status !== "pending")
+    .sort((a, b) => (b.decided_at ?? b.created_at).localeCompare(a.decided_at ?? a.created_at));
+
+  function set(name: string, value: string) {
+    const next = new URLSearchParams(params.toString());
+    if (value) next.set(name, value);
+    else next.delete(name);
+    const query = next.toString();
+    router.replace(query ? `${pathname}?${query}` : pathname, { scroll: false });
+  }
+
+  return (
+    <section aria-labelledby="history-title" className="rounded-lg border border-zinc-200 bg-white shadow-xs">
+      <header className="flex flex-wrap items-center justify-between gap-3 border-b border-zinc-100 px-4 py-3">
+        <h2 id="history-title" className="text-sm font-semibold text-zinc-900">Decided requests</h2>
+        <div className="flex flex-wrap items-center gap-2">
+          <div role="group" aria-label="Status" className="flex flex-wrap gap-1">
+            {["", ...DECIDED].map((s) => (
+              <Button key={s || "all"} size="sm" variant={status === s ? "primary" : "secondary"} aria-pressed={status === s} onClick={() => set("status", s)}>
+                {s || "all"}
+              </Button>
+            ))}
+          </div>
+          <select aria-label="Team" value={team} onChange={(e) => set("team", e.target.value)} className="rounded-md border border-zinc-300 bg-white px-2 py-1 text-sm">
+            <option value="">All teams</option>
+            {teams.map((slug) => (
+              <option key={slug} value={slug}>{slug}</option>
+            ))}
+          </select>
+        </div>
+      </header>
+      <div className="p-4">
+        {isPending ? (
+          <div aria-busy="true" aria-label="Loading decided requests" className="h-24 animate-pulse rounded bg-zinc-100" />
+        ) : error ? (
+          <div role="alert" className="text-sm text-rose-700">
+            Decided requests could not be loaded: {error.message} <Button size="sm" variant="secondary" onClick={() => void refetch()}>Try again</Button>
+          </div>
+        ) : decided.length === 0 ? (
+          <p data-testid="history-empty" className="text-sm text-zinc-600">No {status || "decided"} requests{team ? ` for ${team}` : ""}.</p>
+        ) : (
+          <ul data-testid="request-history" className="divide-y divide-zinc-100">
+            {decided.map((request) => (
+              <li key={request.id} data-request-id={request.id} className="py-3">
+                <RequestSummary request={request} />
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+    </section>
+  );
+}

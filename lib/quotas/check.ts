@@ -1,0 +1,66 @@
+import { getPool } from "@/lib/db";
+import { canActOnTeam, type Principal } from "@/lib/auth/permissions";
+import { ApiError } from "@/lib/http/errors";
+import type { QuotaCheckInput } from "@/lib/schemas/quota";
+import { expireBursts } from "./bursts";
+import { loadQuotaSnapshot, processQuotaCache, type QuotaCache } from "./cache";
+import type { RowSource } from "./records";
+import { evaluateCheck, type CheckResult } from "./standing";
+
+/**
+ * POST /api/v1/quota/check — the gateway asks before each model call, so it must be fast:
+ * a check is answered from an in-memory snapshot (per app process) of every allocation,
+ * the approved bursts that have not ended, and this period's used spend/tokens per team
+ * and model, and is usually no database round trip at all.
+ *
+ * Staleness rule:
+ * - A snapshot older than QUOTA_CACHE_REFRESH_MS (2 s) is refreshed in the background
+ *   while checks keep reading it; one older than QUOTA_CACHE_MAX_AGE_MS (5 s) is never
+ *   used (the check waits for the fresh one). So `used` lags the ingested events by at most
+ *   5 s (plus the ingestion's own commit), from whichever instance they were sent to.
+ * - Allocation and burst writes through this process (POST/PATCH/DELETE allocations,
+ *   approve/cancel) invalidate the snapshot: the next check reads the new state. Writes
+ *   through another app instance are seen within 5 s.
+ * - Burst windows are evaluated at the check's own time, to the millisecond: a burst starts
+ *   and stops counting exactly at starts_at and ends_at, whatever the snapshot's age.
+ * - At a month boundary a snapshot of the previous month is never used.
+ * Loads are single-flight: 200 concurrent checks on a cold or stale cache cause one load.
+ * The refresh also sweeps expired pending requests (expireBursts) at most once a minute.
+ */
+
+const SWEEP_INTERVAL_MS = 60_000;
+const globalForSweep = globalThis as unknown as { burnrateQuotaSweptAt?: number };
+
+/** The expiry sweep, piggybacking on snapshot loads: at most once a minute per process. */
+function sweepExpired(now: Date): Promise<unknown> {
+  const last = globalForSweep.burnrateQuotaSweptAt ?? 0;
+  if (Date.now() - last < SWEEP_INTERVAL_MS) return Promise.resolve();
+  globalForSweep.burnrateQuotaSweptAt = Date.now();
+  return expireBursts({ now });
+}
+
+/** The process's check cache (with the expiry sweep on its loads). */
+export function quotaCache(): QuotaCache {
+  return processQuotaCache({ onLoad: sweepExpired });
+}
+
+export interface CheckOptions {
+  now?: Date;
+  /** The cache to read (default: the process's); null reads the database directly (tests with a fixed `now`). */
+  cache?: QuotaCache | null;
+  db?: RowSource;
+}
+
+/**
+ * The contract's check for a principal holding usage:ingest. A key bound to one team may
+ * check only that team (403 otherwise).
+ */
+export async function checkQuota(principal: Principal, input: QuotaCheckInput, options: CheckOptions = {}): Promise<CheckResult> {
+  if (!canActOnTeam(principal, "usage:ingest", input.team)) {
+    throw new ApiError("forbidden", "This API key is bound to another team.");
+  }
+  const now = options.now ?? new Date();
+  const cache = options.cache === undefined ? quotaCache() : options.cache;
+  const snapshot = cache ? await cache.get(now) : await loadQuotaSnapshot(options.db ?? getPool(), now);
+  return evaluateCheck(snapshot, input, now);
+}

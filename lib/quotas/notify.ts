@@ -1,0 +1,91 @@
+import { prisma } from "@/lib/db";
+import { principalLabel, type Principal } from "@/lib/auth/permissions";
+import { sendToChannel, type DeliverableAlert, type SendOptions, type SendResult } from "@/lib/alerts/deliver";
+import { publicBaseUrl } from "@/lib/alerts/evaluate";
+import { afterResponse } from "@/lib/http/after-response";
+import type { BurstView } from "./bursts";
+
+/**
+ * Burst request notifications through the alert channels (lib/alerts/deliver.ts
+ * sendToChannel): every ENABLED channel gets one message when a request is filed, approved
+ * or rejected — a webhook the JSON below (signed like alerts, X-Burnrate-Event = the type),
+ * Slack its message, email (when SMTP is configured) its mail. Sent once the response is on
+ * its way, one attempt, not queued or retried (the audit log is the record); a failure is
+ * logged and never fails the request.
+ *
+ *   {"type": "quota.burst_requested" | "quota.burst_approved" | "quota.burst_rejected",
+ *    "scope": {"team": "search"}, "period_start": <starts_at>, "message": "...",
+ *    "url": "<base>/quotas", "burst_request": <the request object>, "actor": "lead@example.com"}
+ */
+
+export type BurstNotificationType = "quota.burst_requested" | "quota.burst_approved" | "quota.burst_rejected";
+
+export interface BurstNotification extends DeliverableAlert {
+  type: BurstNotificationType;
+  burst_request: BurstView;
+  actor: string;
+}
+
+function unitText(amount: string, unit: BurstView["unit"]): string {
+  return unit === "usd" ? `$${amount}` : `${amount} tokens`;
+}
+
+export function burstMessage(type: BurstNotificationType, request: BurstView, actor: string): string {
+  const window = `${request.starts_at} – ${request.ends_at}`;
+  switch (type) {
+    case "quota.burst_requested":
+      return `${actor} requested a burst of ${unitText(request.amount, request.unit)} for team ${request.team} (${window}): ${request.reason}`;
+    case "quota.burst_approved": {
+      const granted = request.approved_amount ?? request.amount;
+      const partial = granted === request.amount ? "" : ` of the ${unitText(request.amount, request.unit)} requested`;
+      return `${actor} approved a burst of ${unitText(granted, request.unit)}${partial} for team ${request.team} (${window})${request.decision_comment ? `: ${request.decision_comment}` : ""}`;
+    }
+    case "quota.burst_rejected":
+      return `${actor} rejected the burst of ${unitText(request.amount, request.unit)} for team ${request.team} (${window})${request.decision_comment ? `: ${request.decision_comment}` : ""}`;
+  }
+}
+
+export function burstNotification(type: BurstNotificationType, request: BurstView, actor: string, baseUrl = publicBaseUrl()): BurstNotification {
+  return {
+    type,
+    scope: { team: request.team },
+    period_start: request.starts_at,
+    message: burstMessage(type, request, actor),
+    url: `${baseUrl}/quotas`,
+    burst_request: request,
+    actor,
+  };
+}
+
+/** Sends to every enabled channel now; answers each channel's result (never throws for a channel). */
+export async function sendBurstNotification(
+  notification: BurstNotification,
+  options: SendOptions = {},
+): Promise<{ channel_id: string; result: SendResult }[]> {
+  const channels = await prisma.alertChannel.findMany({
+    where: { enabled: true },
+    select: { id: true, type: true, target: true, secret: true },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+  });
+  return Promise.all(
+    channels.map(async (channel) => ({
+      channel_id: channel.id,
+      result: await sendToChannel(channel, notification, { ...options, deliveryId: `${notification.type}:${notification.burst_request.id}` }),
+    })),
+  );
+}
+
+/** After the response: notify, log failures, never throw. */
+export function notifyBurst(type: BurstNotificationType, request: BurstView, principal: Principal): void {
+  const notification = burstNotification(type, request, principalLabel(principal));
+  afterResponse(async () => {
+    try {
+      const results = await sendBurstNotification(notification);
+      for (const { channel_id, result } of results) {
+        if (!result.ok) console.warn(`[burnrate] ${type} notification to channel ${channel_id} failed: ${result.error}`);
+      }
+    } catch (error) {
+      console.warn(`[burnrate] ${type} notification failed:`, error);
+    }
+  });
+}

@@ -1,0 +1,148 @@
+import { getPool } from "@/lib/db";
+import { teamScope, type Principal } from "@/lib/auth/permissions";
+import { Money } from "@/lib/money";
+import { loadAllocations, type RowSource } from "./records";
+import { suggestFor, type MonthFacts, type Suggestion } from "./review-rules";
+import { formatUnitAmount, fraction, periodToDate, type QuotaUnit } from "./standing";
+import { monthlyUsageByTeam } from "./usage";
+
+/**
+ * GET /api/v1/quota/review?month=YYYY-MM — the monthly allocation review (quota:read,
+ * team-scoped). One entry per team with a TEAM-WIDE allocation (model-specific allocations
+ * are not reviewed), by team slug; figures of the review month M, the suggestion from
+ * lib/quotas/review-rules.ts, and `history` (M−2, M−1, M, oldest first) that the
+ * suggestion was made from. `month` defaults to the last complete UTC month.
+ *
+ * A burst counts in a month when its window [starts_at, ends_at) overlaps it and it is in
+ * the allocation's unit: bursts_requested counts every status, bursts_approved the approved.
+ */
+
+export interface ReviewMonthView {
+  month: string;
+  used: string;
+  /** used / baseline, 4 decimals; null for a month before the allocation existed. */
+  utilization: string | null;
+  bursts_approved: number;
+  bursts_requested: number;
+}
+
+export interface ReviewTeamView {
+  team: string;
+  unit: QuotaUnit;
+  allocation_id: string;
+  /** The baseline (today's amount). */
+  allocation: string;
+  used: string;
+  utilization: string | null;
+  bursts_approved: number;
+  bursts_requested: number;
+  suggestion: Suggestion;
+  history: ReviewMonthView[];
+}
+
+export interface ReviewView {
+  month: string;
+  teams: ReviewTeamView[];
+}
+
+const MONTH = /^(\d{4})-(\d{2})$/;
+
+export function monthStart(key: string): Date {
+  const match = MONTH.exec(key);
+  if (!match) throw new Error(`not a month: ${key}`);
+  return new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, 1));
+}
+
+export function monthKeyOf(at: Date): string {
+  return `${at.getUTCFullYear()}-${String(at.getUTCMonth() + 1).padStart(2, "0")}`;
+}
+
+export function addMonths(key: string, delta: number): string {
+  const start = monthStart(key);
+  return monthKeyOf(new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + delta, 1)));
+}
+
+/** The last complete UTC month before `now`. */
+export function defaultReviewMonth(now: Date): string {
+  return addMonths(monthKeyOf(now), -1);
+}
+
+interface BurstWindowRow {
+  team: string;
+  unit: QuotaUnit;
+  status: string;
+  amount: string;
+  starts_at: Date;
+  ends_at: Date;
+}
+
+export async function quotaReview(
+  principal: Principal,
+  month: string | undefined,
+  options: { now?: Date; db?: RowSource } = {},
+): Promise<ReviewView> {
+  const now = options.now ?? new Date();
+  const db = options.db ?? getPool();
+  const reviewMonth = month ?? defaultReviewMonth(now);
+  const keys = [addMonths(reviewMonth, -2), addMonths(reviewMonth, -1), reviewMonth] as const;
+  const scope = teamScope(principal);
+  const allocations = (await loadAllocations(db, scope.kind === "all" ? null : scope.slugs)).filter((a) => a.model === null);
+  if (allocations.length === 0) return { month: reviewMonth, teams: [] };
+
+  const teams = allocations.map((a) => a.team);
+  const from = monthStart(keys[0]);
+  const end = monthStart(addMonths(reviewMonth, 1));
+  const to = new Date(Math.min(end.getTime(), periodToDate(now).to.getTime()));
+  const [usage, bursts] = await Promise.all([
+    monthlyUsageByTeam(db, { from, to }, teams),
+    db.query<BurstWindowRow>(
+      `SELECT t.slug AS team, b.unit::text AS unit, b.status::text AS status,
+              coalesce(b.approved_amount, b.amount)::text AS amount, b.starts_at, b.ends_at
+       FROM burst_requests b JOIN teams t ON t.id = b.team_id
+       WHERE t.slug = ANY($1::text[]) AND b.starts_at < $3::timestamptz AND b.ends_at > $2::timestamptz`,
+      [teams, from.toISOString(), end.toISOString()],
+    ),
+  ]);
+
+  const entries = allocations.map((allocation): ReviewTeamView => {
+    const facts = keys.map((key): MonthFacts => {
+      const start = monthStart(key).getTime();
+      const stop = monthStart(addMonths(key, 1)).getTime();
+      const totals = usage.get(allocation.team)?.get(key);
+      const overlapping = bursts.rows.filter(
+        (b) => b.team === allocation.team && b.unit === allocation.unit && new Date(b.starts_at).getTime() < stop && new Date(b.ends_at).getTime() > start,
+      );
+      const approved = overlapping.filter((b) => b.status === "approved");
+      return {
+        month: key,
+        existed: allocation.createdAt.getTime() < stop,
+        used: totals ? (allocation.unit === "usd" ? totals.costUsd : totals.tokens) : new Money(0),
+        burstsApproved: approved.length,
+        burstsRequested: overlapping.length,
+        largestApproved: Money.max(0, ...approved.map((b) => b.amount)),
+      };
+    }) as unknown as [MonthFacts, MonthFacts, MonthFacts];
+    const history = facts.map((f) => ({
+      month: f.month,
+      used: formatUnitAmount(f.used, allocation.unit),
+      utilization: f.existed ? fraction(f.used, allocation.amount) : null,
+      bursts_approved: f.burstsApproved,
+      bursts_requested: f.burstsRequested,
+    }));
+    const current = history[2];
+    if (!current) throw new Error("unreachable: three months of history");
+    return {
+      team: allocation.team,
+      unit: allocation.unit,
+      allocation_id: allocation.id,
+      allocation: formatUnitAmount(allocation.amount, allocation.unit),
+      used: current.used,
+      utilization: current.utilization,
+      bursts_approved: current.bursts_approved,
+      bursts_requested: current.bursts_requested,
+      suggestion: suggestFor(allocation.unit, allocation.amount, facts),
+      history,
+    };
+  });
+  return { month: reviewMonth, teams: entries.sort((a, b) => a.team.localeCompare(b.team)) };
+}
