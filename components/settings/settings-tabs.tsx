@@ -1,34 +1,7 @@
-"use client";
-
-import Link from "next/link";
-import { usePathname } from "next/navigation";
-import { cn } from "@/components/ui/cn";
+import { TabNav } from "@/components/ui/tab-nav";
 import { SETTINGS_TABS } from "./settings-tab-items";
 
-
+/** The Settings sub-pages the user may see (`visible`: their hrefs, decided on the server). */
 export function SettingsTabs({ visible }: { visible: readonly string[] }) {
-  const pathname = usePathname();
-  return (
-    <nav aria-label="Settings" className="mb-6 border-b border-zinc-200">
-      <ul className="-mb-px flex gap-4 overflow-x-auto">
-        {SETTINGS_TABS.filter((tab) => visible.includes(tab.href)).map((tab) => {
-          const active = pathname === tab.href || pathname.startsWith(`${tab.href}/`);
-          return (
-            <li key={tab.href}>
-              <Link
-                href={tab.href}
-                aria-current={active ? "page" : undefined}
-                className={cn(
-                  "inline-block border-b-2 px-1 pb-2 text-sm font-medium whitespace-nowrap",
-                  active ? "border-zinc-900 text-zinc-900" : "border-transparent text-zinc-500 hover:text-zinc-800",
-                )}
-              >
-                {tab.label}
-              </Link>
-            </li>
-          );
-        })}
-      </ul>
-    </nav>
-  );
+  return <TabNav label="Settings" tabs={SETTINGS_TABS.filter((tab) => visible.includes(tab.href))} match="prefix" />;
 }

@@ -44,10 +44,12 @@ export const AUDIT_ACTIONS = [
   "alert.evaluate",
   "alert.acknowledge",
   "allocation.set",
+  "allocation.delete",
   "burst_request.create",
   "burst_request.approve",
   "burst_request.reject",
   "burst_request.cancel",
+  "burst_request.expire",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -29,7 +29,7 @@ export interface AllocationOptions {
 }
 
 // Not in AUDIT_ACTIONS (lib/audit/audit-log.ts) yet.
-const DELETE_ACTION = "allocation.delete" as string as AuditAction;
+const DELETE_ACTION: AuditAction = "allocation.delete";
 
 /** The views of loaded allocations at `now`: one usage query and one burst query for all of them. */
 export async function allocationViews(records: readonly AllocationRecord[], options: AllocationOptions = {}): Promise<AllocationView[]> {

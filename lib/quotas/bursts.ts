@@ -74,7 +74,7 @@ export interface BurstOptions {
 
 const SYSTEM_ACTOR = { kind: "system", label: "system (burst expiry)" } as const;
 // Not in AUDIT_ACTIONS (lib/audit/audit-log.ts) yet.
-const EXPIRE_ACTION = "burst_request.expire" as string as AuditAction;
+const EXPIRE_ACTION: AuditAction = "burst_request.expire";
 const DAY_MS = 86_400_000;
 
 const iso = (at: Date | null) => (at ? new Date(at).toISOString() : null);
