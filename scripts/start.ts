@@ -172,7 +172,12 @@ async function main(): Promise<void> {
     const app = next({ dev, dir: root, port: env.PORT, hostname: "localhost" });
     await app.prepare();
     const handle = app.getRequestHandler();
-    server = createServer((request, response) => void handle(request, response));
+    // Gateways' quota checks skip Next's request pipeline (lib/quotas/check-server.ts explains why).
+    const { isKeyedQuotaCheck, serveQuotaCheck } = await import("@/lib/quotas/check-server");
+    server = createServer((request, response) => {
+      if (isKeyedQuotaCheck(request)) void serveQuotaCheck(request, response);
+      else void handle(request, response);
+    });
     await new Promise<void>((resolve, reject) => {
       server?.once("error", reject);
       server?.listen(env.PORT, () => resolve());

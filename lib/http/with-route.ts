@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { authenticateApiKey, bearerToken } from "@/lib/auth/authenticate-key";
+import { authenticateApiKey, bearerToken, cachedApiKey } from "@/lib/auth/authenticate-key";
 import { can, scopesGranting, type Permission, type Principal } from "@/lib/auth/permissions";
 import { principalFromCookies } from "@/lib/auth/user-principal";
 import { isDatabaseUnavailable } from "@/lib/db/availability";
@@ -35,38 +35,64 @@ export interface RouteOptions {
 export const DEFAULT_MAX_BODY_BYTES = 5_000_000;
 const DATABASE_RETRY_AFTER_SECONDS = 5;
 
-let limiter: TokenBucketLimiter | undefined;
+// One limiter per process, on globalThis: the route bundles and the custom server's quota
+// check fast path (lib/quotas/check-server.ts) load their own copies of this module.
+const globalForLimiter = globalThis as unknown as { burnrateRateLimiter?: TokenBucketLimiter };
 function rateLimiter(): TokenBucketLimiter {
-  if (!limiter) {
+  if (!globalForLimiter.burnrateRateLimiter) {
     const env = readEnv();
-    limiter = new TokenBucketLimiter(env.BURNRATE_RATE_LIMIT_PER_SECOND, env.BURNRATE_RATE_LIMIT_BURST);
+    globalForLimiter.burnrateRateLimiter = new TokenBucketLimiter(env.BURNRATE_RATE_LIMIT_PER_SECOND, env.BURNRATE_RATE_LIMIT_BURST);
   }
-  return limiter;
+  return globalForLimiter.burnrateRateLimiter;
 }
+
+export const JSON_HEADERS = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" } as const;
 
 export function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers },
-  });
+  return new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } });
 }
 
-export function errorResponse(error: ApiError): Response {
+/** An answer as status, headers and body: what both the Web Response and a node:http reply are built from. */
+export interface Reply {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+export function errorReply(error: ApiError): Reply {
   const headers: Record<string, string> = {};
   if (error.retryAfter !== undefined) headers["retry-after"] = String(error.retryAfter);
   if (error.code === "unauthorized") headers["www-authenticate"] = 'Bearer realm="burnrate"';
-  return jsonResponse(errorBody(error), error.status, headers);
+  return { status: error.status, headers, body: errorBody(error) };
+}
+
+export function errorResponse(error: ApiError): Response {
+  const reply = errorReply(error);
+  return jsonResponse(reply.body, reply.status, reply.headers);
+}
+
+const UNKNOWN_KEY = "The API key is unknown, revoked or expired.";
+
+/** The principal of an Authorization header's API key; 401 for anything else. */
+export async function authenticateAuthorization(authorization: string): Promise<Principal> {
+  const token = bearerToken(authorization);
+  const principal = token ? await authenticateApiKey(token) : null;
+  if (!principal) throw new ApiError("unauthorized", UNKNOWN_KEY);
+  return principal;
+}
+
+/** authenticateAuthorization answered without a promise when the verdict is cached; undefined when it needs the database. */
+export function authenticateAuthorizationFromCache(authorization: string): Principal | undefined {
+  const token = bearerToken(authorization);
+  const principal = token ? cachedApiKey(token) : null;
+  if (principal === null) throw new ApiError("unauthorized", UNKNOWN_KEY);
+  return principal;
 }
 
 /** Who is calling: the API key when one is sent (a bad key is never rescued by a cookie), else the session. */
 export async function authenticateRequest(request: Request): Promise<Principal> {
   const authorization = request.headers.get("authorization");
-  if (authorization !== null) {
-    const token = bearerToken(authorization);
-    const principal = token ? await authenticateApiKey(token) : null;
-    if (!principal) throw new ApiError("unauthorized", "The API key is unknown, revoked or expired.");
-    return principal;
-  }
+  if (authorization !== null) return authenticateAuthorization(authorization);
   const user = await principalFromCookies(request.headers.get("cookie"));
   if (!user) throw new ApiError("unauthorized", "Sign in, or send an API key: Authorization: Bearer <key>.");
   if (isUnsafeMethod(request.method) && !isSameOrigin(request)) {
@@ -87,17 +113,22 @@ export function assertPermission(principal: Principal, permission: Permission): 
   );
 }
 
+/** The permission check and the per-principal rate limit, after authentication and before the body is read. */
+export function admit(principal: Principal, permission: Permission): void {
+  assertPermission(principal, permission);
+  const decision = rateLimiter().take(principal.kind === "key" ? principal.keyId : principal.userId);
+  if (!decision.allowed) {
+    throw new ApiError("rate_limited", "Too many requests; retry later.", { retryAfter: decision.retryAfter });
+  }
+}
+
 type NextRouteContext = { params?: Promise<Record<string, string | string[]>> };
 
 export function withRoute(options: RouteOptions, handler: (context: RouteContext) => Promise<Response>) {
   return async (request: Request, next?: NextRouteContext): Promise<Response> => {
     try {
       const principal = await authenticateRequest(request);
-      assertPermission(principal, options.permission);
-      const decision = rateLimiter().take(principal.kind === "key" ? principal.keyId : principal.userId);
-      if (!decision.allowed) {
-        throw new ApiError("rate_limited", "Too many requests; retry later.", { retryAfter: decision.retryAfter });
-      }
+      admit(principal, options.permission);
       const rawParams = (await next?.params) ?? {};
       const params = Object.fromEntries(
         Object.entries(rawParams).map(([name, value]) => [name, Array.isArray(value) ? value.join("/") : value]),
@@ -120,10 +151,11 @@ export function clientIp(request: Request): string | null {
   return forwarded?.split(",")[0]?.trim() || request.headers.get("x-real-ip") || null;
 }
 
-export function toErrorResponse(error: unknown): Response {
-  if (error instanceof ApiError) return errorResponse(error);
+/** Any error as the contract's answer: ApiError to its status, an unreachable database to 503, the rest to a logged 500. */
+export function toErrorReply(error: unknown): Reply {
+  if (error instanceof ApiError) return errorReply(error);
   if (isDatabaseUnavailable(error)) {
-    return errorResponse(
+    return errorReply(
       new ApiError("unavailable", "The database is unreachable; nothing was stored. Retry later.", {
         retryAfter: DATABASE_RETRY_AFTER_SECONDS,
       }),
@@ -131,10 +163,12 @@ export function toErrorResponse(error: unknown): Response {
   }
   const reference = randomUUID();
   console.error(`[burnrate] unhandled error ${reference}:`, error);
-  return jsonResponse(
-    { error: { code: "internal", message: `Internal error (reference ${reference}).`, details: [] } },
-    500,
-  );
+  return { status: 500, headers: {}, body: { error: { code: "internal", message: `Internal error (reference ${reference}).`, details: [] } } };
+}
+
+export function toErrorResponse(error: unknown): Response {
+  const reply = toErrorReply(error);
+  return jsonResponse(reply.body, reply.status, reply.headers);
 }
 
 export async function readJsonBody(request: Request, maxBytes = DEFAULT_MAX_BODY_BYTES): Promise<unknown> {

@@ -69,15 +69,21 @@ export class QuotaCache {
 
   /** A snapshot fit for a check at `now`. */
   async get(now: Date): Promise<QuotaSnapshot> {
+    return this.peek(now) ?? this.refresh(now);
+  }
+
+  /**
+   * The cached snapshot when it is fit for a check at `now` (starting a background refresh
+   * once it is refreshMs old), else null — without a promise, for the check's hot path.
+   */
+  peek(now: Date): QuotaSnapshot | null {
     const cached = this.snapshot;
-    if (cached && cached.generation === this.generation && cached.value.period.start.getTime() === quotaPeriod(now).start.getTime()) {
-      const age = this.clock() - cached.loadedAt;
-      if (age < this.maxAgeMs) {
-        if (age >= this.refreshMs) this.refresh(now).catch(() => {});
-        return cached.value;
-      }
-    }
-    return this.refresh(now);
+    if (!cached || cached.generation !== this.generation) return null;
+    if (cached.value.period.start.getTime() !== quotaPeriod(now).start.getTime()) return null;
+    const age = this.clock() - cached.loadedAt;
+    if (age >= this.maxAgeMs) return null;
+    if (age >= this.refreshMs) this.refresh(now).catch(() => {});
+    return cached.value;
   }
 
   /** Starts a load unless one of the current generation is running; resolves with its snapshot. */

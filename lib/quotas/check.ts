@@ -56,11 +56,25 @@ export interface CheckOptions {
  * check only that team (403 otherwise).
  */
 export async function checkQuota(principal: Principal, input: QuotaCheckInput, options: CheckOptions = {}): Promise<CheckResult> {
-  if (!canActOnTeam(principal, "usage:ingest", input.team)) {
-    throw new ApiError("forbidden", "This API key is bound to another team.");
-  }
+  assertMayCheck(principal, input);
   const now = options.now ?? new Date();
   const cache = options.cache === undefined ? quotaCache() : options.cache;
   const snapshot = cache ? await cache.get(now) : await loadQuotaSnapshot(options.db ?? getPool(), now);
   return evaluateCheck(snapshot, input, now);
+}
+
+/**
+ * The same check answered synchronously when the process's snapshot is fresh enough, else
+ * null (then call checkQuota): the custom server's hot path (lib/quotas/check-server.ts).
+ */
+export function checkQuotaFromCache(principal: Principal, input: QuotaCheckInput, now: Date): CheckResult | null {
+  assertMayCheck(principal, input);
+  const snapshot = quotaCache().peek(now);
+  return snapshot ? evaluateCheck(snapshot, input, now) : null;
+}
+
+function assertMayCheck(principal: Principal, input: QuotaCheckInput): void {
+  if (!canActOnTeam(principal, "usage:ingest", input.team)) {
+    throw new ApiError("forbidden", "This API key is bound to another team.");
+  }
 }

@@ -210,6 +210,9 @@ export interface CheckResult {
   /** Extensions: the allocation answered for (null without one), and its model (null: team-wide). */
   allocation_id: string | null;
   model: string | null;
+  /** Extensions: that allocation's per-minute limits, for the gateway to enforce itself (Burnrate does not count per minute). */
+  requests_per_minute: number | null;
+  tokens_per_minute: number | null;
 }
 
 const ZERO = new Money(0);
@@ -252,6 +255,8 @@ export function evaluateCheck(snapshot: QuotaSnapshot, request: CheckRequest, no
       reason: "no allocation",
       allocation_id: null,
       model: null,
+      requests_per_minute: null,
+      tokens_per_minute: null,
     };
   }
   const bursts = snapshot.bursts.get(request.team) ?? [];
@@ -276,5 +281,7 @@ export function evaluateCheck(snapshot: QuotaSnapshot, request: CheckRequest, no
     reason: allowed ? "within limit" : standing.used.gte(standing.limit) ? "limit reached" : "estimate exceeds remaining",
     allocation_id: allocation.id,
     model: allocation.model,
+    requests_per_minute: allocation.requestsPerMinute,
+    tokens_per_minute: allocation.tokensPerMinute,
   };
 }

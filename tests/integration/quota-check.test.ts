@@ -104,6 +104,8 @@ describe("the contract's answer", () => {
       reason: "within limit",
       allocation_id: expect.any(String),
       model: null,
+      requests_per_minute: null,
+      tokens_per_minute: null,
     });
   });
 
@@ -159,6 +161,8 @@ describe("the contract's answer", () => {
       reason: "no allocation",
       allocation_id: null,
       model: null,
+      requests_per_minute: null,
+      tokens_per_minute: null,
     });
   });
 

@@ -139,7 +139,7 @@ describe("allocationView", () => {
 });
 
 describe("evaluateCheck", () => {
-  const teamWide = allocation();
+  const teamWide = allocation({ requestsPerMinute: 600, tokensPerMinute: 2_000_000 });
   const forModel = allocation({ id: "alloc-4o", model: "gpt-4o", unit: "tokens", amount: "10000" });
   const snapshot = buildSnapshot(
     NOW,
@@ -160,6 +160,8 @@ describe("evaluateCheck", () => {
       reason: "no allocation",
       allocation_id: null,
       model: null,
+      requests_per_minute: null,
+      tokens_per_minute: null,
     });
   });
 
@@ -175,6 +177,9 @@ describe("evaluateCheck", () => {
       reason: "within limit",
       allocation_id: "alloc-team",
       model: null,
+      // The answering allocation's per-minute limits, for the gateway to enforce.
+      requests_per_minute: 600,
+      tokens_per_minute: 2_000_000,
     });
   });
 
@@ -212,6 +217,8 @@ describe("evaluateCheck", () => {
       reason: "within limit",
       allocation_id: "alloc-4o",
       model: "gpt-4o",
+      requests_per_minute: null,
+      tokens_per_minute: null,
     });
     expect(evaluateCheck(snapshot, { team: "search", model: "gpt-4o", estimated_tokens: 1001 }, NOW)).toMatchObject({
       allowed: false,
@@ -226,6 +233,8 @@ describe("evaluateCheck", () => {
       unit: "usd",
       allocation_id: "alloc-team",
       reason: "estimate exceeds remaining",
+      requests_per_minute: 600,
+      tokens_per_minute: 2_000_000,
     });
   });
 
