@@ -174,7 +174,9 @@ async function main(): Promise<void> {
     const handle = app.getRequestHandler();
     // Gateways' quota checks skip Next's request pipeline (lib/quotas/check-server.ts explains why).
     const { isKeyedQuotaCheck, serveQuotaCheck } = await import("@/lib/quotas/check-server");
+    const { stampRequest } = await import("@/lib/server/request-context");
     server = createServer((request, response) => {
+      stampRequest(request, response);
       if (isKeyedQuotaCheck(request)) void serveQuotaCheck(request, response);
       else void handle(request, response);
     });
