@@ -11,6 +11,8 @@
  *   burnrate user create --email EMAIL --role admin|finance|team_lead|viewer [--name NAME] [--password-stdin]
  *   burnrate user list
  *   burnrate prices import FILE [--effective-from 2026-11-01T00:00:00Z]   (LiteLLM price JSON)
+ *   burnrate backup [--out FILE] [--format auto|pg_dump|burnrate]   (path printed alone on the last line)
+ *   burnrate restore FILE [--force]          (into an empty database; --force replaces its data)
  */
 import { appendFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
@@ -18,6 +20,7 @@ import { parseArgs } from "node:util";
 import { readEnv } from "@/lib/env";
 import { openDatabase, type DatabaseHandle } from "@/lib/db/server";
 import { applyMigrations, createMigration } from "@/lib/db/migrate";
+import { backupDatabase, formatBytes, restoreDatabase, RestoreRefusedError } from "@/lib/ops/backup";
 
 const USAGE = `Usage:
   burnrate migrate
@@ -28,7 +31,9 @@ const USAGE = `Usage:
   burnrate key revoke PREFIX
   burnrate user create --email EMAIL --role ROLE [--name NAME] [--password-stdin]   (roles: admin, finance, team_lead, viewer)
   burnrate user list
-  burnrate prices import FILE [--effective-from RFC3339]   (a LiteLLM model_prices_and_context_window.json)`;
+  burnrate prices import FILE [--effective-from RFC3339]   (a LiteLLM model_prices_and_context_window.json)
+  burnrate backup [--out FILE] [--format auto|pg_dump|burnrate]
+  burnrate restore FILE [--force]   (stop the app first; --force replaces the data the database holds)`;
 
 class UsageError extends Error {}
 
@@ -298,6 +303,61 @@ async function listUsers(): Promise<void> {
   });
 }
 
+const BACKUP_FORMATS = ["auto", "pg_dump", "burnrate"] as const;
+
+async function backup(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { out: { type: "string" }, format: { type: "string", default: "auto" } },
+  });
+  const format = BACKUP_FORMATS.find((f) => f === values.format);
+  if (!format) throw new UsageError(`--format must be one of ${BACKUP_FORMATS.join(", ")} (got: ${values.format})`);
+  if (values.out !== undefined && !values.out.trim()) throw new UsageError("--out needs a file name");
+  const env = readEnv();
+  await withDatabase(async (db) => {
+    const started = Date.now();
+    const result = await backupDatabase({
+      databaseUrl: db.url,
+      out: values.out,
+      backupDir: path.join(env.BURNRATE_DATA_DIR, "backups"),
+      format,
+      onProgress: (line) => process.stderr.write(`${line}\n`),
+    });
+    const rows = result.tables.reduce((sum, table) => sum + table.rows, 0);
+    const contents = result.format === "pg_dump"
+      ? "pg_dump custom format"
+      : `Burnrate format, ${result.tables.length} tables, ${rows.toLocaleString("en-US")} rows`;
+    console.log(`Backup written: ${formatBytes(result.bytes)}, ${contents}, in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+    console.log(result.path);
+  });
+}
+
+async function restore(args: string[]): Promise<void> {
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { force: { type: "boolean", default: false } },
+  });
+  if (positionals.length !== 1) throw new UsageError("restore needs exactly one backup FILE");
+  const file = path.resolve(positionals[0] as string);
+  await withDatabase(async (db) => {
+    const started = Date.now();
+    const result = await restoreDatabase({
+      databaseUrl: db.url,
+      file,
+      force: values.force,
+      onProgress: (line) => process.stderr.write(`${line}\n`),
+    });
+    const rows = result.tables.reduce((sum, table) => sum + table.rows, 0);
+    const migrated = result.migrationsApplied.length ? ` (after ${result.migrationsApplied.length} migrations)` : "";
+    console.log(
+      `Restored ${result.tables.length} tables, ${rows.toLocaleString("en-US")} rows ` +
+        `(${result.format === "pg_dump" ? "pg_dump archive" : "Burnrate format"}) from ${file} ` +
+        `in ${((Date.now() - started) / 1000).toFixed(1)} s${migrated}.`,
+    );
+  });
+}
+
 async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) process.stderr.write("Password (end with Enter, then Ctrl-D): ");
   const chunks: Buffer[] = [];
@@ -311,7 +371,7 @@ function positiveInt(raw: string | undefined, flag: string): number {
   return value;
 }
 
-const commands: Record<string, (args: string[]) => Promise<void>> = { migrate, seed, key, prices, user };
+const commands: Record<string, (args: string[]) => Promise<void>> = { migrate, seed, key, prices, user, backup, restore };
 
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
@@ -328,6 +388,9 @@ main()
   .catch((error: unknown) => {
     if (error instanceof UsageError) {
       console.error(`burnrate: ${error.message}\n\n${USAGE}`);
+      process.exitCode = 2;
+    } else if (error instanceof RestoreRefusedError) {
+      console.error(`burnrate: ${error.message}`);
       process.exitCode = 2;
     } else {
       console.error(`burnrate: ${error instanceof Error ? error.message : String(error)}`);

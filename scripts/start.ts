@@ -18,6 +18,7 @@ import { openDatabase, type DatabaseHandle } from "@/lib/db/server";
 import { applyMigrations } from "@/lib/db/migrate";
 import { buildFingerprint } from "@/lib/server/build-fingerprint";
 import { acquireProcessLock } from "@/lib/server/process-lock";
+import { logger } from "@/lib/log";
 
 const DEMO_ACCOUNTS = ["admin@example.com", "finance@example.com", "lead@example.com", "viewer@example.com"];
 const root = process.cwd();
@@ -25,8 +26,9 @@ const dev = process.argv.includes("--dev");
 const require = createRequire(import.meta.url);
 const nextBin = require.resolve("next/dist/bin/next");
 
+// The structured log (lib/log.ts): JSON lines, or "[burnrate] …" text on a terminal.
 function say(message: string): void {
-  process.stdout.write(`[burnrate] ${message}\n`);
+  logger().info(message);
 }
 
 function positiveIntFromEnv(name: string, fallback: number): number {
@@ -85,6 +87,9 @@ async function buildIfNeeded(env: NodeJS.ProcessEnv): Promise<void> {
 
 async function main(): Promise<void> {
   const env = readEnv();
+  // A bad metrics allow-list stops the start, not every scrape later.
+  const { allowListOf } = await import("@/lib/ops/allow-list");
+  allowListOf(env.BURNRATE_METRICS_ALLOW, "BURNRATE_METRICS_ALLOW");
   const dataDir = path.resolve(env.BURNRATE_DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
   const lock = acquireProcessLock(path.join(dataDir, "burnrate.pid"));
@@ -94,6 +99,7 @@ async function main(): Promise<void> {
   let stopping = false;
   let folding: NodeJS.Timeout | undefined;
   let alerts: { stop: () => Promise<void> } | undefined;
+  let maintenance: { stop: () => Promise<void> } | undefined;
 
   const shutdown = async (exitCode: number) => {
     if (stopping) return;
@@ -102,6 +108,7 @@ async function main(): Promise<void> {
     clearInterval(folding);
     // The alert scheduler's timer stops now; a run in progress is awaited before the database goes.
     const alertsStopped = alerts?.stop();
+    const maintenanceStopped = maintenance?.stop();
     if (server?.listening) {
       // Finish in-flight requests, then drop idle keep-alive connections.
       const closed = new Promise((resolve) => server?.close(resolve));
@@ -111,6 +118,7 @@ async function main(): Promise<void> {
       clearTimeout(timeout);
     }
     await alertsStopped?.catch(() => {});
+    await maintenanceStopped?.catch(() => {});
     const { disconnect } = await import("@/lib/db");
     await disconnect().catch(() => {});
     if (db) await db.stop();
@@ -143,6 +151,12 @@ async function main(): Promise<void> {
     const { loadDefaultCatalog } = await import("@/lib/pricing/catalog");
     const catalogAdded = await loadDefaultCatalog(prisma);
     if (catalogAdded > 0) say(`Added ${catalogAdded} prices from the default catalog.`);
+    // Monthly event partitions ahead (and the retention) before anything is ingested.
+    const { startDataMaintenance } = await import("@/lib/db/maintenance");
+    const { getPool: pool } = await import("@/lib/db");
+    const dataMaintenance = startDataMaintenance({ pool, retentionMonths: env.BURNRATE_RETENTION_MONTHS, log: logger() });
+    maintenance = dataMaintenance;
+    await dataMaintenance.runOnce();
     if (env.BURNRATE_DEMO === "1") await seedIfEmpty();
     // The daily rollups' pending deltas (lib/rollups/daily.ts): folded now and every 10 s.
     const { getPool } = await import("@/lib/db");
@@ -150,7 +164,7 @@ async function main(): Promise<void> {
     await foldDailyRollups(getPool());
     folding = setInterval(() => {
       foldDailyRollups(getPool()).catch((error: unknown) => {
-        process.stderr.write(`[burnrate] folding daily rollups failed (retried in 10 s): ${error instanceof Error ? error.message : String(error)}\n`);
+        logger().error({ err: error }, "folding daily rollups failed (retried in 10 s)");
       });
     }, 10_000);
     folding.unref();
@@ -175,10 +189,19 @@ async function main(): Promise<void> {
     // Gateways' quota checks skip Next's request pipeline (lib/quotas/check-server.ts explains why).
     const { isKeyedQuotaCheck, serveQuotaCheck } = await import("@/lib/quotas/check-server");
     const { stampRequest } = await import("@/lib/server/request-context");
+    const { logRequest } = await import("@/lib/server/request-log");
+    const log = logger();
+    // Quota checks (thousands a second from gateways) are logged only at debug, or when they fail.
+    const logChecks = log.isLevelEnabled("warn");
     server = createServer((request, response) => {
       stampRequest(request, response);
-      if (isKeyedQuotaCheck(request)) void serveQuotaCheck(request, response);
-      else void handle(request, response);
+      if (isKeyedQuotaCheck(request)) {
+        if (logChecks) logRequest(log, request, response, "debug");
+        void serveQuotaCheck(request, response);
+      } else {
+        logRequest(log, request, response);
+        void handle(request, response);
+      }
     });
     await new Promise<void>((resolve, reject) => {
       server?.once("error", reject);
@@ -196,7 +219,7 @@ async function main(): Promise<void> {
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const portTaken = (error as NodeJS.ErrnoException).code === "EADDRINUSE";
-    process.stderr.write(`[burnrate] ${portTaken ? `Port ${env.PORT} is in use: stop what uses it or set PORT.` : message}\n`);
+    logger().fatal(portTaken ? `Port ${env.PORT} is in use: stop what uses it or set PORT.` : message);
     await shutdown(1);
   }
 }

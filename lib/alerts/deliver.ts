@@ -7,6 +7,7 @@ import { getSecret } from "@/lib/secrets";
 import { describeScope } from "@/lib/alerts/rules";
 import { sendEmail, smtpUrl } from "@/lib/alerts/email";
 import type { AlertScope } from "@/lib/schemas/alerts";
+import { recordAlertDelivery, type DeliveryOutcomeLabel } from "@/lib/ops/metrics";
 
 /**
  * The delivery worker: sends the queued alert_deliveries whose next_attempt_at has come.
@@ -306,6 +307,8 @@ async function giveUp(db: Queryable, row: DueRow, reason: string): Promise<Deliv
   };
 }
 
+const DELIVERY_OUTCOME: Record<DeliveryOutcome["status"], DeliveryOutcomeLabel> = { delivered: "sent", pending: "retry", failed: "failed" };
+
 /** Sends every pending delivery due at `now` (at most BATCH_SIZE), records each attempt. */
 export async function deliverPendingAlerts(
   pool: pg.Pool = getPool(),
@@ -347,8 +350,10 @@ export async function deliverPendingAlerts(
         )),
       );
     }
+    const recorded: { row: DueRow; status: DeliveryOutcome["status"] }[] = [];
     for (const { row, result } of results) {
       const outcome = result ? await record(client, row, result, now) : await giveUp(client, row, "channel disabled");
+      recorded.push({ row, status: outcome.status });
       run.deliveries.push(outcome);
       run.attempted += row.enabled ? 1 : 0;
       if (outcome.status === "delivered") run.delivered++;
@@ -356,6 +361,7 @@ export async function deliverPendingAlerts(
       else run.failed++;
     }
     await client.query("COMMIT");
+    for (const { row, status } of recorded) recordAlertDelivery(row.channel_type, DELIVERY_OUTCOME[status]);
     return run;
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});

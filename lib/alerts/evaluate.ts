@@ -15,6 +15,7 @@ import {
   type UntaggedSpendParams,
 } from "@/lib/schemas/alerts";
 import { BUCKET_MS } from "@/lib/schemas/cache";
+import { recordAlertEvaluation } from "@/lib/ops/metrics";
 import {
   evaluateBudgetForecast,
   evaluateBudgetThreshold,
@@ -496,6 +497,18 @@ export async function evaluateAlerts(
   now: Date = new Date(),
   options: EvaluateOptions = {},
 ): Promise<EvaluationResult> {
+  let result: EvaluationResult;
+  try {
+    result = await evaluateUnderLock(pool, now, options);
+  } catch (error) {
+    recordAlertEvaluation("error");
+    throw error;
+  }
+  if (!result.skipped) recordAlertEvaluation(result.errors.length ? "error" : "ok", result);
+  return result;
+}
+
+async function evaluateUnderLock(pool: pg.Pool, now: Date, options: EvaluateOptions): Promise<EvaluationResult> {
   const baseUrl = (options.baseUrl ?? publicBaseUrl()).replace(/\/+$/, "");
   const result: EvaluationResult = { skipped: false, evaluated_at: now.toISOString(), fired: [], resolved: [], errors: [] };
   const client = await pool.connect();

@@ -1,7 +1,9 @@
+import { logger } from "@/lib/log";
 import type pg from "pg";
 import { getPool } from "@/lib/db";
 import { deliverPendingAlerts } from "@/lib/alerts/deliver";
 import { evaluateAlerts } from "@/lib/alerts/evaluate";
+import { recordSchedulerRun, recordSchedulerRunStart, recordSchedulerStart, recordSchedulerStop } from "@/lib/ops/heartbeat";
 
 /**
  * The alert schedule inside the server (scripts/start.ts): every `intervalMs` (60 s),
@@ -32,12 +34,13 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
 
 export function startAlertScheduler(options: SchedulerOptions = {}): AlertScheduler {
   const pool = options.pool ?? getPool;
-  const log = options.log ?? ((line: string) => process.stdout.write(`[burnrate] ${line}\n`));
-  const error = options.error ?? ((line: string) => process.stderr.write(`[burnrate] ${line}\n`));
+  const log = options.log ?? ((line: string) => logger().info(line));
+  const error = options.error ?? ((line: string) => logger().error(line));
   let running: Promise<void> | null = null;
   let stopped = false;
 
   const run = async () => {
+    recordSchedulerRunStart(new Date());
     try {
       const evaluation = await evaluateAlerts(pool());
       if (evaluation.fired.length || evaluation.resolved.length) {
@@ -60,10 +63,12 @@ export function startAlertScheduler(options: SchedulerOptions = {}): AlertSchedu
     if (stopped) return Promise.resolve();
     running ??= run().finally(() => {
       running = null;
+      recordSchedulerRun(new Date());
     });
     return running;
   };
 
+  recordSchedulerStart(new Date(), options.intervalMs ?? ALERT_INTERVAL_MS);
   const timer = setInterval(() => void runOnce(), options.intervalMs ?? ALERT_INTERVAL_MS);
   timer.unref();
   const first = setTimeout(() => void runOnce(), 0);
@@ -73,6 +78,7 @@ export function startAlertScheduler(options: SchedulerOptions = {}): AlertSchedu
     runOnce,
     stop: async () => {
       stopped = true;
+      recordSchedulerStop();
       clearInterval(timer);
       clearTimeout(first);
       if (!running) return;

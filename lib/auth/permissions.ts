@@ -52,6 +52,7 @@ export const PERMISSIONS = [
   "teams:manage",
   "teams:read", // team-scoped
   "audit:read",
+  "metrics:read", // GET /api/metrics: installation-wide aggregate counts, no team data
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -87,7 +88,7 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
 const SCOPE_PERMISSIONS: Record<ApiKeyScope, readonly Permission[]> = {
   admin: ALL,
   ingest: ["usage:ingest"],
-  read: ["spend:read", "prices:read", "budgets:read", "exports", "quota:read", "teams:read"],
+  read: ["spend:read", "prices:read", "budgets:read", "exports", "quota:read", "teams:read", "metrics:read"],
 };
 
 /** Permissions that only make sense installation-wide: a team-bound key never has them. */
@@ -101,6 +102,7 @@ const INSTALLATION_WIDE: readonly Permission[] = [
   "users:manage",
   "teams:manage",
   "audit:read",
+  "metrics:read",
 ];
 
 export const ROLES = ["admin", "finance", "team_lead", "viewer"] as const satisfies readonly Role[];
@@ -111,6 +113,11 @@ export const ROLE_LABELS: Record<Role, string> = {
   team_lead: "Team lead",
   viewer: "Viewer",
 };
+
+/** Whether a team-bound key is refused this permission whatever its scopes. */
+export function isInstallationWide(permission: Permission): boolean {
+  return INSTALLATION_WIDE.includes(permission);
+}
 
 export function can(principal: Principal | null, permission: Permission): boolean {
   if (!principal) return false;

@@ -79,12 +79,16 @@ async function prepare(client: pg.ClientBase, table: BulkTable): Promise<BulkLoa
   // all-visible: no hint-bit writes (with WAL, as checksums are on) on the first reads,
   // no big vacuum afterwards, index-only scans from the start.
   await client.query(`TRUNCATE ${table}`);
+  // COPY … FREEZE is refused for a partitioned table (usage_events): its rows land in partitions.
+  const kind = await client.query<{ relkind: string }>("SELECT relkind::text FROM pg_class WHERE oid = $1::regclass", [table]);
 
   return {
-    copyOptions: "WITH (FREEZE)",
+    copyOptions: kind.rows[0]?.relkind === "p" ? "" : "WITH (FREEZE)",
     async restore() {
       for (const key of keys) await client.query(key.add_sql);
-      for (const index of indexes.rows) await client.query(index.add_sql);
+      // A partitioned table's index definition reads "ON ONLY parent" (the parent alone, left
+      // invalid); recreated without ONLY it is built on every partition.
+      for (const index of indexes.rows) await client.query(index.add_sql.replace(" ON ONLY ", " ON "));
       for (const fk of foreignKeys) await client.query(fk.add_sql);
     },
   };

@@ -1,5 +1,6 @@
 import pg from "pg";
 import { rebuildRollups } from "@/lib/rollups/rebuild";
+import { ensureEventPartitions } from "@/lib/db/partitions";
 import { beginBulkLoad, type BulkLoad, type BulkTable } from "./bulk-load";
 import { TEAMS } from "./company";
 import { CopyWriter } from "./copy-writer";
@@ -115,6 +116,7 @@ export async function seedDemo(pool: pg.Pool, options: SeedOptions): Promise<See
       `${new Date(plan.startMs).toISOString()} to ${new Date(plan.endMs).toISOString()}`,
   );
 
+  await ensureEventPartitions(pool, new Date(plan.startMs), new Date(plan.endMs));
   const lanes: Lane[] = [];
   const open = async (...args: Parameters<typeof openLane>) => {
     const lane = await openLane(...args);
@@ -175,6 +177,13 @@ export async function seedDemo(pool: pg.Pool, options: SeedOptions): Promise<See
 
     progress(`Generated ${count(events)} events and ${count(outcomes)} outcomes in ${seconds().toFixed(1)} s; building indexes and committing…`);
     await Promise.all(lanes.map(finishLoad));
+    // The dedupe ids of the loaded events, in the same transaction (lib/ingestion/write-events.ts).
+    await eventLane.client.query(
+      `INSERT INTO usage_event_ids (id, occurred_at)
+       SELECT id, occurred_at FROM usage_events WHERE occurred_at >= $1 AND occurred_at <= $2
+       ON CONFLICT (id) DO NOTHING`,
+      [new Date(plan.startMs), new Date(plan.endMs)],
+    );
     await closeLane(eventLane, true);
     lanes.splice(lanes.indexOf(eventLane), 1);
     for (const lane of lanes.splice(0)) await closeLane(lane, true);

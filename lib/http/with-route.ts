@@ -1,12 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { authenticateApiKey, bearerToken, cachedApiKey } from "@/lib/auth/authenticate-key";
-import { can, scopesGranting, type Permission, type Principal } from "@/lib/auth/permissions";
+import { can, isInstallationWide, scopesGranting, type Permission, type Principal } from "@/lib/auth/permissions";
 import { principalFromCookies } from "@/lib/auth/user-principal";
 import { isDatabaseUnavailable } from "@/lib/db/availability";
 import { ApiError, errorBody } from "@/lib/http/errors";
 import { TokenBucketLimiter } from "@/lib/http/rate-limit";
 import { isSameOrigin, isUnsafeMethod } from "@/lib/http/same-origin";
 import { readEnv } from "@/lib/env";
+import { logger } from "@/lib/log";
+import { REQUEST_ID_HEADER } from "@/lib/server/request-context";
 
 /**
  * The one wrapper every API route goes through: authenticate (an API key in the
@@ -107,7 +109,7 @@ export function assertPermission(principal: Principal, permission: Permission): 
   const scope = scopesGranting(permission).find((s) => s !== "admin") ?? "admin";
   throw new ApiError(
     "forbidden",
-    principal.team && principal.scopes.includes("admin")
+    principal.team && (principal.scopes.includes("admin") || isInstallationWide(permission))
       ? "A key bound to one team cannot do this."
       : `This API key lacks the "${scope}" scope.`,
   );
@@ -136,7 +138,7 @@ export function withRoute(options: RouteOptions, handler: (context: RouteContext
       const maxBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
       return await handler({ request, principal, params, ip: clientIp(request), json: () => readJsonBody(request, maxBytes) });
     } catch (error) {
-      return toErrorResponse(error);
+      return toErrorResponse(error, request.headers.get(REQUEST_ID_HEADER));
     }
   };
 }
@@ -152,7 +154,7 @@ export function clientIp(request: Request): string | null {
 }
 
 /** Any error as the contract's answer: ApiError to its status, an unreachable database to 503, the rest to a logged 500. */
-export function toErrorReply(error: unknown): Reply {
+export function toErrorReply(error: unknown, requestId?: string | null): Reply {
   if (error instanceof ApiError) return errorReply(error);
   if (isDatabaseUnavailable(error)) {
     return errorReply(
@@ -162,12 +164,12 @@ export function toErrorReply(error: unknown): Reply {
     );
   }
   const reference = randomUUID();
-  console.error(`[burnrate] unhandled error ${reference}:`, error);
+  logger().error({ err: error, reference, req_id: requestId ?? undefined }, "unhandled error");
   return { status: 500, headers: {}, body: { error: { code: "internal", message: `Internal error (reference ${reference}).`, details: [] } } };
 }
 
-export function toErrorResponse(error: unknown): Response {
-  const reply = toErrorReply(error);
+export function toErrorResponse(error: unknown, requestId?: string | null): Response {
+  const reply = toErrorReply(error, requestId);
   return jsonResponse(reply.body, reply.status, reply.headers);
 }
 

@@ -1,8 +1,10 @@
 import type pg from "pg";
 import { prepareEvent, type EventError, type PreparedEvent } from "@/lib/ingestion/prepare-event";
+import { ensurePartitionsFor } from "@/lib/db/partitions";
 import { discoverTeams, insertEvents, rememberTeams, type PricedEvent } from "@/lib/ingestion/write-events";
 import { loadPriceIndex } from "@/lib/ingestion/price-batch";
 import { SHARED_PRICING_LOCK_SQL } from "@/lib/pricing/lock";
+import { recordIngest, rejectReason, secondsSince, type IngestTally, type RejectReason } from "@/lib/ops/metrics";
 
 export interface IngestResult {
   accepted: number;
@@ -27,7 +29,20 @@ export async function ingestEvents(
   rawEvents: readonly unknown[],
   options: IngestOptions = {},
 ): Promise<IngestResult> {
+  const started = process.hrtime.bigint();
+  const { result, tally } = await storeEventBatch(pool, rawEvents, options);
+  recordIngest("usage", tally, secondsSince(started));
+  return result;
+}
+
+/** ingestEvents without recording metrics, plus what they are made of: OTLP records its chunks as one request of its own kind. */
+export async function storeEventBatch(
+  pool: pg.Pool,
+  rawEvents: readonly unknown[],
+  options: IngestOptions = {},
+): Promise<{ result: IngestResult; tally: IngestTally }> {
   const errors: EventError[] = [];
+  const rejections: RejectReason[] = [];
   const unique: PreparedEvent[] = [];
   const seen = new Set<string>();
   let duplicates = 0;
@@ -35,11 +50,13 @@ export async function ingestEvents(
     const prepared = prepareEvent(raw, index);
     if (!prepared.ok) {
       errors.push(...prepared.errors);
+      if (prepared.errors[0]) rejections.push(rejectReason(prepared.errors[0]));
       return;
     }
     const teamProblem = applyBoundTeam(prepared.event, options.boundTeam, index);
     if (teamProblem) {
       errors.push(teamProblem);
+      rejections.push("team_not_allowed");
       return;
     }
     if (seen.has(prepared.event.id)) {
@@ -50,8 +67,10 @@ export async function ingestEvents(
     unique.push(prepared.event);
   });
   const rejected = new Set(errors.map((error) => error.index)).size;
-  if (unique.length === 0) return { accepted: 0, duplicates, rejected, errors };
+  if (unique.length === 0) return { result: { accepted: 0, duplicates, rejected, errors }, tally: { accepted: 0, duplicates, unpriced: 0, rejections } };
 
+  // Before the transaction: a missing monthly partition is created on its own connection.
+  await ensurePartitionsFor(pool, unique.map((event) => event.occurredAt));
   const client = await pool.connect();
   try {
     await client.query("BEGIN");
@@ -64,7 +83,9 @@ export async function ingestEvents(
     const inserted = await insertEvents(client, priced);
     await client.query("COMMIT");
     rememberTeams(teams);
-    return { accepted: inserted.size, duplicates: duplicates + (unique.length - inserted.size), rejected, errors };
+    const result = { accepted: inserted.size, duplicates: duplicates + (unique.length - inserted.size), rejected, errors };
+    const unpriced = priced.filter((event) => event.costUsd === null && inserted.has(event.id)).length;
+    return { result, tally: { accepted: result.accepted, duplicates: result.duplicates, unpriced, rejections } };
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});
     throw error;

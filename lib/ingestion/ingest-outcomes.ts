@@ -3,6 +3,7 @@ import { outcomeSchema } from "@/lib/schemas/outcome";
 import { issuePath } from "@/lib/http/errors";
 import { MAX_EVENT_BYTES, type EventError } from "@/lib/ingestion/prepare-event";
 import { applyBoundTeam, type IngestOptions, type IngestResult } from "@/lib/ingestion/ingest-events";
+import { recordIngest, rejectReason, secondsSince, type RejectReason } from "@/lib/ops/metrics";
 
 const OUTCOME_COLUMNS_TAGS = ["team", "feature", "environment", "tenant"] as const;
 
@@ -12,7 +13,9 @@ export async function ingestOutcomes(
   rawOutcomes: readonly unknown[],
   options: IngestOptions = {},
 ): Promise<IngestResult> {
+  const started = process.hrtime.bigint();
   const errors: EventError[] = [];
+  const rejections: RejectReason[] = [];
   const rows = new Map<string, unknown[]>();
   let duplicates = 0;
   rawOutcomes.forEach((raw, index) => {
@@ -20,6 +23,7 @@ export async function ingestOutcomes(
     const size = Buffer.byteLength(JSON.stringify(raw) ?? "", "utf8");
     if (size > MAX_EVENT_BYTES) {
       errors.push({ index, ...(id ? { id } : {}), path: "", message: `the outcome is ${size} bytes; at most ${MAX_EVENT_BYTES}` });
+      rejections.push("too_large");
       return;
     }
     const parsed = outcomeSchema.safeParse(raw);
@@ -27,6 +31,7 @@ export async function ingestOutcomes(
       for (const issue of parsed.error.issues) {
         errors.push({ index, ...(id ? { id } : {}), path: issuePath(issue.path), message: issue.message });
       }
+      rejections.push(parsed.error.issues[0] ? rejectReason({ path: issuePath(parsed.error.issues[0].path), message: "" }) : "invalid_field");
       return;
     }
     const outcome = parsed.data;
@@ -39,6 +44,7 @@ export async function ingestOutcomes(
     const teamProblem = applyBoundTeam(owner, options.boundTeam, index);
     if (teamProblem) {
       errors.push(teamProblem);
+      rejections.push("team_not_allowed");
       return;
     }
     if (owner.team) tags.team = owner.team;
@@ -60,7 +66,10 @@ export async function ingestOutcomes(
   });
   const rejected = new Set(errors.map((e) => e.index)).size;
   const values = [...rows.values()];
-  if (values.length === 0) return { accepted: 0, duplicates, rejected, errors };
+  if (values.length === 0) {
+    recordIngest("outcome", { accepted: 0, duplicates, unpriced: 0, rejections }, secondsSince(started));
+    return { accepted: 0, duplicates, rejected, errors };
+  }
 
   const column = (i: number) => values.map((row) => row[i]);
   const result = await pool.query<{ id: string }>(
@@ -72,5 +81,7 @@ export async function ingestOutcomes(
     Array.from({ length: 11 }, (_, i) => column(i)),
   );
   const accepted = result.rowCount ?? 0;
-  return { accepted, duplicates: duplicates + values.length - accepted, rejected, errors };
+  const stored = { accepted, duplicates: duplicates + values.length - accepted, rejected, errors };
+  recordIngest("outcome", { accepted, duplicates: stored.duplicates, unpriced: 0, rejections }, secondsSince(started));
+  return stored;
 }

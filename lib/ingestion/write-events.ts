@@ -7,9 +7,10 @@ export interface PricedEvent extends PreparedEvent {
   priceId: string | null;
 }
 
-// One statement: insert the new events (duplicates of stored ids are skipped by the
-// permanent primary key), fold exactly the inserted rows into the hourly rollups, and
-// return the inserted ids. Rollup keys are sorted so concurrent batches lock rollup rows
+// One statement: claim the ids in usage_event_ids (the permanent dedupe key: ids already
+// stored are skipped, whatever timestamp they come with now), insert the events whose id
+// was new into the monthly partitions of usage_events, fold exactly those rows into the
+// hourly rollups, and return their ids. Rollup keys are sorted so concurrent batches lock rollup rows
 // in the same order (no deadlocks). Hour = date_trunc('hour', occurred_at, 'UTC'), as in
 // lib/rollups/rebuild.ts.
 const INSERT_EVENTS_SQL = `
@@ -22,6 +23,12 @@ WITH incoming AS (
     status "CallStatus", response_cache_hit boolean, trace_id text, attempt int, team text, feature text,
     environment text, tenant text, end_user text, prompt_version text, extra_tags jsonb, cost_usd numeric, price_id uuid)
 ),
+claimed AS (
+  INSERT INTO usage_event_ids (id, occurred_at)
+  SELECT id, occurred_at FROM incoming
+  ON CONFLICT (id) DO NOTHING
+  RETURNING id
+),
 inserted AS (
   INSERT INTO usage_events (id, occurred_at, provider, model, operation, service_tier, input_tokens, output_tokens,
     cache_read_input_tokens, cache_creation_input_tokens, reasoning_output_tokens, latency_ms, status,
@@ -33,8 +40,7 @@ inserted AS (
     extra_tags, cost_usd,
     CASE WHEN cost_usd IS NULL THEN 'unpriced'::"PricingState" ELSE 'priced'::"PricingState" END,
     price_id, CASE WHEN cost_usd IS NULL THEN NULL ELSE now() END
-  FROM incoming
-  ON CONFLICT (id) DO NOTHING
+  FROM incoming JOIN claimed USING (id)
   RETURNING id, occurred_at, team, feature, environment, tenant, prompt_version, provider, model, service_tier, status,
     attempt, response_cache_hit, pricing_state, input_tokens, output_tokens, cache_read_input_tokens,
     cache_creation_input_tokens, reasoning_output_tokens, cost_usd, latency_ms

@@ -1,3 +1,4 @@
+import { logger } from "@/lib/log";
 import type pg from "pg";
 import { repriceForNewPrice, type RepriceTarget } from "@/lib/pricing/reprice";
 
@@ -18,7 +19,7 @@ export function enqueueReprice(pool: pg.Pool, target: RepriceTarget): Promise<vo
       } catch (error) {
         const delay = RETRY_DELAYS_MS[attempt];
         if (delay === undefined) {
-          console.error(`[burnrate] re-pricing ${target.provider}/${target.model} failed for good:`, error);
+          logger().error({ err: error, provider: target.provider, model: target.model }, "re-pricing failed for good");
           return;
         }
         await new Promise((resolve) => setTimeout(resolve, delay));

@@ -2,6 +2,7 @@ import { getPool, prisma } from "@/lib/db";
 import { can, canActOnTeam, inTeamScope, teamScope, type Principal } from "@/lib/auth/permissions";
 import { writeAudit, type AuditAction } from "@/lib/audit/audit-log";
 import { ApiError } from "@/lib/http/errors";
+import { recordQuotaDecision } from "@/lib/ops/metrics";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { parseQuotaAmount, type BurstsQuery, type CreateBurstInput } from "@/lib/schemas/quota";
 import { invalidateQuotaCache } from "./cache";
@@ -188,7 +189,7 @@ export async function expireBursts(options: { now?: Date; db?: RowSource } = {})
     [now.toISOString()],
   );
   if (probe.rows.length === 0) return [];
-  return prisma.$transaction(async (tx) => {
+  const expiredIds = await prisma.$transaction(async (tx) => {
     const due = await txRows(tx).query<BurstRow>(
       `${BURST_SELECT} WHERE b.status = 'pending' AND b.ends_at <= $1::timestamptz ORDER BY b.ends_at, b.id LIMIT 1000 FOR UPDATE OF b SKIP LOCKED`,
       [now.toISOString()],
@@ -197,6 +198,8 @@ export async function expireBursts(options: { now?: Date; db?: RowSource } = {})
     for (const row of due.rows) if (await expireLocked(tx, row, now)) expired.push(row.id);
     return expired;
   });
+  recordQuotaDecision("expire", expiredIds.length);
+  return expiredIds;
 }
 
 /** Team usage for the pending requests among `rows`, keyed by request id (three queries whatever the count). */
@@ -354,7 +357,7 @@ export async function decideBurstRequest(
   const now = options.now ?? new Date();
   const actor = actorOf(principal);
   const scope = teamScope(principal);
-  type Outcome = { kind: "done"; row: BurstRow } | { kind: "refused"; error: ApiError };
+  type Outcome = { kind: "done"; row: BurstRow } | { kind: "refused"; error: ApiError; expired?: boolean };
   const outcome: Outcome = await prisma.$transaction(async (tx): Promise<Outcome> => {
     const db = txRows(tx);
     const row = await selectBurst(db, id, true);
@@ -362,8 +365,8 @@ export async function decideBurstRequest(
     const result = transition(recordOf(row), action, actor, now);
     if (!result.ok) {
       // Found due: expire it now (committed), then answer 409.
-      if (result.refusal.code === "window_passed") await expireLocked(tx, row, now);
-      return { kind: "refused", error: refusalError(result.refusal) };
+      const expired = result.refusal.code === "window_passed" && (await expireLocked(tx, row, now));
+      return { kind: "refused", error: refusalError(result.refusal), expired };
     }
     if (action.kind === "approve" && result.next.approvedAmount !== null) {
       const fits = parseQuotaAmount(result.next.approvedAmount, row.unit);
@@ -383,7 +386,11 @@ export async function decideBurstRequest(
     if (!updated) throw new Error("burst request missing after update");
     return { kind: "done", row: updated };
   });
-  if (outcome.kind === "refused") throw outcome.error;
+  if (outcome.kind === "refused") {
+    if (outcome.expired) recordQuotaDecision("expire");
+    throw outcome.error;
+  }
+  recordQuotaDecision(action.kind);
   invalidateQuotaCache();
   const view = burstView(outcome.row);
   const type = NOTIFY[action.kind];

@@ -38,7 +38,7 @@ export async function serveQuotaCheck(request: IncomingMessage, response: Server
     const answer = checkQuotaFromCache(principal, input, new Date()) ?? (await checkQuota(principal, input));
     reply = { status: 200, headers: {}, body: answer };
   } catch (error) {
-    reply = toErrorReply(error);
+    reply = toErrorReply(error, request.headers["x-request-id"] as string | undefined);
   }
   send(response, reply);
 }

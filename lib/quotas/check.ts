@@ -1,6 +1,7 @@
 import { getPool } from "@/lib/db";
 import { canActOnTeam, type Principal } from "@/lib/auth/permissions";
 import { ApiError } from "@/lib/http/errors";
+import { recordQuotaCheck } from "@/lib/ops/metrics";
 import type { QuotaCheckInput } from "@/lib/schemas/quota";
 import { expireBursts } from "./bursts";
 import { loadQuotaSnapshot, processQuotaCache, type QuotaCache } from "./cache";
@@ -60,7 +61,9 @@ export async function checkQuota(principal: Principal, input: QuotaCheckInput, o
   const now = options.now ?? new Date();
   const cache = options.cache === undefined ? quotaCache() : options.cache;
   const snapshot = cache ? await cache.get(now) : await loadQuotaSnapshot(options.db ?? getPool(), now);
-  return evaluateCheck(snapshot, input, now);
+  const answer = evaluateCheck(snapshot, input, now);
+  recordQuotaCheck(answer);
+  return answer;
 }
 
 /**
@@ -70,7 +73,10 @@ export async function checkQuota(principal: Principal, input: QuotaCheckInput, o
 export function checkQuotaFromCache(principal: Principal, input: QuotaCheckInput, now: Date): CheckResult | null {
   assertMayCheck(principal, input);
   const snapshot = quotaCache().peek(now);
-  return snapshot ? evaluateCheck(snapshot, input, now) : null;
+  if (!snapshot) return null;
+  const answer = evaluateCheck(snapshot, input, now);
+  recordQuotaCheck(answer);
+  return answer;
 }
 
 function assertMayCheck(principal: Principal, input: QuotaCheckInput): void {

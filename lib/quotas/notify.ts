@@ -1,3 +1,4 @@
+import { logger } from "@/lib/log";
 import { prisma } from "@/lib/db";
 import { principalLabel, type Principal } from "@/lib/auth/permissions";
 import { sendToChannel, type DeliverableAlert, type SendOptions, type SendResult } from "@/lib/alerts/deliver";
@@ -82,10 +83,10 @@ export function notifyBurst(type: BurstNotificationType, request: BurstView, pri
     try {
       const results = await sendBurstNotification(notification);
       for (const { channel_id, result } of results) {
-        if (!result.ok) console.warn(`[burnrate] ${type} notification to channel ${channel_id} failed: ${result.error}`);
+        if (!result.ok) logger().warn({ channel_id, error: result.error }, `${type} notification failed`);
       }
     } catch (error) {
-      console.warn(`[burnrate] ${type} notification failed:`, error);
+      logger().warn({ err: error }, `${type} notification failed`);
     }
   });
 }

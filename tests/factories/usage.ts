@@ -1,3 +1,4 @@
+import { ensurePartitionsFor } from "@/lib/db/partitions";
 import { randomUUID } from "node:crypto";
 import { getPool, prisma } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
@@ -57,6 +58,8 @@ export async function insertEvents(specs: EventSpec[]): Promise<void> {
     pricingState: spec.costUsd === null ? "unpriced" : "priced",
     priceId: spec.costUsd === null ? null : price,
   }));
+  await ensurePartitionsFor(getPool(), rows.map((row) => row.occurredAt as Date));
+  await prisma.usageEventId.createMany({ data: rows.map((row) => ({ id: row.id, occurredAt: row.occurredAt })) });
   await prisma.usageEvent.createMany({ data: rows });
   await rebuildRollups(getPool(), {});
 }

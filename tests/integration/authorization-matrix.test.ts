@@ -42,6 +42,11 @@ import { GET as getSpendExport } from "@/app/api/v1/spend/export/route";
 import { GET as getSpend } from "@/app/api/v1/spend/route";
 import { GET as getTokensPerRequest } from "@/app/api/v1/tokens-per-request/route";
 import { GET as getTrace } from "@/app/api/v1/traces/[traceId]/route";
+import { GET as getHealth } from "@/app/api/health/route";
+import { GET as getMetrics } from "@/app/api/metrics/route";
+import { GET as getReady } from "@/app/api/ready/route";
+import { ALERT_INTERVAL_MS } from "@/lib/alerts/scheduler";
+import { recordSchedulerStart } from "@/lib/ops/heartbeat";
 import { encode } from "next-auth/jwt";
 import { encodeSessionToken, sessionCookieName } from "@/lib/auth/session-cookie";
 import { prisma } from "@/lib/db";
@@ -231,6 +236,9 @@ async function teamABudget(): Promise<string> {
   return budget.id;
 }
 const bodyOf = (call: Call) => call.body as Record<string, string>;
+
+/** metrics:read — the admin role, read and admin keys; never a team-bound key (installation-wide counts). */
+const METRICS_READERS: readonly Who[] = ["admin", "key:read", "key:admin"];
 
 const ROUTES: RouteCase[] = [
   {
@@ -809,6 +817,37 @@ const ROUTES: RouteCase[] = [
       return { path: `/api/v1/traces/${traceId}`, params: { traceId } };
     },
   },
+  // ---------------------------------------------------------------- operations
+  {
+    method: "GET",
+    route: "/api/health",
+    handler: getHealth as Handler,
+    // Liveness for load balancers: needs no credentials and ignores them.
+    allowed: CALLERS,
+    success: 200,
+    prepare: async () => ({ path: "/api/health" }),
+  },
+  {
+    method: "GET",
+    route: "/api/ready",
+    handler: getReady as Handler,
+    // Readiness for load balancers, the same for everyone; a live scheduler so that it is ready.
+    allowed: CALLERS,
+    success: 200,
+    prepare: async () => {
+      recordSchedulerStart(new Date(), ALERT_INTERVAL_MS);
+      return { path: "/api/ready" };
+    },
+  },
+  {
+    method: "GET",
+    route: "/api/metrics",
+    handler: getMetrics as Handler,
+    // In-process calls carry no X-Burnrate-Client-Ip, so the allow-list admits nobody here: credentials only.
+    allowed: METRICS_READERS,
+    success: 200,
+    prepare: async () => ({ path: "/api/metrics" }),
+  },
 ];
 
 describe.each(ROUTES.map((route) => [`${route.method} ${route.route}`, route] as const))("%s", (_name, route) => {
@@ -976,8 +1015,8 @@ describe("a key is never wider than its creator", () => {
       expect(status).toBe(207);
       expect(body).toMatchObject({ accepted: 2, rejected: 1 });
       expect(body.errors).toEqual([expect.objectContaining({ index: 2, path: "tags.team" })]);
-      expect((await prisma.usageEvent.findUniqueOrThrow({ where: { id: untagged.id as string } })).team).toBe(teamA.slug);
-      expect((await prisma.usageEvent.findUniqueOrThrow({ where: { id: own.id as string } })).team).toBe(teamA.slug);
+      expect((await prisma.usageEvent.findFirstOrThrow({ where: { id: untagged.id as string } })).team).toBe(teamA.slug);
+      expect((await prisma.usageEvent.findFirstOrThrow({ where: { id: own.id as string } })).team).toBe(teamA.slug);
     });
 
     it("holds outcomes and OTLP spans to the key's team as well", async () => {

@@ -36,7 +36,7 @@ async function post(body: unknown, key = ingestKey) {
 }
 
 async function storedCost(id: string): Promise<string | null> {
-  const row = await prisma.usageEvent.findUniqueOrThrow({ where: { id } });
+  const row = await prisma.usageEvent.findFirstOrThrow({ where: { id } });
   return row.costUsd === null ? null : row.costUsd.toFixed(12);
 }
 
@@ -135,7 +135,7 @@ describe("POST /api/v1/events: usage shapes and exact prices", () => {
       openai_usage: { prompt_tokens: 10_000, completion_tokens: 1_000, prompt_tokens_details: { cached_tokens: 8_000 }, completion_tokens_details: { reasoning_tokens: 400 } },
     });
     expect((await post({ events: [event] })).status).toBe(200);
-    const row = await prisma.usageEvent.findUniqueOrThrow({ where: { id: event.id as string } });
+    const row = await prisma.usageEvent.findFirstOrThrow({ where: { id: event.id as string } });
     expect([row.inputTokens, row.cacheReadInputTokens, row.outputTokens, row.reasoningOutputTokens]).toEqual([10_000, 8_000, 1_000, 400]);
     // Nov 2 → the Nov 1 entry: (2000*1.5 + 8000*0.5 + 600*8 + 400*8) / 1e6 = (3000 + 4000 + 4800 + 3200) / 1e6
     expect(await storedCost(event.id as string)).toBe("0.015000000000");
@@ -149,7 +149,7 @@ describe("POST /api/v1/events: usage shapes and exact prices", () => {
       anthropic_usage: { input_tokens: 500, output_tokens: 200, cache_read_input_tokens: 3_000, cache_creation_input_tokens: 1_000 },
     });
     expect((await post({ events: [event] })).status).toBe(200);
-    const row = await prisma.usageEvent.findUniqueOrThrow({ where: { id: event.id as string } });
+    const row = await prisma.usageEvent.findFirstOrThrow({ where: { id: event.id as string } });
     expect(row.inputTokens).toBe(4_500);
     // (500*2 + 3000*0.5 + 1000*2.5 + 200*8) / 1e6 = (1000 + 1500 + 2500 + 1600) / 1e6
     expect(await storedCost(event.id as string)).toBe("0.006600000000");
@@ -167,7 +167,7 @@ describe("POST /api/v1/events: usage shapes and exact prices", () => {
   it("stores an event of an unknown model as unpriced: no cost, never $0", async () => {
     const event = contractEvent({ provider: "acme-ai", model: `unknown-${randomUUID()}` });
     expect((await post({ events: [event] })).status).toBe(200);
-    const row = await prisma.usageEvent.findUniqueOrThrow({ where: { id: event.id as string } });
+    const row = await prisma.usageEvent.findFirstOrThrow({ where: { id: event.id as string } });
     expect(row.pricingState).toBe("unpriced");
     expect(row.costUsd).toBeNull();
   });
@@ -201,7 +201,7 @@ describe("POST /api/v1/events: duplicates and rollups", () => {
     const untagged = contractEvent({ tags: { feature: "orphan" } });
     expect((await post({ events: [tagged, untagged] })).status).toBe(200);
     expect(await prisma.team.findUniqueOrThrow({ where: { slug } })).toMatchObject({ discovered: true });
-    const row = await prisma.usageEvent.findUniqueOrThrow({ where: { id: untagged.id as string } });
+    const row = await prisma.usageEvent.findFirstOrThrow({ where: { id: untagged.id as string } });
     expect(row.team).toBeNull();
   });
 });

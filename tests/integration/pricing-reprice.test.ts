@@ -1,3 +1,4 @@
+import { ensurePartitionsFor } from "@/lib/db/partitions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getPool } from "@/lib/db";
 import type { PriceRates } from "@/lib/pricing/compute-cost";
@@ -39,6 +40,7 @@ interface EventSpec {
 }
 
 async function insertEvents(specs: EventSpec[]): Promise<void> {
+  await ensurePartitionsFor(pool(), specs.map((e) => new Date(e.at)));
   for (const e of specs) {
     await pool().query(
       `INSERT INTO usage_events (id, occurred_at, provider, model, service_tier, input_tokens, output_tokens, cache_read_input_tokens,

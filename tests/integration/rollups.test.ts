@@ -1,3 +1,4 @@
+import { ensurePartitionsFor } from "@/lib/db/partitions";
 import pg from "pg";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getPool } from "@/lib/db";
@@ -101,6 +102,7 @@ describe("rebuildRollups", () => {
 
   it("rolls untagged and unpriced events into one row per tuple, with $0 cost and an unpriced count", async () => {
     const at = new Date(END.getTime() + 2 * HOUR + 17 * 60_000);
+    await ensurePartitionsFor(pool(), [at]);
     for (const [i, latency] of [120, null, 80].entries()) {
       await pool().query(
         `INSERT INTO usage_events (id, occurred_at, provider, model, input_tokens, output_tokens, latency_ms, status, attempt,

@@ -34,7 +34,7 @@ const EXPECTED: Record<string, Permission[]> = {
   team_lead: ["spend:read", "prices:read", "budgets:read", "exports", "quota:read", "quota:request", "keys:manage", "teams:read"],
   viewer: ["spend:read", "prices:read", "budgets:read", "quota:read", "teams:read"],
   "key:ingest": ["usage:ingest"],
-  "key:read": ["spend:read", "prices:read", "budgets:read", "exports", "quota:read", "teams:read"],
+  "key:read": ["spend:read", "prices:read", "budgets:read", "exports", "quota:read", "teams:read", "metrics:read"],
   "key:admin": [...PERMISSIONS],
   "key:admin bound to a team": ["usage:ingest", "spend:read", "prices:read", "budgets:read", "exports", "quota:read", "quota:request", "teams:read"],
 };
