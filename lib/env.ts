@@ -21,7 +21,8 @@ const envSchema = z.object({
   // Role of a user created by their first SSO sign-in; "none" refuses unknown users.
   BURNRATE_OIDC_DEFAULT_ROLE: z.enum(["none", "viewer", "team_lead", "finance", "admin"]).default("viewer"),
   // Addresses (IPs or CIDRs, comma-separated) that may scrape GET /api/metrics without a key.
-  BURNRATE_METRICS_ALLOW: z.string().default("127.0.0.1/32,::1/128"),
+  // Empty by default: behind a reverse proxy on the same host every client would be 127.0.0.1.
+  BURNRATE_METRICS_ALLOW: z.string().default(""),
   // Months of raw events kept (whole monthly partitions dropped past it); 0 keeps them all. Rollups stay.
   BURNRATE_RETENTION_MONTHS: z.coerce.number().int().min(0).max(1200).default(0),
   // Structured logs: level, and json (one object per line) or text (for a terminal).

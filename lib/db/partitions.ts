@@ -112,23 +112,28 @@ export async function applyEventRetention(pool: pg.Pool, months: number, now = n
   const cutoff = retentionCutoff(now, months);
   const client = await pool.connect();
   try {
-    const locked = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(hashtext('burnrate_event_retention')) AS ok");
-    if (!locked.rows[0]?.ok) return { cutoff, dropped: [], idsPruned: 0 };
-    try {
-      const expired = partitionsPastRetention(await listEventPartitions(client), now, months);
-      const dropped: string[] = [];
-      for (const partition of expired) {
-        // Detached first: DROP of an attached partition would lock the whole parent.
-        await client.query(`ALTER TABLE usage_events DETACH PARTITION "${partition.name}"`);
-        await client.query(`DROP TABLE "${partition.name}"`);
-        dropped.push(partition.name);
-      }
-      const pruned = await client.query("DELETE FROM usage_event_ids WHERE occurred_at < $1", [cutoff]);
-      forgetMonthsBefore(cutoff);
-      return { cutoff, dropped, idsPruned: pruned.rowCount ?? 0 };
-    } finally {
-      await client.query("SELECT pg_advisory_unlock(hashtext('burnrate_event_retention'))");
+    // One transaction under a transaction-level lock, like every other job here: safe behind
+    // a transaction-pooling proxy, and a failure leaves every partition as it was.
+    await client.query("BEGIN");
+    const locked = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_xact_lock(hashtext('burnrate_event_retention')) AS ok");
+    if (!locked.rows[0]?.ok) {
+      await client.query("ROLLBACK");
+      return { cutoff, dropped: [], idsPruned: 0 };
     }
+    const expired = partitionsPastRetention(await listEventPartitions(client), now, months);
+    const dropped: string[] = [];
+    for (const partition of expired) {
+      await client.query(`ALTER TABLE usage_events DETACH PARTITION "${partition.name}"`);
+      await client.query(`DROP TABLE "${partition.name}"`);
+      dropped.push(partition.name);
+    }
+    const pruned = await client.query("DELETE FROM usage_event_ids WHERE occurred_at < $1", [cutoff]);
+    await client.query("COMMIT");
+    forgetMonthsBefore(cutoff);
+    return { cutoff, dropped, idsPruned: pruned.rowCount ?? 0 };
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
   } finally {
     client.release();
   }

@@ -7,12 +7,21 @@ export interface PricedEvent extends PreparedEvent {
   priceId: string | null;
 }
 
-// One statement: claim the ids in usage_event_ids (the permanent dedupe key: ids already
-// stored are skipped, whatever timestamp they come with now), insert the events whose id
-// was new into the monthly partitions of usage_events, fold exactly those rows into the
-// hourly rollups, and return their ids. Rollup keys are sorted so concurrent batches lock rollup rows
+// Two statements in the caller's transaction. First the ids are claimed in
+// usage_event_ids, the permanent dedupe key (ids already stored are skipped, whatever
+// timestamp they come with now). Then one statement inserts the events whose id was new
+// into the monthly partitions of usage_events, folds exactly those rows into the hourly
+// rollups and returns their ids. (Claiming in the same statement needs a join of the claim's
+// RETURNING with the incoming rows, which the planner cannot size.) Rollup keys are sorted
+// so concurrent batches lock rollup rows
 // in the same order (no deadlocks). Hour = date_trunc('hour', occurred_at, 'UTC'), as in
 // lib/rollups/rebuild.ts.
+const CLAIM_IDS_SQL = `
+INSERT INTO usage_event_ids (id, occurred_at)
+SELECT id, occurred_at FROM json_to_recordset($1::json) AS t(id text, occurred_at timestamptz)
+ON CONFLICT (id) DO NOTHING
+RETURNING id`;
+
 const INSERT_EVENTS_SQL = `
 WITH incoming AS (
   -- One JSON parameter instead of 25 arrays: JSON.stringify is native and fast, pg's
@@ -22,12 +31,6 @@ WITH incoming AS (
     cache_read_input_tokens int, cache_creation_input_tokens int, reasoning_output_tokens int, latency_ms int,
     status "CallStatus", response_cache_hit boolean, trace_id text, attempt int, team text, feature text,
     environment text, tenant text, end_user text, prompt_version text, extra_tags jsonb, cost_usd numeric, price_id uuid)
-),
-claimed AS (
-  INSERT INTO usage_event_ids (id, occurred_at)
-  SELECT id, occurred_at FROM incoming
-  ON CONFLICT (id) DO NOTHING
-  RETURNING id
 ),
 inserted AS (
   INSERT INTO usage_events (id, occurred_at, provider, model, operation, service_tier, input_tokens, output_tokens,
@@ -40,7 +43,7 @@ inserted AS (
     extra_tags, cost_usd,
     CASE WHEN cost_usd IS NULL THEN 'unpriced'::"PricingState" ELSE 'priced'::"PricingState" END,
     price_id, CASE WHEN cost_usd IS NULL THEN NULL ELSE now() END
-  FROM incoming JOIN claimed USING (id)
+  FROM incoming
   RETURNING id, occurred_at, team, feature, environment, tenant, prompt_version, provider, model, service_tier, status,
     attempt, response_cache_hit, pricing_state, input_tokens, output_tokens, cache_read_input_tokens,
     cache_creation_input_tokens, reasoning_output_tokens, cost_usd, latency_ms
@@ -75,8 +78,13 @@ rolled AS (
 SELECT id FROM inserted`;
 
 /** Inserts the events and their rollups in the caller's transaction; returns the ids that were new. */
-export async function insertEvents(client: pg.ClientBase, events: PricedEvent[]): Promise<Set<string>> {
-  if (events.length === 0) return new Set();
+export async function insertEvents(client: pg.ClientBase, batch: PricedEvent[]): Promise<Set<string>> {
+  if (batch.length === 0) return new Set();
+  const claims = JSON.stringify(batch.map((e) => ({ id: e.id, occurred_at: e.occurredAt.toISOString() })));
+  const claimed = await client.query<{ id: string }>(CLAIM_IDS_SQL, [claims]);
+  if (claimed.rows.length === 0) return new Set();
+  const fresh = new Set(claimed.rows.map((row) => row.id));
+  const events = fresh.size === batch.length ? batch : batch.filter((e) => fresh.has(e.id));
   const rows = events.map((e) => ({
     id: e.id,
     occurred_at: e.occurredAt.toISOString(),

@@ -17,6 +17,9 @@ import { contractEvent } from "../factories/events";
 import { check, quotaPrincipal } from "../factories/quotas";
 import { createTestTeam, createTestUser, read, sessionRequest, type TestTeam } from "../factories/users";
 
+// The loopback on the allow-list for this file (the default allows nobody).
+process.env.BURNRATE_METRICS_ALLOW = "127.0.0.1/32,::1/128";
+
 /**
  * GET /api/health, /api/ready and /api/metrics called in-process, on this file's own
  * database. No X-Burnrate-Client-Ip header reaches an in-process call unless a test sets
@@ -54,7 +57,7 @@ function parseExposition(text: string): Map<string, number> {
   return values;
 }
 
-/** A scrape from the loopback (on the default allow-list): series → value, 0 for an absent series. */
+/** A scrape from the loopback (on this file's allow-list): series → value, 0 for an absent series. */
 async function scrape(): Promise<(name: string, labels?: Record<string, string>) => number> {
   const response = await getMetrics(metricsRequest({ clientIp: "127.0.0.1" }));
   expect(response.status).toBe(200);

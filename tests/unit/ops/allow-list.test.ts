@@ -85,8 +85,9 @@ describe("parseAllowRule", () => {
 });
 
 describe("parseAllowList", () => {
-  it("reads the default setting as the two loopback hosts", () => {
-    expect(parseAllowList(readEnv({}).BURNRATE_METRICS_ALLOW)).toEqual([
+  it("allows nobody by default (behind a same-host proxy every client is loopback); loopback when set", () => {
+    expect(parseAllowList(readEnv({}).BURNRATE_METRICS_ALLOW)).toEqual([]);
+    expect(parseAllowList("127.0.0.1/32,::1/128")).toEqual([
       { family: 4, value: 0x7f000001n, prefix: 32 },
       { family: 6, value: 1n, prefix: 128 },
     ]);
