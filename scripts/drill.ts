@@ -16,7 +16,7 @@
  *   npm run drill -- [--clients 4] [--batch 50] [--record]
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
@@ -24,7 +24,7 @@ import { startEmbeddedPostgres, type EmbeddedServer } from "@/lib/db/embedded-po
 import { compareRollupsWithEvents } from "@/lib/rollups/rebuild";
 import { foldDailyRollups } from "@/lib/rollups/daily";
 import { startApp, type AppProcess } from "../tests/setup/app-process";
-import { describeMachine, replaceSection } from "./bench/machine";
+import { describeMachine, writeBenchmarkSection } from "./bench/machine";
 
 const { values } = parseArgs({
   options: {
@@ -220,12 +220,7 @@ async function main(): Promise<void> {
 
     if (values.record && failures.length === 0) {
       const machine = await describeMachine(pool);
-      const file = path.resolve("docs/BENCHMARKS.md");
-      const document = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n";
-      writeFileSync(
-        file,
-        replaceSection(
-          document,
+      writeBenchmarkSection(
           "drill",
           `## Reliability drill (\`npm run drill\`)
 
@@ -251,9 +246,7 @@ ${[...statuses].sort().map(([s, n]) => `| answered ${s} | ${fmt(n)} |`).join("\n
 
 No client saw a 500: while PostgreSQL was down every request was answered 503 with \`Retry-After\`,
 and while the app was down the connection was refused.`,
-        ),
       );
-      say("Wrote docs/BENCHMARKS.md");
     }
   } finally {
     await pool.end();

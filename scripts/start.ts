@@ -112,9 +112,12 @@ async function main(): Promise<void> {
     if (server?.listening) {
       // Finish in-flight requests, then drop idle keep-alive connections.
       const closed = new Promise((resolve) => server?.close(resolve));
+      // A keep-alive connection becomes idle when its last request is answered: close it then.
+      const reaper = setInterval(() => server?.closeIdleConnections(), 100);
       server.closeIdleConnections();
       const timeout = setTimeout(() => server?.closeAllConnections(), 10_000);
       await closed;
+      clearInterval(reaper);
       clearTimeout(timeout);
     }
     await alertsStopped?.catch(() => {});

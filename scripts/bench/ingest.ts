@@ -6,7 +6,7 @@
  *   npm run bench:ingest -- --batches 240 --clients 4
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync } from "node:fs";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -15,7 +15,7 @@ import pg from "pg";
 import { from as copyFrom, to as copyTo } from "pg-copy-streams";
 import { openDatabase } from "@/lib/db/server";
 import { startApp } from "../../tests/setup/app-process";
-import { describeMachine, replaceSection } from "./machine";
+import { describeMachine, writeBenchmarkSection } from "./machine";
 
 const { values } = parseArgs({
   options: {
@@ -173,12 +173,7 @@ async function main(): Promise<void> {
     console.log(`Baseline COPY of the same ${accepted} rows: ${copySeconds.toFixed(1)} s = ${Math.round(copyRate)} rows/s`);
 
     const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
-    const file = path.resolve("docs/BENCHMARKS.md");
-    const document = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n";
-    writeFileSync(
-      file,
-      replaceSection(
-        document,
+    writeBenchmarkSection(
         "ingest",
         `## Ingestion (\`npm run bench:ingest\`)
 
@@ -191,9 +186,7 @@ Measured ${new Date().toISOString().slice(0, 10)} on ${machine}. The production 
 | baseline: \`COPY FROM STDIN\` of the same rows into a table with usage_events' indexes, same database | ${fmt(accepted)} | ${copySeconds.toFixed(1)} | ${fmt(copyRate)} | |
 
 The API reaches ${((rate / copyRate) * 100).toFixed(0)}% of the COPY baseline (target: at least 25% and 15,000 events/s).`,
-      ),
     );
-    console.log("Wrote docs/BENCHMARKS.md");
   } finally {
     await pool.end();
     await db.stop();

@@ -1,4 +1,6 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
+import path from "node:path";
 import type pg from "pg";
 
 /** The machine a benchmark ran on, printed next to its numbers. */
@@ -23,4 +25,12 @@ export function replaceSection(document: string, name: string, body: string): st
   const to = document.indexOf(end);
   if (from === -1 || to === -1) return `${document.trimEnd()}\n\n${section}\n`;
   return document.slice(0, from) + section + document.slice(to + end.length);
+}
+
+/** Writes one section of docs/BENCHMARKS.md (created when missing), leaving the rest as it is. */
+export function writeBenchmarkSection(name: string, body: string): void {
+  const file = path.resolve("docs/BENCHMARKS.md");
+  const document = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n";
+  writeFileSync(file, replaceSection(document, name, body));
+  console.log("Wrote docs/BENCHMARKS.md");
 }

@@ -9,14 +9,13 @@
  * The seeded database under .data/bench-query is kept and reused by later runs with the
  * same size (seeding 10 million events takes a few minutes).
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { openDatabase } from "@/lib/db/server";
 import { applyMigrations } from "@/lib/db/migrate";
 import { startApp } from "../../tests/setup/app-process";
-import { describeMachine, replaceSection } from "./machine";
+import { describeMachine, writeBenchmarkSection } from "./machine";
 
 const { values } = parseArgs({
   options: {
@@ -157,12 +156,7 @@ async function main(): Promise<void> {
     console.log(`Baseline, same aggregate from raw usage_events: p50 ${baseline.p50.toFixed(0)} ms`);
     rows.push(`| baseline: showback by team, 30 days, straight from raw \`usage_events\` (SQL only, no HTTP) | – | ${baseline.p50.toFixed(1)} | ${baseline.p95.toFixed(1)} |`);
 
-    const file = path.resolve("docs/BENCHMARKS.md");
-    const document = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n";
-    writeFileSync(
-      file,
-      replaceSection(
-        document,
+    writeBenchmarkSection(
         "query",
         `## Showback queries (\`npm run bench:query\`)
 
@@ -175,9 +169,7 @@ rollups and partial days from the hourly ones (lib/rollups/window-source.ts).
 | what | rows | p50 ms | p95 ms |
 |---|---:|---:|---:|
 ${rows.join("\n")}`,
-      ),
     );
-    console.log("Wrote docs/BENCHMARKS.md");
   } finally {
     await pool.end();
     await db.stop();

@@ -22,7 +22,7 @@
  *   npm run bench:quota -- [--connections 200] [--duration 10]
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -30,7 +30,7 @@ import pg from "pg";
 import { Pool } from "undici";
 import { openDatabase } from "@/lib/db/server";
 import { freePort, startApp } from "../../tests/setup/app-process";
-import { describeMachine, replaceSection } from "./machine";
+import { describeMachine, writeBenchmarkSection } from "./machine";
 
 const { values } = parseArgs({
   options: {
@@ -279,12 +279,7 @@ async function main(): Promise<void> {
     const row = (what: string, m: Measured) =>
       `| ${what} | ${fmt(m.result.requests.total)} | ${fmt(m.result.requests.average)} | ${m.result.latency.p50} | ${m.result.latency.p99} | ${m.result.latency.max} | ${fmt(m.result.errors)} | ${m.serverCpuMsPerRequest.toFixed(3)} |`;
     const meetsClosed = closedCheck.result.latency.p99 < 20;
-    const file = path.resolve("docs/BENCHMARKS.md");
-    const document = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n";
-    writeFileSync(
-      file,
-      replaceSection(
-        document,
+    writeBenchmarkSection(
         "quota",
         `## Quota check (\`npm run bench:quota\`)
 
@@ -321,9 +316,7 @@ Below saturation, ${connections} gateway connections sending ${openRates.map((ra
 (the floor at ${fmt(topRate)}/s: p99 ${topFloor.result.latency.p99} ms). PostgreSQL committed
 ${fmt(checkCommits)} transactions in the ${duration + 11} s around the ${fmt(closedCheck.result.requests.total)} closed-loop checks (the snapshot's refreshes,
 three queries every 2 s under load, and the server's background jobs): a check is answered from memory.`,
-      ),
     );
-    console.log("Wrote docs/BENCHMARKS.md");
   } finally {
     floorServer?.stop();
     await pool.end();

@@ -5,7 +5,6 @@
  *
  *   npm run bench -- --days 90 --events-per-day 20000
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -15,7 +14,7 @@ import { from as copyFrom, to as copyTo } from "pg-copy-streams";
 import { openDatabase } from "@/lib/db/server";
 import { applyMigrations } from "@/lib/db/migrate";
 import { seedDemo } from "@/lib/demo/seed";
-import { describeMachine, replaceSection } from "./machine";
+import { describeMachine, writeBenchmarkSection } from "./machine";
 
 const { values } = parseArgs({
   options: {
@@ -90,14 +89,9 @@ async function main(): Promise<void> {
     console.log(`Baseline COPY, bare table: ${bare.rows} rows in ${bare.seconds.toFixed(2)} s = ${Math.round(rate(bare))} rows/s`);
     console.log(`Baseline COPY, indexed table: ${indexed.rows} rows in ${indexed.seconds.toFixed(2)} s = ${Math.round(rate(indexed))} rows/s`);
 
-    const file = path.resolve("docs/BENCHMARKS.md");
-    const document = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n";
     const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
-    writeFileSync(
-      file,
-      replaceSection(
-        document,
-        "seed",
+    writeBenchmarkSection(
+      "seed",
         `## Demo data generator (\`npm run bench:seed\`)
 
 Measured ${new Date().toISOString().slice(0, 10)} on ${machine}.
@@ -109,9 +103,7 @@ Measured ${new Date().toISOString().slice(0, 10)} on ${machine}.
 | baseline: the same COPY into a table with usage_events' indexes and constraints | ${fmt(indexed.rows)} | ${indexed.seconds.toFixed(2)} | ${fmt(rate(indexed))} |
 
 End to end (generation, exact pricing, index builds, rollups, outcomes, commit) the generator runs at ${((seedRate / rate(bare)) * 100).toFixed(0)}% of bare COPY and ${((seedRate / rate(indexed)) * 100).toFixed(0)}% of COPY into the indexed table; 10 million events take about ${Math.round(10_000_000 / seedRate / 60)} minutes.`,
-      ),
     );
-    console.log("Wrote docs/BENCHMARKS.md");
   } finally {
     await pool.end();
     await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
