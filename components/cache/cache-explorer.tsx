@@ -83,7 +83,7 @@ export function CacheExplorer({ state, window }: { state: CachePageState; window
           <GroupHitRatePanel report={report} by={state.by} />
           <CacheModelsTable
             models={models}
-            sort={{ key: state.msort, dir: state.mdir }}
+            sort={{ key: state.msort, direction: state.mdir }}
             onSort={(key) => update({ msort: key, mdir: state.msort === key && state.mdir === "desc" ? "asc" : "desc" })}
           />
         </div>

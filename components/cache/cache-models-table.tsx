@@ -3,7 +3,7 @@ import type { CacheModel } from "@/lib/analytics/cache";
 import { formatHitRate, formatPerMtok, modelName, type ModelSortKey, type SortDirection } from "@/lib/analytics/cache-view";
 import { formatCount, formatDay, formatMoney, formatTokens } from "@/lib/format";
 import { Panel } from "@/components/ui/panel";
-import { SortHeader } from "./sort-header";
+import { SortHeader } from "@/components/ui/sort-header";
 
 const COLUMNS: { key: ModelSortKey; label: string }[] = [
   { key: "requests", label: "Requests" },
@@ -41,7 +41,7 @@ export function CacheModelsTable({
   onSort,
 }: {
   models: CacheModel[];
-  sort: { key: ModelSortKey; dir: SortDirection };
+  sort: { key: ModelSortKey; direction: SortDirection };
   onSort: (key: ModelSortKey) => void;
 }) {
   return (
@@ -59,9 +59,9 @@ export function CacheModelsTable({
             <caption className="sr-only">Prompt cache by model; column headers sort</caption>
             <thead className="bg-zinc-50 text-xs text-zinc-500">
               <tr>
-                <SortHeader column="model" label="Model" sort={sort} onSort={onSort} numeric={false} />
+                <SortHeader column="model" label="Model" sort={sort} onSort={onSort} />
                 {COLUMNS.map((c) => (
-                  <SortHeader key={c.key} column={c.key} label={c.label} sort={sort} onSort={onSort} />
+                  <SortHeader key={c.key} column={c.key} label={c.label} sort={sort} onSort={onSort} numeric />
                 ))}
                 <th scope="col" className="px-2 py-2 text-left font-medium whitespace-nowrap">Price basis (input → cache read)</th>
               </tr>

@@ -118,7 +118,7 @@ export function TokensPanel({ query, state, update }: { query: Query; state: Cac
             <TokensTable
               rows={rows}
               groupLabel={by === "prompt_version" ? "Feature · version" : label}
-              sort={{ key: state.tsort, dir: state.tdir }}
+              sort={{ key: state.tsort, direction: state.tdir }}
               onSort={(key) => update({ tsort: key, tdir: state.tsort === key && state.tdir === "desc" ? "asc" : "desc" })}
             />
           </div>

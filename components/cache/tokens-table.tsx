@@ -2,7 +2,7 @@ import type { TokensMetrics } from "@/lib/analytics/tokens-per-request";
 import { formatAverageTokens, formatChangePct, type SortDirection, type TokensRow, type TokensSortKey } from "@/lib/analytics/cache-view";
 import { formatCount } from "@/lib/format";
 import { cn } from "@/components/ui/cn";
-import { SortHeader } from "./sort-header";
+import { SortHeader } from "@/components/ui/sort-header";
 
 function PriorToRecent({ prior, recent, field }: { prior: TokensMetrics; recent: TokensMetrics; field: "avg_input_tokens" | "avg_output_tokens" }) {
   return (
@@ -28,17 +28,17 @@ export function TokensTable({
 }: {
   rows: TokensRow[];
   groupLabel: string;
-  sort: { key: TokensSortKey; dir: SortDirection };
+  sort: { key: TokensSortKey; direction: SortDirection };
   onSort: (key: TokensSortKey) => void;
 }) {
-  const header = (key: TokensSortKey, label: string, title?: string) => <SortHeader column={key} label={label} sort={sort} onSort={onSort} title={title} />;
+  const header = (key: TokensSortKey, label: string, title?: string) => <SortHeader column={key} label={label} sort={sort} onSort={onSort} title={title} numeric />;
   return (
     <div className="overflow-x-auto">
       <table className="w-full text-sm" aria-label={`Tokens per request by ${groupLabel.toLowerCase()}`} data-testid="tokens-table">
         <caption className="sr-only">Average tokens per request by {groupLabel.toLowerCase()}, window and last 7 days against the 28 before; column headers sort</caption>
         <thead className="bg-zinc-50 text-xs text-zinc-500">
           <tr>
-            <SortHeader column="key" label={groupLabel} sort={sort} onSort={onSort} numeric={false} />
+            <SortHeader column="key" label={groupLabel} sort={sort} onSort={onSort} />
             {header("requests", "Requests")}
             {header("avg_input", "Avg input")}
             {header("recent_input", "Input: prior → last 7 d", "Average input tokens per request, 28 days before → last 7 days (sorts by the last 7 days)")}

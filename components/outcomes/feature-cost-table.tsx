@@ -6,7 +6,7 @@ import { allUnpriced, featureCostRows, sortFeatureRows, type FeatureCostRow, typ
 import { formatCount, formatMoney, formatPercent } from "@/lib/format";
 import { Panel } from "@/components/ui/panel";
 import { LoadError, LoadingRows } from "./states";
-import { SortHeader } from "./sort-header";
+import { SortHeader } from "@/components/ui/sort-header";
 
 interface Column {
   key: FeatureSortKey;
@@ -66,10 +66,10 @@ export function FeatureCostTable({
           <table className="w-full text-sm" data-testid="feature-costs" aria-labelledby="feature-cost-title">
             <thead className="sticky top-0 bg-white text-xs text-zinc-500">
               <tr>
-                {showType ? <SortHeader sortKey="type" label="Type" sort={sort} onSort={onSort} className="pl-0" /> : null}
-                <SortHeader sortKey="feature" label="Feature" sort={sort} onSort={onSort} className={showType ? undefined : "pl-0"} />
+                {showType ? <SortHeader column="type" label="Type" sort={sort} onSort={onSort} className="pl-0" /> : null}
+                <SortHeader column="feature" label="Feature" sort={sort} onSort={onSort} className={showType ? undefined : "pl-0"} />
                 {COLUMNS.map((c) => (
-                  <SortHeader key={c.key} sortKey={c.key} label={c.label} sort={sort} onSort={onSort} numeric={c.numeric} />
+                  <SortHeader key={c.key} column={c.key} label={c.label} sort={sort} onSort={onSort} numeric={c.numeric} />
                 ))}
               </tr>
             </thead>

@@ -5,7 +5,7 @@ import type { TopTrace } from "@/lib/analytics/traces";
 import { formatCostWithUnpriced, formatDuration, nextSort, sortTopTraces, spanMs, type SortState, type TraceSortKey } from "@/lib/analytics/outcomes-view";
 import { formatCount, formatDayTime } from "@/lib/format";
 import { Panel } from "@/components/ui/panel";
-import { SortHeader } from "./sort-header";
+import { SortHeader } from "@/components/ui/sort-header";
 
 export function SuccessBadge({ success }: { success: boolean }) {
   return (
@@ -43,12 +43,12 @@ export function TopTracesTable({ traces, onOpen }: { traces: readonly TopTrace[]
                 <th scope="col" className="px-2 py-2 text-left font-medium">Outcome</th>
                 <th scope="col" className="px-2 py-2 text-left font-medium">Team</th>
                 <th scope="col" className="px-2 py-2 text-left font-medium">Feature</th>
-                <SortHeader sortKey="outcomes" label="Outcomes" sort={sort} onSort={onSort} numeric />
-                <SortHeader sortKey="calls" label="Calls" sort={sort} onSort={onSort} numeric />
-                <SortHeader sortKey="retries" label="Retries" sort={sort} onSort={onSort} numeric />
-                <SortHeader sortKey="cost_usd" label="Cost" sort={sort} onSort={onSort} numeric />
-                <SortHeader sortKey="first_call_at" label="First call (UTC)" sort={sort} onSort={onSort} />
-                <SortHeader sortKey="duration" label="Duration" sort={sort} onSort={onSort} numeric />
+                <SortHeader column="outcomes" label="Outcomes" sort={sort} onSort={onSort} numeric />
+                <SortHeader column="calls" label="Calls" sort={sort} onSort={onSort} numeric />
+                <SortHeader column="retries" label="Retries" sort={sort} onSort={onSort} numeric />
+                <SortHeader column="cost_usd" label="Cost" sort={sort} onSort={onSort} numeric />
+                <SortHeader column="first_call_at" label="First call (UTC)" sort={sort} onSort={onSort} />
+                <SortHeader column="duration" label="Duration" sort={sort} onSort={onSort} numeric />
               </tr>
             </thead>
             <tbody className="tabular">

@@ -1,30 +1,37 @@
-import type { SortState } from "@/lib/analytics/outcomes-view";
 import { cn } from "@/components/ui/cn";
 
-/** A column header that sorts its table: a button inside, the state in aria-sort. */
+/** The sort a table shows: which column, which way. */
+export interface TableSort<K extends string> {
+  key: K;
+  direction: "asc" | "desc";
+}
+
+/** A column header that sorts its table: a real button (keyboard), the state in aria-sort on the <th>. */
 export function SortHeader<K extends string>({
-  sortKey,
+  column,
   label,
   sort,
   onSort,
   numeric = false,
+  title,
   className,
 }: {
-  sortKey: K;
+  column: K;
   label: string;
-  sort: SortState<K>;
+  sort: TableSort<K>;
   onSort: (key: K) => void;
   numeric?: boolean;
+  title?: string;
   className?: string;
 }) {
-  const active = sort.key === sortKey;
+  const active = sort.key === column;
   return (
     <th
       scope="col"
       aria-sort={active ? (sort.direction === "asc" ? "ascending" : "descending") : "none"}
       className={cn("px-2 py-2 font-medium whitespace-nowrap", numeric ? "text-right" : "text-left", className)}
     >
-      <button type="button" onClick={() => onSort(sortKey)} className="inline-flex items-center gap-1 rounded hover:text-zinc-900">
+      <button type="button" title={title} onClick={() => onSort(column)} className="inline-flex items-center gap-1 rounded hover:text-zinc-900">
         {label}
         <span aria-hidden="true" className="w-2 text-zinc-400">{active ? (sort.direction === "asc" ? "▲" : "▼") : ""}</span>
       </button>
