@@ -13,6 +13,8 @@
  *   burnrate prices import FILE [--effective-from 2026-11-01T00:00:00Z]   (LiteLLM price JSON)
  *   burnrate backup [--out FILE] [--format auto|pg_dump|burnrate]   (path printed alone on the last line)
  *   burnrate restore FILE [--force]          (into an empty database; --force replaces its data)
+ *   burnrate partitions                      the monthly partitions of raw events, with sizes
+ *   burnrate retention --months N [--dry-run]   drop raw-event months past N now (the server does it every 6 h)
  */
 import { appendFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
@@ -33,7 +35,9 @@ const USAGE = `Usage:
   burnrate user list
   burnrate prices import FILE [--effective-from RFC3339]   (a LiteLLM model_prices_and_context_window.json)
   burnrate backup [--out FILE] [--format auto|pg_dump|burnrate]
-  burnrate restore FILE [--force]   (stop the app first; --force replaces the data the database holds)`;
+  burnrate restore FILE [--force]   (stop the app first; --force replaces the data the database holds)
+  burnrate partitions
+  burnrate retention --months N [--dry-run]   (rollups stay; default N: BURNRATE_RETENTION_MONTHS)`;
 
 class UsageError extends Error {}
 
@@ -371,7 +375,45 @@ function positiveInt(raw: string | undefined, flag: string): number {
   return value;
 }
 
-const commands: Record<string, (args: string[]) => Promise<void>> = { migrate, seed, key, prices, user, backup, restore };
+async function partitions(args: string[]): Promise<void> {
+  if (args.length > 0) throw new UsageError(`partitions takes no arguments`);
+  await withDatabase(async () => {
+    const { getPool } = await import("@/lib/db");
+    const { describeEventPartitions } = await import("@/lib/db/partitions");
+    const rows = await describeEventPartitions(getPool());
+    console.log("partition             from (UTC)  rows (estimate)  size");
+    for (const row of rows) {
+      console.log(
+        `${row.name.padEnd(21)} ${row.from.toISOString().slice(0, 10)}  ${row.estimatedRows.toLocaleString("en-US").padStart(15)}  ${formatBytes(row.bytes)}`,
+      );
+    }
+    console.log(`${rows.length} partitions`);
+  });
+}
+
+async function retention(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { months: { type: "string" }, "dry-run": { type: "boolean", default: false } } });
+  const months = values.months === undefined ? readEnv().BURNRATE_RETENTION_MONTHS : positiveInt(values.months, "--months");
+  if (months === 0) throw new UsageError("retention needs --months N (BURNRATE_RETENTION_MONTHS is 0: keep everything)");
+  await withDatabase(async () => {
+    const { getPool } = await import("@/lib/db");
+    const { applyEventRetention, listEventPartitions, partitionsPastRetention, retentionCutoff } = await import("@/lib/db/partitions");
+    const now = new Date();
+    const cutoff = retentionCutoff(now, months).toISOString();
+    if (values["dry-run"]) {
+      const expired = partitionsPastRetention(await listEventPartitions(getPool()), now, months);
+      console.log(`Keeping events from ${cutoff}; would drop ${expired.length} partitions: ${expired.map((p) => p.name).join(", ") || "none"}.`);
+      return;
+    }
+    const result = await applyEventRetention(getPool(), months, now);
+    console.log(
+      `Keeping events from ${cutoff}; dropped ${result.dropped.length} partitions (${result.dropped.join(", ") || "none"}) ` +
+        `and ${result.idsPruned.toLocaleString("en-US")} dedupe ids. Rollups are kept.`,
+    );
+  });
+}
+
+const commands: Record<string, (args: string[]) => Promise<void>> = { migrate, seed, key, prices, user, backup, restore, partitions, retention };
 
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);

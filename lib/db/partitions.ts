@@ -83,6 +83,28 @@ export async function listEventPartitions(db: Queryable): Promise<EventPartition
     .sort((a, b) => a.from.getTime() - b.from.getTime());
 }
 
+export interface EventPartitionDescription extends EventPartition {
+  /** The planner's estimate (exact counts of big months would scan them). */
+  estimatedRows: number;
+  /** With its indexes. */
+  bytes: number;
+}
+
+/** listEventPartitions with each partition's estimated rows and size on disk. */
+export async function describeEventPartitions(db: Queryable): Promise<EventPartitionDescription[]> {
+  const partitions = await listEventPartitions(db);
+  const sizes = await db.query<{ name: string; rows: string; bytes: string }>(
+    `SELECT c.relname AS name, greatest(c.reltuples, 0)::bigint::text AS rows, pg_total_relation_size(c.oid)::text AS bytes
+     FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'usage_events'::regclass`,
+  );
+  const byName = new Map(sizes.rows.map((row) => [row.name, row]));
+  return partitions.map((partition) => ({
+    ...partition,
+    estimatedRows: Number(byName.get(partition.name)?.rows ?? 0),
+    bytes: Number(byName.get(partition.name)?.bytes ?? 0),
+  }));
+}
+
 /** The first instant kept when `months` months are retained at `now`: the start of the month `months - 1` before this one. */
 export function retentionCutoff(now: Date, months: number): Date {
   return monthStart(now, -(months - 1));

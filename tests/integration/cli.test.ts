@@ -229,4 +229,29 @@ describe("burnrate CLI", () => {
     expect(lines).toContain("gone@example.com  viewer  disabled  teams: none");
     expect(result.stdout).not.toMatch(/scrypt\$/);
   });
+
+  it("partitions lists the monthly partitions; retention --dry-run names what it would drop, then drops only that", async () => {
+    const { getPool } = await import("@/lib/db");
+    const { ensureEventPartitions } = await import("@/lib/db/partitions");
+    await ensureEventPartitions(getPool(), new Date("2015-01-10T00:00:00Z"), new Date("2015-02-10T00:00:00Z"));
+
+    const listed = burnrate("partitions");
+    expect(listed.status, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(/^usage_events_2015_01 +2015-01-01 +\d+ +\S+/m);
+    expect(listed.stdout).toMatch(/^usage_events_2015_02 +2015-02-01 /m);
+
+    const dry = burnrate("retention", "--months", "60", "--dry-run");
+    expect(dry.status, dry.stderr).toBe(0);
+    expect(lastLine(dry.stdout)).toMatch(/would drop 2 partitions: usage_events_2015_01, usage_events_2015_02\.$/);
+    expect(burnrate("partitions").stdout).toContain("usage_events_2015_01");
+
+    const done = burnrate("retention", "--months", "60");
+    expect(done.status, done.stderr).toBe(0);
+    expect(lastLine(done.stdout)).toMatch(/dropped 2 partitions \(usage_events_2015_01, usage_events_2015_02\)/);
+    expect(burnrate("partitions").stdout).not.toContain("usage_events_2015_");
+
+    const refused = burnrate("retention");
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain("retention needs --months N");
+  });
 });
