@@ -22,7 +22,9 @@ import { parseArgs } from "node:util";
 import { readEnv } from "@/lib/env";
 import { openDatabase, type DatabaseHandle } from "@/lib/db/server";
 import { applyMigrations, createMigration } from "@/lib/db/migrate";
-import { backupDatabase, formatBytes, restoreDatabase, RestoreRefusedError } from "@/lib/ops/backup";
+import { backupDatabase, RestoreRefusedError } from "@/lib/ops/backup";
+import { formatBytes } from "@/lib/ops/backup-catalog";
+import { restoreDatabase } from "@/lib/ops/restore";
 
 const USAGE = `Usage:
   burnrate migrate

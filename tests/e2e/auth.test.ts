@@ -1,23 +1,14 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchBrowser } from "./browser";
+import { describe, expect, inject, it } from "vitest";
+import { browserForFile } from "./browser";
 import { queryAppDatabase } from "./app-database";
 import { DEMO_PASSWORD, signedInContext } from "./sign-in";
 
 const baseUrl = inject("baseUrl");
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = browserForFile();
 
 describe("Sign-in", () => {
   it("sends an anonymous visitor to the sign-in page, and back after signing in", async () => {
-    const context = await browser.newContext();
+    const context = await browser().newContext();
     const page = await context.newPage();
     await page.goto(`${baseUrl}/settings/teams`);
     await page.waitForURL(/\/sign-in\?callbackUrl=%2Fsettings%2Fteams/);
@@ -30,7 +21,7 @@ describe("Sign-in", () => {
   });
 
   it("refuses a wrong password with a generic message and sets no session", async () => {
-    const context = await browser.newContext();
+    const context = await browser().newContext();
     const page = await context.newPage();
     await page.goto(`${baseUrl}/sign-in`);
     await page.getByLabel("Email").fill("viewer@example.com");
@@ -42,7 +33,7 @@ describe("Sign-in", () => {
   });
 
   it("signs out: the session cookie is gone and the dashboard asks to sign in again", async () => {
-    const { context, page } = await signedInContext(browser, baseUrl, "viewer@example.com");
+    const { context, page } = await signedInContext(browser(), baseUrl, "viewer@example.com");
     const cookie = (await context.cookies()).find((c) => c.name.endsWith("burnrate.session"));
     expect(cookie?.httpOnly).toBe(true);
     expect(cookie?.sameSite).toBe("Lax");
@@ -61,7 +52,7 @@ describe("Sign-in", () => {
 
 describe("Roles in the browser", () => {
   it("shows a team lead only their teams' spend and no admin pages", async () => {
-    const { context, page } = await signedInContext(browser, baseUrl, "lead@example.com");
+    const { context, page } = await signedInContext(browser(), baseUrl, "lead@example.com");
     await page.goto(`${baseUrl}/`);
     expect(await page.getByTestId("team-scope").textContent()).toContain("search");
     const teams = await page.getByTestId("top-teams").locator("tbody th").allTextContents();
@@ -75,7 +66,7 @@ describe("Roles in the browser", () => {
   });
 
   it("lets an admin create an API key in Settings, shows it once, and revoke it", async () => {
-    const { context, page } = await signedInContext(browser, baseUrl, "admin@example.com");
+    const { context, page } = await signedInContext(browser(), baseUrl, "admin@example.com");
     await page.goto(`${baseUrl}/settings/keys`);
     const name = `e2e-gateway-${Date.now()}`;
     await page.getByLabel("Name").fill(name);

@@ -1,24 +1,15 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { formatMoney } from "@/lib/format";
-import { launchBrowser } from "./browser";
+import { browserForFile } from "./browser";
 import { queryAppDatabase } from "./app-database";
 import { signedInContext } from "./sign-in";
 
 const baseUrl = inject("baseUrl");
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = browserForFile();
 
 describe("Budgets", () => {
   it("finance creates a team budget in the form and sees it with this month's spend and a burn-down", async () => {
-    const { context, page } = await signedInContext(browser, baseUrl, "finance@example.com");
+    const { context, page } = await signedInContext(browser(), baseUrl, "finance@example.com");
     await page.goto(`${baseUrl}/budgets`);
     const name = `Search AI ${Date.now()}`;
     const form = page.getByRole("form", { name: "New budget" });
@@ -50,7 +41,7 @@ describe("Budgets", () => {
   });
 
   it("shows a team lead the budget of their team read-only", async () => {
-    const { context, page } = await signedInContext(browser, baseUrl, "lead@example.com");
+    const { context, page } = await signedInContext(browser(), baseUrl, "lead@example.com");
     await page.goto(`${baseUrl}/budgets`);
     await page.getByTestId("budgets-table").waitFor({ timeout: 15_000 });
     expect(await page.getByRole("form", { name: "New budget" }).count()).toBe(0);

@@ -1,11 +1,11 @@
 import { mkdirSync } from "node:fs";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
 import type { OutcomeReport } from "@/lib/analytics/traces";
 import { presetWindow, utcToday, type DayWindow } from "@/lib/analytics/outcomes-view";
 import { formatCount, formatMoney } from "@/lib/format";
 import { Money } from "@/lib/money";
-import { launchBrowser } from "./browser";
+import { browserForFile } from "./browser";
 import { queryAppDatabase } from "./app-database";
 import { signedInContext } from "./sign-in";
 
@@ -14,15 +14,7 @@ import { signedInContext } from "./sign-in";
 // counted once, on its first outcome of a type; a team lead sees the outcomes of their
 // teams and, of their traces, the calls of those teams or untagged).
 const baseUrl = inject("baseUrl");
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = browserForFile();
 
 /** The last 30 full UTC days, passed explicitly so a run across midnight compares one window. */
 function testWindow(): DayWindow {
@@ -72,7 +64,7 @@ function typeRegion(page: Page, type: string) {
 
 describe("Outcomes", () => {
   it("shows each outcome type's cost per success as the database computes it, and the API's totals", async () => {
-    const { context, page } = await signedInContext(browser, baseUrl, "finance@example.com");
+    const { context, page } = await signedInContext(browser(), baseUrl, "finance@example.com");
     const window = testWindow();
     await openOutcomes(page, window);
     expect(await page.getByRole("button", { name: "Last 30 days" }).getAttribute("aria-pressed")).toBe("true");
@@ -128,7 +120,7 @@ describe("Outcomes", () => {
   });
 
   it("drills into the most expensive trace: its calls in a dialog that Escape closes", async () => {
-    const { context, page } = await signedInContext(browser, baseUrl, "finance@example.com");
+    const { context, page } = await signedInContext(browser(), baseUrl, "finance@example.com");
     const window = testWindow();
     await openOutcomes(page, window);
     const response = await page.request.get(`${baseUrl}/api/v1/outcomes/report?from=${window.from}&to=${window.to}`);
@@ -166,7 +158,7 @@ describe("Outcomes", () => {
   });
 
   it("filters to one type in the URL and sorts its features by cost per success", async () => {
-    const { context, page } = await signedInContext(browser, baseUrl, "finance@example.com");
+    const { context, page } = await signedInContext(browser(), baseUrl, "finance@example.com");
     const window = testWindow();
     await openOutcomes(page, window);
 
@@ -191,7 +183,7 @@ describe("Outcomes", () => {
   });
 
   it("a team lead sees only the outcomes of their teams (support, search)", async () => {
-    const { context, page } = await signedInContext(browser, baseUrl, "lead@example.com");
+    const { context, page } = await signedInContext(browser(), baseUrl, "lead@example.com");
     const window = testWindow();
     await openOutcomes(page, window);
     await page.getByTestId("team-scope").waitFor();

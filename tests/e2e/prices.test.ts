@@ -1,26 +1,17 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchBrowser } from "./browser";
+import { describe, expect, inject, it } from "vitest";
+import { browserForFile } from "./browser";
 import { queryAppDatabase } from "./app-database";
 import { signedInContext } from "./sign-in";
 
 const baseUrl = inject("baseUrl");
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = browserForFile();
 
 describe("Prices", () => {
   it("lists the demo's unpriced model, and an admin adds a price that lands in the catalog", async () => {
     const [unpriced] = await queryAppDatabase<{ provider: string; model: string }>(
       "SELECT provider, model FROM usage_rollup_hourly WHERE unpriced_requests > 0 GROUP BY 1, 2 ORDER BY sum(unpriced_requests) DESC LIMIT 1",
     );
-    const { context, page } = await signedInContext(browser, baseUrl, "admin@example.com");
+    const { context, page } = await signedInContext(browser(), baseUrl, "admin@example.com");
     await page.goto(`${baseUrl}/prices`);
     const table = page.getByTestId("unpriced-models");
     expect(await table.textContent()).toContain(`${unpriced?.provider}/${unpriced?.model}`);
@@ -49,7 +40,7 @@ describe("Prices", () => {
   });
 
   it("shows a viewer the catalog without the form", async () => {
-    const { context, page } = await signedInContext(browser, baseUrl, "viewer@example.com");
+    const { context, page } = await signedInContext(browser(), baseUrl, "viewer@example.com");
     await page.goto(`${baseUrl}/prices`);
     await page.getByTestId("price-catalog").waitFor();
     expect(await page.getByRole("button", { name: "Add price" }).count()).toBe(0);

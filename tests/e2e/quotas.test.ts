@@ -1,21 +1,13 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
 import { formatMoney } from "@/lib/format";
 import { Money } from "@/lib/money";
-import { launchBrowser } from "./browser";
+import { browserForFile } from "./browser";
 import { queryAppDatabase } from "./app-database";
 import { signedInContext } from "./sign-in";
 
 const baseUrl = inject("baseUrl");
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = browserForFile();
 
 interface CheckAnswer {
   allowed: boolean;
@@ -70,7 +62,7 @@ describe("Quotas", () => {
     // Half of it, rounded down to cents: the team is over its baseline. With no spend yet, one cent (the estimate refuses then).
     const amount = Money.max(spend.div(2).toDecimalPlaces(2, Money.ROUND_DOWN), "0.01").toFixed(2);
 
-    const admin = await signedInContext(browser, baseUrl, "admin@example.com");
+    const admin = await signedInContext(browser(), baseUrl, "admin@example.com");
     const adminPage = admin.page;
     await adminPage.goto(`${baseUrl}/quotas`);
     const form = adminPage.getByRole("form", { name: "New allocation" });
@@ -106,7 +98,7 @@ describe("Quotas", () => {
     expect(new Money(refused.limit ?? "0").eq(amount)).toBe(true);
 
     // The team lead, in a browser context of their own, files a burst for search.
-    const lead = await signedInContext(browser, baseUrl, "lead@example.com");
+    const lead = await signedInContext(browser(), baseUrl, "lead@example.com");
     const leadPage = lead.page;
     await leadPage.goto(`${baseUrl}/quotas`);
     const burstForm = leadPage.getByRole("form", { name: "New burst request" });
@@ -179,7 +171,7 @@ describe("Quotas", () => {
   });
 
   it("opens the monthly review from the overview, with the month in the URL", async () => {
-    const { context, page } = await signedInContext(browser, baseUrl, "admin@example.com");
+    const { context, page } = await signedInContext(browser(), baseUrl, "admin@example.com");
     await page.goto(`${baseUrl}/quotas`);
     await page.getByRole("navigation", { name: "Quotas" }).getByRole("link", { name: "Monthly review" }).click();
     await page.waitForURL(/\/quotas\/review/);

@@ -1,26 +1,17 @@
 import { readFileSync } from "node:fs";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { Money } from "@/lib/money";
 import { defaultShowbackWindow } from "@/lib/schemas/showback-page";
-import { launchBrowser } from "./browser";
+import { browserForFile } from "./browser";
 import { queryAppDatabase } from "./app-database";
 import { signedInContext } from "./sign-in";
 
 const baseUrl = inject("baseUrl");
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = browserForFile();
 
 describe("Showback", () => {
   it("a team lead filters to their team, sorts, and downloads exactly what is shown as CSV", async () => {
-    const { context, page } = await signedInContext(browser, baseUrl, "lead@example.com");
+    const { context, page } = await signedInContext(browser(), baseUrl, "lead@example.com");
     // Last month, whole: always has demo data whatever day of the month the test runs.
     const now = new Date();
     const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 10);

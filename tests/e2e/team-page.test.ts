@@ -1,24 +1,15 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { formatMoney } from "@/lib/format";
-import { launchBrowser } from "./browser";
+import { browserForFile } from "./browser";
 import { queryAppDatabase } from "./app-database";
 import { signedInContext } from "./sign-in";
 
 const baseUrl = inject("baseUrl");
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = browserForFile();
 
 describe("Team page", () => {
   it("shows a team lead their team's month to date, outcomes and cache, and no other team's page", async () => {
-    const { context, page } = await signedInContext(browser, baseUrl, "lead@example.com");
+    const { context, page } = await signedInContext(browser(), baseUrl, "lead@example.com");
     // From the user menu, as a lead would get there.
     await page.getByRole("list", { name: "Your teams" }).getByRole("link", { name: "search" }).click();
     await page.waitForURL(`${baseUrl}/teams/search`);

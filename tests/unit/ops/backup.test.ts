@@ -1,19 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import {
-  defaultBackupPath,
-  findOrderConflict,
-  formatBytes,
-  libpqEnvironment,
-  migrationsAfter,
-  orderByDependencies,
-  parsePostgresVersion,
-  RestoreRefusedError,
-  toolProblem,
-  toolSupportsServer,
-  type ForeignKeyEdge,
-} from "@/lib/ops/backup";
+import { RestoreRefusedError } from "@/lib/ops/backup";
+import { defaultBackupPath, findOrderConflict, formatBytes, migrationsAfter, orderByDependencies, type ForeignKeyEdge } from "@/lib/ops/backup-catalog";
+import { libpqEnvironment, parsePostgresVersion, toolProblem, toolSupportsServer } from "@/lib/ops/postgres-tools";
 import {
   BackupReader,
   backupPreamble,
