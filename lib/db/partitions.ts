@@ -39,9 +39,23 @@ export function ensureEventPartitionsAhead(db: Queryable, now = new Date(), ahea
   return ensureEventPartitions(db, monthStart(now), monthStart(now, ahead));
 }
 
-// Months known to have a partition in this process: most batches need no query at all.
-// A month dropped by the retention is forgotten (forgetMonthsBefore).
-const knownMonths = new Set<string>();
+// Months known to have a partition in this process: most batches need no query at all. On
+// globalThis, so the route bundles and the server's maintenance (separate module copies)
+// share it; a month the retention dropped elsewhere (another instance) is noticed by the
+// insert failing with isMissingPartition, then forgotten and created again.
+const globalForPartitions = globalThis as unknown as { burnrateKnownMonths?: Set<string> };
+const knownMonths = (globalForPartitions.burnrateKnownMonths ??= new Set<string>());
+
+/** Forget every known month: the next batch asks the database again. */
+export function forgetKnownMonths(): void {
+  knownMonths.clear();
+}
+
+/** PostgreSQL's answer to a row whose month has no partition (dropped since it was known). */
+export function isMissingPartition(error: unknown): boolean {
+  const candidate = error as { code?: unknown; message?: unknown } | null;
+  return candidate?.code === "23514" && typeof candidate.message === "string" && candidate.message.includes("no partition of relation");
+}
 
 /**
  * Makes sure every month of `dates` has a partition: no query when every month is known,

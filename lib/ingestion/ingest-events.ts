@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { prepareEvent, type EventError, type PreparedEvent } from "@/lib/ingestion/prepare-event";
-import { ensurePartitionsFor } from "@/lib/db/partitions";
+import { ensurePartitionsFor, forgetKnownMonths, isMissingPartition } from "@/lib/db/partitions";
 import { discoverTeams, insertEvents, rememberTeams, type PricedEvent } from "@/lib/ingestion/write-events";
 import { loadPriceIndex } from "@/lib/ingestion/price-batch";
 import { SHARED_PRICING_LOCK_SQL } from "@/lib/pricing/lock";
@@ -71,6 +71,24 @@ export async function storeEventBatch(
 
   // Before the transaction: a missing monthly partition is created on its own connection.
   await ensurePartitionsFor(pool, unique.map((event) => event.occurredAt));
+  let written: { inserted: Set<string>; priced: PricedEvent[] };
+  try {
+    written = await writeBatch(pool, unique);
+  } catch (error) {
+    if (!isMissingPartition(error)) throw error;
+    // A month this process knew was dropped meanwhile (the retention, maybe on another instance).
+    forgetKnownMonths();
+    await ensurePartitionsFor(pool, unique.map((event) => event.occurredAt));
+    written = await writeBatch(pool, unique);
+  }
+  const { inserted, priced } = written;
+  const result = { accepted: inserted.size, duplicates: duplicates + (unique.length - inserted.size), rejected, errors };
+  const unpriced = priced.filter((event) => event.costUsd === null && inserted.has(event.id)).length;
+  return { result, tally: { accepted: result.accepted, duplicates: result.duplicates, unpriced, rejections } };
+}
+
+/** Prices and stores the batch in one transaction; returns the ids that were new. */
+async function writeBatch(pool: pg.Pool, unique: PreparedEvent[]): Promise<{ inserted: Set<string>; priced: PricedEvent[] }> {
   const client = await pool.connect();
   try {
     await client.query("BEGIN");
@@ -83,9 +101,7 @@ export async function storeEventBatch(
     const inserted = await insertEvents(client, priced);
     await client.query("COMMIT");
     rememberTeams(teams);
-    const result = { accepted: inserted.size, duplicates: duplicates + (unique.length - inserted.size), rejected, errors };
-    const unpriced = priced.filter((event) => event.costUsd === null && inserted.has(event.id)).length;
-    return { result, tally: { accepted: result.accepted, duplicates: result.duplicates, unpriced, rejections } };
+    return { inserted, priced };
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});
     throw error;

@@ -78,6 +78,16 @@ describe("monthly partitions of usage_events", () => {
     expect(ids.rows).toEqual([{ occurred_at: new Date("2026-11-10T10:00:00Z") }]);
   });
 
+  it("a month dropped elsewhere (another instance's retention) while this process knew it: recreated, the batch stored", async () => {
+    expect((await ingest([contractEvent({ timestamp: "2014-06-01T10:00:00Z" })])).body).toMatchObject({ accepted: 1 });
+    await pool().query('ALTER TABLE usage_events DETACH PARTITION "usage_events_2014_06"');
+    await pool().query('DROP TABLE "usage_events_2014_06"');
+    const late = contractEvent({ timestamp: "2014-06-20T10:00:00Z" });
+    const answer = await ingest([late]);
+    expect([answer.status, answer.body.accepted]).toEqual([200, 1]);
+    expect(await partitionOf(late.id as string)).toEqual(["usage_events_2014_06"]);
+  });
+
   it("ahead: this month and the next two exist; calling again creates nothing", async () => {
     const now = new Date("2031-06-15T00:00:00Z");
     expect(await ensureEventPartitionsAhead(pool(), now)).toBe(3);
