@@ -77,16 +77,26 @@ function hashOf(secret: string): string | null {
   if (known !== undefined) return known;
   if (!isWellFormedApiKey(secret)) return null;
   const hash = hashApiKey(secret, getSecret("apiKeyHash"));
-  // Random well-formed tokens must not grow these maps without bound.
-  if (shared.hashes.size >= MAX_REMEMBERED) shared.hashes.clear();
+  // Random well-formed tokens must not grow these maps without bound: the oldest entries go
+  // first (a Map keeps insertion order), so a flood of unknown tokens never evicts all the
+  // busy keys at once.
+  evictOldest(shared.hashes);
   if (cache.size >= MAX_REMEMBERED) pruneExpired(Date.now());
   shared.hashes.set(secret, hash);
   return hash;
 }
 
+function evictOldest<K, V>(map: Map<K, V>): void {
+  while (map.size >= MAX_REMEMBERED) {
+    const oldest = map.keys().next();
+    if (oldest.done) return;
+    map.delete(oldest.value);
+  }
+}
+
 function pruneExpired(now: number): void {
   for (const [hash, verdict] of cache) if (verdict.expires <= now) cache.delete(hash);
-  if (cache.size >= MAX_REMEMBERED) cache.clear();
+  evictOldest(cache);
 }
 
 /** One database lookup per key hash at a time; its verdict is cached. */
@@ -112,7 +122,9 @@ async function lookupKey(hash: string, now: Date): Promise<KeyPrincipal | null> 
   // A key bound to a team that no longer exists is bound to nothing: refuse it.
   const principal: KeyPrincipal | null =
     usable && (!row.teamId || team) ? { kind: "key", keyId: row.id, prefix: row.prefix, scopes: row.scopes, team } : null;
-  if (generation === shared.generation) cache.set(hash, { principal, expires: now.getTime() + CACHE_TTL_MS });
+  // Never cached past the key's own expiry.
+  const expires = Math.min(now.getTime() + CACHE_TTL_MS, row?.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY);
+  if (generation === shared.generation) cache.set(hash, { principal, expires });
   if (principal) recordLastUsed(principal.keyId, now);
   return principal;
 }

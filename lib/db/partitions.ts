@@ -53,8 +53,10 @@ export function forgetKnownMonths(): void {
 
 /** PostgreSQL's answer to a row whose month has no partition (dropped since it was known). */
 export function isMissingPartition(error: unknown): boolean {
-  const candidate = error as { code?: unknown; message?: unknown } | null;
-  return candidate?.code === "23514" && typeof candidate.message === "string" && candidate.message.includes("no partition of relation");
+  // A check violation on the table itself, with no constraint named (a CHECK names its own);
+  // not the message, which a localised server translates.
+  const candidate = error as { code?: unknown; table?: unknown; constraint?: unknown } | null;
+  return candidate?.code === "23514" && candidate.table === "usage_events" && !candidate.constraint;
 }
 
 /**
@@ -81,18 +83,24 @@ export interface EventPartition {
   to: Date;
 }
 
-/** usage_events' partitions, oldest first, with their bounds read from the catalog. */
+const PARTITION_NAME = /^usage_events_(\d{4})_(\d{2})$/;
+
+/**
+ * usage_events' monthly partitions, oldest first. Their bounds follow from their names
+ * (burnrate_ensure_event_partitions creates each month exactly so): bound expressions
+ * read back as text would follow the session's DateStyle. Other partitions (a DEFAULT one
+ * an operator attached) are not listed, so the retention never touches them.
+ */
 export async function listEventPartitions(db: Queryable): Promise<EventPartition[]> {
-  const result = await db.query<{ name: string; bound: string }>(
-    `SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound
-     FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-     WHERE i.inhparent = 'usage_events'::regclass`,
+  const result = await db.query<{ name: string }>(
+    "SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'usage_events'::regclass",
   );
   return result.rows
-    .map((row) => {
-      const match = /FROM \('([^']+)'\) TO \('([^']+)'\)/.exec(row.bound);
-      if (!match) throw new Error(`unexpected partition bound for ${row.name}: ${row.bound}`);
-      return { name: row.name, from: new Date(match[1] as string), to: new Date(match[2] as string) };
+    .flatMap((row) => {
+      const match = PARTITION_NAME.exec(row.name);
+      if (!match) return [];
+      const from = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, 1));
+      return [{ name: row.name, from, to: monthStart(from, 1) }];
     })
     .sort((a, b) => a.from.getTime() - b.from.getTime());
 }
@@ -138,38 +146,77 @@ export interface RetentionResult {
 }
 
 /**
- * Drops raw event partitions past the retention (`months` = 0: keep everything) and the
+ * Drops raw event partitions past the retention (`months` = 0: keep everything), then the
  * dedupe ids of those months. Rollups are untouched, so showback of old months still
  * works; traces, re-pricing and the raw-event exports no longer reach them.
- * One instance at a time (advisory lock); another instance running it skips.
+ *
+ * Each partition goes in a short transaction of its own: DETACH takes an exclusive lock on
+ * usage_events, so it waits at most RETENTION_LOCK_TIMEOUT for readers and writers to let
+ * go (else that month is left for the next run) instead of queueing every ingest behind
+ * it. The ids go afterwards in small batches (a month's partition gone but its ids still
+ * there only makes a resent old event count as a duplicate, never twice). One instance at
+ * a time: a transaction-level advisory lock per step, as every job here.
  */
+export const RETENTION_LOCK_TIMEOUT = "2s";
+const ID_PRUNE_BATCH = 50_000;
+
 export async function applyEventRetention(pool: pg.Pool, months: number, now = new Date()): Promise<RetentionResult> {
   if (months <= 0) return { cutoff: null, dropped: [], idsPruned: 0 };
   const cutoff = retentionCutoff(now, months);
   const client = await pool.connect();
-  try {
-    // One transaction under a transaction-level lock, like every other job here: safe behind
-    // a transaction-pooling proxy, and a failure leaves every partition as it was.
+  const inTransaction = async <T>(step: () => Promise<T>): Promise<T | null> => {
     await client.query("BEGIN");
-    const locked = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_xact_lock(hashtext('burnrate_event_retention')) AS ok");
-    if (!locked.rows[0]?.ok) {
-      await client.query("ROLLBACK");
-      return { cutoff, dropped: [], idsPruned: 0 };
+    try {
+      const locked = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_xact_lock(hashtext('burnrate_event_retention')) AS ok");
+      if (!locked.rows[0]?.ok) {
+        await client.query("ROLLBACK");
+        return null;
+      }
+      const value = await step();
+      await client.query("COMMIT");
+      return value;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {});
+      throw error;
     }
-    const expired = partitionsPastRetention(await listEventPartitions(client), now, months);
+  };
+  try {
     const dropped: string[] = [];
-    for (const partition of expired) {
-      await client.query(`ALTER TABLE usage_events DETACH PARTITION "${partition.name}"`);
-      await client.query(`DROP TABLE "${partition.name}"`);
-      dropped.push(partition.name);
+    // Ids are pruned only below the first month that could not be dropped: a month still
+    // stored keeps its dedupe ids.
+    let pruneBefore = cutoff;
+    for (const partition of partitionsPastRetention(await listEventPartitions(client), now, months)) {
+      const name = client.escapeIdentifier(partition.name);
+      try {
+        const done = await inTransaction(async () => {
+          await client.query(`SET LOCAL lock_timeout = '${RETENTION_LOCK_TIMEOUT}'`);
+          await client.query(`ALTER TABLE usage_events DETACH PARTITION ${name}`);
+          await client.query(`DROP TABLE ${name}`);
+          return true;
+        });
+        if (!done) return { cutoff, dropped, idsPruned: 0 };
+        dropped.push(partition.name);
+      } catch (error) {
+        // 55P03 lock_not_available: busy right now; the next run (6 hours) tries again.
+        if ((error as { code?: string }).code !== "55P03") throw error;
+        if (partition.from < pruneBefore) pruneBefore = partition.from;
+      }
     }
-    const pruned = await client.query("DELETE FROM usage_event_ids WHERE occurred_at < $1", [cutoff]);
-    await client.query("COMMIT");
-    forgetMonthsBefore(cutoff);
-    return { cutoff, dropped, idsPruned: pruned.rowCount ?? 0 };
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
+    forgetMonthsBefore(pruneBefore);
+    let idsPruned = 0;
+    for (;;) {
+      const pruned = await inTransaction(async () => {
+        const result = await client.query(
+          `DELETE FROM usage_event_ids WHERE ctid IN (SELECT ctid FROM usage_event_ids WHERE occurred_at < $1 LIMIT ${ID_PRUNE_BATCH})`,
+          [pruneBefore],
+        );
+        return result.rowCount ?? 0;
+      });
+      if (!pruned) break;
+      idsPruned += pruned;
+      if (pruned < ID_PRUNE_BATCH) break;
+    }
+    return { cutoff, dropped, idsPruned };
   } finally {
     client.release();
   }

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { prepareEvent, type EventError, type PreparedEvent } from "@/lib/ingestion/prepare-event";
-import { ensurePartitionsFor, forgetKnownMonths, isMissingPartition } from "@/lib/db/partitions";
+import { ensurePartitionsFor, forgetKnownMonths, isMissingPartition, retentionCutoff } from "@/lib/db/partitions";
+import { readEnv } from "@/lib/env";
 import { discoverTeams, insertEvents, rememberTeams, type PricedEvent } from "@/lib/ingestion/write-events";
 import { loadPriceIndex } from "@/lib/ingestion/price-batch";
 import { SHARED_PRICING_LOCK_SQL } from "@/lib/pricing/lock";
@@ -46,6 +47,8 @@ export async function storeEventBatch(
   const unique: PreparedEvent[] = [];
   const seen = new Set<string>();
   let duplicates = 0;
+  const retentionMonths = readEnv().BURNRATE_RETENTION_MONTHS;
+  const keptFrom = retentionMonths > 0 ? retentionCutoff(new Date(), retentionMonths) : null;
   rawEvents.forEach((raw, index) => {
     const prepared = prepareEvent(raw, index);
     if (!prepared.ok) {
@@ -57,6 +60,17 @@ export async function storeEventBatch(
     if (teamProblem) {
       errors.push(teamProblem);
       rejections.push("team_not_allowed");
+      return;
+    }
+    if (keptFrom && prepared.event.occurredAt < keptFrom) {
+      // Its month is dropped (or about to be) with its dedupe ids: stored now, it would be counted twice.
+      errors.push({
+        index,
+        id: prepared.event.id,
+        path: "timestamp",
+        message: `is before ${keptFrom.toISOString()}: raw events older than the retention (BURNRATE_RETENTION_MONTHS) are not kept`,
+      });
+      rejections.push("invalid_timestamp");
       return;
     }
     if (seen.has(prepared.event.id)) {

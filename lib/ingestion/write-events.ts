@@ -19,6 +19,7 @@ export interface PricedEvent extends PreparedEvent {
 const CLAIM_IDS_SQL = `
 INSERT INTO usage_event_ids (id, occurred_at)
 SELECT id, occurred_at FROM json_to_recordset($1::json) AS t(id text, occurred_at timestamptz)
+ORDER BY id -- every batch claims in the same order: two batches sharing ids wait, never deadlock
 ON CONFLICT (id) DO NOTHING
 RETURNING id`;
 

@@ -51,7 +51,7 @@ export interface QuotaCacheOptions {
 /** The snapshot cache: stale-while-refreshing up to maxAgeMs, single-flight loads, invalidation by generation. */
 export class QuotaCache {
   private snapshot: { value: QuotaSnapshot; loadedAt: number; generation: number } | null = null;
-  private loading: { promise: Promise<QuotaSnapshot>; generation: number } | null = null;
+  private loading: { promise: Promise<QuotaSnapshot>; generation: number; period: number } | null = null;
   private generation = 0;
   /** Loads performed (for tests and the benchmark). */
   loads = 0;
@@ -88,8 +88,10 @@ export class QuotaCache {
 
   /** Starts a load unless one of the current generation is running; resolves with its snapshot. */
   refresh(now: Date): Promise<QuotaSnapshot> {
-    if (this.loading && this.loading.generation === this.generation) return this.loading.promise;
-    const entry = { promise: undefined as unknown as Promise<QuotaSnapshot>, generation: this.generation };
+    const period = quotaPeriod(now).start.getTime();
+    // A load of the previous month (started before midnight UTC on the 1st) is not joined.
+    if (this.loading && this.loading.generation === this.generation && this.loading.period === period) return this.loading.promise;
+    const entry = { promise: undefined as unknown as Promise<QuotaSnapshot>, generation: this.generation, period };
     const startedAt = this.clock();
     // Set before the load starts, so even a load failing synchronously clears it in `finally`.
     this.loading = entry;

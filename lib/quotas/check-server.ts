@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { ApiError } from "@/lib/http/errors";
 import { parseBody } from "@/lib/http/parse";
 import { admit, authenticateAuthorization, authenticateAuthorizationFromCache, JSON_HEADERS, toErrorReply, type Reply } from "@/lib/http/with-route";
+import { SECURITY_HEADERS } from "@/lib/http/security-headers";
 import { quotaCheckSchema } from "@/lib/schemas/quota";
 import { checkQuota, checkQuotaFromCache } from "./check";
 
@@ -46,7 +47,10 @@ export async function serveQuotaCheck(request: IncomingMessage, response: Server
 function send(response: ServerResponse, reply: Reply): void {
   if (response.headersSent || response.destroyed) return;
   const body = JSON.stringify(reply.body);
-  response.writeHead(reply.status, { ...JSON_HEADERS, ...reply.headers, "content-length": Buffer.byteLength(body) });
+  const headers: Record<string, string | number> = { ...SECURITY_HEADERS, ...JSON_HEADERS, ...reply.headers, "content-length": Buffer.byteLength(body) };
+  // A refused oversized body is not read to its end: close the connection once answered.
+  if (reply.status === 413) headers.connection = "close";
+  response.writeHead(reply.status, headers);
   response.end(body);
 }
 
@@ -61,7 +65,7 @@ function readJson(request: IncomingMessage, maxBytes: number): Promise<unknown> 
     request.on("data", (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBytes) {
-        // Stop buffering; the rest is discarded as it arrives.
+        // Stop buffering; the answer closes the connection (send), and what still arrives is discarded.
         request.removeAllListeners("data");
         request.resume();
         reject(tooLarge());

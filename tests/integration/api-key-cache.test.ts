@@ -45,6 +45,14 @@ describe("the API key cache", () => {
     expect(await authenticateApiKey(key.secret)).toBeNull();
   });
 
+  it("a verdict is never cached past the key's own expiry", async () => {
+    const t0 = Date.now();
+    const key = await createTestKeyFor({ scopes: ["ingest"], expiresAt: new Date(t0 + 60_000) });
+    expect((await authenticateApiKey(key.secret, new Date(t0 + 58_000)))?.keyId).toBe(key.id);
+    // Cached until t0 + 60,000 at most, not t0 + 63,000: one lookup later, refused.
+    expect(await authenticateApiKey(key.secret, new Date(t0 + 60_500))).toBeNull();
+  });
+
   it("unknown and malformed keys are refused; malformed ones without a lookup", async () => {
     const before = apiKeyLookupCount();
     expect(await authenticateApiKey("br_not-a-key")).toBeNull();

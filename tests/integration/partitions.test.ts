@@ -134,6 +134,45 @@ describe("retention", () => {
     expect((await applyEventRetention(pool(), 3, now)).dropped).toEqual([]);
   });
 
+  it("with a retention set, events older than it are refused (their month's ids are gone: they would count twice)", async () => {
+    process.env.BURNRATE_RETENTION_MONTHS = "3";
+    try {
+      const old = contractEvent({ timestamp: "2020-05-01T00:00:00Z" });
+      const recent = contractEvent({ timestamp: new Date().toISOString() });
+      const answer = await ingest([old, recent]);
+      expect(answer.body).toMatchObject({ accepted: 1, rejected: 1 });
+      const errors = (answer.body as unknown as { errors: { index: number; path: string; message: string }[] }).errors;
+      expect(errors).toEqual([expect.objectContaining({ index: 0, path: "timestamp" })]);
+      expect(errors[0]?.message).toMatch(/older than the retention/);
+      expect(await partitionNames()).not.toContain("usage_events_2020_05");
+    } finally {
+      delete process.env.BURNRATE_RETENTION_MONTHS;
+    }
+  });
+
+  it("a month whose partition is in use is left for the next run, and so are its ids", async () => {
+    const now = new Date("2013-06-15T00:00:00Z");
+    const event = contractEvent({ timestamp: "2013-01-10T10:00:00Z" });
+    expect((await ingest([event])).body).toMatchObject({ accepted: 1 });
+    const reader = await pool().connect();
+    try {
+      // An open transaction that read usage_events holds a lock DETACH must wait for.
+      await reader.query("BEGIN");
+      await reader.query("SELECT count(*) FROM usage_events WHERE occurred_at < '2013-02-01'");
+      const result = await applyEventRetention(pool(), 3, now);
+      expect(result.dropped).not.toContain("usage_events_2013_01");
+      expect(await partitionNames()).toContain("usage_events_2013_01");
+      const ids = await pool().query("SELECT 1 FROM usage_event_ids WHERE id = $1", [event.id]);
+      expect(ids.rowCount).toBe(1);
+    } finally {
+      await reader.query("ROLLBACK");
+      reader.release();
+    }
+    const later = await applyEventRetention(pool(), 3, now);
+    expect(later.dropped).toContain("usage_events_2013_01");
+    expect((await pool().query("SELECT 1 FROM usage_event_ids WHERE id = $1", [event.id])).rowCount).toBe(0);
+  });
+
   it("0 months keeps everything", async () => {
     expect(await applyEventRetention(pool(), 0)).toEqual({ cutoff: null, dropped: [], idsPruned: 0 });
   });

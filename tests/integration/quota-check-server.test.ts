@@ -108,6 +108,9 @@ describe("answers exactly as the route does", () => {
     expect(fast.status).toBe(200);
     expect(fast.headers["content-type"]).toBe("application/json; charset=utf-8");
     expect(fast.headers["cache-control"]).toBe("no-store");
+    // The security headers Next.js adds to its responses (next.config.ts).
+    expect(fast.headers["x-content-type-options"]).toBe("nosniff");
+    expect(fast.headers["content-security-policy"]).toContain("default-src 'self'");
     expect(Number(fast.headers["content-length"])).toBe(Buffer.byteLength(fast.text));
     const answer = JSON.parse(fast.text) as Record<string, unknown>;
     expect(answer).toMatchObject({ allowed: true, unit: "usd", reason: "within limit", burst: null, model: null });
@@ -187,6 +190,7 @@ describe("answers exactly as the route does", () => {
     expect(JSON.parse(declared.text)).toMatchObject({ error: { code: "payload_too_large" } });
     const streamed = await send({ headers: keyed(key, { "transfer-encoding": "chunked" }), body: big, chunked: true });
     expect(streamed.status).toBe(413);
+    expect(streamed.headers.connection).toBe("close");
     // The server is still healthy after discarding the rest of a refused body.
     expect((await send({ headers: keyed(key), body: JSON.stringify({ team: team.slug }) })).status).toBe(200);
   });

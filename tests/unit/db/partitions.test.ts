@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { monthKey, monthStart, partitionsPastRetention, retentionCutoff, type EventPartition } from "@/lib/db/partitions";
+import { isMissingPartition, monthKey, monthStart, partitionsPastRetention, retentionCutoff, type EventPartition } from "@/lib/db/partitions";
 
 const partition = (from: string, to: string): EventPartition => ({ name: `usage_events_${from.slice(0, 7).replace("-", "_")}`, from: new Date(from), to: new Date(to) });
 
@@ -37,5 +37,13 @@ describe("monthly event partitions", () => {
     ]);
     expect(partitionsPastRetention(partitions, now, 0)).toEqual([]);
     expect(partitionsPastRetention(partitions, now, 24)).toEqual([]);
+  });
+
+  it("a missing partition is told by SQLSTATE and table, not by the (translatable) message", () => {
+    expect(isMissingPartition({ code: "23514", table: "usage_events", message: "keine Partition gefunden" })).toBe(true);
+    expect(isMissingPartition({ code: "23514", table: "usage_events", constraint: "usage_events_token_classes" })).toBe(false);
+    expect(isMissingPartition({ code: "23514", table: "budgets" })).toBe(false);
+    expect(isMissingPartition({ code: "23505", table: "usage_events" })).toBe(false);
+    expect(isMissingPartition(null)).toBe(false);
   });
 });
