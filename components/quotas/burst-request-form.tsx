@@ -3,11 +3,10 @@
 import { useState, useSyncExternalStore, type FormEvent } from "react";
 import { apiFetch, ApiClientError } from "@/components/api-client";
 import { Button } from "@/components/ui/button";
-import { FieldError, SelectField, TextField } from "@/components/ui/form-fields";
+import { FieldError, SelectField, TextField, TextAreaField } from "@/components/ui/form-fields";
 import { amountProblem, datetimeLocalToUtc, formatQuotaAmount, toDatetimeLocal, utcOffsetLabel, windowProblems, type QuotaUnitKey } from "@/lib/quotas-view";
 import type { CreateBurstBody } from "@/lib/schemas/quota";
 import type { AllocationView, BurstRequestView } from "./quota-types";
-import { TextAreaField } from "./text-area-field";
 import { asApiError } from "./use-quotas";
 
 const FIELDS = ["team", "unit", "amount", "starts_at", "ends_at", "reason", "expected_usage"] as const;

@@ -4,19 +4,15 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useId } from "react";
 import { QuotaUtilizationChart, type QuotaUtilizationPoint } from "@/components/charts/quota-utilization-chart";
 import { Button } from "@/components/ui/button";
-import { cn } from "@/components/ui/cn";
 import { Panel } from "@/components/ui/panel";
 import { formatPercent } from "@/lib/format";
+import { StatusChip, type ChipTone } from "@/components/ui/status-chip";
 import { Money } from "@/lib/money";
 import { formatQuotaAmount, formatUtilization, isMonthKey, monthLabel, monthOptions, shiftMonth } from "@/lib/quotas-view";
 import type { ReviewTeamView } from "./quota-types";
 import { useQuotaReview } from "./use-quotas";
 
-const KIND_STYLES = {
-  cut: "bg-amber-50 text-amber-800 ring-amber-200",
-  raise: "bg-rose-50 text-rose-800 ring-rose-200",
-  keep: "bg-emerald-50 text-emerald-800 ring-emerald-200",
-} as const;
+const KIND_TONES = { cut: "warn", raise: "bad", keep: "good" } as const satisfies Record<string, ChipTone>;
 const KIND_LABELS = { cut: "Cut", raise: "Raise", keep: "Keep" } as const;
 
 const unitOf = (row: ReviewTeamView) => row.unit;
@@ -26,7 +22,7 @@ function Suggestion({ row }: { row: ReviewTeamView }) {
   return (
     <div className="space-y-0.5">
       <p className="flex flex-wrap items-center gap-2">
-        <span data-testid="suggestion-kind" className={cn("inline-flex rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset", KIND_STYLES[kind])}>{KIND_LABELS[kind]}</span>
+        <StatusChip tone={KIND_TONES[kind]} testId="suggestion-kind">{KIND_LABELS[kind]}</StatusChip>
         {amount !== null ? <span className="tabular text-sm font-medium text-zinc-900">to {formatQuotaAmount(amount, unitOf(row))}</span> : null}
       </p>
       <p className="text-xs text-zinc-600">{reason}</p>

@@ -1,4 +1,4 @@
-import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from "react";
+import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from "react";
 import { cn } from "./cn";
 
 /** Labelled inputs with their error wired to aria-describedby, so screen readers read both. */
@@ -76,5 +76,40 @@ export function FieldError({ message }: { message: string | null | undefined }) 
     <p role="alert" className="rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-800">
       {message}
     </p>
+  );
+}
+
+export function TextAreaField({
+  label,
+  error,
+  hint,
+  className,
+  ...textarea
+}: TextareaHTMLAttributes<HTMLTextAreaElement> & { label: string; error?: string | null; hint?: ReactNode }) {
+  const id = useId();
+  return (
+    <div className={className}>
+      <label htmlFor={id} className="block text-sm font-medium text-zinc-800">
+        {label}
+      </label>
+      <textarea
+        id={id}
+        rows={3}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : hint ? `${id}-hint` : undefined}
+        className={cn(INPUT_CLASS, "mt-1")}
+        {...textarea}
+      />
+      {hint && !error ? (
+        <p id={`${id}-hint`} className="mt-1 text-xs text-zinc-500">
+          {hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p id={`${id}-error`} className="mt-1 text-xs text-rose-700">
+          {error}
+        </p>
+      ) : null}
+    </div>
   );
 }

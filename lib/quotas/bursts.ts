@@ -114,20 +114,10 @@ function recordOf(row: BurstRow): BurstRecord {
   };
 }
 
-/** What the audit log keeps of a request. */
-function auditSnapshot(row: BurstRow | (BurstRow & BurstRecord)): Record<string, unknown> {
-  return {
-    team: row.team,
-    unit: row.unit,
-    amount: formatUnitAmount(row.amount, row.unit),
-    approved_amount: row.approved_amount === null ? null : formatUnitAmount(row.approved_amount, row.unit),
-    starts_at: new Date(row.starts_at).toISOString(),
-    ends_at: new Date(row.ends_at).toISOString(),
-    reason: row.reason,
-    expected_usage: row.expected_usage,
-    status: row.status,
-    decision_comment: row.decision_comment,
-  };
+/** What the audit log keeps of a request: its view without people, dates of record or usage. */
+function auditSnapshot(row: BurstRow): Record<string, unknown> {
+  const { team, unit, amount, approved_amount, starts_at, ends_at, reason, expected_usage, status, decision_comment } = burstView(row);
+  return { team, unit, amount, approved_amount, starts_at, ends_at, reason, expected_usage, status, decision_comment };
 }
 
 function afterTransition(row: BurstRow, next: BurstRecord): BurstRow {

@@ -173,6 +173,26 @@ describe("retention", () => {
     expect((await pool().query("SELECT 1 FROM usage_event_ids WHERE id = $1", [event.id])).rowCount).toBe(0);
   });
 
+  it("the server's maintenance run creates the months ahead and applies the retention, logging what it dropped", async () => {
+    const { createLogger } = await import("@/lib/log");
+    const { startDataMaintenance } = await import("@/lib/db/maintenance");
+    expect((await ingest([contractEvent({ timestamp: "2012-03-03T03:00:00Z" })])).body).toMatchObject({ accepted: 1 });
+    const lines: Record<string, unknown>[] = [];
+    const log = createLogger({ write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+    // 60 months back from now keeps 2012 out: its partition goes, the months ahead exist.
+    const maintenance = startDataMaintenance({ pool, retentionMonths: 60, log, intervalMs: 3_600_000 });
+    try {
+      await maintenance.runOnce();
+    } finally {
+      await maintenance.stop();
+    }
+    const names = await partitionNames();
+    expect(names).not.toContain("usage_events_2012_03");
+    expect(names).toContain(`usage_events_${monthStart(new Date(), 2).toISOString().slice(0, 7).replace("-", "_")}`);
+    const dropped = lines.find((line) => line.msg === "retention dropped raw event partitions");
+    expect(dropped?.dropped).toEqual(expect.arrayContaining(["usage_events_2012_03"]));
+  });
+
   it("0 months keeps everything", async () => {
     expect(await applyEventRetention(pool(), 0)).toEqual({ cutoff: null, dropped: [], idsPruned: 0 });
   });
