@@ -88,6 +88,10 @@ async function migrate(args: string[]): Promise<void> {
   await withDatabase(async (db) => {
     const applied = await applyMigrations(db.url);
     console.log(applied.length ? `Applied ${applied.join(", ")}` : "Database is up to date.");
+    const { getPool } = await import("@/lib/db");
+    const { normalizeStoredProviders } = await import("@/lib/pricing/normalize-stored-providers");
+    const names = await normalizeStoredProviders(getPool());
+    for (const rename of names.renamed) console.log(`Provider "${rename.from}" is now "${rename.to}" (${rename.events} events, ${rename.prices} prices).`);
   });
 }
 

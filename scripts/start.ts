@@ -154,6 +154,11 @@ async function main(): Promise<void> {
     const { loadDefaultCatalog } = await import("@/lib/pricing/catalog");
     const catalogAdded = await loadDefaultCatalog(prisma);
     if (catalogAdded > 0) say(`Added ${catalogAdded} prices from the default catalog.`);
+    const { normalizeStoredProviders } = await import("@/lib/pricing/normalize-stored-providers");
+    const { getPool: poolForNames } = await import("@/lib/db");
+    const names = await normalizeStoredProviders(poolForNames());
+    for (const rename of names.renamed) say(`Provider "${rename.from}" is now "${rename.to}" (${rename.events} events, ${rename.prices} prices).`);
+    if (names.newlyPriced > 0) say(`Priced ${names.newlyPriced} events that a price now covers.`);
     // Monthly event partitions ahead (and the retention) before anything is ingested.
     const { startDataMaintenance } = await import("@/lib/db/maintenance");
     const { getPool: pool } = await import("@/lib/db");

@@ -34,6 +34,7 @@ export const AUDIT_ACTIONS = [
   "api_key.create",
   "api_key.revoke",
   "price.create",
+  "provider.normalize",
   "budget.create",
   "budget.update",
   "alert_channel.create",

@@ -1,11 +1,12 @@
 import type pg from "pg";
 import type { Logger } from "pino";
+import { pruneIngestReceipts } from "@/lib/ingestion/ingest-receipts";
 import { applyEventRetention, ensureEventPartitionsAhead } from "./partitions";
 
 /**
  * The raw-event lifecycle, run by the server (scripts/start.ts) at start and every
  * MAINTENANCE_INTERVAL_MS: monthly partitions created ahead, and partitions past
- * BURNRATE_RETENTION_MONTHS dropped. Both are safe with several instances (advisory
+ * BURNRATE_RETENTION_MONTHS dropped, ingest receipts past a day pruned. All are safe with several instances (advisory
  * locks); a failure is logged and retried next time.
  */
 
@@ -26,6 +27,7 @@ export function startDataMaintenance(options: { pool: () => pg.Pool; retentionMo
       if (retention.dropped.length > 0) {
         options.log.info({ dropped: retention.dropped, ids_pruned: retention.idsPruned, cutoff: retention.cutoff }, "retention dropped raw event partitions");
       }
+      await pruneIngestReceipts(options.pool());
     } catch (error) {
       options.log.error({ err: error }, "event partition maintenance failed (retried later)");
     }

@@ -9,6 +9,8 @@ export const ERROR_STATUS = {
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,
+  // An extension of the contract's codes: a Content-Type or Content-Encoding the route cannot read.
+  unsupported_media_type: 415,
   rate_limited: 429,
   unavailable: 503,
 } as const;

@@ -4,6 +4,7 @@ import { can, isInstallationWide, scopesGranting, type Permission, type Principa
 import { principalFromCookies } from "@/lib/auth/user-principal";
 import { isDatabaseUnavailable } from "@/lib/db/availability";
 import { ApiError, errorBody } from "@/lib/http/errors";
+import { readBodyBytes } from "@/lib/http/read-body";
 import { TokenBucketLimiter } from "@/lib/http/rate-limit";
 import { isSameOrigin, isUnsafeMethod } from "@/lib/http/same-origin";
 import { readEnv } from "@/lib/env";
@@ -23,8 +24,10 @@ export interface RouteContext {
   principal: Principal;
   /** Dynamic route segments ([id]) as strings. */
   params: Record<string, string>;
-  /** The body parsed as JSON; 413 over the cap, 400 when it is not JSON. */
+  /** The body parsed as JSON; 413 over the cap, 400 when it is not JSON. gzip/deflate bodies are inflated. */
   json: () => Promise<unknown>;
+  /** The body as bytes (inflated), for routes that decode it themselves; `onChunk` streams it instead. */
+  bytes: (options?: { onChunk?: (chunk: Buffer) => void }) => Promise<Buffer>;
   /** The client address, for the audit log. */
   ip: string | null;
 }
@@ -136,7 +139,14 @@ export function withRoute(options: RouteOptions, handler: (context: RouteContext
         Object.entries(rawParams).map(([name, value]) => [name, Array.isArray(value) ? value.join("/") : value]),
       );
       const maxBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-      return await handler({ request, principal, params, ip: clientIp(request), json: () => readJsonBody(request, maxBytes) });
+      return await handler({
+        request,
+        principal,
+        params,
+        ip: clientIp(request),
+        json: () => readJsonBody(request, maxBytes),
+        bytes: (body = {}) => readBodyBytes(request, { maxBytes, onChunk: body.onChunk }),
+      });
     } catch (error) {
       return toErrorResponse(error, request.headers.get(REQUEST_ID_HEADER));
     }
@@ -174,26 +184,8 @@ export function toErrorResponse(error: unknown, requestId?: string | null): Resp
 }
 
 export async function readJsonBody(request: Request, maxBytes = DEFAULT_MAX_BODY_BYTES): Promise<unknown> {
-  const tooLarge = () =>
-    new ApiError("payload_too_large", `The body exceeds ${maxBytes.toLocaleString("en-US")} bytes.`);
-  const declared = Number(request.headers.get("content-length") ?? Number.NaN);
-  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
   if (!request.body) throw new ApiError("invalid_request", "The body is empty; send JSON.");
-
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = request.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  const text = Buffer.concat(chunks).toString("utf8");
+  const text = (await readBodyBytes(request, { maxBytes })).toString("utf8");
   try {
     return JSON.parse(text) as unknown;
   } catch {

@@ -23,7 +23,12 @@ export interface IngestResult {
 export interface IngestOptions {
   /** The team of a team-bound API key: untagged events get it, other teams' events are refused. */
   boundTeam?: string | null;
+  /** Which receiver took the batch (the Connect page shows each one's last arrival); default "events". */
+  source?: IngestSource;
 }
+
+export const INGEST_SOURCES = ["events", "otlp", "litellm"] as const;
+export type IngestSource = (typeof INGEST_SOURCES)[number];
 
 export async function ingestEvents(
   pool: pg.Pool,
@@ -87,13 +92,13 @@ export async function storeEventBatch(
   await ensurePartitionsFor(pool, unique.map((event) => event.occurredAt));
   let written: { inserted: Set<string>; priced: PricedEvent[] };
   try {
-    written = await writeBatch(pool, unique);
+    written = await writeBatch(pool, unique, options.source ?? "events");
   } catch (error) {
     if (!isMissingPartition(error)) throw error;
     // A month this process knew was dropped meanwhile (the retention, maybe on another instance).
     forgetKnownMonths();
     await ensurePartitionsFor(pool, unique.map((event) => event.occurredAt));
-    written = await writeBatch(pool, unique);
+    written = await writeBatch(pool, unique, options.source ?? "events");
   }
   const { inserted, priced } = written;
   const result = { accepted: inserted.size, duplicates: duplicates + (unique.length - inserted.size), rejected, errors };
@@ -102,7 +107,11 @@ export async function storeEventBatch(
 }
 
 /** Prices and stores the batch in one transaction; returns the ids that were new. */
-async function writeBatch(pool: pg.Pool, unique: PreparedEvent[]): Promise<{ inserted: Set<string>; priced: PricedEvent[] }> {
+async function writeBatch(
+  pool: pg.Pool,
+  unique: PreparedEvent[],
+  source: IngestSource,
+): Promise<{ inserted: Set<string>; priced: PricedEvent[] }> {
   const client = await pool.connect();
   try {
     await client.query("BEGIN");
@@ -113,6 +122,7 @@ async function writeBatch(pool: pg.Pool, unique: PreparedEvent[]): Promise<{ ins
     const teams = priced.flatMap((event) => (event.team ? [event.team] : []));
     await discoverTeams(client, teams);
     const inserted = await insertEvents(client, priced);
+    if (inserted.size > 0) await client.query("INSERT INTO ingest_receipts (source, events) VALUES ($1, $2)", [source, inserted.size]);
     await client.query("COMMIT");
     rememberTeams(teams);
     return { inserted, priced };

@@ -2,13 +2,17 @@ import { eventSchema } from "@/lib/schemas/event";
 import { WELL_KNOWN_TAGS } from "@/lib/schemas/common";
 import { issuePath } from "@/lib/http/errors";
 import { normalizeUsage } from "@/lib/pricing/normalize-usage";
+import { normalizeProvider, providerAsSent } from "@/lib/pricing/provider-name";
 import type { TokenUsage } from "@/lib/pricing/compute-cost";
 
 /** A valid event, normalised to the columns of usage_events (not yet priced). */
 export interface PreparedEvent {
   id: string;
   occurredAt: Date;
+  /** Normalized (lib/pricing/provider-name.ts): what prices are matched on. */
   provider: string;
+  /** The provider name as the sender wrote it, when normalizing changed it. */
+  providerAsSent: string | null;
   model: string;
   operation: string;
   serviceTier: string;
@@ -25,6 +29,8 @@ export interface PreparedEvent {
   endUser: string | null;
   promptVersion: string | null;
   extraTags: Record<string, string> | null;
+  /** What the sender said the call cost (exact decimal text), or null. */
+  reportedCostUsd: string | null;
 }
 
 export interface EventError {
@@ -59,6 +65,8 @@ export function prepareEvent(raw: unknown, index: number): { ok: true; event: Pr
   if (!parsed.success || !usage.ok) return { ok: false, errors };
 
   const event = parsed.data;
+  const provider = normalizeProvider(event.provider);
+  if (provider === "") return fail("provider", "must name a provider");
   const tags = event.tags ?? {};
   const extra = Object.fromEntries(
     Object.entries(tags).filter(([key]) => !(WELL_KNOWN_TAGS as readonly string[]).includes(key)),
@@ -68,7 +76,8 @@ export function prepareEvent(raw: unknown, index: number): { ok: true; event: Pr
     event: {
       id: event.id,
       occurredAt: new Date(event.timestamp),
-      provider: event.provider,
+      provider,
+      providerAsSent: providerAsSent(event.provider, provider),
       model: event.model,
       operation: event.operation,
       serviceTier: event.service_tier,
@@ -85,6 +94,7 @@ export function prepareEvent(raw: unknown, index: number): { ok: true; event: Pr
       endUser: tags.user ?? null,
       promptVersion: tags.prompt_version ?? null,
       extraTags: Object.keys(extra).length > 0 ? extra : null,
+      reportedCostUsd: event.reported_cost_usd ?? null,
     },
   };
 }

@@ -31,34 +31,37 @@ WITH incoming AS (
     operation "Operation", service_tier "ServiceTier", input_tokens int, output_tokens int,
     cache_read_input_tokens int, cache_creation_input_tokens int, reasoning_output_tokens int, latency_ms int,
     status "CallStatus", response_cache_hit boolean, trace_id text, attempt int, team text, feature text,
-    environment text, tenant text, end_user text, prompt_version text, extra_tags jsonb, cost_usd numeric, price_id uuid)
+    environment text, tenant text, end_user text, prompt_version text, extra_tags jsonb, cost_usd numeric, price_id uuid,
+    provider_as_sent text, reported_cost_usd numeric)
 ),
 inserted AS (
   INSERT INTO usage_events (id, occurred_at, provider, model, operation, service_tier, input_tokens, output_tokens,
     cache_read_input_tokens, cache_creation_input_tokens, reasoning_output_tokens, latency_ms, status,
     response_cache_hit, trace_id, attempt, team, feature, environment, tenant, end_user, prompt_version,
-    extra_tags, cost_usd, pricing_state, price_id, priced_at)
+    extra_tags, cost_usd, pricing_state, price_id, priced_at, provider_as_sent, reported_cost_usd)
   SELECT id, occurred_at, provider, model, operation, service_tier, input_tokens, output_tokens,
     cache_read_input_tokens, cache_creation_input_tokens, reasoning_output_tokens, latency_ms, status,
     response_cache_hit, trace_id, attempt, team, feature, environment, tenant, end_user, prompt_version,
     extra_tags, cost_usd,
     CASE WHEN cost_usd IS NULL THEN 'unpriced'::"PricingState" ELSE 'priced'::"PricingState" END,
-    price_id, CASE WHEN cost_usd IS NULL THEN NULL ELSE now() END
+    price_id, CASE WHEN cost_usd IS NULL THEN NULL ELSE now() END, provider_as_sent, reported_cost_usd
   FROM incoming
   RETURNING id, occurred_at, team, feature, environment, tenant, prompt_version, provider, model, service_tier, status,
     attempt, response_cache_hit, pricing_state, input_tokens, output_tokens, cache_read_input_tokens,
-    cache_creation_input_tokens, reasoning_output_tokens, cost_usd, latency_ms
+    cache_creation_input_tokens, reasoning_output_tokens, cost_usd, latency_ms, reported_cost_usd
 ),
 rolled AS (
   INSERT INTO usage_rollup_hourly AS r (hour, team, feature, environment, tenant, prompt_version, provider, model,
     service_tier, requests, errors, retries, response_cache_hits, unpriced_requests, input_tokens, output_tokens,
-    cache_read_input_tokens, cache_creation_input_tokens, reasoning_output_tokens, cost_usd, latency_ms_sum)
+    cache_read_input_tokens, cache_creation_input_tokens, reasoning_output_tokens, cost_usd, latency_ms_sum,
+    reported_cost_usd, reported_requests)
   SELECT date_trunc('hour', occurred_at, 'UTC'), team, feature, environment, tenant, prompt_version, provider, model,
     service_tier,
     count(*), count(*) FILTER (WHERE status = 'error'), count(*) FILTER (WHERE attempt >= 2),
     count(*) FILTER (WHERE response_cache_hit), count(*) FILTER (WHERE pricing_state = 'unpriced'),
     sum(input_tokens), sum(output_tokens), sum(cache_read_input_tokens), sum(cache_creation_input_tokens),
-    sum(reasoning_output_tokens), coalesce(sum(cost_usd), 0), coalesce(sum(latency_ms), 0)
+    sum(reasoning_output_tokens), coalesce(sum(cost_usd), 0), coalesce(sum(latency_ms), 0),
+    coalesce(sum(reported_cost_usd), 0), count(reported_cost_usd)
   FROM inserted
   GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
   ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9
@@ -74,7 +77,9 @@ rolled AS (
     cache_creation_input_tokens = r.cache_creation_input_tokens + EXCLUDED.cache_creation_input_tokens,
     reasoning_output_tokens = r.reasoning_output_tokens + EXCLUDED.reasoning_output_tokens,
     cost_usd = r.cost_usd + EXCLUDED.cost_usd,
-    latency_ms_sum = r.latency_ms_sum + EXCLUDED.latency_ms_sum
+    latency_ms_sum = r.latency_ms_sum + EXCLUDED.latency_ms_sum,
+    reported_cost_usd = r.reported_cost_usd + EXCLUDED.reported_cost_usd,
+    reported_requests = r.reported_requests + EXCLUDED.reported_requests
 )
 SELECT id FROM inserted`;
 
@@ -113,6 +118,8 @@ export async function insertEvents(client: pg.ClientBase, batch: PricedEvent[]):
     // A JSON string, so numeric receives the exact decimal text (never a float).
     cost_usd: e.costUsd,
     price_id: e.priceId,
+    provider_as_sent: e.providerAsSent,
+    reported_cost_usd: e.reportedCostUsd,
   }));
   const result = await client.query<{ id: string }>(INSERT_EVENTS_SQL, [JSON.stringify(rows)]);
   return new Set(result.rows.map((row) => row.id));

@@ -13,7 +13,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom
 
 export const METRIC_PREFIX = "burnrate_";
 
-export const INGEST_KINDS = ["usage", "outcome", "otlp"] as const;
+export const INGEST_KINDS = ["usage", "outcome", "otlp", "litellm"] as const;
 export type IngestKind = (typeof INGEST_KINDS)[number];
 
 /**
@@ -35,6 +35,7 @@ export const REJECT_REASONS = [
   "invalid_type",
   "invalid_success",
   "invalid_value",
+  "invalid_json",
   "invalid_field",
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];

@@ -1,5 +1,6 @@
 import { Money } from "@/lib/money";
 import { priceInputSchema, type PriceInput, type PriceInputBody } from "@/lib/schemas/price";
+import { normalizeProvider } from "@/lib/pricing/provider-name";
 
 /**
  * Import of LiteLLM's community price list (`model_prices_and_context_window.json`: keys
@@ -21,29 +22,10 @@ import { priceInputSchema, type PriceInput, type PriceInputBody } from "@/lib/sc
  *   token cost (an embedding/rerank/moderation entry without output cost gets output 0),
  *   rates the price schema refuses (e.g. more than 10 decimals per Mtok), and a later key
  *   mapping to the same provider/model/tier as an earlier one (first key wins).
- * - Provider names are mapped to ours (see mapLiteLLMProvider); a leading "<provider>/"
+ * - Provider names are normalized like every other provider name (lib/pricing/provider-name.ts); a leading "<provider>/"
  *   segment of the key is dropped from the model name ("gemini/gemini-1.5-pro" ->
  *   "gemini-1.5-pro", "azure/gpt-4o" -> "gpt-4o").
  */
-
-export const LITELLM_PROVIDER_MAP: Readonly<Record<string, string>> = {
-  openai: "openai",
-  text_completion_openai: "openai",
-  anthropic: "anthropic",
-  gemini: "google",
-  "vertex_ai-language-models": "google",
-  mistral: "mistral",
-  bedrock: "bedrock",
-  bedrock_converse: "bedrock",
-  azure: "azure_openai",
-  together_ai: "together",
-  fireworks_ai: "fireworks",
-};
-
-/** LiteLLM's litellm_provider -> our provider name; unknown providers are kept as they are. */
-export function mapLiteLLMProvider(litellmProvider: string): string {
-  return LITELLM_PROVIDER_MAP[litellmProvider] ?? litellmProvider;
-}
 
 /** A per-token cost (JSON number or decimal string) as a per-million-token decimal string. */
 export function perTokenToPerMtok(value: number | string): string {
@@ -121,7 +103,7 @@ export function parseLiteLLMPrices(document: unknown, options: LiteLLMImportOpti
       skipped.push({ key, reason: "no litellm_provider" });
       continue;
     }
-    const provider = mapLiteLLMProvider(litellmProvider);
+    const provider = normalizeProvider(litellmProvider);
     const model = modelName(key, litellmProvider);
     const mode = typeof spec.mode === "string" ? spec.mode : "";
 

@@ -42,6 +42,8 @@ export const ROLLUP_MEASURES = [
   "reasoning_output_tokens",
   "cost_usd",
   "latency_ms_sum",
+  "reported_cost_usd",
+  "reported_requests",
 ] as const;
 
 /** The rollup rows usage_events implies, in ROLLUP_DIMENSIONS + ROLLUP_MEASURES order. */
@@ -60,7 +62,9 @@ function aggregateSql(where: string): string {
            sum(cache_creation_input_tokens)::bigint AS cache_creation_input_tokens,
            sum(reasoning_output_tokens)::bigint AS reasoning_output_tokens,
            coalesce(sum(cost_usd), 0)::numeric(24, 12) AS cost_usd,
-           coalesce(sum(latency_ms), 0)::bigint AS latency_ms_sum
+           coalesce(sum(latency_ms), 0)::bigint AS latency_ms_sum,
+           coalesce(sum(reported_cost_usd), 0)::numeric(24, 12) AS reported_cost_usd,
+           count(reported_cost_usd) AS reported_requests
     FROM usage_events
     ${where}
     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9`;
@@ -139,6 +143,8 @@ export interface RollupMeasures {
   reasoningOutputTokens: string;
   costUsd: string;
   latencyMsSum: string;
+  reportedCostUsd: string;
+  reportedRequests: string;
 }
 
 export interface RollupMismatch {
@@ -180,6 +186,8 @@ interface DiffRow {
   reasoning_output_tokens: string;
   cost_usd: string;
   latency_ms_sum: string;
+  reported_cost_usd: string;
+  reported_requests: string;
 }
 
 function measures(row: DiffRow): RollupMeasures {
@@ -196,6 +204,8 @@ function measures(row: DiffRow): RollupMeasures {
     reasoningOutputTokens: row.reasoning_output_tokens,
     costUsd: row.cost_usd,
     latencyMsSum: row.latency_ms_sum,
+    reportedCostUsd: row.reported_cost_usd,
+    reportedRequests: row.reported_requests,
   };
 }
 

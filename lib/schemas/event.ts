@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { Money } from "@/lib/money";
 import { tagsSchema, timestampSchema } from "@/lib/schemas/common";
 
 /**
@@ -8,6 +9,30 @@ import { tagsSchema, timestampSchema } from "@/lib/schemas/common";
  */
 export const OPERATIONS = ["chat", "completion", "embedding", "image", "audio", "rerank", "other"] as const;
 export const SERVICE_TIERS = ["standard", "batch", "flex", "priority"] as const;
+
+const MAX_REPORTED_COST_USD = "1000000";
+const REPORTED_COST_MESSAGE = "must be a decimal string or number >= 0 (USD)";
+
+/**
+ * A sender's own figure, read exactly: a number through its shortest round-trip text (never
+ * float arithmetic), rounded to the 12 decimals of the column. Not Burnrate's money: it is shown
+ * beside the computed cost so a mispriced catalog shows up.
+ */
+export const reportedCostSchema = z
+  .union([z.string(), z.number()], { error: REPORTED_COST_MESSAGE })
+  .transform((value, ctx) => {
+    const text = typeof value === "number" ? String(value) : value.trim();
+    if (!/^\d+(\.\d+)?(e[+-]?\d+)?$/i.test(text) || (typeof value === "number" && !Number.isFinite(value))) {
+      ctx.issues.push({ code: "custom", message: REPORTED_COST_MESSAGE, input: value });
+      return z.NEVER;
+    }
+    const amount = new Money(text);
+    if (amount.gt(MAX_REPORTED_COST_USD)) {
+      ctx.issues.push({ code: "custom", message: `must be at most ${MAX_REPORTED_COST_USD}`, input: value });
+      return z.NEVER;
+    }
+    return amount.toDecimalPlaces(12).toFixed();
+  });
 
 export const eventSchema = z.object({
   id: z.string({ message: "is required (a string of 1 to 128 characters)" }).min(1, "must not be empty").max(128, "is at most 128 characters"),
@@ -25,6 +50,8 @@ export const eventSchema = z.object({
   trace_id: z.string().min(1).max(256, "is at most 256 characters").optional(),
   attempt: z.number().int("must be an integer >= 1").min(1, "must be an integer >= 1").max(1000).default(1),
   tags: tagsSchema.optional(),
+  // Extension: what the sender says the call cost (LiteLLM's response_cost), kept beside Burnrate's own cost.
+  reported_cost_usd: reportedCostSchema.optional(),
 });
 
 export type EventInput = z.input<typeof eventSchema>;

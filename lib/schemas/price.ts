@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Money } from "@/lib/money";
 import type { PriceRates } from "@/lib/pricing/compute-cost";
+import { normalizeProvider } from "@/lib/pricing/provider-name";
 
 /**
  * The body of POST /api/v1/prices (and each entry of the default catalog, which extends
@@ -91,7 +92,8 @@ export const effectiveFromSchema = z
   .transform((text) => new Date(text.length === 10 ? `${text}T00:00:00Z` : text));
 
 export const priceInputSchema = z.strictObject({
-  provider: priceNameSchema,
+  // Prices are keyed on the normalized provider name, as events are (lib/pricing/provider-name.ts).
+  provider: priceNameSchema.transform(normalizeProvider),
   model: priceNameSchema,
   service_tier: z.enum(SERVICE_TIERS, { error: `must be one of ${SERVICE_TIERS.join(", ")}` }).default("standard"),
   effective_from: effectiveFromSchema,

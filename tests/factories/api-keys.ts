@@ -13,10 +13,10 @@ export async function createTestKey(scopes: ApiKeyScope[]): Promise<string> {
 /** A Request for an in-process call of a route handler, as Next would pass it. */
 export function apiRequest(
   path: string,
-  options: { key?: string; body?: unknown; rawBody?: string; method?: string; headers?: Record<string, string> } = {},
+  options: { key?: string; body?: unknown; rawBody?: string | Uint8Array; method?: string; headers?: Record<string, string> } = {},
 ): Request {
   const headers: Record<string, string> = { "content-type": "application/json", ...options.headers };
   if (options.key) headers.authorization = `Bearer ${options.key}`;
   const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-  return new Request(`http://localhost${path}`, { method: options.method ?? "POST", headers, body });
+  return new Request(`http://localhost${path}`, { method: options.method ?? "POST", headers, body: body as BodyInit | undefined });
 }

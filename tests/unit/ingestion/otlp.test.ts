@@ -89,7 +89,7 @@ describe("convertOtlpTraces: fixtures", () => {
       {
         id: "0af7651916cd43dd8448eb211c80319c00f067aa0ba902b7",
         timestamp: "2025-11-24T16:00:00.010Z",
-        provider: "azure_openai",
+        provider: "az.ai.openai", // as sent: every ingest path normalizes it in prepareEvent
         model: "gpt-35-turbo-instruct",
         operation: "completion",
         usage: { input_tokens: 42, output_tokens: 7 },
@@ -101,7 +101,7 @@ describe("convertOtlpTraces: fixtures", () => {
       {
         id: "0af7651916cd43dd8448eb211c80319c00f067aa0ba902b8",
         timestamp: "2025-11-24T16:00:00.020Z",
-        provider: "bedrock",
+        provider: "aws.bedrock",
         model: "amazon.titan-embed-text-v2:0",
         operation: "embedding",
         usage: { input_tokens: 512, output_tokens: 0 }, // embeddings: no output attribute means 0
@@ -124,16 +124,13 @@ describe("convertOtlpTraces: fixtures", () => {
       },
       {
         span: "resourceSpans.0.scopeSpans.0.spans.1 spanId=2222222222222222",
-        message: "gen_ai.response.model / gen_ai.request.model is missing or not a non-empty string",
+        message: "gen_ai.response.model / gen_ai.request.model / llm.model_name is missing or not a non-empty string",
       },
       {
         span: "resourceSpans.0.scopeSpans.0.spans.2 spanId=3333333333333333",
         message: "gen_ai.usage.input_tokens must be an integer",
       },
-      {
-        span: "resourceSpans.0.scopeSpans.0.spans.3 spanId=4444444444444444",
-        message: "gen_ai.usage.input_tokens is missing",
-      },
+      // spans.3 names a model but carries no token count: not a model call (contract), ignored.
     ]);
   });
 });
@@ -295,7 +292,7 @@ describe("convertOtlpTraces: attributes", () => {
     });
     expect(only(request([span("embeddings")])).usage).toEqual({ input_tokens: 8, output_tokens: 0 });
     expect(convertOtlpTraces(request([span("chat")])).rejected[0]!.message).toBe(
-      "gen_ai.usage.output_tokens is missing",
+      "output tokens are missing (gen_ai.usage.output_tokens / gen_ai.usage.completion_tokens / llm.token_count.completion)",
     );
   });
 
@@ -311,7 +308,7 @@ describe("convertOtlpTraces: attributes", () => {
       ],
     };
     expect(convertOtlpTraces(request([noProvider])).rejected[0]!.message).toBe(
-      "gen_ai.provider.name / gen_ai.system is missing or not a non-empty string",
+      "gen_ai.provider.name / gen_ai.system / llm.provider / llm.system is missing or not a non-empty string",
     );
     const intModel = chatSpan([], {
       attributes: [
@@ -326,7 +323,7 @@ describe("convertOtlpTraces: attributes", () => {
     expect(only(request([chatSpan([str("gen_ai.response.model", " ")])])).model).toBe("gpt-4o-mini");
   });
 
-  it("maps provider names, current and legacy, and keeps others as given", () => {
+  it("reads the provider from the current, legacy and OpenInference attributes, as sent", () => {
     const provider = (attributes: Attr[]) =>
       only(
         request([
@@ -340,26 +337,14 @@ describe("convertOtlpTraces: attributes", () => {
           }),
         ]),
       ).provider;
-    const cases: [string, string][] = [
-      ["openai", "openai"],
-      ["anthropic", "anthropic"],
-      ["az.ai.openai", "azure_openai"],
-      ["azure.ai.openai", "azure_openai"],
-      ["aws.bedrock", "bedrock"],
-      ["gcp.gemini", "google"],
-      ["gcp.vertex_ai", "google"],
-      ["gcp.gen_ai", "google"],
-      ["gemini", "google"],
-      ["vertex_ai", "google"],
-      ["mistral_ai", "mistral_ai"],
-      ["constructor", "constructor"],
-    ];
-    for (const [given, expected] of cases) {
-      expect(provider([str("gen_ai.system", given)])).toBe(expected);
-      expect(provider([str("gen_ai.provider.name", given)])).toBe(expected);
+    for (const given of ["openai", "Anthropic", "az.ai.openai", "aws.bedrock", "openai.chat", "constructor"]) {
+      for (const key of ["gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system"]) {
+        expect(provider([str(key, given)])).toBe(given);
+      }
     }
-    // gen_ai.provider.name wins over the legacy attribute.
+    // The first present attribute of the convention wins.
     expect(provider([str("gen_ai.system", "az.ai.openai"), str("gen_ai.provider.name", "openai")])).toBe("openai");
+    expect(provider([str("llm.system", "openai"), str("llm.provider", "azure")])).toBe("azure");
   });
 
   it("maps operation names, unknown ones to other, and leaves the default when absent", () => {
@@ -539,7 +524,7 @@ describe("convertOtlpTraces: malformed bodies never throw", () => {
     expect(result.rejected).toEqual([
       {
         span: `resourceSpans.0.scopeSpans.0.spans.0 spanId=${SPAN}`,
-        message: "gen_ai.provider.name / gen_ai.system is missing or not a non-empty string",
+        message: "gen_ai.provider.name / gen_ai.system / llm.provider / llm.system is missing or not a non-empty string",
       },
     ]);
   });

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { mapLiteLLMProvider, parseLiteLLMPrices, perTokenToPerMtok } from "@/lib/pricing/litellm";
+import { parseLiteLLMPrices, perTokenToPerMtok } from "@/lib/pricing/litellm";
+import { normalizeProvider } from "@/lib/pricing/provider-name";
 import { resolvePriceRates } from "@/lib/schemas/price";
 
 // Parsed with JSON.parse like a downloaded file: the costs are binary doubles such as 2.5e-06.
@@ -32,15 +33,15 @@ describe("perTokenToPerMtok", () => {
   });
 });
 
-describe("mapLiteLLMProvider", () => {
+describe("LiteLLM provider names through normalizeProvider", () => {
   it("maps LiteLLM's provider names to ours and keeps unknown ones", () => {
-    expect(mapLiteLLMProvider("vertex_ai-language-models")).toBe("google");
-    expect(mapLiteLLMProvider("gemini")).toBe("google");
-    expect(mapLiteLLMProvider("azure")).toBe("azure_openai");
-    expect(mapLiteLLMProvider("bedrock_converse")).toBe("bedrock");
-    expect(mapLiteLLMProvider("together_ai")).toBe("together");
-    expect(mapLiteLLMProvider("groq")).toBe("groq");
-    expect(mapLiteLLMProvider("deepseek")).toBe("deepseek");
+    expect(normalizeProvider("vertex_ai-language-models")).toBe("google");
+    expect(normalizeProvider("gemini")).toBe("google");
+    expect(normalizeProvider("azure")).toBe("azure_openai");
+    expect(normalizeProvider("bedrock_converse")).toBe("bedrock");
+    expect(normalizeProvider("together_ai")).toBe("together");
+    expect(normalizeProvider("groq")).toBe("groq");
+    expect(normalizeProvider("deepseek")).toBe("deepseek");
   });
 });
 

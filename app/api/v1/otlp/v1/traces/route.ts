@@ -1,15 +1,16 @@
 import { getPool } from "@/lib/db";
-import { ApiError } from "@/lib/http/errors";
-import { boundTeamOf, jsonResponse, withRoute } from "@/lib/http/with-route";
+import { boundTeamOf, withRoute } from "@/lib/http/with-route";
 import { ingestOtlpTraces } from "@/lib/ingestion/ingest-otlp";
+import { answerInRequestEncoding, decodeOtlpBody, OTLP_MAX_BODY_BYTES, otlpEncoding, otlpSuccess } from "@/lib/ingestion/otlp-http";
 
 export const dynamic = "force-dynamic";
 
-/** OTLP/HTTP with JSON encoding; gen_ai spans become usage events (contract). */
-export const POST = withRoute({ permission: "usage:ingest" }, async ({ json, request, principal }) => {
-  const contentType = request.headers.get("content-type") ?? "";
-  if (contentType.includes("protobuf")) {
-    throw new ApiError("invalid_request", "Send OTLP/HTTP with JSON encoding (Content-Type: application/json); protobuf is not supported yet.");
-  }
-  return jsonResponse(await ingestOtlpTraces(getPool(), await json(), { boundTeam: boundTeamOf(principal) }));
-});
+/** OTLP/HTTP traces, protobuf or JSON, optionally gzip/deflate: spans of model calls become usage events (contract). */
+export const POST = answerInRequestEncoding(
+  withRoute({ permission: "usage:ingest", maxBodyBytes: OTLP_MAX_BODY_BYTES }, async ({ request, bytes, principal }) => {
+    const encoding = otlpEncoding(request);
+    const body = decodeOtlpBody(await bytes(), encoding);
+    const result = await ingestOtlpTraces(getPool(), body, { boundTeam: boundTeamOf(principal), source: "otlp" });
+    return otlpSuccess(result, encoding);
+  }),
+);
