@@ -39,6 +39,7 @@ export const SPEND_MEASURES = [
   "response_cache_hits",
   "retries",
   "unpriced_requests",
+  "reported_cost_usd",
 ] as const;
 export type SpendMeasure = (typeof SPEND_MEASURES)[number];
 
@@ -54,6 +55,11 @@ export interface SpendMeasures {
   response_cache_hits: number;
   retries: number;
   unpriced_requests: number;
+  /**
+   * Extension: the sum of what senders said these calls cost (LiteLLM's response_cost), beside
+   * Burnrate's own cost_usd; null when no event of the group reported one.
+   */
+  reported_cost_usd: string | null;
 }
 
 /** One group: its keys (null = events without that tag) and its measures. */
@@ -124,19 +130,23 @@ function keyExpression(key: SpendGroupKey, source: SpendSource): string {
 }
 
 // Per-row measures of each source, under the names the outer aggregate sums.
-const ROLLUP_MEASURE_COLUMNS = SPEND_MEASURES.join(", ");
+const ROLLUP_MEASURE_COLUMNS = [...SPEND_MEASURES, "reported_requests"].join(", ");
 const EVENT_MEASURE_COLUMNS = `cost_usd, 1 AS requests, input_tokens, output_tokens, cache_read_input_tokens,
   cache_creation_input_tokens, reasoning_output_tokens,
   CASE WHEN response_cache_hit THEN 1 ELSE 0 END AS response_cache_hits,
   CASE WHEN attempt >= 2 THEN 1 ELSE 0 END AS retries,
-  CASE WHEN pricing_state = 'unpriced' THEN 1 ELSE 0 END AS unpriced_requests`;
+  CASE WHEN pricing_state = 'unpriced' THEN 1 ELSE 0 END AS unpriced_requests,
+  reported_cost_usd, CASE WHEN reported_cost_usd IS NULL THEN 0 ELSE 1 END AS reported_requests`;
 
 // numeric(38, 12) so every amount, zero included, reads with the same 12 decimals.
-const AGGREGATES = SPEND_MEASURES.map((measure) =>
-  measure === "cost_usd"
-    ? `coalesce(sum(cost_usd), 0)::numeric(38, 12)::text AS cost_usd`
-    : `coalesce(sum(${measure}), 0)::text AS ${measure}`,
-).join(",\n  ");
+const AGGREGATES = SPEND_MEASURES.map((measure) => {
+  if (measure === "cost_usd") return `coalesce(sum(cost_usd), 0)::numeric(38, 12)::text AS cost_usd`;
+  // null, not $0, when nobody reported: "no figure" and "free" are different claims.
+  if (measure === "reported_cost_usd") {
+    return `CASE WHEN sum(reported_requests) > 0 THEN sum(reported_cost_usd)::numeric(38, 12)::text END AS reported_cost_usd`;
+  }
+  return `coalesce(sum(${measure}), 0)::text AS ${measure}`;
+}).join(",\n  ");
 
 /** The one statement: grouped rows and the grand total together (one snapshot, so they always agree). */
 export function spendSql(
@@ -200,7 +210,7 @@ ORDER BY is_total DESC, ${order.join(", ")}${limit}`;
   return { sql, params };
 }
 
-type SqlRow = Record<SpendMeasure, string> & Record<string, string | boolean | null>;
+type SqlRow = Record<Exclude<SpendMeasure, "reported_cost_usd">, string> & { reported_cost_usd: string | null } & Record<string, string | boolean | null>;
 
 function measuresOf(row: SqlRow): SpendMeasures {
   return {
@@ -214,6 +224,7 @@ function measuresOf(row: SqlRow): SpendMeasures {
     response_cache_hits: toCount(row.response_cache_hits),
     retries: toCount(row.retries),
     unpriced_requests: toCount(row.unpriced_requests),
+    reported_cost_usd: row.reported_cost_usd,
   };
 }
 

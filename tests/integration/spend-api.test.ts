@@ -73,6 +73,7 @@ const ZERO: SpendMeasures = {
   response_cache_hits: 0,
   retries: 0,
   unpriced_requests: 0,
+  reported_cost_usd: null,
 };
 const m = (measures: Partial<SpendMeasures>): SpendMeasures => ({ ...ZERO, ...measures });
 

@@ -23,6 +23,7 @@ const MEASURES = {
   response_cache_hits: 1,
   retries: 1,
   unpriced_requests: 0,
+  reported_cost_usd: "0.5",
 };
 
 const ROW: SpendRow = {
@@ -69,16 +70,16 @@ describe("CSV quoting (RFC 4180)", () => {
       ],
     });
     expect(csv.split("\r\n")).toEqual([
-      "team,day,cost_usd,requests,input_tokens,output_tokens,cache_read_input_tokens,cache_creation_input_tokens,reasoning_output_tokens,response_cache_hits,retries,unpriced_requests",
-      '"a,b",2026-11-01,12345678901234.000000000001,3,1200,340,100,20,40,1,1,0',
-      ",2026-11-02,1.234567890123,3,1200,340,100,20,40,1,1,0",
+      "team,day,cost_usd,requests,input_tokens,output_tokens,cache_read_input_tokens,cache_creation_input_tokens,reasoning_output_tokens,response_cache_hits,retries,unpriced_requests,reported_cost_usd",
+      '"a,b",2026-11-01,12345678901234.000000000001,3,1200,340,100,20,40,1,1,0,0.5',
+      ",2026-11-02,1.234567890123,3,1200,340,100,20,40,1,1,0,0.5",
       "",
     ]);
   });
 
   it("writes a header alone when there are no rows", () => {
     expect(spendCsv({ group_by: [], rows: [] })).toBe(
-      "cost_usd,requests,input_tokens,output_tokens,cache_read_input_tokens,cache_creation_input_tokens,reasoning_output_tokens,response_cache_hits,retries,unpriced_requests\r\n",
+      "cost_usd,requests,input_tokens,output_tokens,cache_read_input_tokens,cache_creation_input_tokens,reasoning_output_tokens,response_cache_hits,retries,unpriced_requests,reported_cost_usd\r\n",
     );
   });
 });
