@@ -37,6 +37,14 @@ const COLUMNS: Column[] = [
   { key: "unpriced_requests", label: "Unpriced", numeric: true },
 ];
 
+// When any sender reported what its calls cost (LiteLLM), the two figures sit side by side so a
+// mispriced catalog shows up.
+const WITH_REPORTED: Column[] = [
+  { key: "cost_usd", label: "Computed", numeric: true },
+  { key: "reported_cost_usd", label: "Reported", numeric: true },
+  ...COLUMNS.slice(1),
+];
+
 function addDays(day: string, n: number): string {
   const d = new Date(`${day}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + n);
@@ -179,6 +187,9 @@ export function ShowbackExplorer({ state, window }: { state: ShowbackPageState; 
             <>
               <span className="font-semibold text-zinc-900">{formatMoney(String(total.cost_usd))}</span> over {formatCount(Number(total.requests))} requests
               {Number(total.unpriced_requests) > 0 ? <span className="text-amber-700"> · {formatCount(Number(total.unpriced_requests))} unpriced</span> : null}
+              {total.reported_cost_usd != null ? (
+                <span> · senders reported {formatMoney(String(total.reported_cost_usd))}</span>
+              ) : null}
             </>
           ) : (
             "Loading…"
@@ -213,6 +224,7 @@ export function ShowbackExplorer({ state, window }: { state: ShowbackPageState; 
           toggle={(id) => setExpanded((s) => { const n = new Set(s); if (n.has(id)) n.delete(id); else n.add(id); return n; })}
           sort={{ key: state.sort, direction: state.dir }}
           onSort={(key) => update({ sort: key, dir: state.sort === key && state.dir === "desc" ? "asc" : "desc" })}
+          columns={total?.reported_cost_usd != null ? WITH_REPORTED : COLUMNS}
         />
       )}
     </div>
@@ -223,6 +235,8 @@ function cellValue(row: ShowbackRow, key: SortKey): string {
   switch (key) {
     case "cost_usd":
       return formatMoney(row.measures.cost_usd);
+    case "reported_cost_usd":
+      return row.measures.reported_cost_usd === null ? "—" : formatMoney(row.measures.reported_cost_usd);
     case "share":
       return row.share === null ? "—" : formatPercent(row.share);
     case "change": {
@@ -248,7 +262,9 @@ function ShowbackTable({
   toggle,
   sort,
   onSort,
+  columns,
 }: {
+  columns: Column[];
   rows: ShowbackRow[];
   primary: keyof typeof DIMENSION_LABELS;
   secondary: keyof typeof DIMENSION_LABELS | null;
@@ -277,7 +293,7 @@ function ShowbackTable({
         <thead className="bg-zinc-50 text-xs text-zinc-500">
           <tr>
             {header("key", DIMENSION_LABELS[primary] + (secondary ? ` → ${DIMENSION_LABELS[secondary]}` : ""), false)}
-            {COLUMNS.map((c) => header(c.key, c.label, c.numeric))}
+            {columns.map((c) => header(c.key, c.label, c.numeric))}
             <th scope="col" className="px-2 py-2 text-left font-medium">Daily</th>
           </tr>
         </thead>
@@ -303,7 +319,7 @@ function ShowbackTable({
                       row.key ?? <em className="font-normal text-zinc-500">untagged</em>
                     )}
                   </th>
-                  {COLUMNS.map((c) => (
+                  {columns.map((c) => (
                     <td key={c.key} className={cn("px-2 py-2 text-right", c.key === "cost_usd" ? "font-medium text-zinc-900" : "text-zinc-700")}>
                       {cellValue(row, c.key)}
                     </td>
@@ -318,7 +334,7 @@ function ShowbackTable({
                         <th scope="row" className="py-1.5 pr-2 pl-8 text-left font-normal text-zinc-700">
                           {child.key ?? <em className="text-zinc-500">untagged</em>}
                         </th>
-                        {COLUMNS.map((c) => (
+                        {columns.map((c) => (
                           <td key={c.key} className="px-2 py-1.5 text-right text-zinc-600">{cellValue(child, c.key)}</td>
                         ))}
                         <td />

@@ -49,6 +49,8 @@ export interface Measures {
   reasoning_output_tokens: number;
   response_cache_hits: number;
   unpriced_requests: number;
+  /** What senders reported these calls cost (LiteLLM's response_cost); null when none did. */
+  reported_cost_usd: string | null;
 }
 
 export interface ShowbackRow {
@@ -66,7 +68,7 @@ export interface ShowbackRow {
   children: ShowbackRow[];
 }
 
-export type SortKey = "key" | "share" | "change" | Measure;
+export type SortKey = "key" | "share" | "change" | "reported_cost_usd" | Measure;
 export interface Sort {
   key: SortKey;
   direction: "asc" | "desc";
@@ -91,6 +93,7 @@ function emptyMeasures(): Measures {
     reasoning_output_tokens: 0,
     response_cache_hits: 0,
     unpriced_requests: 0,
+    reported_cost_usd: null,
   };
 }
 
@@ -100,6 +103,8 @@ export function measuresOf(row: SpendRow): Measures {
   for (const measure of MEASURES) {
     if (measure !== "cost_usd") m[measure] = Number(row[measure] ?? 0);
   }
+  const reported = row.reported_cost_usd;
+  m.reported_cost_usd = reported === null || reported === undefined ? null : new Money(String(reported)).toFixed();
   return m;
 }
 
@@ -109,6 +114,10 @@ function addMeasures(a: Measures, b: Measures): Measures {
   for (const measure of MEASURES) {
     if (measure !== "cost_usd") sum[measure] = a[measure] + b[measure];
   }
+  sum.reported_cost_usd =
+    a.reported_cost_usd === null && b.reported_cost_usd === null
+      ? null
+      : new Money(a.reported_cost_usd ?? "0").plus(b.reported_cost_usd ?? "0").toFixed();
   return sum;
 }
 
@@ -210,8 +219,8 @@ function compare(a: ShowbackRow, b: ShowbackRow, key: SortKey): number {
     if (a.key === null || b.key === null) return a.key === b.key ? 0 : a.key === null ? 1 : -1;
     return a.key.localeCompare(b.key);
   }
-  if (key === "share" || key === "change" || key === "cost_usd") {
-    const pick = (row: ShowbackRow) => (key === "cost_usd" ? row.measures.cost_usd : row[key]);
+  if (key === "share" || key === "change" || key === "cost_usd" || key === "reported_cost_usd") {
+    const pick = (row: ShowbackRow) => (key === "cost_usd" || key === "reported_cost_usd" ? row.measures[key] : row[key]);
     const x = pick(a);
     const y = pick(b);
     if (x === null || y === null) return x === y ? 0 : x === null ? -1 : 1;
@@ -239,13 +248,14 @@ export function showbackCsv(
   secondary: ShowbackDimension | null,
   expanded: ReadonlySet<string> | "all",
 ): string {
-  const header = [primary, ...(secondary ? [secondary] : []), ...MEASURES, "share", "previous_cost_usd", "change"];
+  const header = [primary, ...(secondary ? [secondary] : []), ...MEASURES, "reported_cost_usd", "share", "previous_cost_usd", "change"];
   const lines = [header.join(",")];
   const line = (primaryKey: string | null, secondaryKey: string | null | undefined, row: ShowbackRow) =>
     [
       primaryKey,
       ...(secondary ? [secondaryKey ?? null] : []),
       ...MEASURES.map((m) => row.measures[m]),
+      row.measures.reported_cost_usd,
       row.share,
       row.previousCostUsd,
       row.change,

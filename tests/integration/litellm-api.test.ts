@@ -359,65 +359,22 @@ describe("POST /api/v1/integrations/litellm: whole-body problems", () => {
   });
 });
 
+import { POST as EVENTS } from "@/app/api/v1/events/route";
+import { contractEvent } from "../factories/events";
 describe("PROBE", () => {
   it("probes", async () => {
     const out: Record<string, unknown> = {};
-    out.emptyArray = await post("[]");
-    const [a, b] = fixtureBatch();
-    out.badFirstLineJson = await post(`{"id": "half\n${JSON.stringify(a)}\n${JSON.stringify(b)}`, { "content-type": "application/json" });
-    const [c, d] = fixtureBatch();
-    out.badFirstLineNd = await post(`{"id": "half\n${JSON.stringify(c)}\n${JSON.stringify(d)}`, NDJSON);
-    const p = payload("openai-chat");
-    out.dupInBatch = await post(JSON.stringify([p, p]));
-    const q = payload("openai-chat"); (q as Record<string, unknown>).id = 42;
-    const q2 = payload("openai-chat");
-    out.numericId = await post(JSON.stringify([q, q2]));
-    const v1 = payload("openai-chat"); v1.startTime = "1767225600.5"; v1.endTime = "1767225601.5";
-    out.v1 = await post(JSON.stringify([v1]));
-    const az = payload("openai-chat"); az.custom_llm_provider = "azure"; az.model = "azure/gpt-4o-mini"; (az.hidden_params as Record<string, unknown>).litellm_model_name = "azure/gpt-4o-mini";
-    out.azure = await post(JSON.stringify([az]));
-    out.azureRow = await storedRows([az.id]);
-    const tiny = payload("openai-chat"); tiny.response_cost = 1e-7;
-    out.tiny = await post(JSON.stringify([tiny]));
-    out.tinyRow = (await storedRows([tiny.id]))[0]?.reported_cost_usd;
-    const huge = payload("openai-chat"); huge.response_cost = 1e30;
-    out.hugeCost = await post(JSON.stringify([huge]));
-    const neg = payload("openai-chat"); neg.endTime = 1767225500;
-    out.negLatency = await post(JSON.stringify([neg]));
-    out.negRow = (await storedRows([neg.id]))[0]?.latency_ms;
-    const deep = payload("openai-chat"); let m: unknown = "x"; for (let i = 0; i < 70; i++) m = [m]; deep.messages = m as unknown[];
-    out.deepMessages = await post(JSON.stringify([deep]));
-    const nulls = payload("openai-chat"); nulls.messages = null as unknown as unknown[]; nulls.response = "str"; nulls.model_parameters = 1.5;
-    out.nullDropped = await post(JSON.stringify([nulls]));
-    const nan = payload("openai-chat");
-    out.nanInParams = await post(JSON.stringify([nan]).replace('"temperature":0.2', '"temperature":NaN'));
-    const nan2 = payload("openai-chat");
-    out.nanInMeta = await post(JSON.stringify([nan2]).replace('"user_api_key_spend":12.4831', '"user_api_key_spend":NaN'));
-    const thousand = Array.from({ length: 1000 }, () => payload("failure"));
-    out.thousand = ((await post(JSON.stringify(thousand))).body as { accepted: number }).accepted;
-    const teamTag = payload("openai-chat"); teamTag.request_tags = ["team:fromtag", "user:fromtag", "tenant:t1", "prompt_version:v2"];
-    out.teamTag = await post(JSON.stringify([teamTag]));
-    out.teamTagRow = await storedRows([teamTag.id]);
-    const noUsage = payload("anthropic-messages"); delete (noUsage.metadata as Record<string, unknown>).usage_object;
-    out.noUsage = await post(JSON.stringify([noUsage]));
-    out.noUsageRow = await storedRows([noUsage.id]);
-    const cacheHit = payload("openai-chat"); cacheHit.cache_hit = true; cacheHit.call_type = "aembedding";
-    out.cacheHit = await post(JSON.stringify([cacheHit]));
-    out.cacheHitRow = (await storedRows([cacheHit.id]))[0];
-    const bigStr = "y".repeat(50_000_001);
-    out.over50mb = (await post(bigStr)).status;
-    const crlf = fixtureBatch();
-    out.crlf = await post(crlf.map((x) => JSON.stringify(x)).join("\r\n"), { "content-type": "application/json" });
-    const bom = fixtureBatch();
-    out.bom = (await post("\uFEFF" + JSON.stringify(bom))).status;
-    const longTag = payload("openai-chat"); longTag.request_tags = Array.from({ length: 40 }, (_, i) => `k${i}:v`);
-    out.manyTags = await post(JSON.stringify([longTag]));
-    const nul = payload("openai-chat"); nul.end_user = "a\u0000b";
-    out.nulUser = await post(JSON.stringify([nul]));
-    const outOfRange = payload("openai-chat"); outOfRange.startTime = 1e12; outOfRange.endTime = 1e12 + 1;
-    out.farFuture = await post(JSON.stringify([outOfRange]));
-    const hugeStart = payload("openai-chat"); hugeStart.startTime = 1e300;
-    out.hugeStart = await post(JSON.stringify([hugeStart]));
+    for (const [name, field, value] of [["nulUser", "end_user", "a\u0000b"], ["surrogateUser", "end_user", "a\ud800b"], ["nulTrace", "trace_id", "t\u0000"], ["nulId", "id", "x\u0000" + randomUUID()]] as const) {
+      const p = payload("openai-chat"); (p as Record<string, unknown>)[field] = value;
+      const r = await post(JSON.stringify([p, payload("openai-chat")]));
+      out[name] = { status: r.status, errors: (r.body as { errors?: unknown }).errors };
+    }
+    const big = payload("openai-chat"); big.startTime = 9e12; big.endTime = 9e12 + 1;
+    out.start9e12 = (await post(JSON.stringify([big, payload("openai-chat")]))).status;
+    for (const [name, tags] of [["evNulUser", { user: "a\u0000b" }], ["evSurrogate", { team: "a\ud800b" }]] as const) {
+      const r = await EVENTS(apiRequest("/api/v1/events", { key: ingestKey, body: { events: [contractEvent({ tags })] } }));
+      out[name] = { status: r.status, body: await r.json() };
+    }
     console.log(JSON.stringify(out, null, 1));
   });
 });

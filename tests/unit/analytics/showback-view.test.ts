@@ -101,16 +101,16 @@ describe("showbackCsv", () => {
     const csv = showbackCsv(rows, "team", "feature", new Set(["search"]));
     const lines = csv.trimEnd().split("\r\n");
     expect(lines[0]).toBe(
-      "team,feature,cost_usd,requests,retries,input_tokens,cache_read_input_tokens,cache_creation_input_tokens,output_tokens,reasoning_output_tokens,response_cache_hits,unpriced_requests,share,previous_cost_usd,change",
+      "team,feature,cost_usd,requests,retries,input_tokens,cache_read_input_tokens,cache_creation_input_tokens,output_tokens,reasoning_output_tokens,response_cache_hits,unpriced_requests,reported_cost_usd,share,previous_cost_usd,change",
     );
     expect(lines).toEqual([
       lines[0],
-      "growth,(all),0.4,1,0,0,0,0,0,0,0,0,0.4,0,",
-      "search,(all),0.3,5,1,0,0,0,0,0,0,0,0.3,0.4,-0.25",
-      "search,answer,0.2,2,0,0,0,0,0,0,0,0,0.2,0.2,0",
-      "search,rewrite,0.1,3,1,0,0,0,0,0,0,0,0.1,0.2,-0.5",
-      ",(all),0.3,5,0,0,0,0,0,0,0,2,0.3,0.1,2",
-      '"say ""hi"", ok",(all),0.000000000001,1,0,0,0,0,0,0,0,0,0.000000000001,0,',
+      "growth,(all),0.4,1,0,0,0,0,0,0,0,0,,0.4,0,",
+      "search,(all),0.3,5,1,0,0,0,0,0,0,0,,0.3,0.4,-0.25",
+      "search,answer,0.2,2,0,0,0,0,0,0,0,0,,0.2,0.2,0",
+      "search,rewrite,0.1,3,1,0,0,0,0,0,0,0,,0.1,0.2,-0.5",
+      ",(all),0.3,5,0,0,0,0,0,0,0,2,,0.3,0.1,2",
+      '"say ""hi"", ok",(all),0.000000000001,1,0,0,0,0,0,0,0,0,,0.000000000001,0,',
     ]);
   });
 });
