@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { outcomeSchema } from "@/lib/schemas/outcome";
+import { findUnstorableText } from "@/lib/schemas/storable-text";
 import { issuePath } from "@/lib/http/errors";
 import { MAX_EVENT_BYTES, type EventError } from "@/lib/ingestion/prepare-event";
 import { applyBoundTeam, type IngestOptions, type IngestResult } from "@/lib/ingestion/ingest-events";
@@ -20,6 +21,12 @@ export async function ingestOutcomes(
   let duplicates = 0;
   rawOutcomes.forEach((raw, index) => {
     const id = typeof (raw as { id?: unknown } | null)?.id === "string" ? (raw as { id: string }).id : undefined;
+    const unstorable = findUnstorableText(raw);
+    if (unstorable) {
+      errors.push({ index, ...(id ? { id } : {}), ...unstorable });
+      rejections.push(rejectReason(unstorable));
+      return;
+    }
     const size = Buffer.byteLength(JSON.stringify(raw) ?? "", "utf8");
     if (size > MAX_EVENT_BYTES) {
       errors.push({ index, ...(id ? { id } : {}), path: "", message: `the outcome is ${size} bytes; at most ${MAX_EVENT_BYTES}` });

@@ -40,7 +40,7 @@ export function litellmPayloadToEvent(payload: unknown): LitellmMapping {
   if (typeof payload.id !== "string" || payload.id === "") return fail("id", "is required (the call's id, a non-empty string)");
 
   const start = epochSeconds(payload.startTime);
-  if (start === null) return fail("startTime", "is required (epoch seconds)");
+  if (start === null) return fail("startTime", "is required (epoch seconds, before the year 10000)");
   const end = epochSeconds(payload.endTime);
 
   const sentProvider = nonEmptyString(payload.custom_llm_provider);
@@ -82,10 +82,13 @@ function nonEmptyString(value: unknown): string | null {
   return typeof value === "string" && value.trim() !== "" ? value.trim() : null;
 }
 
+// Epoch seconds past this are not a time any call was made (and past 8.64e12 not a JS Date at all).
+const MAX_EPOCH_SECONDS = 253_402_300_799; // 9999-12-31T23:59:59Z
+
 /** A float of epoch seconds; LiteLLM's legacy v1 format sends every value as a string. */
 function epochSeconds(value: unknown): number | null {
   const number = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
-  return typeof number === "number" && Number.isFinite(number) && number > 0 ? number : null;
+  return typeof number === "number" && Number.isFinite(number) && number > 0 && number <= MAX_EPOCH_SECONDS ? number : null;
 }
 
 /** "openai/gpt-4o-mini" → "gpt-4o-mini" when the prefix is the provider the call went to. */

@@ -1,4 +1,5 @@
 import { eventSchema } from "@/lib/schemas/event";
+import { findUnstorableText } from "@/lib/schemas/storable-text";
 import { WELL_KNOWN_TAGS } from "@/lib/schemas/common";
 import { issuePath } from "@/lib/http/errors";
 import { normalizeUsage } from "@/lib/pricing/normalize-usage";
@@ -49,6 +50,9 @@ export function prepareEvent(raw: unknown, index: number): { ok: true; event: Pr
     : undefined;
   const fail = (path: string, message: string) => ({ ok: false as const, errors: [{ index, ...(id ? { id } : {}), path, message }] });
 
+  // Before the size check: JSON.stringify of a hostile depth would overflow the stack.
+  const unstorable = findUnstorableText(raw);
+  if (unstorable) return fail(unstorable.path, unstorable.message);
   const size = Buffer.byteLength(JSON.stringify(raw) ?? "", "utf8");
   if (size > MAX_EVENT_BYTES) return fail("", `the event is ${size} bytes; at most ${MAX_EVENT_BYTES} bytes per event`);
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return fail("", "an event must be a JSON object");
