@@ -8,12 +8,15 @@
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import path from "node:path";
+import { readFileSync } from "node:fs";
 import { Readable } from "node:stream";
+import { gzipSync } from "node:zlib";
 import { pipeline } from "node:stream/promises";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { from as copyFrom, to as copyTo } from "pg-copy-streams";
 import { openDatabase } from "@/lib/db/server";
+import { encodeTraceRequest } from "@/lib/ingestion/otlp-protobuf";
 import { startApp } from "../../tests/setup/app-process";
 import { describeMachine, writeBenchmarkSection } from "./machine";
 
@@ -22,11 +25,13 @@ const { values } = parseArgs({
     batches: { type: "string", default: "240" },
     clients: { type: "string", default: "4" },
     "batch-size": { type: "string", default: "1000" },
+    "litellm-batches": { type: "string", default: "24" },
   },
 });
 const batches = Number(values.batches);
 const clients = Number(values.clients);
 const batchSize = Number(values["batch-size"]);
+const litellmBatches = Number(values["litellm-batches"]);
 const dataDir = path.resolve(".data/bench-ingest");
 
 // Demo-like traffic: a feature belongs to a team and mostly uses one model; popular
@@ -96,8 +101,109 @@ function makeBodies(runId: string): string[] {
   });
 }
 
+type BenchEvent = {
+  id: string;
+  timestamp: string;
+  provider: string;
+  model: string;
+  usage: { input_tokens: number; output_tokens: number; cache_read_input_tokens: number; reasoning_output_tokens: number };
+  latency_ms: number;
+  status: string;
+  tags: Record<string, string>;
+};
+
+/**
+ * The same demo-like calls as OTLP spans in protobuf, gzip-compressed, as the Collector's otlphttp
+ * exporter sends them: one span per call with the current GenAI conventions and burnrate.* tags.
+ */
+function otlpBodies(jsonBodies: string[], runId: string): Buffer[] {
+  return jsonBodies.map((body, b) => {
+    const events = (JSON.parse(body) as { events: BenchEvent[] }).events;
+    const traceId = (i: number) => (runId + String(b).padStart(8, "0") + String(i).padStart(16, "0")).slice(0, 32);
+    const spans = events.map((event, i) => {
+      const start = BigInt(Date.parse(event.timestamp)) * 1_000_000n;
+      const int = (key: string, value: number) => ({ key, value: { intValue: String(value) } });
+      const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+      return {
+        traceId: traceId(i),
+        spanId: (i + 1).toString(16).padStart(16, "0"),
+        name: `chat ${event.model}`,
+        kind: 3,
+        startTimeUnixNano: String(start),
+        endTimeUnixNano: String(start + BigInt(event.latency_ms) * 1_000_000n),
+        attributes: [
+          str("gen_ai.operation.name", "chat"),
+          str("gen_ai.provider.name", event.provider),
+          str("gen_ai.request.model", event.model),
+          int("gen_ai.usage.input_tokens", event.usage.input_tokens),
+          int("gen_ai.usage.output_tokens", event.usage.output_tokens),
+          int("gen_ai.usage.cache_read.input_tokens", event.usage.cache_read_input_tokens),
+          int("gen_ai.usage.reasoning.output_tokens", event.usage.reasoning_output_tokens),
+          ...Object.entries(event.tags).map(([key, value]) => str(`burnrate.${key}`, value)),
+        ],
+        status: { code: event.status === "error" ? 2 : 1 },
+      };
+    });
+    return gzipSync(encodeTraceRequest({ resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ scope: { name: "bench" }, spans }] }] }));
+  });
+}
+
+// 200 KB of chat transcript per payload: what a LiteLLM proxy logs for a long conversation.
+const TRANSCRIPT = JSON.stringify(
+  Array.from({ length: 100 }, (_, i) => ({ role: i % 2 ? "assistant" : "user", content: `turn ${i}: ${"lorem ipsum dolor sit amet ".repeat(74)}` })),
+);
+
+/** One LiteLLM generic_api batch (json_array) of `size` StandardLoggingPayloads, built when sent. */
+function litellmBody(runId: string, batch: number, size: number): string {
+  const template = JSON.parse(readFileSync("tests/fixtures/litellm/openai-chat.json", "utf8")) as { payload: Record<string, unknown> };
+  const { messages: _m, response: _r, ...rest } = template.payload;
+  const parts: string[] = [];
+  for (let i = 0; i < size; i++) {
+    const payload = { ...rest, id: `bench-litellm-${runId}-${batch}-${i}`, startTime: 1_790_000_000 + batch * 60 + i / 10, endTime: 1_790_000_001 + batch * 60 + i / 10 };
+    parts.push(`${JSON.stringify(payload).slice(0, -1)},"messages":${TRANSCRIPT},"response":{"choices":[]}}`);
+  }
+  return `[${parts.join(",")}]`;
+}
+
+/** Resident set size of a process, from /proc (Linux), in bytes. */
+function rssBytes(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return match ? Number(match[1]) * 1024 : 0;
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+interface DriveResult {
+  accepted: number;
+  seconds: number;
+  p50: number;
+  p99: number;
+}
+
+/** `clients` concurrent senders through `count` bodies; every answer must be a 200. */
+async function drive(count: number, body: (i: number) => string | Buffer, url: string, headers: Record<string, string>): Promise<DriveResult> {
+  const latencies: number[] = [];
+  let accepted = 0;
+  let next = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < count) {
+        const payload = body(next++);
+        const t0 = process.hrtime.bigint();
+        const response = await fetch(url, { method: "POST", headers, body: payload as BodyInit });
+        const text = await response.text();
+        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        if (response.status !== 200) throw new Error(`${url} answered ${response.status}: ${text.slice(0, 300)}`);
+        accepted += response.headers.get("content-type")?.includes("json") ? ((JSON.parse(text) as { accepted?: number }).accepted ?? 0) : 0;
+      }
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  latencies.sort((a, b) => a - b);
+  return { accepted, seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
 async function main(): Promise<void> {
@@ -130,28 +236,9 @@ async function main(): Promise<void> {
       await fetch(url, { method: "POST", headers, body: JSON.stringify({ events: [{ id: `warm-${runId}-${i}`, timestamp: "2026-10-01T00:00:00Z", provider: "openai", model: "gpt-4o-mini", usage: { input_tokens: 1, output_tokens: 1 } }] }) });
     }
 
-    const latencies: number[] = [];
-    let accepted = 0;
-    let next = 0;
-    const started = process.hrtime.bigint();
-    await Promise.all(
-      Array.from({ length: clients }, async () => {
-        while (next < bodies.length) {
-          const body = bodies[next++] as string;
-          const t0 = process.hrtime.bigint();
-          const response = await fetch(url, { method: "POST", headers, body });
-          const result = (await response.json()) as { accepted?: number };
-          latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
-          if (response.status !== 200) throw new Error(`batch answered ${response.status}: ${JSON.stringify(result).slice(0, 300)}`);
-          accepted += result.accepted ?? 0;
-        }
-      }),
-    );
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    latencies.sort((a, b) => a - b);
+    const events = await drive(bodies.length, (i) => bodies[i] as string, url, headers);
+    const { accepted, seconds, p50, p99 } = events;
     const rate = accepted / seconds;
-    const p50 = percentile(latencies, 50);
-    const p99 = percentile(latencies, 99);
     console.log(`Ingest: ${accepted} events in ${seconds.toFixed(1)} s = ${Math.round(rate)} events/s; batch p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms`);
 
     // Baseline: the very same rows, as PostgreSQL renders them, COPY'd into an indexed copy of the table.
@@ -172,6 +259,44 @@ async function main(): Promise<void> {
     }
     console.log(`Baseline COPY of the same ${accepted} rows: ${copySeconds.toFixed(1)} s = ${Math.round(copyRate)} rows/s`);
 
+    // OTLP: the same calls as protobuf spans, gzip-compressed (new ids: a fresh run id).
+    const otlpRun = randomBytes(4).toString("hex");
+    const protobufBodies = otlpBodies(makeBodies(otlpRun), otlpRun);
+    const otlpUrl = `${app.baseUrl}/api/v1/otlp/v1/traces`;
+    const otlpHeaders = { authorization: `Bearer ${key}`, "content-type": "application/x-protobuf", "content-encoding": "gzip" };
+    const otlp = await drive(protobufBodies.length, (i) => protobufBodies[i] as Buffer, otlpUrl, otlpHeaders);
+    const otlpStored = await pool.query<{ n: string }>("SELECT count(*)::text AS n FROM usage_events WHERE trace_id LIKE $1", [`${otlpRun}%`]);
+    const otlpSpans = Number(otlpStored.rows[0]?.n ?? 0);
+    if (otlpSpans !== accepted) throw new Error(`OTLP stored ${otlpSpans} of ${accepted} spans`);
+    const otlpRate = otlpSpans / otlp.seconds;
+    const otlpWire = protobufBodies.reduce((n, b) => n + b.length, 0) / protobufBodies.length;
+    console.log(`OTLP protobuf+gzip: ${otlpSpans} spans in ${otlp.seconds.toFixed(1)} s = ${Math.round(otlpRate)} spans/s (${((otlpRate / rate) * 100).toFixed(0)}% of the events path); ${Math.round(otlpWire / 1024)} KB per batch on the wire`);
+
+    // LiteLLM: batches of 100 payloads with 200 KB of messages each (~20 MB a batch), 4 at a time; the
+    // server's resident memory sampled every 20 ms.
+    const litellmRun = randomBytes(4).toString("hex");
+    const perBatch = 100;
+    const sampleBody = litellmBody(litellmRun, -1, perBatch);
+    const litellmUrl = `${app.baseUrl}/api/v1/integrations/litellm`;
+    const litellmHeaders = { authorization: `Bearer ${key}`, "content-type": "application/json" };
+    await fetch(litellmUrl, { method: "POST", headers: litellmHeaders, body: litellmBody(`warm-${litellmRun}`, 0, 2) });
+    const pid = app.child.pid ?? 0;
+    const rssBefore = rssBytes(pid);
+    let rssPeak = rssBefore;
+    const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssBytes(pid))), 20);
+    let litellm: DriveResult;
+    try {
+      litellm = await drive(litellmBatches, (i) => litellmBody(litellmRun, i, perBatch), litellmUrl, litellmHeaders);
+    } finally {
+      clearInterval(sampler);
+    }
+    const litellmRate = litellm.accepted / litellm.seconds;
+    const rssGrowthMb = (rssPeak - rssBefore) / 1024 / 1024;
+    const batchMb = Buffer.byteLength(sampleBody) / 1e6;
+    console.log(
+      `LiteLLM: ${litellm.accepted} payloads (${batchMb.toFixed(1)} MB batches) in ${litellm.seconds.toFixed(1)} s = ${Math.round(litellmRate)} events/s; server RSS ${(rssBefore / 1048576).toFixed(0)} MB before, peak +${rssGrowthMb.toFixed(0)} MB`,
+    );
+
     const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
     writeBenchmarkSection(
         "ingest",
@@ -185,7 +310,17 @@ Measured ${new Date().toISOString().slice(0, 10)} on ${machine}. The production 
 | \`POST /api/v1/events\`, ${clients} concurrent clients, ${fmt(batches)} batches of ${fmt(batchSize)} demo-like events (validated, priced exactly, deduplicated, rollups updated, committed) | ${fmt(accepted)} | ${seconds.toFixed(1)} | ${fmt(rate)} | p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms |
 | baseline: \`COPY FROM STDIN\` of the same rows into a table with usage_events' indexes, same database | ${fmt(accepted)} | ${copySeconds.toFixed(1)} | ${fmt(copyRate)} | |
 
-The API reaches ${((rate / copyRate) * 100).toFixed(0)}% of the COPY baseline (target: at least 25% and 15,000 events/s).`,
+The API reaches ${((rate / copyRate) * 100).toFixed(0)}% of the COPY baseline (target: at least 25% and 15,000 events/s).
+
+### The other receivers, same run, same database
+
+| what | events | seconds | events/s | batch latency |
+|---|---:|---:|---:|---|
+| \`POST /api/v1/otlp/v1/traces\`, protobuf + gzip (${Math.round(otlpWire / 1024)} KB a batch on the wire), the same calls as ${fmt(batchSize)}-span exports, ${clients} clients | ${fmt(otlpSpans)} | ${otlp.seconds.toFixed(1)} | ${fmt(otlpRate)} | p50 ${otlp.p50.toFixed(0)} ms, p99 ${otlp.p99.toFixed(0)} ms |
+| \`POST /api/v1/integrations/litellm\`, ${fmt(litellmBatches)} json_array batches of ${perBatch} payloads with 200 KB of messages each (${batchMb.toFixed(1)} MB a batch), ${clients} at a time | ${fmt(litellm.accepted)} | ${litellm.seconds.toFixed(1)} | ${fmt(litellmRate)} | p50 ${litellm.p50.toFixed(0)} ms, p99 ${litellm.p99.toFixed(0)} ms |
+
+- OTLP protobuf+gzip reaches ${((otlpRate / rate) * 100).toFixed(0)}% of the JSON events path (target: at least 50%).
+- LiteLLM: ${fmt(litellmRate)} events/s (target: at least 2,000); the server's resident memory grew by at most ${rssGrowthMb.toFixed(0)} MB during the run (target: under 300 MB), from ${(rssBefore / 1048576).toFixed(0)} MB, sampled every 20 ms. The scanner drops \`messages\`, \`response\` and \`model_parameters\` while the body arrives, so a batch is never held whole.`,
     );
   } finally {
     await pool.end();

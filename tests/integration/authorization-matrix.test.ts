@@ -6,6 +6,7 @@ import { POST as postEvents } from "@/app/api/v1/events/route";
 import { POST as revokeKeyRoute } from "@/app/api/v1/keys/[id]/revoke/route";
 import { GET as getKeys, POST as postKeys } from "@/app/api/v1/keys/route";
 import { POST as postOtlp } from "@/app/api/v1/otlp/v1/traces/route";
+import { POST as postLitellm } from "@/app/api/v1/integrations/litellm/route";
 import { POST as postOutcomes } from "@/app/api/v1/outcomes/route";
 import { GET as getPrices, POST as postPrices } from "@/app/api/v1/prices/route";
 import { DELETE as deleteMember } from "@/app/api/v1/teams/[id]/members/[userId]/route";
@@ -283,6 +284,22 @@ const ROUTES: RouteCase[] = [
       return { path: "/api/v1/otlp/v1/traces", body: otlpBody(traceId), params: { traceId } };
     },
     applied: async (call) => (await prisma.usageEvent.count({ where: { traceId: call.params?.traceId ?? "" } })) === 1,
+  },
+  {
+    method: "POST",
+    route: "/api/v1/integrations/litellm",
+    handler: postLitellm,
+    allowed: INGEST,
+    success: 200,
+    prepare: async () => {
+      const id = `litellm-${randomUUID()}`;
+      return {
+        path: "/api/v1/integrations/litellm",
+        body: [{ id, startTime: 1795168800, custom_llm_provider: "openai", model: "gpt-4o-mini", prompt_tokens: 10, completion_tokens: 2 }],
+        params: { id },
+      };
+    },
+    applied: async (call) => (await prisma.usageEvent.count({ where: { id: call.params?.id ?? "" } })) === 1,
   },
   {
     method: "GET",
