@@ -45,7 +45,10 @@ export function TraceCallsTable({ calls }: { calls: readonly TraceCall[] }) {
                 <td className="px-2 py-1.5">
                   <span className="block font-medium text-zinc-900">{call.model}</span>
                   <span className="block text-[11px] text-zinc-500">
-                    {call.provider} · {call.operation}
+                    {call.provider}
+                    {call.provider_as_sent ? <span title="the provider name as the sender wrote it"> (sent as {call.provider_as_sent})</span> : null}
+                    {" · "}
+                    {call.operation}
                     {call.service_tier !== "standard" ? ` · ${call.service_tier}` : ""}
                     {call.response_cache_hit ? " · response cache hit" : ""}
                   </span>

@@ -244,6 +244,8 @@ export interface TraceCall {
   id: string;
   timestamp: string;
   provider: string;
+  /** The provider name as the sender wrote it, when normalizing changed it ("openai.chat"). */
+  provider_as_sent: string | null;
   model: string;
   operation: string;
   service_tier: string;
@@ -297,6 +299,7 @@ interface CallRow {
   id: string;
   occurred_at: Date;
   provider: string;
+  provider_as_sent: string | null;
   model: string;
   operation: string;
   service_tier: string;
@@ -369,7 +372,7 @@ export async function traceDetail(db: Queryable, traceId: string, scope: TeamSco
       params,
     ),
     db.query<CallRow>(
-      `SELECT id, occurred_at, provider, model, operation::text AS operation, service_tier::text AS service_tier,
+      `SELECT id, occurred_at, provider, provider_as_sent, model, operation::text AS operation, service_tier::text AS service_tier,
               input_tokens, output_tokens, cache_read_input_tokens, cache_creation_input_tokens, reasoning_output_tokens,
               cost_usd::text AS cost_usd, status::text AS status, attempt, latency_ms, response_cache_hit,
               team, feature, environment, tenant, end_user, prompt_version, extra_tags
@@ -428,6 +431,7 @@ function traceCall(row: CallRow): TraceCall {
     id: row.id,
     timestamp: iso(row.occurred_at),
     provider: row.provider,
+    provider_as_sent: row.provider_as_sent,
     model: row.model,
     operation: row.operation,
     service_tier: row.service_tier,

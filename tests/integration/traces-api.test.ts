@@ -207,7 +207,7 @@ describe("GET /api/v1/traces/{trace_id}", () => {
   it("lists the calls in time order with tokens, cost, status, attempt, latency and tags, and the outcomes", async () => {
     const { status, body } = await trace(a1);
     expect(status).toBe(200);
-    const call = { provider: PRICED_PROVIDER, model: data.model, operation: "chat", service_tier: "standard", response_cache_hit: false };
+    const call = { provider: PRICED_PROVIDER, provider_as_sent: null, model: data.model, operation: "chat", service_tier: "standard", response_cache_hit: false };
     const usage = { input_tokens: 1000, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0, reasoning_output_tokens: 0 };
     const tags = { team: qa, feature: "qa-bot", channel: "web" };
     expect(body).toEqual({
