@@ -216,6 +216,7 @@ export const SECTION_PERMISSIONS = {
   settings: "teams:read",
   "settings/users": "users:manage",
   "settings/teams": "teams:read",
+  "settings/connect": "spend:read", // every signed-in role sees the instructions
   "settings/keys": "keys:manage",
   "settings/audit": "audit:read",
 } as const satisfies Record<string, Permission>;

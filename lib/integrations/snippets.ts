@@ -78,6 +78,19 @@ export function curlEventBody(eventId: string, timestamp: string): { events: Rec
   };
 }
 
+/** JSON with one field of the event a line and small objects inline: readable in a terminal. */
+function curlBodyText(eventId: string, timestamp: string): string {
+  const [event] = curlEventBody(eventId, timestamp).events;
+  const inline = (value: unknown): string =>
+    Array.isArray(value)
+      ? `[${value.map(inline).join(", ")}]`
+      : value !== null && typeof value === "object"
+        ? `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${inline(v)}`).join(", ")}}`
+        : JSON.stringify(value);
+  const fields = Object.entries(event ?? {}).map(([k, v]) => `    ${JSON.stringify(k)}: ${inline(v)}`);
+  return `{"events": [{\n${fields.join(",\n")}\n  }]}`;
+}
+
 export function connectSnippets(options: ConnectSnippetOptions): ConnectSnippet[] {
   const base = options.baseUrl.replace(/\/+$/, "");
   const key = options.key ?? KEY_PLACEHOLDER;
@@ -236,7 +249,7 @@ export function connectSnippets(options: ConnectSnippetOptions): ConnectSnippet[
         `curl -sS "${base}${INGEST_PATHS.events}" \\`,
         `  -H "Authorization: Bearer ${key}" \\`,
         '  -H "Content-Type: application/json" \\',
-        `  --data '${JSON.stringify(curlEventBody(eventId, timestamp), null, 2)}'`,
+        `  --data '${curlBodyText(eventId, timestamp)}'`,
       ].join("\n"),
     },
   ];

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { normalizeProvider } from "@/lib/pricing/provider-name";
 import { timestampSchema } from "@/lib/schemas/common";
 
 /**
@@ -82,7 +83,8 @@ const spendShape = {
   feature: filterSchema,
   environment: filterSchema,
   tenant: filterSchema,
-  provider: filterSchema,
+  // Stored names are normalized, so a filter written as a sender writes it ("OpenAI", "openai.chat") still matches.
+  provider: filterSchema.transform((name) => (name === undefined ? undefined : normalizeProvider(name))),
   model: filterSchema,
 };
 

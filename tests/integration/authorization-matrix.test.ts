@@ -7,6 +7,7 @@ import { POST as revokeKeyRoute } from "@/app/api/v1/keys/[id]/revoke/route";
 import { GET as getKeys, POST as postKeys } from "@/app/api/v1/keys/route";
 import { POST as postOtlp } from "@/app/api/v1/otlp/v1/traces/route";
 import { POST as postLitellm } from "@/app/api/v1/integrations/litellm/route";
+import { GET as getIngestActivity } from "@/app/api/v1/integrations/activity/route";
 import { POST as postOutcomes } from "@/app/api/v1/outcomes/route";
 import { GET as getPrices, POST as postPrices } from "@/app/api/v1/prices/route";
 import { DELETE as deleteMember } from "@/app/api/v1/teams/[id]/members/[userId]/route";
@@ -864,6 +865,15 @@ const ROUTES: RouteCase[] = [
     allowed: METRICS_READERS,
     success: 200,
     prepare: async () => ({ path: "/api/metrics" }),
+  },
+  {
+    method: "GET",
+    route: "/api/v1/integrations/activity",
+    handler: getIngestActivity,
+    // Installation-wide arrival counts, like the metrics: admins and read keys, not team-bound ones.
+    allowed: METRICS_READERS,
+    success: 200,
+    prepare: async () => ({ path: "/api/v1/integrations/activity" }),
   },
 ];
 
