@@ -61,7 +61,7 @@ describe("Roles in the browser", () => {
 
     await page.goto(`${baseUrl}/settings/users`);
     await page.getByTestId("access-denied").waitFor();
-    expect(await page.getByRole("navigation", { name: "Settings" }).getByRole("link").allTextContents()).toEqual(["Teams", "API keys"]);
+    expect(await page.getByRole("navigation", { name: "Settings" }).getByRole("link").allTextContents()).toEqual(["Teams", "Connect", "API keys"]);
     await context.close();
   });
 
