@@ -196,6 +196,8 @@ async function main(): Promise<void> {
     const handle = app.getRequestHandler();
     // Gateways' quota checks skip Next's request pipeline (lib/quotas/check-server.ts explains why).
     const { isKeyedQuotaCheck, serveQuotaCheck } = await import("@/lib/quotas/check-server");
+    // LiteLLM batches (up to 50 MB) likewise: lib/ingestion/litellm-receiver.ts.
+    const { isKeyedLitellmPost, serveLitellm } = await import("@/lib/ingestion/litellm-receiver");
     const { stampRequest } = await import("@/lib/server/request-context");
     const { logRequest } = await import("@/lib/server/request-log");
     const log = logger();
@@ -206,6 +208,9 @@ async function main(): Promise<void> {
       if (isKeyedQuotaCheck(request)) {
         if (logChecks) logRequest(log, request, response, "debug");
         void serveQuotaCheck(request, response);
+      } else if (isKeyedLitellmPost(request)) {
+        logRequest(log, request, response);
+        void serveLitellm(request, response);
       } else {
         logRequest(log, request, response);
         void handle(request, response);

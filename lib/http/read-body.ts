@@ -10,7 +10,9 @@ import { ApiError } from "@/lib/http/errors";
  * Collector, the Python exporter and the Java agent all compress by default.
  *
  * Every consumer sees plain bytes; a consumer that can work on chunks (the LiteLLM scanner)
- * passes `onChunk` and the bytes are not kept at all.
+ * passes `onChunk` and the bytes are not kept at all. The same reader serves a Web Request
+ * (route handlers) and a node:http IncomingMessage (the custom server's fast paths): both are
+ * async iterables of byte chunks.
  */
 export interface ReadBodyOptions {
   /** Most bytes after inflating (and before, when the body is not compressed). */
@@ -19,31 +21,56 @@ export interface ReadBodyOptions {
   onChunk?: (chunk: Buffer) => void;
 }
 
+export interface BodySource {
+  /** The Content-Encoding header, if any. */
+  contentEncoding: string | null;
+  /** The Content-Length header, if any. */
+  contentLength: string | null;
+  chunks: AsyncIterable<Uint8Array> | null;
+  /** Stops the source early (a refused body is not read to its end). */
+  cancel: () => Promise<void> | void;
+}
+
 type Decoder = Gunzip | Inflate | InflateRaw;
 
 export function tooLarge(maxBytes: number): ApiError {
   return new ApiError("payload_too_large", `The body exceeds ${maxBytes.toLocaleString("en-US")} bytes.`);
 }
 
-/** The Content-Encoding header's coding, lower-cased; null for none/identity. 415 for what we cannot decode. */
-export function contentCoding(request: Request): "gzip" | "deflate" | null {
-  const header = request.headers.get("content-encoding")?.trim().toLowerCase() ?? "";
-  if (header === "" || header === "identity") return null;
-  if (header === "gzip" || header === "x-gzip") return "gzip";
-  if (header === "deflate") return "deflate";
-  throw new ApiError("unsupported_media_type", `Content-Encoding "${header.slice(0, 40)}" is not supported; send gzip, deflate or none.`, {
+/** A Content-Encoding header's coding, lower-cased; null for none/identity. 415 for what we cannot decode. */
+export function contentCoding(header: string | null): "gzip" | "deflate" | null {
+  const value = header?.trim().toLowerCase() ?? "";
+  if (value === "" || value === "identity") return null;
+  if (value === "gzip" || value === "x-gzip") return "gzip";
+  if (value === "deflate") return "deflate";
+  throw new ApiError("unsupported_media_type", `Content-Encoding "${value.slice(0, 40)}" is not supported; send gzip, deflate or none.`, {
     details: [{ path: "content-encoding", message: "must be gzip, deflate or absent" }],
   });
 }
 
-export async function readBodyBytes(request: Request, options: ReadBodyOptions): Promise<Buffer> {
+/** A route handler's Request as a body source. */
+export function requestBodySource(request: Request): BodySource {
+  const body = request.body;
+  return {
+    contentEncoding: request.headers.get("content-encoding"),
+    contentLength: request.headers.get("content-length"),
+    chunks: body as AsyncIterable<Uint8Array> | null,
+    cancel: () => body?.cancel().catch(() => {}),
+  };
+}
+
+export function readBodyBytes(request: Request, options: ReadBodyOptions): Promise<Buffer> {
+  return readBody(requestBodySource(request), options);
+}
+
+export async function readBody(source: BodySource, options: ReadBodyOptions): Promise<Buffer> {
   const { maxBytes } = options;
-  const coding = contentCoding(request);
-  const declared = Number(request.headers.get("content-length") ?? Number.NaN);
+  const coding = contentCoding(source.contentEncoding);
+  const declared = Number(source.contentLength ?? Number.NaN);
   // A compressed body is never larger than what it inflates to by more than a few bytes per block.
   const declaredCap = coding === null ? maxBytes : maxBytes + Math.ceil(maxBytes / 100) + 1024;
   if (Number.isFinite(declared) && declared > declaredCap) throw tooLarge(maxBytes);
-  if (!request.body) throw new ApiError("invalid_request", "The body is empty.");
+  if (!source.chunks) throw new ApiError("invalid_request", "The body is empty.");
 
   const chunks: Buffer[] = [];
   let size = 0;
@@ -54,30 +81,21 @@ export async function readBodyBytes(request: Request, options: ReadBodyOptions):
     else chunks.push(chunk);
   };
 
-  const reader = request.body.getReader();
   try {
     if (coding === null) {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        accept(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
-      }
+      for await (const value of source.chunks) accept(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
     } else {
-      await inflateInto(reader, coding, accept);
+      await inflateInto(source.chunks, coding, accept);
     }
   } catch (error) {
-    await reader.cancel().catch(() => {});
+    await source.cancel();
     throw error;
   }
   return options.onChunk ? Buffer.alloc(0) : Buffer.concat(chunks, size);
 }
 
-/** Pumps the request stream through an inflater; the first error (ours or zlib's) ends it. */
-async function inflateInto(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
-  coding: "gzip" | "deflate",
-  accept: (chunk: Buffer) => void,
-): Promise<void> {
+/** Pumps the body through an inflater; the first error (ours or zlib's) ends it. */
+async function inflateInto(source: AsyncIterable<Uint8Array>, coding: "gzip" | "deflate", accept: (chunk: Buffer) => void): Promise<void> {
   let decoder: Decoder | null = null;
   let failure: unknown = null;
   let finished = false;
@@ -88,47 +106,44 @@ async function inflateInto(
   };
   const waitForDecoder = () => new Promise<void>((resolve) => (wake = resolve));
 
-  const start = (first: Buffer) => {
-    decoder = coding === "gzip" ? createGunzip() : looksLikeZlib(first) ? createInflate() : createInflateRaw();
-    decoder.on("data", (chunk: Buffer) => {
+  const start = (first: Buffer): Decoder => {
+    const created = coding === "gzip" ? createGunzip() : looksLikeZlib(first) ? createInflate() : createInflateRaw();
+    created.on("data", (chunk: Buffer) => {
       if (failure !== null) return;
       try {
         accept(chunk);
       } catch (error) {
         failure = error;
-        decoder?.destroy();
+        created.destroy();
         signal();
       }
     });
-    decoder.on("error", (error) => {
+    created.on("error", (error) => {
       failure ??= new ApiError("invalid_request", `The ${coding} body cannot be decompressed: ${error.message}.`);
       signal();
     });
-    decoder.on("end", () => {
+    created.on("end", () => {
       finished = true;
       signal();
     });
-    decoder.on("drain", signal);
+    created.on("drain", signal);
+    return created;
   };
 
-  for (;;) {
-    const { done, value } = await reader.read();
+  for await (const value of source) {
     if (failure !== null) throw failure;
-    if (done) break;
     const chunk = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
     if (chunk.byteLength === 0) continue;
-    if (decoder === null) start(chunk);
-    const d = decoder as unknown as Decoder;
-    if (!d.write(chunk)) {
+    decoder ??= start(chunk);
+    if (!decoder.write(chunk)) {
       // Back-pressure: the inflater's output is consumed synchronously by `accept`, so it drains
       // as fast as zlib runs; waiting here is what keeps a bomb from queueing input.
-      while (failure === null && d.writableNeedDrain) await waitForDecoder();
+      while (failure === null && decoder.writableNeedDrain) await waitForDecoder();
     }
     if (failure !== null) throw failure;
   }
   if (decoder === null) throw new ApiError("invalid_request", "The body is empty.");
-  const d = decoder as unknown as Decoder;
-  d.end();
+  decoder.end();
   while (failure === null && !finished) await waitForDecoder();
   if (failure !== null) throw failure;
 }

@@ -1,0 +1,92 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { getPool } from "@/lib/db";
+import type { Principal } from "@/lib/auth/permissions";
+import { ApiError } from "@/lib/http/errors";
+import { readBody, type BodySource } from "@/lib/http/read-body";
+import { SECURITY_HEADERS } from "@/lib/http/security-headers";
+import { admit, authenticateAuthorization, authenticateAuthorizationFromCache, boundTeamOf, JSON_HEADERS, toErrorReply, type Reply } from "@/lib/http/with-route";
+import { batchResponseBody } from "@/lib/ingestion/batch-response";
+import { ingestLitellmPayloads } from "@/lib/ingestion/ingest-litellm";
+import { createPayloadScanner, LitellmBodyError, type ScannedBody } from "@/lib/ingestion/litellm-body";
+
+/**
+ * POST /api/v1/integrations/litellm: LiteLLM's generic_api logging callback (contract).
+ *
+ * The work is the same whoever serves it: the route (app/api/v1/integrations/litellm/route.ts,
+ * for session-cookie callers) and the custom server, which answers keyed requests itself
+ * (scripts/start.ts) because a LiteLLM batch is up to 50 MB of mostly chat transcript: Next's
+ * request pipeline costs ~35 ms of CPU for a 20 MB body, more than scanning it (~20 ms), and
+ * capped the receiver at ~1,500 events/s (docs/BENCHMARKS.md). Same steps, order and errors as
+ * every route: the key, then permission and rate limit, then the body.
+ */
+export const LITELLM_PATH = "/api/v1/integrations/litellm";
+
+/** LiteLLM drops a batch it cannot deliver, so a large batch is never refused for its size below this. */
+export const LITELLM_MAX_BODY_BYTES = 50_000_000;
+
+const NDJSON_TYPES = new Set(["application/x-ndjson", "application/jsonl", "application/ndjson"]);
+
+/** Scans the body as it arrives (messages, response and model_parameters dropped) and stores the payloads. */
+export async function receiveLitellm(principal: Principal, source: BodySource, contentType: string | null): Promise<Reply> {
+  const type = contentType?.split(";")[0]?.trim().toLowerCase() ?? "";
+  const scanner = createPayloadScanner({ ndjson: NDJSON_TYPES.has(type) });
+  let scanned: ScannedBody;
+  try {
+    await readBody(source, { maxBytes: LITELLM_MAX_BODY_BYTES, onChunk: (chunk) => scanner.write(chunk) });
+    scanned = scanner.end();
+  } catch (error) {
+    if (!(error instanceof LitellmBodyError)) throw error;
+    throw new ApiError("invalid_request", `The body is not a LiteLLM logging batch: ${error.message}.`, {
+      details: [{ path: error.line === undefined ? "" : `line ${error.line}`, message: error.message }],
+    });
+  }
+  const result = await ingestLitellmPayloads(getPool(), scanned, { boundTeam: boundTeamOf(principal) });
+  const { status, body } = batchResponseBody(result, "payload");
+  return { status, headers: {}, body };
+}
+
+/** Whether the custom server answers this request itself: a POST to the receiver with an Authorization header. */
+export function isKeyedLitellmPost(request: IncomingMessage): boolean {
+  if (request.method !== "POST" || request.headers.authorization === undefined) return false;
+  const url = request.url ?? "";
+  const query = url.indexOf("?");
+  return (query === -1 ? url : url.slice(0, query)) === LITELLM_PATH;
+}
+
+export async function serveLitellm(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  let reply: Reply;
+  try {
+    const authorization = request.headers.authorization ?? "";
+    const principal = authenticateAuthorizationFromCache(authorization) ?? (await authenticateAuthorization(authorization));
+    admit(principal, "usage:ingest");
+    const source: BodySource = {
+      contentEncoding: header(request, "content-encoding"),
+      contentLength: header(request, "content-length"),
+      chunks: request,
+      // Stop reading; the answer closes the connection (below) and the rest is discarded.
+      cancel: () => {
+        request.removeAllListeners("data");
+        request.resume();
+      },
+    };
+    reply = await receiveLitellm(principal, source, header(request, "content-type"));
+  } catch (error) {
+    reply = toErrorReply(error, header(request, "x-request-id"));
+  }
+  send(response, reply, !request.readableEnded);
+}
+
+function header(request: IncomingMessage, name: string): string | null {
+  const value = request.headers[name];
+  return typeof value === "string" ? value : null;
+}
+
+function send(response: ServerResponse, reply: Reply, unread: boolean): void {
+  if (response.headersSent || response.destroyed) return;
+  const body = JSON.stringify(reply.body);
+  const headers: Record<string, string | number> = { ...SECURITY_HEADERS, ...JSON_HEADERS, ...reply.headers, "content-length": Buffer.byteLength(body) };
+  // A body refused before its end is not read on: close the connection once answered.
+  if (unread) headers.connection = "close";
+  response.writeHead(reply.status, headers);
+  response.end(body);
+}
