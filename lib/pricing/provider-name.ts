@@ -44,7 +44,8 @@ export function normalizeProvider(sent: string): string {
   const whole = PROVIDER_ALIASES.get(lower);
   if (whole !== undefined) return whole;
   const dot = lower.indexOf(".");
-  const head = dot > 0 ? lower.slice(0, dot) : lower;
+  // Trimmed again: "x ." must not leave a space that a second pass would remove (idempotence).
+  const head = dot > 0 ? lower.slice(0, dot).trimEnd() : lower;
   return PROVIDER_ALIASES.get(head) ?? head;
 }
 

@@ -34,10 +34,10 @@ describe("normalizeProvider", () => {
 
   it("is idempotent", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.constantFrom("Azure.AI.OpenAI", "AWS.Bedrock", " x.y ")), (name) => {
+      fc.property(fc.oneof(fc.string(), fc.constantFrom("Azure.AI.OpenAI", "AWS.Bedrock", " x.y ", "! .", "a .b")), (name) => {
         expect(normalizeProvider(normalizeProvider(name))).toBe(normalizeProvider(name));
       }),
-      { numRuns: 2000 },
+      { numRuns: 20_000 },
     );
   });
 
