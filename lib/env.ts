@@ -1,8 +1,23 @@
 import { z } from "zod";
+import { parseAllowList } from "@/lib/ops/allow-list";
 
 /** Settings read from the environment; documented in README's configuration table. */
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  // Reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed; empty: the socket's address is the client's.
+  BURNRATE_TRUSTED_PROXIES: z
+    .string()
+    .superRefine((list, context) => {
+      try {
+        parseAllowList(list);
+      } catch (error) {
+        context.addIssue({ code: "custom", message: error instanceof Error ? error.message : String(error) });
+      }
+    })
+    .default(""),
+  // Password checks (scrypt) per second for the whole process, and the burst above it; more answer 429.
+  BURNRATE_SIGN_IN_RATE_PER_SECOND: z.coerce.number().positive().default(10),
+  BURNRATE_SIGN_IN_BURST: z.coerce.number().min(1).default(20),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
@@ -23,6 +38,9 @@ const envSchema = z.object({
   // Addresses (IPs or CIDRs, comma-separated) that may scrape GET /api/metrics without a key.
   // Empty by default: behind a reverse proxy on the same host every client would be 127.0.0.1.
   BURNRATE_METRICS_ALLOW: z.string().default(""),
+  // Loopback/private destinations (CIDRs or host names, comma-separated) that user-configured
+  // outbound URLs (webhooks, Slack) may reach; parsed by lib/http/outbound.ts. Link-local and metadata never.
+  BURNRATE_OUTBOUND_ALLOW: z.string().default(""),
   // Months of raw events kept (whole monthly partitions dropped past it); 0 keeps them all. Rollups stay.
   BURNRATE_RETENTION_MONTHS: z.coerce.number().int().min(0).max(1200).default(0),
   // Structured logs: level, and json (one object per line) or text (for a terminal).

@@ -90,6 +90,8 @@ async function main(): Promise<void> {
   // A bad metrics allow-list stops the start, not every scrape later.
   const { allowListOf } = await import("@/lib/ops/allow-list");
   allowListOf(env.BURNRATE_METRICS_ALLOW, "BURNRATE_METRICS_ALLOW");
+  // Likewise the outbound allow-list (webhooks, Slack; lib/http/outbound.ts).
+  (await import("@/lib/http/outbound")).outboundPolicy(process.env);
   const dataDir = path.resolve(env.BURNRATE_DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
   const lock = acquireProcessLock(path.join(dataDir, "burnrate.pid"));

@@ -3,10 +3,12 @@
 import { signIn } from "next-auth/react";
 import { useState, type FormEvent } from "react";
 import { FieldError, TextField } from "@/components/ui/form-fields";
+import { safeCallbackPath } from "@/lib/auth/safe-callback";
 
 const MESSAGES: Record<string, string> = {
   CredentialsSignin: "The email or password is not right.",
   TooManyAttempts: "Too many failed attempts. Wait 15 minutes and try again.",
+  TooManyRequests: "Too many sign-in attempts right now. Try again in a few seconds.",
   AccessDenied: "Your single sign-on account has no access to Burnrate. Ask an admin.",
   SessionRequired: "Sign in to continue.",
 };
@@ -41,8 +43,9 @@ export function SignInForm({
       callbackUrl,
     });
     if (result?.ok && !result.error) {
-      // A full navigation, so every server component renders with the new session.
-      window.location.assign(callbackUrl);
+      // A full navigation, so every server component renders with the new session; the
+      // page already checked callbackUrl, and the same rule is applied once more here.
+      window.location.assign(safeCallbackPath(callbackUrl, window.location.origin));
       return;
     }
     setPending(false);

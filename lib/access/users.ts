@@ -112,6 +112,10 @@ export async function updateUser(
     if (input.role !== undefined) data.role = input.role;
     if (input.disabled !== undefined) data.disabledAt = input.disabled ? (current.disabledAt ?? new Date()) : null;
     if (passwordHash) data.passwordHash = passwordHash;
+    // A new password, another role or a disabled account ends the user's existing sessions.
+    const endsSessions =
+      passwordHash !== undefined || (input.role !== undefined && input.role !== current.role) || (input.disabled === true && !before.disabled);
+    if (endsSessions) data.sessionVersion = { increment: 1 };
     const row = await tx.user.update({ where: { id: userId }, data, select: USER_SELECT });
     const after = userView(row);
     await writeAudit(tx, actor, {
@@ -119,9 +123,21 @@ export async function updateUser(
       targetType: "user",
       targetId: userId,
       before: auditable(before),
-      after: { ...auditable(after), ...(passwordHash ? { password: "changed" } : {}) },
+      after: { ...auditable(after), ...(passwordHash ? { password: "changed" } : {}), ...(endsSessions ? { sessions: "ended" } : {}) },
       ip,
     });
     return after;
+  });
+}
+
+/**
+ * "Sign out everywhere": ends every session of the user (this browser's too) by bumping
+ * their session version; signing in again starts a new one.
+ */
+export async function endAllSessions(actor: AuditActor, userId: string, ip: string | null = null): Promise<void> {
+  await prisma.$transaction(async (tx) => {
+    const updated = await tx.user.updateMany({ where: { id: userId }, data: { sessionVersion: { increment: 1 } } });
+    if (updated.count === 0) throw new ApiError("not_found", "No such user.");
+    await writeAudit(tx, actor, { action: "auth.sign_out_everywhere", targetType: "user", targetId: userId, ip });
   });
 }

@@ -6,12 +6,15 @@ import type { CreateChannelInput, UpdateChannelInput } from "@/lib/schemas/alert
 import { sendTestMessage } from "@/lib/alerts/deliver";
 import { smtpUrl } from "@/lib/alerts/email";
 import { publicBaseUrl } from "@/lib/alerts/evaluate";
+import { outboundUrlRefusal } from "@/lib/http/outbound";
 
 /**
  * Alert channels (POST/GET /api/v1/alert-channels, PATCH/DELETE …/{id}, …/{id}/test,
  * …/{id}/deliveries). A channel's secret is never answered (`has_secret` says whether it
  * has one), and a Slack webhook URL — itself a credential — is answered masked.
- * Every change is written to the audit log in the same transaction.
+ * Every change is written to the audit log in the same transaction. A webhook or Slack URL
+ * must pass the outbound guard (lib/http/outbound.ts): a refused one is a 400 naming `url`
+ * with the reason; deliveries check again at connect time.
  */
 
 export interface ChannelView {
@@ -109,6 +112,13 @@ function defaultName(input: CreateChannelInput): string {
   return `${input.type === "slack" ? "Slack" : "Webhook"} ${host}`;
 }
 
+/** 400 naming `url` when the outbound guard refuses it (checked after DNS; a name that does not resolve yet passes). */
+async function requireAllowedUrl(url: string): Promise<void> {
+  const refusal = await outboundUrlRefusal(url);
+  if (refusal === null) return;
+  throw new ApiError("invalid_request", `The URL is not allowed: ${refusal}.`, { details: [{ path: "url", message: refusal }] });
+}
+
 function requireSmtp(path: string): void {
   if (smtpUrl()) return;
   throw new ApiError("invalid_request", "Email channels need an SMTP server: set BURNRATE_SMTP_URL.", {
@@ -129,6 +139,7 @@ export async function getChannelOrThrow(id: string): Promise<ChannelRow> {
 
 export async function createChannel(actor: AuditActor, input: CreateChannelInput, ip: string | null = null): Promise<ChannelView> {
   if (input.type === "email") requireSmtp("type");
+  else await requireAllowedUrl(input.url);
   const target = input.type === "email" ? input.to : input.url;
   const secret = input.type === "email" ? null : (input.secret ?? null);
   return prisma.$transaction(async (tx) => {
@@ -152,6 +163,7 @@ export async function updateChannel(actor: AuditActor, id: string, input: Update
       throw new ApiError("invalid_request", `A ${current.type} channel has a URL, not a recipient.`, { details: [{ path: "to", message: `not for ${current.type} channels` }] });
     }
     if (current.type === "email" && input.enabled === true) requireSmtp("enabled");
+    if (input.url !== undefined) await requireAllowedUrl(input.url);
     const target = input.url ?? input.to;
     const row = await tx.alertChannel.update({
       where: { id },
@@ -186,7 +198,11 @@ export async function deleteChannel(actor: AuditActor, id: string, ip: string | 
   });
 }
 
-/** Sends a test message now (not queued, no retries) and answers how it went; audited. */
+/**
+ * Sends a test message now (not queued, no retries) and answers how it went — the status
+ * code, or why there was none (a network error, the guard's refusal), never the
+ * receiver's body; audited.
+ */
 export async function testChannel(actor: AuditActor, id: string, ip: string | null = null): Promise<TestResult> {
   const channel = await getChannelOrThrow(id);
   if (channel.type === "email") requireSmtp("type");

@@ -8,6 +8,7 @@ import { describeScope } from "@/lib/alerts/rules";
 import { sendEmail, smtpUrl } from "@/lib/alerts/email";
 import type { AlertScope } from "@/lib/schemas/alerts";
 import { recordAlertDelivery, type DeliveryOutcomeLabel } from "@/lib/ops/metrics";
+import { outboundFetch, OutboundRefusedError, type Resolver } from "@/lib/http/outbound";
 
 /**
  * The delivery worker: sends the queued alert_deliveries whose next_attempt_at has come.
@@ -20,11 +21,19 @@ import { recordAlertDelivery, type DeliveryOutcomeLabel } from "@/lib/ops/metric
  * - slack: a Slack incoming-webhook message, `{text, blocks}` (mrkdwn).
  * - email: a plain-text mail over SMTP (lib/alerts/email.ts), only when BURNRATE_SMTP_URL is set.
  *
- * A 2xx answer is delivered; anything else (another status, a redirect, a network error,
- * no answer within REQUEST_TIMEOUT_MS) is a failed attempt, retried after RETRY_DELAYS_MS
- * (30 s, 2 min, 10 min, 1 h, 1 h); after MAX_ATTEMPTS (6) attempts the delivery is
- * `failed`. Each attempt records response_status and last_error. A delivery whose channel
- * was disabled meanwhile is marked failed ("channel disabled") without being sent.
+ * Webhook and Slack URLs go through the outbound guard (lib/http/outbound.ts): only
+ * public addresses, or loopback/private ones listed in BURNRATE_OUTBOUND_ALLOW, never
+ * link-local or metadata, checked after DNS at connect time and on every redirect (307/308
+ * followed, at most 3; a 301/302/303 would turn the POST into a GET and is a failed attempt).
+ *
+ * A 2xx answer is delivered; anything else (another status, a redirect not followed, a
+ * network error, no answer within REQUEST_TIMEOUT_MS) is a failed attempt, retried after
+ * RETRY_DELAYS_MS (30 s, 2 min, 10 min, 1 h, 1 h); after MAX_ATTEMPTS (6) attempts the
+ * delivery is `failed`. Each attempt records response_status and last_error — the status
+ * only, never the receiver's body (that would make a channel a probe of whatever it
+ * points at). A destination the guard refuses fails the delivery at once with the reason,
+ * no retries. A delivery whose channel was disabled meanwhile is marked failed ("channel
+ * disabled") without being sent.
  *
  * One worker at a time across app instances (pg_try_advisory_xact_lock(DELIVER_LOCK)); a
  * second caller returns {skipped: true}. Delivery is at least once: a crash between
@@ -63,14 +72,19 @@ export interface SendResult {
   ok: boolean;
   /** The HTTP status (webhook, slack), 250 for a mail the SMTP server took; null without an answer. */
   status: number | null;
+  /** Why it failed: "HTTP 503", a network error, the guard's refusal; never the receiver's body. */
   error: string | null;
   durationMs: number;
+  /** The outbound guard refused the destination: retrying cannot help. */
+  refused?: boolean;
 }
 
 export interface SendOptions {
   timeoutMs?: number;
-  fetchImpl?: typeof fetch;
+  /** BURNRATE_OUTBOUND_ALLOW (the outbound guard's allow-list), BURNRATE_SMTP_URL, the webhook secret. */
   env?: Record<string, string | undefined>;
+  /** DNS for the outbound guard (tests). */
+  resolver?: Resolver;
   /** Sent as X-Burnrate-Delivery. */
   deliveryId?: string;
 }
@@ -154,22 +168,23 @@ async function post(url: string, body: string, headers: Record<string, string>, 
   const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
   const started = Date.now();
   try {
-    const response = await (options.fetchImpl ?? fetch)(url, {
+    const response = await outboundFetch(url, {
       method: "POST",
       headers: { "content-type": "application/json", "user-agent": "Burnrate-Alerts/1", ...headers },
       body,
-      redirect: "manual",
-      signal: AbortSignal.timeout(timeoutMs),
+      timeoutMs,
+      env: options.env,
+      resolver: options.resolver,
     });
-    const text = await response.text().catch(() => "");
+    // The body is never read, recorded or answered: only the status counts.
+    await response.body?.cancel().catch(() => {});
     const ok = response.status >= 200 && response.status < 300;
-    return {
-      ok,
-      status: response.status,
-      error: ok ? null : truncate(`HTTP ${response.status}${text ? `: ${text.trim().slice(0, 200)}` : ""}`),
-      durationMs: Date.now() - started,
-    };
+    const redirect = response.status >= 300 && response.status < 400 ? " (redirect not followed: only 307 and 308 keep the POST)" : "";
+    return { ok, status: response.status, error: ok ? null : `HTTP ${response.status}${redirect}`, durationMs: Date.now() - started };
   } catch (error) {
+    if (error instanceof OutboundRefusedError) {
+      return { ok: false, status: null, error: truncate(`refused: ${error.message}`), durationMs: Date.now() - started, refused: true };
+    }
     return { ok: false, status: null, error: describeError(error, timeoutMs), durationMs: Date.now() - started };
   }
 }
@@ -267,7 +282,8 @@ interface DueRow {
 
 async function record(db: Queryable, row: DueRow, result: SendResult, now: Date): Promise<DeliveryOutcome> {
   const attempts = row.attempts + 1;
-  const delay = result.ok ? null : retryDelayMs(attempts);
+  // A refused destination stays refused: failed at once, no retry storm.
+  const delay = result.ok || result.refused ? null : retryDelayMs(attempts);
   const status = result.ok ? "delivered" : delay === null ? "failed" : "pending";
   const next = delay === null ? null : new Date(now.getTime() + delay);
   await db.query(

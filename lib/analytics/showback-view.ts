@@ -1,3 +1,4 @@
+import { csvTable } from "@/lib/http/csv";
 import { Money } from "@/lib/money";
 
 /**
@@ -236,22 +237,23 @@ export function sortShowbackRows(rows: readonly ShowbackRow[], sort: Sort): Show
   return ordered.map((row) => ({ ...row, children: sortShowbackRows(row.children, sort) }));
 }
 
-function csvCell(value: string | number | null): string {
-  const text = value === null ? "" : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
+/** The Showback CSV's measure columns (exact decimals and counts, written as numbers). */
+const SHOWBACK_NUMERIC_COLUMNS = [...MEASURES, "reported_cost_usd", "share", "previous_cost_usd", "change"] as const;
 
-/** The rows exactly as the table shows them (order included), with exact decimals. */
+/**
+ * The rows exactly as the table shows them (order included), with exact decimals. Written
+ * by lib/http/csv.ts: a team, feature or model name starting like a formula gets a leading '.
+ */
 export function showbackCsv(
   rows: readonly ShowbackRow[],
   primary: ShowbackDimension,
   secondary: ShowbackDimension | null,
   expanded: ReadonlySet<string> | "all",
 ): string {
-  const header = [primary, ...(secondary ? [secondary] : []), ...MEASURES, "reported_cost_usd", "share", "previous_cost_usd", "change"];
-  const lines = [header.join(",")];
+  const table = csvTable<string>([primary, ...(secondary ? [secondary] : []), ...SHOWBACK_NUMERIC_COLUMNS], SHOWBACK_NUMERIC_COLUMNS);
+  const lines = [table.header()];
   const line = (primaryKey: string | null, secondaryKey: string | null | undefined, row: ShowbackRow) =>
-    [
+    table.row([
       primaryKey,
       ...(secondary ? [secondaryKey ?? null] : []),
       ...MEASURES.map((m) => row.measures[m]),
@@ -259,16 +261,14 @@ export function showbackCsv(
       row.share,
       row.previousCostUsd,
       row.change,
-    ]
-      .map(csvCell)
-      .join(",");
+    ]);
   for (const row of rows) {
     lines.push(line(row.key, secondary ? "(all)" : undefined, row));
     if (secondary && (expanded === "all" || expanded.has(row.id))) {
       for (const child of row.children) lines.push(line(row.key, child.key, child));
     }
   }
-  return `${lines.join("\r\n")}\r\n`;
+  return lines.join("");
 }
 
 /** The UTC days of [from, to), "YYYY-MM-DD". */

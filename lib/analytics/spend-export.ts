@@ -9,6 +9,7 @@ import {
   type SpendRow,
 } from "./spend";
 import type { Queryable } from "./sql";
+import { csvTable } from "@/lib/http/csv";
 
 /**
  * Downloads of spend (GET /api/v1/spend/export):
@@ -16,23 +17,15 @@ import type { Queryable } from "./sql";
  * - format=focus: a FOCUS 1.2 usage file of the window, one row per UTC day, provider,
  *   model, service tier, team, feature, environment and tenant.
  * Money is copied as the exact decimal text the database summed; nothing goes through a
- * JS number. The pure parts (quoting, row mapping, file names) are exported for tests.
+ * JS number. The pure parts (row mapping, file names) are exported for tests; CSV writing
+ * (quoting, formula neutralization) is lib/http/csv.ts.
  */
 
-// ---------------------------------------------------------------- CSV (RFC 4180)
+// ---------------------------------------------------------------- CSV (lib/http/csv.ts)
 
-export type CsvValue = string | number | null | undefined;
-
-/** One field: quoted when it holds a comma, a quote or a line break, quotes doubled. */
-export function csvCell(value: CsvValue): string {
-  const text = value === null || value === undefined ? "" : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-/** One record, CRLF-terminated as RFC 4180 writes it. */
-export function csvLine(values: readonly CsvValue[]): string {
-  return values.map(csvCell).join(",") + "\r\n";
-}
+// Quoting, CRLF records and formula neutralization (a tag, model or provider that starts
+// with =, +, -, @, tab or CR gets a leading ') are lib/http/csv.ts's; the measures are
+// declared numeric so costs like "-0.5" stay numbers.
 
 /** The header of the csv format: the group keys in query order, then the measures. */
 export function spendCsvHeader(groupBy: readonly SpendGroupKey[]): (SpendGroupKey | SpendMeasure)[] {
@@ -41,9 +34,8 @@ export function spendCsvHeader(groupBy: readonly SpendGroupKey[]): (SpendGroupKe
 
 /** The rows of a /api/v1/spend answer as CSV (an untagged key is an empty field). */
 export function spendCsv(result: Pick<SpendResult, "group_by" | "rows">): string {
-  const header = spendCsvHeader(result.group_by);
-  const lines = result.rows.map((row) => csvLine(header.map((column) => row[column])));
-  return csvLine(header) + lines.join("");
+  const table = csvTable(spendCsvHeader(result.group_by), SPEND_MEASURES);
+  return table.header() + result.rows.map((row) => table.row(table.columns.map((column) => row[column]))).join("");
 }
 
 // ---------------------------------------------------------------- FOCUS 1.2
@@ -97,6 +89,24 @@ export const FOCUS_COLUMNS = [
   "x_UnpricedRequests",
 ] as const;
 export type FocusColumn = (typeof FOCUS_COLUMNS)[number];
+
+/** The FOCUS columns that hold numbers (exact decimal text or counts): written unprefixed. */
+export const FOCUS_NUMERIC_COLUMNS = [
+  "BilledCost",
+  "EffectiveCost",
+  "ListCost",
+  "ConsumedQuantity",
+  "x_InputTokens",
+  "x_OutputTokens",
+  "x_CacheReadInputTokens",
+  "x_CacheCreationInputTokens",
+  "x_ReasoningOutputTokens",
+  "x_Requests",
+  "x_Retries",
+  "x_UnpricedRequests",
+] as const satisfies readonly FocusColumn[];
+
+const focusTable = csvTable(FOCUS_COLUMNS, FOCUS_NUMERIC_COLUMNS);
 export type FocusRecord = Record<FocusColumn, string>;
 
 const PROVIDERS: Record<string, { service: string; provider: string }> = {
@@ -189,7 +199,7 @@ export function focusRecord(row: SpendRow, window: { from: Date; to: Date }): Fo
 }
 
 export function focusCsvLine(record: FocusRecord): string {
-  return csvLine(FOCUS_COLUMNS.map((column) => record[column]));
+  return focusTable.record(record);
 }
 
 /** The window cut at UTC midnights: [from, next midnight), ..., [last midnight, to). */
@@ -238,7 +248,7 @@ export async function focusCsvStream(db: Queryable, query: SpendQuery, scope: Te
   const first = await nextDay();
   return new ReadableStream<Uint8Array>({
     start(controller) {
-      controller.enqueue(encoder.encode(csvLine(FOCUS_COLUMNS) + (first ?? "")));
+      controller.enqueue(encoder.encode(focusTable.header() + (first ?? "")));
       if (first === null) controller.close();
     },
     // Pulled only as the client reads, so a slow download never piles days up in memory.

@@ -24,6 +24,7 @@ export const AUDIT_ACTIONS = [
   "auth.sign_in",
   "auth.sign_in_failed",
   "auth.sign_out",
+  "auth.sign_out_everywhere",
   "setup.first_admin",
   "user.create",
   "user.update",

@@ -1,4 +1,5 @@
 import { prisma } from "@/lib/db";
+import { csvTable } from "@/lib/http/csv";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { AuditQuery } from "@/lib/schemas/access";
 
@@ -53,16 +54,22 @@ export async function queryAudit(query: AuditQuery): Promise<AuditPage> {
   };
 }
 
-function csvCell(value: unknown): string {
-  const text = value === null || value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value);
-  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+const AUDIT_CSV = csvTable(["id", "at", "actor", "action", "target_type", "target_id", "before", "after", "ip"], ["id"]);
+
+/** A JSON column (before, after) as text: a string as it is, anything else as JSON; null stays empty. */
+function jsonText(value: unknown): string | null {
+  return value === null || value === undefined ? null : typeof value === "string" ? value : JSON.stringify(value);
 }
 
-/** The page as CSV, the columns in the order the Audit log page shows them. */
+/**
+ * The page as CSV, the columns in the order the Audit log page shows them. Written by
+ * lib/http/csv.ts: actor, team or key names starting like a formula get a leading '.
+ */
 export function auditCsv(page: AuditPage): string {
-  const header = ["id", "at", "actor", "action", "target_type", "target_id", "before", "after", "ip"];
-  const lines = page.entries.map((e) =>
-    [e.id, e.at, e.actor, e.action, e.target_type, e.target_id, e.before, e.after, e.ip].map(csvCell).join(","),
+  return (
+    AUDIT_CSV.header() +
+    page.entries
+      .map((e) => AUDIT_CSV.row([e.id, e.at, e.actor, e.action, e.target_type, e.target_id, jsonText(e.before), jsonText(e.after), e.ip]))
+      .join("")
   );
-  return [header.join(","), ...lines].join("\r\n") + "\r\n";
 }

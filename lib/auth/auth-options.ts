@@ -1,20 +1,24 @@
+import { randomUUID } from "node:crypto";
+import { clientAddress } from "@/lib/http/client-address";
 import type { AuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import type { OAuthConfig } from "next-auth/providers/oauth";
 import { prisma } from "@/lib/db";
 import { readEnv, type Env } from "@/lib/env";
 import { writeAudit } from "@/lib/audit/audit-log";
+import { safeCallbackPath } from "@/lib/auth/safe-callback";
 import { signInWithPassword } from "@/lib/auth/sign-in";
-import { SESSION_MAX_AGE_SECONDS, secureCookies, sessionCookieName } from "@/lib/auth/session-cookie";
+import { isSessionLive, revokeSession } from "@/lib/auth/user-principal";
+import { SESSION_MAX_AGE_SECONDS, secureCookies, sessionClaims, sessionCookieName } from "@/lib/auth/session-cookie";
 import { emailSchema } from "@/lib/schemas/access";
 import { getSecret } from "@/lib/secrets";
 
 /**
  * next-auth (v4) configuration: email + password (credentials provider, the contract's
  * fields `email` and `password`), and OpenID Connect single sign-on when configured.
- * Sessions are encrypted JWT cookies; who the user is and what they may do is read from
- * the database on every request (lib/auth/user-principal.ts), so a role change applies
- * at once.
+ * Sessions are encrypted JWT cookies carrying a session id and the user's session
+ * version; who the user is, what they may do and whether the session still counts are
+ * read from the database on every request (lib/auth/user-principal.ts).
  */
 export const OIDC_PROVIDER_ID = "oidc";
 
@@ -62,12 +66,6 @@ async function userForOidc(profile: OidcProfile, env: Env): Promise<{ id: string
   return created;
 }
 
-function headerValue(headers: unknown, name: string): string | null {
-  if (!headers || typeof headers !== "object") return null;
-  const value = (headers as Record<string, unknown>)[name];
-  return typeof value === "string" ? value : null;
-}
-
 export function authOptions(env: Env = readEnv()): AuthOptions {
   const secure = secureCookies();
   const oidc = oidcProvider(env);
@@ -88,11 +86,13 @@ export function authOptions(env: Env = readEnv()): AuthOptions {
         name: "Email and password",
         credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
         authorize: async (credentials, request) => {
-          const ip = headerValue(request.headers, "x-forwarded-for")?.split(",")[0]?.trim() ?? null;
+          // The custom server's stamp (lib/http/client-address.ts), never a client-sent header.
+          const ip = clientAddress((request.headers ?? {}) as Record<string, unknown>);
           const result = await signInWithPassword(credentials ?? {}, ip);
           if (result.ok) return { id: result.user.id, email: result.user.email, name: result.user.name };
-          // Both surface as a generic message; "locked" only says to wait.
+          // Wrong email and wrong password surface as one generic message; these only say to wait.
           if (result.reason === "locked") throw new Error("TooManyAttempts");
+          if (result.reason === "rate_limited") throw new Error("TooManyRequests");
           return null;
         },
       }),
@@ -117,25 +117,48 @@ export function authOptions(env: Env = readEnv()): AuthOptions {
         });
         return true;
       },
+      // Sign-in: the session gets its id (`sid`, kept for the cookie's whole life; next-auth's
+      // own `jti` changes whenever it re-issues the cookie) and the user's session version.
+      // Later (next-auth re-issuing the cookie from /api/auth/session): only a live session
+      // is re-issued; throwing makes next-auth clear the cookie instead.
       jwt: async ({ token, user, account }) => {
-        if (account?.provider === OIDC_PROVIDER_ID && token.email) {
-          // The IdP's subject is not our user id: point the session at the linked user.
-          const linked = await prisma.user.findUnique({ where: { email: token.email.toLowerCase() }, select: { id: true } });
-          if (linked) token.sub = linked.id;
-        } else if (user) {
-          token.sub = user.id;
+        if (user) {
+          let userId = user.id;
+          if (account?.provider === OIDC_PROVIDER_ID) {
+            // The IdP's subject is not our user id: point the session at the linked user.
+            const linked = token.email
+              ? await prisma.user.findUnique({ where: { email: token.email.toLowerCase() }, select: { id: true } })
+              : null;
+            if (!linked) throw new Error("AccessDenied");
+            userId = linked.id;
+          }
+          const current = await prisma.user.findUnique({ where: { id: userId }, select: { sessionVersion: true } });
+          if (!current) throw new Error("AccessDenied");
+          token.sub = userId;
+          token.sid = randomUUID();
+          token.sv = current.sessionVersion;
+          return token;
         }
+        const session = sessionClaims(token);
+        if (!session || !(await isSessionLive(session))) throw new Error("SessionEnded");
         return token;
       },
       session: ({ session, token }) => ({ ...session, user: { ...session.user, id: token.sub } }),
+      // Where next-auth sends the browser after signing in (SSO) or out: the same rule as the sign-in page.
+      redirect: ({ url, baseUrl }) => `${new URL(baseUrl).origin}${safeCallbackPath(url, baseUrl)}`,
     },
     events: {
+      // Signing out ends this session on the server too: a copy of the cookie is refused from now on.
       signOut: async ({ token }) => {
-        if (typeof token?.sub !== "string" || typeof token.email !== "string") return;
-        await writeAudit(prisma, { kind: "user", userId: token.sub, email: token.email }, {
-          action: "auth.sign_out",
-          targetType: "user",
-          targetId: token.sub,
+        if (typeof token?.sub !== "string") return;
+        const userId = token.sub;
+        const session = sessionClaims(token);
+        const email = typeof token.email === "string" ? token.email : null;
+        await prisma.$transaction(async (tx) => {
+          if (session) await revokeSession(session.sessionId, tx);
+          if (email) {
+            await writeAudit(tx, { kind: "user", userId, email }, { action: "auth.sign_out", targetType: "user", targetId: userId });
+          }
         });
       },
     },

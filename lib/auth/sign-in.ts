@@ -1,20 +1,41 @@
 import { prisma } from "@/lib/db";
 import { hashPassword, verifyPassword } from "@/lib/auth/password";
 import { writeAudit } from "@/lib/audit/audit-log";
+import { formatAddress } from "@/lib/http/client-address";
+import { SIGN_IN_THROTTLE_KEY, type TokenBucketLimiter, signInThrottle } from "@/lib/http/rate-limit";
+import { parseAddress } from "@/lib/ops/allow-list";
 import { emailSchema } from "@/lib/schemas/access";
 
 /**
  * Password sign-in. Every failure looks the same to the caller (no "unknown email" vs
  * "wrong password"), takes about as long (a dummy hash is checked for unknown emails),
- * and counts against both the email and the client address: after MAX_FAILURES within
- * the window, sign-in is refused until the window has passed, even with the right password.
+ * and counts against both the email and the client address (lib/http/client-address.ts;
+ * an IPv6 client by its /64, which one host usually holds whole): after MAX_FAILURES
+ * within the window, sign-in is refused until the window has passed, even with the right
+ * password.
+ *
+ * Above that, one token bucket for the whole process (BURNRATE_SIGN_IN_RATE_PER_SECOND,
+ * BURNRATE_SIGN_IN_BURST) meters the attempts that do work (a scrypt check, an audit row):
+ * scrypt is deliberately expensive, and without it a few dozen concurrent attempts from
+ * any number of addresses take the CPU from every other request. Past it an attempt is
+ * refused ("rate_limited", with the seconds to wait) before anything runs; proxy.ts
+ * answers those 429 with Retry-After before next-auth is reached.
  */
 export const MAX_FAILURES = 5;
 export const FAILURE_WINDOW_MS = 15 * 60 * 1000;
 
 export type SignInResult =
   | { ok: true; user: { id: string; email: string; name: string | null } }
-  | { ok: false; reason: "invalid" | "locked" };
+  | { ok: false; reason: "invalid" | "locked" }
+  | { ok: false; reason: "rate_limited"; retryAfter: number };
+
+/** The lockout key of a client address: IPv4 as is, IPv6 by its /64 (rotating within one's own /64 changes nothing). */
+export function lockoutAddressKey(ip: string): string {
+  const address = parseAddress(ip);
+  if (!address) return `ip:${ip}`;
+  if (address.family === 4) return `ip:${formatAddress(address)}`;
+  return `ip:${formatAddress({ family: 6, value: (address.value >> 64n) << 64n })}/64`;
+}
 
 export class FailureCounter {
   private readonly failures = new Map<string, number[]>();
@@ -51,11 +72,16 @@ export async function signInWithPassword(
   credentials: { email?: unknown; password?: unknown },
   ip: string | null,
   failures: FailureCounter = counter,
+  throttle: TokenBucketLimiter = signInThrottle(),
 ): Promise<SignInResult> {
+  // First, before any work: a refused attempt costs neither scrypt nor a database write.
+  const admitted = throttle.take(SIGN_IN_THROTTLE_KEY);
+  if (!admitted.allowed) return { ok: false, reason: "rate_limited", retryAfter: admitted.retryAfter };
+
   const email = emailSchema.safeParse(credentials.email);
   const password = typeof credentials.password === "string" ? credentials.password : "";
   const label = email.success ? email.data : "(not an email)";
-  const keys = [`email:${label}`, ...(ip ? [`ip:${ip}`] : [])];
+  const keys = [`email:${label}`, ...(ip ? [lockoutAddressKey(ip)] : [])];
   const system = { kind: "system" as const, label };
 
   if (failures.isLocked(keys)) {

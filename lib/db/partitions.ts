@@ -59,6 +59,16 @@ export function isMissingPartition(error: unknown): boolean {
   return candidate?.code === "23514" && candidate.table === "usage_events" && !candidate.constraint;
 }
 
+/** The months of `dates` this process has not seen a partition for yet ("YYYY_MM"), in first-seen order. */
+export function unknownMonths(dates: Iterable<Date>): string[] {
+  const unknown = new Set<string>();
+  for (const at of dates) {
+    const key = monthKey(at);
+    if (!knownMonths.has(key)) unknown.add(key);
+  }
+  return [...unknown];
+}
+
 /**
  * Makes sure every month of `dates` has a partition: no query when every month is known,
  * else one query creating just the missing months (not the range between them: one event

@@ -3,8 +3,10 @@ import { authenticateApiKey, bearerToken, cachedApiKey } from "@/lib/auth/authen
 import { can, isInstallationWide, scopesGranting, type Permission, type Principal } from "@/lib/auth/permissions";
 import { principalFromCookies } from "@/lib/auth/user-principal";
 import { isDatabaseUnavailable } from "@/lib/db/availability";
+import { clientAddress } from "@/lib/http/client-address";
 import { ApiError, errorBody } from "@/lib/http/errors";
 import { readBodyBytes } from "@/lib/http/read-body";
+import { isStorableText } from "@/lib/schemas/storable-text";
 import { TokenBucketLimiter } from "@/lib/http/rate-limit";
 import { isSameOrigin, isUnsafeMethod } from "@/lib/http/same-origin";
 import { readEnv } from "@/lib/env";
@@ -138,6 +140,7 @@ export function withRoute(options: RouteOptions, handler: (context: RouteContext
       const params = Object.fromEntries(
         Object.entries(rawParams).map(([name, value]) => [name, Array.isArray(value) ? value.join("/") : value]),
       );
+      assertStorableParams(params);
       const maxBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
       return await handler({
         request,
@@ -153,14 +156,25 @@ export function withRoute(options: RouteOptions, handler: (context: RouteContext
   };
 }
 
+/** Path segments reach queries too: a NUL or lone surrogate in one is a 400, not a database error. */
+function assertStorableParams(params: Record<string, string>): void {
+  for (const [name, value] of Object.entries(params)) {
+    if (!isStorableText(value)) {
+      throw new ApiError("invalid_request", `The path segment ${name} is not valid.`, {
+        details: [{ path: name, message: "must be storable text (no NUL character, no lone surrogate)" }],
+      });
+    }
+  }
+}
+
 /** The team a team-bound API key is held to (null for users and installation-wide keys). */
 export function boundTeamOf(principal: Principal): string | null {
   return principal.kind === "key" ? (principal.team?.slug ?? null) : null;
 }
 
+/** The client address (lib/http/client-address.ts): the custom server's stamp, never a client-sent header. */
 export function clientIp(request: Request): string | null {
-  const forwarded = request.headers.get("x-forwarded-for");
-  return forwarded?.split(",")[0]?.trim() || request.headers.get("x-real-ip") || null;
+  return clientAddress(request);
 }
 
 /** Any error as the contract's answer: ApiError to its status, an unreachable database to 503, the rest to a logged 500. */

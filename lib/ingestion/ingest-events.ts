@@ -1,6 +1,7 @@
 import type pg from "pg";
+import type { Principal } from "@/lib/auth/permissions";
 import { prepareEvent, type EventError, type PreparedEvent } from "@/lib/ingestion/prepare-event";
-import { ensurePartitionsFor, forgetKnownMonths, isMissingPartition, retentionCutoff } from "@/lib/db/partitions";
+import { ensurePartitionsFor, forgetKnownMonths, isMissingPartition, monthKey, retentionCutoff, unknownMonths } from "@/lib/db/partitions";
 import { readEnv } from "@/lib/env";
 import { discoverTeams, insertEvents, rememberTeams, type PricedEvent } from "@/lib/ingestion/write-events";
 import { loadPriceIndex } from "@/lib/ingestion/price-batch";
@@ -25,6 +26,22 @@ export interface IngestOptions {
   boundTeam?: string | null;
   /** Which receiver took the batch (the Connect page shows each one's last arrival); default "events". */
   source?: IngestSource;
+  /**
+   * The id space of a team-bound key: its ids are stored as `<namespace>/<id>`, so deduplication can
+   * neither tell it that another team's id exists nor let it claim an id before another team does.
+   */
+  idNamespace?: string | null;
+}
+
+/** How a principal's batches are held: a team-bound key to its team and to its own id space. */
+export function ingestScope(principal: Principal): Pick<IngestOptions, "boundTeam" | "idNamespace"> {
+  if (principal.kind !== "key" || principal.team === null) return { boundTeam: null, idNamespace: null };
+  return { boundTeam: principal.team.slug, idNamespace: `team:${principal.team.id}` };
+}
+
+/** The stored id of an item: the client's id, in its key's id space when it has one. */
+export function scopedItemId(id: string, idNamespace: string | null | undefined): string {
+  return idNamespace ? `${idNamespace}/${id}` : id;
 }
 
 export const INGEST_SOURCES = ["events", "otlp", "litellm"] as const;
@@ -67,6 +84,7 @@ export async function storeEventBatch(
       rejections.push("team_not_allowed");
       return;
     }
+    prepared.event.id = scopedItemId(prepared.event.id, options.idNamespace);
     if (keptFrom && prepared.event.occurredAt < keptFrom) {
       // Its month is dropped (or about to be) with its dedupe ids: stored now, it would be counted twice.
       errors.push({
@@ -85,6 +103,7 @@ export async function storeEventBatch(
     seen.add(prepared.event.id);
     unique.push(prepared.event);
   });
+  capNewMonths(unique, rawEvents, errors, rejections);
   const rejected = new Set(errors.map((error) => error.index)).size;
   if (unique.length === 0) return { result: { accepted: 0, duplicates, rejected, errors }, tally: { accepted: 0, duplicates, unpriced: 0, rejections } };
 
@@ -104,6 +123,32 @@ export async function storeEventBatch(
   const result = { accepted: inserted.size, duplicates: duplicates + (unique.length - inserted.size), rejected, errors };
   const unpriced = priced.filter((event) => event.costUsd === null && inserted.has(event.id)).length;
   return { result, tally: { accepted: result.accepted, duplicates: result.duplicates, unpriced, rejections } };
+}
+
+/**
+ * A batch may open at most this many months this process has no partition for: each is DDL on
+ * its own connection, and a batch spread over years of backfill is better sent month by month.
+ */
+export const MAX_NEW_MONTHS_PER_BATCH = 24;
+
+/** Moves the events of months past the cap from `unique` to the rejected, each with its reason. */
+function capNewMonths(unique: PreparedEvent[], rawEvents: readonly unknown[], errors: EventError[], rejections: RejectReason[]): void {
+  const months = unknownMonths(unique.map((event) => event.occurredAt));
+  if (months.length <= MAX_NEW_MONTHS_PER_BATCH) return;
+  const refused = new Set(months.slice(MAX_NEW_MONTHS_PER_BATCH));
+  const kept = unique.filter((event) => {
+    if (!refused.has(monthKey(event.occurredAt))) return true;
+    const index = rawEvents.findIndex((raw) => (raw as { id?: unknown } | null)?.id === event.id);
+    errors.push({
+      index,
+      id: event.id,
+      path: "timestamp",
+      message: `this batch reaches into more than ${MAX_NEW_MONTHS_PER_BATCH} months without stored events; send older months in batches of their own`,
+    });
+    rejections.push("invalid_timestamp");
+    return false;
+  });
+  unique.splice(0, unique.length, ...kept);
 }
 
 /** Prices and stores the batch in one transaction; returns the ids that were new. */

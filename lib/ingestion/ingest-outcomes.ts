@@ -3,7 +3,7 @@ import { outcomeSchema } from "@/lib/schemas/outcome";
 import { findUnstorableText } from "@/lib/schemas/storable-text";
 import { issuePath } from "@/lib/http/errors";
 import { MAX_EVENT_BYTES, type EventError } from "@/lib/ingestion/prepare-event";
-import { applyBoundTeam, type IngestOptions, type IngestResult } from "@/lib/ingestion/ingest-events";
+import { applyBoundTeam, scopedItemId, type IngestOptions, type IngestResult } from "@/lib/ingestion/ingest-events";
 import { recordIngest, rejectReason, secondsSince, type RejectReason } from "@/lib/ops/metrics";
 
 const OUTCOME_COLUMNS_TAGS = ["team", "feature", "environment", "tenant"] as const;
@@ -41,7 +41,7 @@ export async function ingestOutcomes(
       rejections.push(parsed.error.issues[0] ? rejectReason({ path: issuePath(parsed.error.issues[0].path), message: "" }) : "invalid_field");
       return;
     }
-    const outcome = parsed.data;
+    const outcome = { ...parsed.data, id: scopedItemId(parsed.data.id, options.idNamespace) };
     if (rows.has(outcome.id)) {
       duplicates++;
       return;

@@ -4,8 +4,9 @@ import type { Principal } from "@/lib/auth/permissions";
 import { ApiError } from "@/lib/http/errors";
 import { readBody, type BodySource } from "@/lib/http/read-body";
 import { SECURITY_HEADERS } from "@/lib/http/security-headers";
-import { admit, authenticateAuthorization, authenticateAuthorizationFromCache, boundTeamOf, JSON_HEADERS, toErrorReply, type Reply } from "@/lib/http/with-route";
+import { admit, authenticateAuthorization, authenticateAuthorizationFromCache, JSON_HEADERS, toErrorReply, type Reply } from "@/lib/http/with-route";
 import { batchResponseBody } from "@/lib/ingestion/batch-response";
+import { ingestScope } from "@/lib/ingestion/ingest-events";
 import { ingestLitellmPayloads } from "@/lib/ingestion/ingest-litellm";
 import { createPayloadScanner, LitellmBodyError, type ScannedBody } from "@/lib/ingestion/litellm-body";
 
@@ -40,7 +41,7 @@ export async function receiveLitellm(principal: Principal, source: BodySource, c
       details: [{ path: error.line === undefined ? "" : `line ${error.line}`, message: error.message }],
     });
   }
-  const result = await ingestLitellmPayloads(getPool(), scanned, { boundTeam: boundTeamOf(principal) });
+  const result = await ingestLitellmPayloads(getPool(), scanned, ingestScope(principal));
   const { status, body } = batchResponseBody(result, "payload");
   return { status, headers: {}, body };
 }

@@ -1,5 +1,5 @@
 import { once } from "node:events";
-import { createWriteStream, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { chmodSync, closeSync, createWriteStream, mkdirSync, openSync, renameSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -60,7 +60,7 @@ export async function backupDatabase(options: BackupOptions): Promise<BackupResu
   const choice = options.format ?? "auto";
   const env = options.env ?? process.env;
   const out = path.resolve(options.out ?? defaultBackupPath(options.backupDir, options.now ?? new Date()));
-  mkdirSync(path.dirname(out), { recursive: true });
+  prepareBackupFolder(path.dirname(out), path.resolve(options.backupDir));
   // Written under another name and renamed when complete: a file at `out` is never half a backup.
   const partial = `${out}.partial`;
   rmSync(partial, { force: true });
@@ -69,9 +69,13 @@ export async function backupDatabase(options: BackupOptions): Promise<BackupResu
     const server = await serverVersion(client);
     const format = await chooseBackupFormat(choice, server, env, progress);
     try {
+      // Created empty and private before anything is written (pg_dump keeps the mode of a file it truncates).
+      closeSync(openSync(partial, "wx", BACKUP_FILE_MODE));
+      chmodSync(partial, BACKUP_FILE_MODE);
       let tables: TableRows[] = [];
       if (format.kind === "pg_dump") await runPgDump(format.tool, options.databaseUrl, partial, progress);
       else tables = await writeBurnrateBackup(client, server, partial, progress);
+      chmodSync(partial, BACKUP_FILE_MODE);
       renameSync(partial, out);
       return { path: out, format: format.kind, bytes: statSync(out).size, tables };
     } catch (error) {
@@ -79,6 +83,20 @@ export async function backupDatabase(options: BackupOptions): Promise<BackupResu
       throw error;
     }
   });
+}
+
+/**
+ * A backup holds password hashes, key hashes and webhook secrets: the file is the owner's
+ * alone (0600), and so is the backups folder (0700), tightened when it already exists.
+ * A folder named with --out elsewhere is created 0700 when missing but never changed
+ * when it exists (it may be /tmp or a home directory).
+ */
+export const BACKUP_FILE_MODE = 0o600;
+export const BACKUP_DIR_MODE = 0o700;
+
+function prepareBackupFolder(folder: string, backupDir: string): void {
+  mkdirSync(folder, { recursive: true, mode: BACKUP_DIR_MODE });
+  if (folder === backupDir && (statSync(folder).mode & 0o777) !== BACKUP_DIR_MODE) chmodSync(folder, BACKUP_DIR_MODE);
 }
 
 type ChosenFormat = { kind: "pg_dump"; tool: PostgresTool } | { kind: "burnrate" };
@@ -120,7 +138,7 @@ async function writeBurnrateBackup(
   progress: (line: string) => void,
 ): Promise<TableRows[]> {
   const gzip = createGzip();
-  const output: Output = { stream: gzip, failed: pipeline(gzip, createWriteStream(file, { flags: "wx" })) };
+  const output: Output = { stream: gzip, failed: pipeline(gzip, createWriteStream(file, { flags: "w", mode: BACKUP_FILE_MODE })) };
   // Observed at once: a write error must not surface as an unhandled rejection.
   output.failed.catch(() => {});
   // No ROLLBACK on failure: the connection may be in the middle of a COPY; closing it

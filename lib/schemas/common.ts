@@ -3,6 +3,26 @@ import { z } from "zod";
 /** RFC 3339 timestamps as the contract requires: a date, a time and an offset ("Z" or ±hh:mm). */
 export const timestampSchema = z.iso.datetime({ offset: true, message: "must be an RFC 3339 timestamp with a time zone" });
 
+/** The earliest time an event or outcome may carry (contract: security rules). */
+export const EARLIEST_ITEM_TIME = new Date("2015-01-01T00:00:00Z");
+/** How far ahead of the server's clock an item may be (clock skew, time zones gone wrong). */
+export const ITEM_TIME_LEAD_MS = 24 * 3_600_000;
+
+/**
+ * An event's or outcome's time: RFC 3339 and between 2015-01-01 and 24 hours after the server's
+ * clock. Absurd years would each create a monthly partition (year 0001 has none at all).
+ */
+export const itemTimestampSchema = timestampSchema.superRefine((text, ctx) => {
+  const at = Date.parse(text);
+  const latest = Date.now() + ITEM_TIME_LEAD_MS;
+  if (Number.isNaN(at) || at < EARLIEST_ITEM_TIME.getTime() || at > latest) {
+    ctx.addIssue({
+      code: "custom",
+      message: `must lie between 2015-01-01T00:00:00Z and 24 hours from now (${new Date(latest).toISOString()})`,
+    });
+  }
+});
+
 export const tokenCountSchema = z
   .number({ message: "must be an integer >= 0" })
   .int("must be an integer >= 0")

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { Money } from "@/lib/money";
-import { tagsSchema, timestampSchema } from "@/lib/schemas/common";
+import { itemTimestampSchema, tagsSchema } from "@/lib/schemas/common";
 
 /**
  * The contract's usage event (POST /api/v1/events). Token shapes (usage, openai_usage,
@@ -36,7 +36,7 @@ export const reportedCostSchema = z
 
 export const eventSchema = z.object({
   id: z.string({ message: "is required (a string of 1 to 128 characters)" }).min(1, "must not be empty").max(128, "is at most 128 characters"),
-  timestamp: timestampSchema,
+  timestamp: itemTimestampSchema,
   provider: z.string({ message: "is required" }).min(1, "must not be empty").max(64, "is at most 64 characters"),
   model: z.string({ message: "is required" }).min(1, "must not be empty").max(256, "is at most 256 characters"),
   operation: z.enum(OPERATIONS).default("chat"),

@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { tagsSchema, timestampSchema } from "@/lib/schemas/common";
+import { itemTimestampSchema, tagsSchema } from "@/lib/schemas/common";
 
 /** The contract's business outcome (POST /api/v1/outcomes). */
 export const outcomeSchema = z.object({
   id: z.string({ message: "is required (a string of 1 to 128 characters)" }).min(1, "must not be empty").max(128, "is at most 128 characters"),
-  timestamp: timestampSchema,
+  timestamp: itemTimestampSchema,
   trace_id: z.string({ message: "is required" }).min(1, "must not be empty").max(256, "is at most 256 characters"),
   type: z.string({ message: "is required" }).min(1, "must not be empty").max(128, "is at most 128 characters"),
   success: z.boolean({ message: "must be true or false" }),

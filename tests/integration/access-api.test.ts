@@ -19,6 +19,7 @@ import {
   detailPaths,
   read,
   routeParams,
+  sessionCookieFor,
   sessionRequest,
   uniqueEmail,
   uniqueSlug,
@@ -162,13 +163,17 @@ describe("users", () => {
     expect(withPassword).toMatchObject({ status: 200, body: { has_password: true } });
   });
 
-  it("applies a role change on the user's next request (roles are read fresh, not from the cookie)", async () => {
+  it("ends the user's sessions on a role change; their next session has the new role (roles are read fresh)", async () => {
     const user = await createTestUser({ role: "viewer" });
     expect((await getUsers(get(user, "/api/v1/users"))).status).toBe(403);
     expect((await patchUserAs(admin, user.id, { role: "admin" })).status).toBe(200);
-    expect((await getUsers(get(user, "/api/v1/users"))).status).toBe(200);
+    expect((await getUsers(get(user, "/api/v1/users"))).status).toBe(401);
+    const promoted = { ...user, cookie: await sessionCookieFor(user.id) };
+    expect((await getUsers(get(promoted, "/api/v1/users"))).status).toBe(200);
     expect((await patchUserAs(admin, user.id, { role: "viewer" })).status).toBe(200);
-    expect((await getUsers(get(user, "/api/v1/users"))).status).toBe(403);
+    expect((await getUsers(get(promoted, "/api/v1/users"))).status).toBe(401);
+    const demoted = { ...user, cookie: await sessionCookieFor(user.id) };
+    expect((await getUsers(get(demoted, "/api/v1/users"))).status).toBe(403);
   });
 
   describe("the last active admin", () => {
@@ -208,10 +213,15 @@ describe("users", () => {
         patchUserAs(admin, other.id, { role: "viewer" }),
         patchUserAs(other, admin.id, { role: "viewer" }),
       ]);
-      expect([a.status, b.status].sort()).toEqual([200, 409]);
+      // The loser is refused: 409, or 401 when the winner's demotion already ended its session.
+      const [won, lost] = [a.status, b.status].sort();
+      expect(won).toBe(200);
+      expect([401, 409]).toContain(lost);
       expect(await activeAdmins()).toBe(1);
       // Put things back: `admin` is this file's one admin.
       await prisma.user.update({ where: { id: admin.id }, data: { role: "admin" } });
+      // A demotion ended admin's sessions: sign in again.
+      admin.cookie = await sessionCookieFor(admin.id);
       await prisma.user.update({ where: { id: other.id }, data: { role: "viewer", disabledAt: new Date() } });
       expect(await activeAdmins()).toBe(1);
     });

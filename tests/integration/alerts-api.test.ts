@@ -17,6 +17,9 @@ import { apiRequest, createTestKey } from "../factories/api-keys";
 import { createPricedModel, evaluateAt, ingest } from "../factories/alerts";
 import { createTestKeyFor, createTestTeam, createTestUser, detailPaths, read, routeParams, sessionRequest, uniqueSlug, type TestUser } from "../factories/users";
 
+// Channels in this file point at 127.0.0.1: the outbound guard (lib/http/outbound.ts) reaches loopback only when listed.
+process.env.BURNRATE_OUTBOUND_ALLOW = "127.0.0.1/32";
+
 /**
  * The alerts API: who may do what (alerts:manage = finance and admin; reading alerts is
  * spend:read, team-scoped), the shapes the Alerts page reads, and validation.

@@ -4,6 +4,9 @@ import { startAlertScheduler, type AlertScheduler } from "@/lib/alerts/scheduler
 import { createTestKey } from "../factories/api-keys";
 import { createPricedModel, ingest, startReceiver, type Receiver } from "../factories/alerts";
 
+// The receiver runs on 127.0.0.1: the outbound guard (lib/http/outbound.ts) reaches loopback only when listed.
+process.env.BURNRATE_OUTBOUND_ALLOW = "127.0.0.1/32";
+
 /** The server's schedule (scripts/start.ts): evaluate, then deliver, on a timer; stop() ends it. */
 
 let scheduler: AlertScheduler | undefined;

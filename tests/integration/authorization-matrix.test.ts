@@ -8,6 +8,7 @@ import { GET as getKeys, POST as postKeys } from "@/app/api/v1/keys/route";
 import { POST as postOtlp } from "@/app/api/v1/otlp/v1/traces/route";
 import { POST as postLitellm } from "@/app/api/v1/integrations/litellm/route";
 import { GET as getIngestActivity } from "@/app/api/v1/integrations/activity/route";
+import { POST as revokeOwnSessions } from "@/app/api/v1/users/me/sessions/revoke/route";
 import { POST as postOutcomes } from "@/app/api/v1/outcomes/route";
 import { GET as getPrices, POST as postPrices } from "@/app/api/v1/prices/route";
 import { DELETE as deleteMember } from "@/app/api/v1/teams/[id]/members/[userId]/route";
@@ -52,6 +53,7 @@ import { recordSchedulerStart } from "@/lib/ops/heartbeat";
 import { encode } from "next-auth/jwt";
 import { encodeSessionToken, sessionCookieName } from "@/lib/auth/session-cookie";
 import { prisma } from "@/lib/db";
+import { scopedItemId } from "@/lib/ingestion/ingest-events";
 import { apiRequest } from "../factories/api-keys";
 import { contractEvent } from "../factories/events";
 import {
@@ -69,6 +71,9 @@ import {
   type TestTeam,
   type TestUser,
 } from "../factories/users";
+
+// Alert channels in the matrix point at 127.0.0.1: the outbound guard (lib/http/outbound.ts) reaches loopback only when listed.
+process.env.BURNRATE_OUTBOUND_ALLOW = "127.0.0.1/32";
 
 /**
  * Who may call what: every API route and method, called in-process as each kind of
@@ -875,6 +880,28 @@ const ROUTES: RouteCase[] = [
     success: 200,
     prepare: async () => ({ path: "/api/v1/integrations/activity" }),
   },
+  {
+    method: "POST",
+    route: "/api/v1/users/me/sessions/revoke",
+    handler: revokeOwnSessions,
+    // Every signed-in person may end their own sessions; keys have none.
+    allowed: EVERY_ROLE,
+    success: 200,
+    prepare: async (caller) => {
+      const version = caller.userId ? (await prisma.user.findUniqueOrThrow({ where: { id: caller.userId } })).sessionVersion : 0;
+      return { path: "/api/v1/users/me/sessions/revoke", body: {}, params: { userId: caller.userId ?? "", version: String(version) } };
+    },
+    // Applied: the caller's session version moved on. Then the caller signs in again, so the
+    // cells after this one still have a session.
+    applied: async (call) => {
+      const userId = call.params?.userId ?? "";
+      if (!userId) return false;
+      const now = (await prisma.user.findUniqueOrThrow({ where: { id: userId } })).sessionVersion;
+      const user = Object.values(users).find((u) => u.id === userId);
+      if (user) user.cookie = await sessionCookieFor(userId);
+      return now > Number(call.params?.version);
+    },
+  },
 ];
 
 describe.each(ROUTES.map((route) => [`${route.method} ${route.route}`, route] as const))("%s", (_name, route) => {
@@ -1042,8 +1069,10 @@ describe("a key is never wider than its creator", () => {
       expect(status).toBe(207);
       expect(body).toMatchObject({ accepted: 2, rejected: 1 });
       expect(body.errors).toEqual([expect.objectContaining({ index: 2, path: "tags.team" })]);
-      expect((await prisma.usageEvent.findFirstOrThrow({ where: { id: untagged.id as string } })).team).toBe(teamA.slug);
-      expect((await prisma.usageEvent.findFirstOrThrow({ where: { id: own.id as string } })).team).toBe(teamA.slug);
+      // A team-bound key's ids live in its team's id space (lib/ingestion/ingest-events.ts ingestScope).
+      const stored = (id: unknown) => scopedItemId(id as string, `team:${teamA.id}`);
+      expect((await prisma.usageEvent.findFirstOrThrow({ where: { id: stored(untagged.id) } })).team).toBe(teamA.slug);
+      expect((await prisma.usageEvent.findFirstOrThrow({ where: { id: stored(own.id) } })).team).toBe(teamA.slug);
     });
 
     it("holds outcomes and OTLP spans to the key's team as well", async () => {
@@ -1063,7 +1092,7 @@ describe("a key is never wider than its creator", () => {
       expect(outcomes.status).toBe(207);
       expect(outcomes.body.errors).toEqual([expect.objectContaining({ index: 0, path: "tags.team" })]);
       expect(await prisma.outcome.count({ where: { id: foreignOutcome.id } })).toBe(0);
-      expect((await prisma.outcome.findUniqueOrThrow({ where: { id: untaggedOutcome.id } })).team).toBe(teamA.slug);
+      expect((await prisma.outcome.findUniqueOrThrow({ where: { id: scopedItemId(untaggedOutcome.id, `team:${teamA.id}`) } })).team).toBe(teamA.slug);
 
       const traceId = randomBytes(16).toString("hex");
       const spans = otlpBody(traceId, [{ key: "burnrate.team", value: { stringValue: teamB.slug } }]);

@@ -79,13 +79,13 @@ describe("monthly partitions of usage_events", () => {
   });
 
   it("a month dropped elsewhere (another instance's retention) while this process knew it: recreated, the batch stored", async () => {
-    expect((await ingest([contractEvent({ timestamp: "2014-06-01T10:00:00Z" })])).body).toMatchObject({ accepted: 1 });
-    await pool().query('ALTER TABLE usage_events DETACH PARTITION "usage_events_2014_06"');
-    await pool().query('DROP TABLE "usage_events_2014_06"');
-    const late = contractEvent({ timestamp: "2014-06-20T10:00:00Z" });
+    expect((await ingest([contractEvent({ timestamp: "2016-06-01T10:00:00Z" })])).body).toMatchObject({ accepted: 1 });
+    await pool().query('ALTER TABLE usage_events DETACH PARTITION "usage_events_2016_06"');
+    await pool().query('DROP TABLE "usage_events_2016_06"');
+    const late = contractEvent({ timestamp: "2016-06-20T10:00:00Z" });
     const answer = await ingest([late]);
     expect([answer.status, answer.body.accepted]).toEqual([200, 1]);
-    expect(await partitionOf(late.id as string)).toEqual(["usage_events_2014_06"]);
+    expect(await partitionOf(late.id as string)).toEqual(["usage_events_2016_06"]);
   });
 
   it("ahead: this month and the next two exist; calling again creates nothing", async () => {
@@ -151,17 +151,17 @@ describe("retention", () => {
   });
 
   it("a month whose partition is in use is left for the next run, and so are its ids", async () => {
-    const now = new Date("2013-06-15T00:00:00Z");
-    const event = contractEvent({ timestamp: "2013-01-10T10:00:00Z" });
+    const now = new Date("2015-09-15T00:00:00Z");
+    const event = contractEvent({ timestamp: "2015-05-10T10:00:00Z" });
     expect((await ingest([event])).body).toMatchObject({ accepted: 1 });
     const reader = await pool().connect();
     try {
       // An open transaction that read usage_events holds a lock DETACH must wait for.
       await reader.query("BEGIN");
-      await reader.query("SELECT count(*) FROM usage_events WHERE occurred_at < '2013-02-01'");
+      await reader.query("SELECT count(*) FROM usage_events WHERE occurred_at < '2015-06-01'");
       const result = await applyEventRetention(pool(), 3, now);
-      expect(result.dropped).not.toContain("usage_events_2013_01");
-      expect(await partitionNames()).toContain("usage_events_2013_01");
+      expect(result.dropped).not.toContain("usage_events_2015_05");
+      expect(await partitionNames()).toContain("usage_events_2015_05");
       const ids = await pool().query("SELECT 1 FROM usage_event_ids WHERE id = $1", [event.id]);
       expect(ids.rowCount).toBe(1);
     } finally {
@@ -169,17 +169,17 @@ describe("retention", () => {
       reader.release();
     }
     const later = await applyEventRetention(pool(), 3, now);
-    expect(later.dropped).toContain("usage_events_2013_01");
+    expect(later.dropped).toContain("usage_events_2015_05");
     expect((await pool().query("SELECT 1 FROM usage_event_ids WHERE id = $1", [event.id])).rowCount).toBe(0);
   });
 
   it("the server's maintenance run creates the months ahead and applies the retention, logging what it dropped", async () => {
     const { createLogger } = await import("@/lib/log");
     const { startDataMaintenance } = await import("@/lib/db/maintenance");
-    expect((await ingest([contractEvent({ timestamp: "2012-03-03T03:00:00Z" })])).body).toMatchObject({ accepted: 1 });
+    expect((await ingest([contractEvent({ timestamp: "2015-02-03T03:00:00Z" })])).body).toMatchObject({ accepted: 1 });
     const lines: Record<string, unknown>[] = [];
     const log = createLogger({ write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) });
-    // 60 months back from now keeps 2012 out: its partition goes, the months ahead exist.
+    // 60 months back from now keeps 2015 out: its partition goes, the months ahead exist.
     const maintenance = startDataMaintenance({ pool, retentionMonths: 60, log, intervalMs: 3_600_000 });
     try {
       await maintenance.runOnce();
@@ -187,10 +187,10 @@ describe("retention", () => {
       await maintenance.stop();
     }
     const names = await partitionNames();
-    expect(names).not.toContain("usage_events_2012_03");
+    expect(names).not.toContain("usage_events_2015_02");
     expect(names).toContain(`usage_events_${monthStart(new Date(), 2).toISOString().slice(0, 7).replace("-", "_")}`);
     const dropped = lines.find((line) => line.msg === "retention dropped raw event partitions");
-    expect(dropped?.dropped).toEqual(expect.arrayContaining(["usage_events_2012_03"]));
+    expect(dropped?.dropped).toEqual(expect.arrayContaining(["usage_events_2015_02"]));
   });
 
   it("0 months keeps everything", async () => {

@@ -9,6 +9,9 @@ import { startReceiver, type Receiver } from "../factories/alerts";
 import { createAllocation, decide, fileBurst, getBurst, listBursts, quotaPrincipal, type QuotaAuth } from "../factories/quotas";
 import { createTestTeam, createTestUser, type TestTeam, type TestUser } from "../factories/users";
 
+// The receivers run on 127.0.0.1: the outbound guard (lib/http/outbound.ts) reaches loopback only when listed.
+process.env.BURNRATE_OUTBOUND_ALLOW = "127.0.0.1/32";
+
 /**
  * Burst requests under concurrency (two admins deciding at once), expiry (the sweep, on
  * read, when a decision finds a request due) and the notifications sent to alert channels.

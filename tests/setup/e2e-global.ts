@@ -31,6 +31,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     BURNRATE_DEMO: "1",
     BURNRATE_DEMO_DAYS: String(E2E_DEMO.days),
     BURNRATE_DEMO_EVENTS_PER_DAY: String(E2E_DEMO.eventsPerDay),
+    // The alerts test's webhook receiver runs on 127.0.0.1: the outbound guard reaches loopback only when listed.
+    BURNRATE_OUTBOUND_ALLOW: "127.0.0.1/32",
   };
   if (external && externalDb) env.DATABASE_URL = databaseUrl(external, externalDb);
 

@@ -1,7 +1,9 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { needsSetup } from "@/lib/access/setup";
 import { oidcProvider } from "@/lib/auth/auth-options";
+import { safeCallbackPath } from "@/lib/auth/safe-callback";
 import { currentUser } from "@/lib/auth/server-session";
 import { readEnv } from "@/lib/env";
 import { SignInForm } from "@/components/auth/sign-in-form";
@@ -9,15 +11,23 @@ import { SignInForm } from "@/components/auth/sign-in-form";
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Sign in" };
 
-/** Only same-site paths: a callbackUrl to another host would make this an open redirect. */
-function safeCallback(value: string | string[] | undefined): string {
-  const path = Array.isArray(value) ? value[0] : value;
-  return path && path.startsWith("/") && !path.startsWith("//") ? path : "/";
+/**
+ * This site's origins for the callback rule: the configured public URL (NEXTAUTH_URL) and
+ * the one this request came to (its Host, which a cross-site link cannot choose).
+ */
+async function siteOrigins(): Promise<string[]> {
+  const origins: string[] = [];
+  if (process.env.NEXTAUTH_URL) origins.push(process.env.NEXTAUTH_URL);
+  const requestHeaders = await headers();
+  const host = requestHeaders.get("host");
+  if (host) origins.push(`${process.env.NEXTAUTH_URL?.startsWith("https://") ? "https" : "http"}://${host}`);
+  return origins;
 }
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await searchParams;
-  const callbackUrl = safeCallback(params.callbackUrl);
+  // Only a page of this site, always as a path: anything else would make this an open redirect.
+  const callbackUrl = safeCallbackPath(params.callbackUrl, await siteOrigins());
   if (await currentUser()) redirect(callbackUrl);
   if (await needsSetup()) redirect("/setup");
   const env = readEnv();

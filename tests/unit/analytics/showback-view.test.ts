@@ -115,6 +115,24 @@ describe("showbackCsv", () => {
   });
 });
 
+describe("showbackCsv formula neutralization", () => {
+  it("prefixes hostile team and feature names with ' and keeps negative changes as numbers", () => {
+    const rows = buildShowbackRows({
+      ...input,
+      current: [row({ team: "=HYPERLINK(\"http://x\")", feature: "@SUM(1)" }, "0.1"), row({ team: "+cmd", feature: "-2+3" }, "0.1")],
+      previous: [row({ team: "+cmd", feature: "-2+3" }, "0.4")],
+      daily: [],
+    });
+    const lines = showbackCsv(rows, "team", "feature", "all").trimEnd().split("\r\n");
+    expect(lines.slice(1)).toEqual([
+      '"\'=HYPERLINK(""http://x"")",(all),0.1,1,0,0,0,0,0,0,0,0,,0.1,0,',
+      '"\'=HYPERLINK(""http://x"")",\'@SUM(1),0.1,1,0,0,0,0,0,0,0,0,,0.1,0,',
+      "'+cmd,(all),0.1,1,0,0,0,0,0,0,0,0,,0.1,0.4,-0.75",
+      "'+cmd,'-2+3,0.1,1,0,0,0,0,0,0,0,0,,0.1,0.4,-0.75",
+    ]);
+  });
+});
+
 describe("windows", () => {
   it("lists the UTC days of [from, to) and the previous period of the same length", () => {
     expect(daysOf(new Date("2026-10-30T00:00:00Z"), new Date("2026-11-02T00:00:00Z"))).toEqual(["2026-10-30", "2026-10-31", "2026-11-01"]);

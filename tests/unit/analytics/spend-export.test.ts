@@ -1,8 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
   FOCUS_COLUMNS,
-  csvCell,
-  csvLine,
   exportFilename,
   focusCsvLine,
   focusRecord,
@@ -11,6 +9,7 @@ import {
   utcDayChunks,
 } from "@/lib/analytics/spend-export";
 import type { SpendRow } from "@/lib/analytics/spend";
+import { csvCell, csvRecord } from "@/lib/http/csv";
 
 const MEASURES = {
   cost_usd: "1.234567890123",
@@ -58,7 +57,7 @@ describe("CSV quoting (RFC 4180)", () => {
   });
 
   it("ends every record with CRLF", () => {
-    expect(csvLine(["a", null, 'b"c', 7])).toBe('a,,"b""c",7\r\n');
+    expect(csvRecord(["a", null, 'b"c', 7])).toBe('a,,"b""c",7\r\n');
   });
 
   it("writes the spend rows with the group keys first, money unchanged", () => {
@@ -75,6 +74,14 @@ describe("CSV quoting (RFC 4180)", () => {
       ",2026-11-02,1.234567890123,3,1200,340,100,20,40,1,1,0,0.5",
       "",
     ]);
+  });
+
+  it("neutralizes hostile group keys but keeps negative and exact costs as numbers", () => {
+    const csv = spendCsv({
+      group_by: ["model", "team"],
+      rows: [{ model: "=HYPERLINK(\"http://x\")", team: "-2+3", ...MEASURES, cost_usd: "-0.500000000000", reported_cost_usd: "-1" }],
+    });
+    expect(csv.split("\r\n")[1]).toBe('"\'=HYPERLINK(""http://x"")",\'-2+3,-0.500000000000,3,1200,340,100,20,40,1,1,0,-1');
   });
 
   it("writes a header alone when there are no rows", () => {
@@ -151,6 +158,13 @@ describe("FOCUS row mapping", () => {
   it("adds token counts exactly even past 2^53", () => {
     const big = focusRecord({ ...ROW, input_tokens: Number.MAX_SAFE_INTEGER, output_tokens: 2 }, DECEMBER);
     expect(big.ConsumedQuantity).toBe("9007199254740993");
+  });
+
+  it("neutralizes a hostile model and provider in a FOCUS record, costs stay numbers", () => {
+    const line = focusCsvLine(focusRecord({ ...ROW, provider: "+cmd|' /C calc'!A0", model: "@SUM(1)", cost_usd: "-0.5" }, DECEMBER));
+    const cells = line.trimEnd().split(",");
+    expect(cells.slice(4, 7)).toEqual(["-0.5", "-0.5", "-0.5"]);
+    expect(cells.slice(12, 15)).toEqual(["'+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0", "'@SUM(1)"]);
   });
 
   it("writes a record in FOCUS_COLUMNS order, JSON tags quoted", () => {

@@ -8,7 +8,10 @@ export const dynamic = "force-dynamic";
 /** {"channels": [channel, ...]}: secrets never answered (has_secret), Slack URLs masked. */
 export const GET = withRoute({ permission: "alerts:manage" }, async () => jsonResponse({ channels: await listChannels() }));
 
-/** {type: "webhook" | "slack", url, secret?, name?, enabled?} or {type: "email", to, ...} (needs BURNRATE_SMTP_URL): 201 with the channel. */
+/**
+ * {type: "webhook" | "slack", url, secret?, name?, enabled?} or {type: "email", to, ...} (needs BURNRATE_SMTP_URL): 201 with the channel.
+ * A URL the outbound guard refuses (link-local, metadata, or loopback/private not in BURNRATE_OUTBOUND_ALLOW) is a 400 naming `url`.
+ */
 export const POST = withRoute({ permission: "alerts:manage" }, async ({ json, principal, ip }) => {
   const input = parseBody(createChannelSchema, await json(), "The alert channel is not valid.");
   return jsonResponse(await createChannel(principal, input, ip), 201);

@@ -1,7 +1,8 @@
 import { getPool, prisma } from "@/lib/db";
 import { writeAudit } from "@/lib/audit/audit-log";
 import { afterResponse } from "@/lib/http/after-response";
-import { ApiError, invalidRequest } from "@/lib/http/errors";
+import { ApiError } from "@/lib/http/errors";
+import { parseBody } from "@/lib/http/parse";
 import { jsonResponse, withRoute } from "@/lib/http/with-route";
 import { priceJson } from "@/lib/pricing/price-json";
 import { loadPrices } from "@/lib/pricing/price-store";
@@ -17,9 +18,8 @@ export const GET = withRoute({ permission: "prices:read" }, async () => {
 });
 
 export const POST = withRoute({ permission: "prices:write" }, async ({ json, principal, ip }) => {
-  const parsed = priceInputSchema.safeParse(await json());
-  if (!parsed.success) throw invalidRequest("The price is not valid.", parsed.error.issues);
-  const result = await insertPrice(getPool(), { ...resolvePriceInput(parsed.data), source: "api" });
+  const price = parseBody(priceInputSchema, await json(), "The price is not valid.");
+  const result = await insertPrice(getPool(), { ...resolvePriceInput(price), source: "api" });
   if (!result.inserted) {
     throw new ApiError("conflict", "A price for this provider, model, service tier and effective_from already exists.", {
       details: [{ path: "effective_from", message: `exists as price ${result.existing.id}` }],

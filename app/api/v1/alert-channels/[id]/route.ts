@@ -6,7 +6,7 @@ import { updateChannelSchema } from "@/lib/schemas/alerts";
 
 export const dynamic = "force-dynamic";
 
-/** {name?, url? | to?, secret? (null removes it), enabled?}: the channel. */
+/** {name?, url? | to?, secret? (null removes it), enabled?}: the channel; a `url` the outbound guard refuses is a 400 naming it. */
 export const PATCH = withRoute({ permission: "alerts:manage" }, async ({ json, principal, params, ip }) => {
   const id = uuidParam(params, "id");
   const input = parseBody(updateChannelSchema, await json(), "The change is not valid.");

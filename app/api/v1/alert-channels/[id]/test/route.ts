@@ -4,7 +4,11 @@ import { jsonResponse, withRoute } from "@/lib/http/with-route";
 
 export const dynamic = "force-dynamic";
 
-/** Sends a test message now: 200 {ok, status_code, error, duration_ms} whether or not it arrived. */
+/**
+ * Sends a test message now: 200 {ok, status_code, error, duration_ms} whether or not it
+ * arrived. `error` is "HTTP <status>", a network error or the outbound guard's refusal —
+ * never the receiver's body (the button must not read internal pages for its user).
+ */
 export const POST = withRoute({ permission: "alerts:manage" }, async ({ principal, params, ip }) =>
   jsonResponse(await testChannel(principal, uuidParam(params, "id"), ip)),
 );

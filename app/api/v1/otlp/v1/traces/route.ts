@@ -1,5 +1,6 @@
 import { getPool } from "@/lib/db";
-import { boundTeamOf, withRoute } from "@/lib/http/with-route";
+import { ingestScope } from "@/lib/ingestion/ingest-events";
+import { withRoute } from "@/lib/http/with-route";
 import { ingestOtlpTraces } from "@/lib/ingestion/ingest-otlp";
 import { answerInRequestEncoding, decodeOtlpBody, OTLP_MAX_BODY_BYTES, otlpEncoding, otlpSuccess } from "@/lib/ingestion/otlp-http";
 
@@ -10,7 +11,7 @@ export const POST = answerInRequestEncoding(
   withRoute({ permission: "usage:ingest", maxBodyBytes: OTLP_MAX_BODY_BYTES }, async ({ request, bytes, principal }) => {
     const encoding = otlpEncoding(request);
     const body = decodeOtlpBody(await bytes(), encoding);
-    const result = await ingestOtlpTraces(getPool(), body, { boundTeam: boundTeamOf(principal), source: "otlp" });
+    const result = await ingestOtlpTraces(getPool(), body, { ...ingestScope(principal), source: "otlp" });
     return otlpSuccess(result, encoding);
   }),
 );
