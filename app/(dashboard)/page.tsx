@@ -15,6 +15,7 @@ import { OverviewStats } from "@/components/overview/overview-stats";
 import { DailySpendPanel } from "@/components/overview/daily-spend-panel";
 import { TopTeams } from "@/components/overview/top-teams";
 import { GettingStarted } from "@/components/overview/getting-started";
+import { MonthForecastPanel } from "@/components/overview/month-forecast-panel";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Overview" };
@@ -100,6 +101,10 @@ export default async function OverviewPage() {
           {trendChange ? <ChangeBadge change={trendChange} /> : null}
         </p>
       ) : null}
+
+      <div className="mt-4">
+        <MonthForecastPanel scopeLabel={scope.kind === "all" ? "all spend" : "your teams' spend"} />
+      </div>
 
       <div className="mt-4 grid grid-cols-1 gap-4 lg:grid-cols-3">
         <div className="min-w-0 lg:col-span-2">

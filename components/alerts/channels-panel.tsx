@@ -9,6 +9,7 @@ import { FieldError, SelectField, TextField } from "@/components/ui/form-fields"
 import { Panel } from "@/components/ui/panel";
 import { formatDayTime } from "@/lib/format";
 import { useApiMutation } from "@/components/settings/use-api-mutation";
+import { ScrollRegion } from "@/components/ui/scroll-region";
 
 const CHANNELS_KEY = ["alert-channels"] as const;
 
@@ -93,7 +94,7 @@ function ChannelRow({ channel }: { channel: ChannelView }) {
       ) : null}
       {test.error ? <p role="alert" className="mt-1 text-xs text-rose-700">{test.error.message}</p> : null}
       {open ? (
-        <div className="mt-2 max-h-56 overflow-y-auto">
+        <ScrollRegion label={`Recent deliveries to ${channel.name}`} className="mt-2 max-h-56 overflow-y-auto">
           {deliveries.isPending ? (
             <p className="text-xs text-zinc-500">Loading…</p>
           ) : (deliveries.data?.deliveries.length ?? 0) === 0 ? (
@@ -123,7 +124,7 @@ function ChannelRow({ channel }: { channel: ChannelView }) {
               </tbody>
             </table>
           )}
-        </div>
+        </ScrollRegion>
       ) : null}
     </li>
   );

@@ -3,18 +3,23 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import type { RuleView } from "@/lib/alerts/rule-store";
+import { describeRule } from "@/lib/alerts/rule-describe";
 import { apiFetch } from "@/components/api-client";
 import { Button } from "@/components/ui/button";
 import { Panel } from "@/components/ui/panel";
 import { useApiMutation } from "@/components/settings/use-api-mutation";
+import { RULES_KEY, RuleEditor, useRuleTargets } from "./rule-editor";
 
-const RULES_KEY = ["alert-rules"] as const;
-
-/** The rules and their tuning (defaults exist out of the box; finance adjusts them). */
+/** The rules, each as the sentence of when it fires; tune them in a form, add scoped and routed ones. */
 export function RulesPanel() {
   const { data, error, isPending } = useQuery({ queryKey: RULES_KEY, queryFn: () => apiFetch<{ rules: RuleView[] }>("/api/v1/alert-rules") });
+  const [adding, setAdding] = useState(false);
   return (
     <Panel title="Rules" titleId="rules-title" description="Each rule fires once per period and scope, and resolves when its condition clears.">
+      <div className="mb-3 flex justify-end">
+        <Button size="sm" onClick={() => setAdding(true)}>Add rule</Button>
+      </div>
+      {adding ? <RuleEditor onClose={() => setAdding(false)} /> : null}
       {isPending ? (
         <div aria-busy="true" className="h-16 animate-pulse rounded bg-zinc-100" />
       ) : error ? (
@@ -34,56 +39,49 @@ export function RulesPanel() {
 
 function RuleRow({ rule }: { rule: RuleView }) {
   const [editing, setEditing] = useState(false);
-  const [text, setText] = useState(JSON.stringify(rule.params, null, 2));
-  const [parseError, setParseError] = useState<string | null>(null);
+  const targets = useRuleTargets();
   const update = useApiMutation(RULES_KEY, (body: Record<string, unknown>) => apiFetch<RuleView>(`/api/v1/alert-rules/${rule.id}`, { method: "PATCH", body }));
-  const effective = rule.effective_params ?? rule.params;
+  const remove = useApiMutation(RULES_KEY, () => apiFetch(`/api/v1/alert-rules/${rule.id}`, { method: "DELETE" }));
+  const budget = rule.budget_id ? { name: targets.budgets.find((b) => b.id === rule.budget_id)?.name ?? "(archived or hidden)" } : null;
+  const sentence = describeRule(rule.type, rule.params, { scope: rule.scope, budget });
+  const channelNames = rule.channel_ids.map((id) => targets.channels.find((c) => c.id === id)?.name ?? "a deleted channel");
   return (
-    <li className="py-3">
-      <div className="flex flex-wrap items-center justify-between gap-2">
-        <div className="text-sm">
+    <li className="py-3" data-rule={rule.name} data-rule-type={rule.type}>
+      <div className="flex flex-wrap items-start justify-between gap-2">
+        <div className="min-w-0 flex-1 text-sm">
           <p className="font-medium text-zinc-900">
             {rule.name} <code className="text-xs font-normal text-zinc-500">{rule.alert_type}</code>
+            {rule.built_in ? <span className="ml-1 rounded bg-zinc-100 px-1.5 py-0.5 text-xs font-normal text-zinc-600">built-in</span> : null}
           </p>
-          <p className="text-xs text-zinc-500">
-            {Object.entries(effective).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(" · ") || "no parameters"}
-            {rule.channel_ids.length ? ` · ${rule.channel_ids.length} channel(s)` : " · every enabled channel"}
+          <p className="mt-0.5 text-zinc-700" data-testid="rule-sentence">{sentence}</p>
+          <p className="mt-0.5 text-xs text-zinc-500" data-testid="rule-channels">
+            {channelNames.length ? `Sends to ${channelNames.join(", ")}` : "Sends to every enabled channel"}
+            {rule.enabled ? "" : " · disabled"}
           </p>
         </div>
-        <div className="flex gap-1">
+        <div className="flex items-center gap-1">
           <label className="flex items-center gap-1.5 text-xs text-zinc-700">
             <input type="checkbox" checked={rule.enabled} onChange={(e) => update.mutate({ enabled: e.target.checked })} aria-label={`${rule.name} enabled`} />
             enabled
           </label>
-          <Button size="sm" variant="secondary" aria-expanded={editing} onClick={() => setEditing(!editing)}>Tune</Button>
+          <Button size="sm" variant="secondary" aria-haspopup="dialog" onClick={() => setEditing(true)} aria-label={`Tune ${rule.name}`}>Tune</Button>
+          {rule.built_in ? null : (
+            <Button
+              size="sm"
+              variant="danger"
+              disabled={remove.isPending}
+              aria-label={`Delete ${rule.name}`}
+              onClick={() => {
+                if (window.confirm(`Delete rule "${rule.name}"? Its open alerts are resolved.`)) remove.mutate(undefined);
+              }}
+            >
+              Delete
+            </Button>
+          )}
         </div>
       </div>
-      {editing ? (
-        <form
-          className="mt-2 space-y-2"
-          onSubmit={(event) => {
-            event.preventDefault();
-            try {
-              const params = JSON.parse(text) as Record<string, unknown>;
-              setParseError(null);
-              update.mutate({ params }, { onSuccess: () => setEditing(false) });
-            } catch {
-              setParseError("Parameters must be a JSON object.");
-            }
-          }}
-        >
-          <label className="block text-xs font-medium text-zinc-700">
-            Parameters (JSON)
-            <textarea value={text} onChange={(e) => setText(e.target.value)} rows={5} className="mt-1 block w-full rounded-md border border-zinc-300 p-2 font-mono text-xs" />
-          </label>
-          {parseError ?? update.error ? (
-            <p role="alert" className="text-xs text-rose-700">
-              {parseError ?? `${update.error?.message ?? ""} ${update.error?.details.map((d) => `${d.path}: ${d.message}`).join("; ") ?? ""}`}
-            </p>
-          ) : null}
-          <Button type="submit" size="sm" disabled={update.isPending}>Save</Button>
-        </form>
-      ) : null}
+      {update.error || remove.error ? <p role="alert" className="mt-1 text-xs text-rose-700">{(update.error ?? remove.error)?.message}</p> : null}
+      {editing ? <RuleEditor rule={rule} onClose={() => setEditing(false)} /> : null}
     </li>
   );
 }

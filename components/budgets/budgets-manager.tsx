@@ -12,6 +12,7 @@ import { BudgetBurndownPanel } from "./budget-burndown-panel";
 import { BudgetForm } from "./budget-form";
 import { BudgetStatusChip } from "./budget-status-chip";
 import { scopeLabel, type BudgetJson } from "./budget-types";
+import { ScrollRegion } from "@/components/ui/scroll-region";
 
 const BUDGETS_KEY = ["budgets"] as const;
 
@@ -61,7 +62,7 @@ export function BudgetsManager({ canWrite, teams }: { canWrite: boolean; teams: 
       ) : (
         <>
           {archiveError ? <FieldError message={archiveError} /> : null}
-          <div className="overflow-x-auto rounded-lg border border-zinc-200 bg-white shadow-xs">
+          <ScrollRegion label="Budgets" className="rounded-lg border border-zinc-200 bg-white shadow-xs">
             <table data-testid="budgets-table" className="w-full text-sm">
               <caption className="sr-only">Budgets this month</caption>
               <thead className="bg-zinc-50 text-left text-xs text-zinc-500">
@@ -116,7 +117,7 @@ export function BudgetsManager({ canWrite, teams }: { canWrite: boolean; teams: 
                 })}
               </tbody>
             </table>
-          </div>
+          </ScrollRegion>
           {editing ? (
             <Panel title="Edit budget" titleId="edit-budget-title">
               <BudgetForm

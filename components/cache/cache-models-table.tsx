@@ -4,6 +4,7 @@ import { formatHitRate, formatPerMtok, modelName, type ModelSortKey, type SortDi
 import { formatCount, formatDay, formatMoney, formatTokens } from "@/lib/format";
 import { Panel } from "@/components/ui/panel";
 import { SortHeader } from "@/components/ui/sort-header";
+import { ScrollRegion } from "@/components/ui/scroll-region";
 
 const COLUMNS: { key: ModelSortKey; label: string }[] = [
   { key: "requests", label: "Requests" },
@@ -54,7 +55,7 @@ export function CacheModelsTable({
       {models.length === 0 ? (
         <p className="text-sm text-zinc-600">No models in this window.</p>
       ) : (
-        <div className="overflow-x-auto">
+        <ScrollRegion label="Prompt cache by model">
           <table className="w-full text-sm" aria-labelledby="cache-models-title" data-testid="cache-models">
             <caption className="sr-only">Prompt cache by model; column headers sort</caption>
             <thead className="bg-zinc-50 text-xs text-zinc-500">
@@ -85,7 +86,7 @@ export function CacheModelsTable({
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       )}
     </Panel>
   );

@@ -16,6 +16,7 @@ import { formatCount, formatMoney, formatTokens } from "@/lib/format";
 import { CacheGroupHitRateChart } from "@/components/charts/cache-group-hit-rate-chart";
 import { Panel } from "@/components/ui/panel";
 import { DropItem } from "./drop-list";
+import { ScrollRegion } from "@/components/ui/scroll-region";
 
 /** Hit rate per group (top groups by input tokens, then "other"), their drops, and their totals. */
 export function GroupHitRatePanel({ report, by: requested }: { report: CacheReport; by: CacheGroupBy }) {
@@ -59,7 +60,7 @@ export function GroupHitRatePanel({ report, by: requested }: { report: CacheRepo
               </>
             )}
           </div>
-          <div className="mt-3 overflow-x-auto">
+          <ScrollRegion label={`Prompt cache by ${label.toLowerCase()}`} className="mt-3">
             <table className="w-full text-sm" aria-label={`Prompt cache by ${label.toLowerCase()}`} data-testid="cache-groups">
               <thead className="bg-zinc-50 text-xs text-zinc-500">
                 <tr>
@@ -88,7 +89,7 @@ export function GroupHitRatePanel({ report, by: requested }: { report: CacheRepo
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollRegion>
         </>
       )}
     </Panel>

@@ -7,6 +7,7 @@ import { formatCount, formatMoney, formatTokens } from "@/lib/format";
 import { CacheHitRateChart } from "@/components/charts/cache-hit-rate-chart";
 import { Panel } from "@/components/ui/panel";
 import { OverallDrops } from "./drop-list";
+import { ScrollRegion } from "@/components/ui/scroll-region";
 
 /** The overall hit rate over time with drop episodes shaded, the episode list, and the figures as a table. */
 export function HitRatePanel({ report }: { report: CacheReport }) {
@@ -25,7 +26,7 @@ export function HitRatePanel({ report }: { report: CacheReport }) {
       <OverallDrops report={report} />
       <details className="mt-3 text-sm">
         <summary className="cursor-pointer rounded text-xs font-medium text-zinc-600 hover:text-zinc-900">Show as table</summary>
-        <div className="mt-2 max-h-72 overflow-y-auto">
+        <ScrollRegion label="Prompt-cache hit rate per bucket" className="mt-2 max-h-72 overflow-y-auto">
           <table className="w-full text-xs" aria-label="Prompt-cache hit rate per bucket">
             <thead className="sticky top-0 bg-white">
               <tr className="text-left text-zinc-500">
@@ -50,7 +51,7 @@ export function HitRatePanel({ report }: { report: CacheReport }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       </details>
     </Panel>
   );

@@ -3,6 +3,7 @@ import { formatAverageTokens, formatChangePct, type SortDirection, type TokensRo
 import { formatCount } from "@/lib/format";
 import { cn } from "@/components/ui/cn";
 import { SortHeader } from "@/components/ui/sort-header";
+import { ScrollRegion } from "@/components/ui/scroll-region";
 
 function PriorToRecent({ prior, recent, field }: { prior: TokensMetrics; recent: TokensMetrics; field: "avg_input_tokens" | "avg_output_tokens" }) {
   return (
@@ -33,7 +34,7 @@ export function TokensTable({
 }) {
   const header = (key: TokensSortKey, label: string, title?: string) => <SortHeader column={key} label={label} sort={sort} onSort={onSort} title={title} numeric />;
   return (
-    <div className="overflow-x-auto">
+    <ScrollRegion label={`Tokens per request by ${groupLabel.toLowerCase()}`}>
       <table className="w-full text-sm" aria-label={`Tokens per request by ${groupLabel.toLowerCase()}`} data-testid="tokens-table">
         <caption className="sr-only">Average tokens per request by {groupLabel.toLowerCase()}, window and last 7 days against the 28 before; column headers sort</caption>
         <thead className="bg-zinc-50 text-xs text-zinc-500">
@@ -72,6 +73,6 @@ export function TokensTable({
           })}
         </tbody>
       </table>
-    </div>
+    </ScrollRegion>
   );
 }

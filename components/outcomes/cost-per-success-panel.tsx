@@ -3,6 +3,7 @@ import { costPerSuccessSeries, costPerSuccessSummary, type DayWindow } from "@/l
 import { formatCount, formatMoney } from "@/lib/format";
 import { OutcomeCostPerSuccessChart } from "@/components/charts/outcome-cost-per-success-chart";
 import { Panel } from "@/components/ui/panel";
+import { ScrollRegion } from "@/components/ui/scroll-region";
 
 /** Cost per success per UTC day for each shown type, with the same figures as a table. */
 export function CostPerSuccessPanel({ types, window }: { types: readonly OutcomeTypeReport[]; window: DayWindow }) {
@@ -18,7 +19,7 @@ export function CostPerSuccessPanel({ types, window }: { types: readonly Outcome
       <OutcomeCostPerSuccessChart days={days} series={series} scale={scale} summary={costPerSuccessSummary(types, window)} />
       <details className="mt-3 text-sm">
         <summary className="cursor-pointer rounded text-xs font-medium text-zinc-600 hover:text-zinc-900">Show as table</summary>
-        <div className="mt-2 max-h-64 overflow-auto">
+        <ScrollRegion label="Cost per success per day" className="mt-2 max-h-64 overflow-y-auto">
           <table className="w-full text-xs" aria-label="Cost per success per day">
             <thead className="sticky top-0 bg-white">
               <tr className="text-left text-zinc-500">
@@ -49,7 +50,7 @@ export function CostPerSuccessPanel({ types, window }: { types: readonly Outcome
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       </details>
     </Panel>
   );

@@ -7,6 +7,7 @@ import { formatCount, formatMoney, formatPercent } from "@/lib/format";
 import { Panel } from "@/components/ui/panel";
 import { LoadError, LoadingRows } from "./states";
 import { SortHeader } from "@/components/ui/sort-header";
+import { ScrollRegion } from "@/components/ui/scroll-region";
 
 interface Column {
   key: FeatureSortKey;
@@ -62,7 +63,7 @@ export function FeatureCostTable({
           No outcomes{feature ? ` with feature ${feature}` : ""} in this window.
         </p>
       ) : (
-        <div className="max-h-96 overflow-auto">
+        <ScrollRegion label="Cost per success by feature" className="max-h-96 overflow-y-auto">
           <table className="w-full text-sm" data-testid="feature-costs" aria-labelledby="feature-cost-title">
             <thead className="sticky top-0 bg-white text-xs text-zinc-500">
               <tr>
@@ -98,7 +99,7 @@ export function FeatureCostTable({
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       )}
     </Panel>
   );

@@ -56,7 +56,12 @@ export function OutcomesEmpty({ window, filtered, onClearFilters }: { window: Da
             Up to 1,000 per request, with a key that has the ingest scope. <code>success</code> says whether the workflow achieved
             it; tags <code>team</code> and <code>feature</code> decide who sees it and how it is grouped here.
           </p>
-          <pre className="mt-2 overflow-x-auto rounded-md bg-zinc-900 px-3 py-2.5 text-xs leading-relaxed text-zinc-100">
+          <pre
+            role="region"
+            aria-label="Example request sending one outcome"
+            tabIndex={0}
+            className="mt-2 overflow-x-auto rounded-md bg-zinc-900 px-3 py-2.5 text-xs leading-relaxed text-zinc-100"
+          >
             <code>{exampleRequest(window)}</code>
           </pre>
         </li>

@@ -6,6 +6,7 @@ import { formatCostWithUnpriced, formatDuration, nextSort, sortTopTraces, spanMs
 import { formatCount, formatDayTime } from "@/lib/format";
 import { Panel } from "@/components/ui/panel";
 import { SortHeader } from "@/components/ui/sort-header";
+import { ScrollRegion } from "@/components/ui/scroll-region";
 
 export function SuccessBadge({ success }: { success: boolean }) {
   return (
@@ -35,7 +36,7 @@ export function TopTracesTable({ traces, onOpen }: { traces: readonly TopTrace[]
       {traces.length === 0 ? (
         <p className="py-6 text-center text-sm text-zinc-600">No traces in this window.</p>
       ) : (
-        <div className="overflow-x-auto">
+        <ScrollRegion label="Most expensive traces">
           <table className="w-full text-sm" data-testid="top-traces" aria-labelledby="top-traces-title">
             <thead className="text-xs text-zinc-500">
               <tr>
@@ -86,7 +87,7 @@ export function TopTracesTable({ traces, onOpen }: { traces: readonly TopTrace[]
               })}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       )}
     </Panel>
   );

@@ -2,6 +2,7 @@ import type { TraceCall } from "@/lib/analytics/traces";
 import { formatDuration, formatTimeOfDay } from "@/lib/analytics/outcomes-view";
 import { formatCount, formatMoney } from "@/lib/format";
 import { cn } from "@/components/ui/cn";
+import { ScrollRegion } from "@/components/ui/scroll-region";
 
 const TOKEN_CLASSES = [
   ["input_tokens", "Input"],
@@ -15,7 +16,7 @@ const TOKEN_CLASSES = [
 export function TraceCallsTable({ calls }: { calls: readonly TraceCall[] }) {
   const start = calls[0] ? Date.parse(calls[0].timestamp) : 0;
   return (
-    <div className="overflow-x-auto">
+    <ScrollRegion label="Calls of this trace">
       <table className="w-full text-xs" data-testid="trace-calls">
         <caption className="sr-only">Calls of this trace in time order</caption>
         <thead className="text-zinc-500">
@@ -69,6 +70,6 @@ export function TraceCallsTable({ calls }: { calls: readonly TraceCall[] }) {
           })}
         </tbody>
       </table>
-    </div>
+    </ScrollRegion>
   );
 }

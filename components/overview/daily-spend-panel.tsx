@@ -3,6 +3,7 @@ import { Money } from "@/lib/money";
 import { formatCount, formatDayKey, formatMoney } from "@/lib/format";
 import { StackedDailySpendChart, type StackedDay } from "@/components/charts/stacked-daily-spend-chart";
 import { Panel } from "@/components/ui/panel";
+import { ScrollRegion } from "@/components/ui/scroll-region";
 
 function toStackedDays(days: DailySpend[], byModel: ModelDaySpend[]): StackedDay[] {
   const perDay = new Map<string, ModelDaySpend[]>();
@@ -42,7 +43,7 @@ export function DailySpendPanel({ days, byModel, models }: { days: DailySpend[];
         <summary className="cursor-pointer rounded text-xs font-medium text-zinc-600 hover:text-zinc-900">
           Show as table
         </summary>
-        <div className="mt-2 max-h-64 overflow-y-auto">
+        <ScrollRegion label="Daily spend, last 30 days" className="mt-2 max-h-64 overflow-y-auto">
           <table className="w-full text-xs" aria-label="Daily spend, last 30 days">
             <thead className="sticky top-0 bg-white">
               <tr className="text-left text-zinc-500">
@@ -63,7 +64,7 @@ export function DailySpendPanel({ days, byModel, models }: { days: DailySpend[];
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       </details>
     </Panel>
   );

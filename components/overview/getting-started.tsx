@@ -11,9 +11,15 @@ function exampleRequest(now: Date): string {
   }]}'`;
 }
 
-function Code({ children }: { children: string }) {
+/** A command to copy; it scrolls sideways on a phone, so it is reachable by keyboard and named. */
+function Code({ label, children }: { label: string; children: string }) {
   return (
-    <pre className="mt-2 overflow-x-auto rounded-md bg-zinc-900 px-3 py-2.5 text-xs leading-relaxed text-zinc-100">
+    <pre
+      role="region"
+      aria-label={label}
+      tabIndex={0}
+      className="mt-2 overflow-x-auto rounded-md bg-zinc-900 px-3 py-2.5 text-xs leading-relaxed text-zinc-100"
+    >
       <code>{children}</code>
     </pre>
   );
@@ -37,7 +43,7 @@ export function GettingStarted({ now }: { now: Date }) {
       <ol className="mt-5 flex max-w-3xl list-decimal flex-col gap-5 pl-5 text-sm text-zinc-800 marker:font-semibold">
         <li>
           <p className="font-medium">Create an API key with the ingest scope</p>
-          <Code>npm run -s burnrate -- key create --name my-app --scope ingest</Code>
+          <Code label="Command to create an ingest key">npm run -s burnrate -- key create --name my-app --scope ingest</Code>
         </li>
         <li>
           <p className="font-medium">
@@ -48,11 +54,11 @@ export function GettingStarted({ now }: { now: Date }) {
             token usage; tags such as <code>team</code> and <code>feature</code> drive showback. Events may
             also carry OpenAI- or Anthropic-style usage objects as they are; the API contract lists every field.
           </p>
-          <Code>{exampleRequest(now)}</Code>
+          <Code label="Example request sending one event">{exampleRequest(now)}</Code>
         </li>
         <li>
           <p className="font-medium">Or explore with demo data</p>
-          <Code>npm run seed</Code>
+          <Code label="Command to seed demo data">npm run seed</Code>
         </li>
       </ol>
     </section>

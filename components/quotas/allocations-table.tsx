@@ -7,6 +7,7 @@ import { Money } from "@/lib/money";
 import { QuotaFlag } from "./request-status-chip";
 import type { AllocationView, BurstRequestView } from "./quota-types";
 import { UtilizationBar } from "./utilization-bar";
+import { ScrollRegion } from "@/components/ui/scroll-region";
 
 export function allocationName(a: Pick<AllocationView, "team" | "model">): string {
   return a.model ? `${a.team} (${a.model})` : a.team;
@@ -38,7 +39,7 @@ export function AllocationsTable({
   onDelete: (allocation: AllocationView) => void;
 }) {
   return (
-    <div className="overflow-x-auto rounded-lg border border-zinc-200 bg-white shadow-xs">
+    <ScrollRegion label="Quota allocations" className="rounded-lg border border-zinc-200 bg-white shadow-xs">
       <table data-testid="allocations-table" className="w-full text-sm">
         <caption className="sr-only">Quota allocations this month: baseline, active bursts and usage per team</caption>
         <thead className="bg-zinc-50 text-left text-xs text-zinc-500">
@@ -97,6 +98,6 @@ export function AllocationsTable({
           })}
         </tbody>
       </table>
-    </div>
+    </ScrollRegion>
   );
 }

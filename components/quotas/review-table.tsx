@@ -11,6 +11,7 @@ import { Money } from "@/lib/money";
 import { formatQuotaAmount, formatUtilization, isMonthKey, monthLabel, monthOptions, shiftMonth } from "@/lib/quotas-view";
 import type { ReviewTeamView } from "./quota-types";
 import { useQuotaReview } from "./use-quotas";
+import { ScrollRegion } from "@/components/ui/scroll-region";
 
 const KIND_TONES = { cut: "warn", raise: "bad", keep: "good" } as const satisfies Record<string, ChipTone>;
 const KIND_LABELS = { cut: "Cut", raise: "Raise", keep: "Keep" } as const;
@@ -107,7 +108,7 @@ export function ReviewTable({ currentMonth }: { currentMonth: string }) {
         </p>
       ) : (
         <>
-          <div className="overflow-x-auto rounded-lg border border-zinc-200 bg-white shadow-xs">
+          <ScrollRegion label="Quota review" className="rounded-lg border border-zinc-200 bg-white shadow-xs">
             <table data-testid="review-table" className="w-full text-sm">
               <caption className="sr-only">Quota review for {month ? monthLabel(month) : "the month"}: allocation, use, bursts and the suggestion per team</caption>
               <thead className="bg-zinc-50 text-left text-xs text-zinc-500">
@@ -135,7 +136,7 @@ export function ReviewTable({ currentMonth }: { currentMonth: string }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollRegion>
           {points.length > 0 ? (
             <Panel title="Utilization per team" titleId="review-chart-title" description="Used as a share of the allocation; the dashed line is 100%.">
               <QuotaUtilizationChart points={points} summary={summary} />

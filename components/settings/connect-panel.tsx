@@ -95,7 +95,7 @@ export function ConnectPanel({
         </Callout>
       )}
 
-      <div className="grid gap-4 lg:grid-cols-3">
+      <div className="grid grid-cols-1 gap-4 lg:grid-cols-3">
         <div className="lg:col-span-2">
           <SnippetTabs snippets={snippets} onFreshEvent={freshEvent} />
         </div>
@@ -254,6 +254,10 @@ function SnippetTabs({ snippets, onFreshEvent }: { snippets: ConnectSnippet[]; o
           </div>
           <pre
             data-testid={`snippet-${snippet.id}`}
+            // Scrolls sideways on a phone: reachable by keyboard, and named.
+            role="region"
+            aria-label={`${snippet.title} snippet`}
+            tabIndex={0}
             className="mt-2 overflow-x-auto rounded-md bg-zinc-950 p-3 font-mono text-xs leading-relaxed text-zinc-100"
           >
             <code>{snippet.code}</code>

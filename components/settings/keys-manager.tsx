@@ -9,6 +9,7 @@ import { FieldError, SelectField, TextField } from "@/components/ui/form-fields"
 import { Panel } from "@/components/ui/panel";
 import { formatDayTime } from "@/lib/format";
 import { useApiMutation } from "./use-api-mutation";
+import { ScrollRegion } from "@/components/ui/scroll-region";
 
 const KEYS_KEY = ["api-keys"] as const;
 
@@ -44,7 +45,7 @@ export function KeysManager({
         {data.keys.length === 0 ? (
           <p className="text-sm text-zinc-600">No API keys yet.</p>
         ) : (
-          <div className="overflow-x-auto">
+          <ScrollRegion label="API keys">
             <table aria-labelledby="keys-title" data-testid="keys-table" className="w-full text-sm">
               <thead>
                 <tr className="text-left text-xs text-zinc-500">
@@ -88,7 +89,7 @@ export function KeysManager({
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollRegion>
         )}
       </Panel>
     </div>

@@ -8,9 +8,34 @@ import { apiFetch } from "@/components/api-client";
 import { Button } from "@/components/ui/button";
 import { FieldError, SelectField, TextField } from "@/components/ui/form-fields";
 import { Panel } from "@/components/ui/panel";
+import { AssignLeadDialog } from "./assign-lead-dialog";
 import { useApiMutation } from "./use-api-mutation";
 
 const TEAMS_KEY = ["teams"] as const;
+
+/** Where a team came from, as the page says it. */
+const ORIGIN: Record<TeamView["origin"], { label: string; title: string; className: string }> = {
+  discovered: {
+    label: "seen in usage",
+    title: "Registered by ingest: an event named it in tags.team",
+    className: "bg-amber-100 text-amber-800",
+  },
+  planned: {
+    label: "planned",
+    title: "Registered by a budget, quota allocation or burst request before any usage",
+    className: "bg-sky-100 text-sky-800",
+  },
+  created: { label: "created", title: "Created by an admin", className: "bg-zinc-100 text-zinc-700" },
+};
+
+const SHOW = {
+  all: { label: "All teams", keep: () => true },
+  "no-lead": { label: "Without a lead", keep: (team: TeamView) => !team.has_lead },
+  discovered: { label: "Seen in usage", keep: (team: TeamView) => team.origin === "discovered" },
+  planned: { label: "Planned", keep: (team: TeamView) => team.origin === "planned" },
+  created: { label: "Created", keep: (team: TeamView) => team.origin === "created" },
+} as const satisfies Record<string, { label: string; keep: (team: TeamView) => boolean }>;
+type Show = keyof typeof SHOW;
 
 export function TeamsManager({ initialTeams, canManage }: { initialTeams: TeamView[]; canManage: boolean }) {
   const { data } = useQuery({
@@ -19,6 +44,13 @@ export function TeamsManager({ initialTeams, canManage }: { initialTeams: TeamVi
     initialData: { teams: initialTeams },
   });
   const teams = data.teams;
+  const [show, setShow] = useState<Show>("all");
+  const [search, setSearch] = useState("");
+  const needle = search.trim().toLowerCase();
+  const shown = teams.filter(
+    (team) => SHOW[show].keep(team) && (needle === "" || team.slug.toLowerCase().includes(needle) || team.name.toLowerCase().includes(needle)),
+  );
+  const withoutLead = teams.filter((team) => !team.has_lead).length;
   return (
     <div className="space-y-4">
       {canManage ? <CreateTeam /> : null}
@@ -29,9 +61,48 @@ export function TeamsManager({ initialTeams, canManage }: { initialTeams: TeamVi
             : "You are not a member of any team yet. Ask an admin to add you."}
         </p>
       ) : (
-        teams.map((team) => <TeamCard key={team.id} team={team} canManage={canManage} />)
+        <>
+          <div className="flex flex-wrap items-end gap-3" role="search" aria-label="Filter teams">
+            <TextField label="Find a team" name="team-search" type="search" placeholder="slug or name" value={search} onChange={(event) => setSearch(event.target.value)} />
+            <SelectField label="Show" name="team-show" value={show} onChange={(event) => setShow(event.target.value as Show)}>
+              {(Object.keys(SHOW) as Show[]).map((key) => (
+                <option key={key} value={key}>
+                  {SHOW[key].label}
+                </option>
+              ))}
+            </SelectField>
+            <p className="pb-2 text-xs text-zinc-500" role="status">
+              {shown.length} of {teams.length} teams{withoutLead > 0 ? ` · ${withoutLead} without a lead` : ""}
+            </p>
+          </div>
+          {shown.length === 0 ? (
+            <p className="rounded-lg border border-dashed border-zinc-300 bg-white px-6 py-8 text-center text-sm text-zinc-600">No team matches.</p>
+          ) : (
+            shown.map((team) => <TeamCard key={team.id} team={team} canManage={canManage} />)
+          )}
+        </>
       )}
     </div>
+  );
+}
+
+/** Where the team came from, and "no lead yet" while nobody leads it. */
+function TeamMarks({ team }: { team: TeamView }) {
+  const origin = ORIGIN[team.origin];
+  return (
+    <>
+      <span className={`ml-2 rounded-full px-2 py-0.5 text-xs font-medium ${origin.className}`} title={origin.title} data-testid="team-origin">
+        {origin.label}
+      </span>
+      {team.has_lead ? null : (
+        <span
+          className="ml-2 rounded-full bg-rose-50 px-2 py-0.5 text-xs font-medium text-rose-800 ring-1 ring-rose-200 ring-inset"
+          data-testid="team-no-lead"
+        >
+          no lead yet
+        </span>
+      )}
+    </>
   );
 }
 
@@ -64,6 +135,7 @@ function CreateTeam() {
 
 function TeamCard({ team, canManage }: { team: TeamView; canManage: boolean }) {
   const [renaming, setRenaming] = useState(false);
+  const [assigning, setAssigning] = useState(false);
   const rename = useApiMutation(TEAMS_KEY, (name: string) =>
     apiFetch<TeamView>(`/api/v1/teams/${team.id}`, { method: "PATCH", body: { name } }),
   );
@@ -99,18 +171,22 @@ function TeamCard({ team, canManage }: { team: TeamView; canManage: boolean }) {
           <h2 className="text-sm font-semibold text-zinc-900">
             <Link href={`/teams/${encodeURIComponent(team.slug)}`} className="hover:underline">{team.name}</Link>{" "}
             <span className="font-normal text-zinc-500">({team.slug})</span>
-            {team.discovered ? (
-              <span className="ml-2 rounded-full bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-800" title="Created from an event's tags.team">
-                discovered
-              </span>
-            ) : null}
+            <TeamMarks team={team} />
           </h2>
         )}
         {canManage && !renaming ? (
-          <Button variant="secondary" size="sm" onClick={() => setRenaming(true)}>
-            Rename
-          </Button>
+          <div className="flex gap-2">
+            {team.has_lead ? null : (
+              <Button size="sm" onClick={() => setAssigning(true)} aria-label={`Assign lead to ${team.slug}`}>
+                Assign lead
+              </Button>
+            )}
+            <Button variant="secondary" size="sm" onClick={() => setRenaming(true)}>
+              Rename
+            </Button>
+          </div>
         ) : null}
+        {assigning ? <AssignLeadDialog team={team} teamsKey={TEAMS_KEY} onClose={() => setAssigning(false)} /> : null}
       </header>
       <div className="p-4">
         {team.members.length === 0 ? (

@@ -11,6 +11,7 @@ import { FieldError, SelectField, TextField } from "@/components/ui/form-fields"
 import { Panel } from "@/components/ui/panel";
 import { formatDayTime } from "@/lib/format";
 import { useApiMutation } from "./use-api-mutation";
+import { ScrollRegion } from "@/components/ui/scroll-region";
 
 const USERS_KEY = ["users"] as const;
 
@@ -29,7 +30,7 @@ export function UsersManager({ initialUsers, selfId }: { initialUsers: UserView[
       <CreateUser />
       <Panel title="Users" titleId="users-title" description="Roles apply at once; a disabled user is signed out on their next click.">
         {update.error ? <div className="mb-3"><FieldError message={update.error.message} /></div> : null}
-        <div className="overflow-x-auto">
+        <ScrollRegion label="Users">
           <table aria-labelledby="users-title" data-testid="users-table" className="w-full text-sm">
             <thead>
               <tr className="text-left text-xs text-zinc-500">
@@ -85,7 +86,7 @@ export function UsersManager({ initialUsers, selfId }: { initialUsers: UserView[
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       </Panel>
     </div>
   );

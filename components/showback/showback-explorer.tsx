@@ -4,12 +4,15 @@ import { usePathname, useRouter } from "next/navigation";
 import { Fragment, useMemo, useState } from "react";
 import {
   buildShowbackRows,
+  currentMonthWindow,
   daysOf,
   DIMENSION_LABELS,
+  isCurrentMonthWindow,
   previousWindow,
   SHOWBACK_DIMENSIONS,
   showbackCsv,
   sortShowbackRows,
+  withForecasts,
   type ShowbackRow,
   type SortKey,
 } from "@/lib/analytics/showback-view";
@@ -19,7 +22,9 @@ import { Money } from "@/lib/money";
 import { Sparkline } from "@/components/charts/sparkline";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
+import { useForecast } from "./use-forecast";
 import { useSpend } from "./use-spend";
+import { ScrollRegion } from "@/components/ui/scroll-region";
 
 type Column = { key: SortKey; label: string; numeric: boolean };
 
@@ -44,6 +49,16 @@ const WITH_REPORTED: Column[] = [
   { key: "reported_cost_usd", label: "Reported", numeric: true },
   ...COLUMNS.slice(1),
 ];
+
+const FORECAST_COLUMN: Column = { key: "forecast_usd", label: "Forecast", numeric: true };
+
+/** The columns shown: the month-end forecast right after the spend figures when the window is the current month. */
+function columnsFor(withReported: boolean, forecast: boolean): Column[] {
+  const base = withReported ? WITH_REPORTED : COLUMNS;
+  if (!forecast) return base;
+  const at = withReported ? 2 : 1;
+  return [...base.slice(0, at), FORECAST_COLUMN, ...base.slice(at)];
+}
 
 function addDays(day: string, n: number): string {
   const d = new Date(`${day}T00:00:00Z`);
@@ -73,6 +88,10 @@ export function ShowbackExplorer({ state, window }: { state: ShowbackPageState; 
   });
   const daily = useSpend({ from: window.from, to: window.to, group_by: `${primary},day`, ...filters });
   const options = useSpend({ from: window.from, to: window.to, group_by: SHOWBACK_FILTERS.join(",") });
+  // The current month, whole: a month-end forecast per primary row (one request, one query).
+  const month = useMemo(() => currentMonthWindow(new Date()), []);
+  const forecastShown = isCurrentMonthWindow(window, new Date());
+  const forecast = useForecast({ group_by: primary, ...filters }, forecastShown);
 
   function update(changes: Record<string, string | undefined>) {
     const params = new URLSearchParams();
@@ -92,8 +111,9 @@ export function ShowbackExplorer({ state, window }: { state: ShowbackPageState; 
       days,
       totalCostUsd: String(current.data.total.cost_usd ?? "0"),
     });
-    return sortShowbackRows(built, { key: state.sort, direction: state.dir });
-  }, [current.data, prior.data, daily.data, primary, secondary, days, state.sort, state.dir]);
+    const withForecast = forecastShown && forecast.data ? withForecasts(built, primary, forecast.data.groups) : built;
+    return sortShowbackRows(withForecast, { key: state.sort, direction: state.dir });
+  }, [current.data, prior.data, daily.data, primary, secondary, days, state.sort, state.dir, forecastShown, forecast.data]);
 
   const optionValues = useMemo(() => {
     const values: Record<string, string[]> = {};
@@ -110,7 +130,7 @@ export function ShowbackExplorer({ state, window }: { state: ShowbackPageState; 
 
   function download() {
     if (!rows) return;
-    const csv = showbackCsv(rows, primary, secondary, expanded);
+    const csv = showbackCsv(rows, primary, secondary, expanded, { forecast: forecastShown });
     const url = URL.createObjectURL(new Blob([csv], { type: "text/csv;charset=utf-8" }));
     const link = document.createElement("a");
     link.href = url;
@@ -195,8 +215,17 @@ export function ShowbackExplorer({ state, window }: { state: ShowbackPageState; 
             "Loading…"
           )}
         </p>
-        <div className="flex gap-2">
-          <Button variant="secondary" onClick={download} disabled={!rows}>Download CSV</Button>
+        <div className="flex flex-wrap items-center gap-2">
+          {forecastShown ? (
+            forecast.error ? (
+              <span role="alert" className="text-xs text-rose-700">The forecast could not be loaded: {forecast.error.message}</span>
+            ) : null
+          ) : window.from === month.from ? (
+            <Button variant="secondary" onClick={() => update({ to: month.to })} data-testid="showback-whole-month">
+              Whole month, with forecast
+            </Button>
+          ) : null}
+          <Button variant="secondary" onClick={download} disabled={!rows || (forecastShown && forecast.isPending)}>Download CSV</Button>
           <a href={focusHref} className="rounded-md border border-zinc-300 bg-white px-3.5 py-2 text-sm font-medium text-zinc-800 hover:bg-zinc-50">FOCUS 1.2 export</a>
         </div>
       </div>
@@ -224,7 +253,7 @@ export function ShowbackExplorer({ state, window }: { state: ShowbackPageState; 
           toggle={(id) => setExpanded((s) => { const n = new Set(s); if (n.has(id)) n.delete(id); else n.add(id); return n; })}
           sort={{ key: state.sort, direction: state.dir }}
           onSort={(key) => update({ sort: key, dir: state.sort === key && state.dir === "desc" ? "asc" : "desc" })}
-          columns={total?.reported_cost_usd != null ? WITH_REPORTED : COLUMNS}
+          columns={columnsFor(total?.reported_cost_usd != null, forecastShown)}
         />
       )}
     </div>
@@ -249,9 +278,21 @@ function cellValue(row: ShowbackRow, key: SortKey): string {
       return formatCount(row.measures[key]);
     case "key":
       return row.key ?? "untagged";
+    case "forecast_usd":
+      // undefined: still loading; null: no forecast for this row (second-level rows).
+      return row.forecast === undefined ? "…" : row.forecast === null ? "—" : formatMoney(row.forecast.forecastUsd);
     default:
       return formatTokens(row.measures[key]);
   }
+}
+
+/** The forecast cell's range (a tooltip) and a test id. */
+function forecastCellProps(row: ShowbackRow): { title?: string; "data-testid": string } {
+  const f = row.forecast;
+  return {
+    "data-testid": "forecast-cell",
+    ...(f ? { title: `Month-end forecast ${formatMoney(f.forecastUsd)}, likely range ${formatMoney(f.lowUsd)} – ${formatMoney(f.highUsd)}` } : {}),
+  };
 }
 
 function ShowbackTable({
@@ -287,7 +328,7 @@ function ShowbackTable({
     </th>
   );
   return (
-    <div className="overflow-x-auto rounded-lg border border-zinc-200 bg-white shadow-xs">
+    <ScrollRegion label={`Spend by ${DIMENSION_LABELS[primary]}`} className="rounded-lg border border-zinc-200 bg-white shadow-xs">
       <table data-testid="showback-table" className="w-full text-sm">
         <caption className="sr-only">Spend by {DIMENSION_LABELS[primary]}{secondary ? ` and ${DIMENSION_LABELS[secondary]}` : ""}; column headers sort</caption>
         <thead className="bg-zinc-50 text-xs text-zinc-500">
@@ -320,7 +361,11 @@ function ShowbackTable({
                     )}
                   </th>
                   {columns.map((c) => (
-                    <td key={c.key} className={cn("px-2 py-2 text-right", c.key === "cost_usd" ? "font-medium text-zinc-900" : "text-zinc-700")}>
+                    <td
+                      key={c.key}
+                      className={cn("px-2 py-2 text-right", c.key === "cost_usd" ? "font-medium text-zinc-900" : "text-zinc-700")}
+                      {...(c.key === "forecast_usd" ? forecastCellProps(row) : {})}
+                    >
                       {cellValue(row, c.key)}
                     </td>
                   ))}
@@ -346,6 +391,6 @@ function ShowbackTable({
           })}
         </tbody>
       </table>
-    </div>
+    </ScrollRegion>
   );
 }

@@ -67,9 +67,21 @@ export interface ShowbackRow {
   /** Cost per UTC day of the window, in order (for the sparkline). */
   daily: string[];
   children: ShowbackRow[];
+  /**
+   * Month-end forecast (only when the window is the current month, for primary rows):
+   * undefined while not (yet) known, null when there is none for the row.
+   */
+  forecast?: RowForecast | null;
 }
 
-export type SortKey = "key" | "share" | "change" | "reported_cost_usd" | Measure;
+/** A row's month-end forecast and its range, exact decimals (GET /api/v1/forecast?group_by=…). */
+export interface RowForecast {
+  forecastUsd: string;
+  lowUsd: string;
+  highUsd: string;
+}
+
+export type SortKey = "key" | "share" | "change" | "reported_cost_usd" | "forecast_usd" | Measure;
 export interface Sort {
   key: SortKey;
   direction: "asc" | "desc";
@@ -220,8 +232,9 @@ function compare(a: ShowbackRow, b: ShowbackRow, key: SortKey): number {
     if (a.key === null || b.key === null) return a.key === b.key ? 0 : a.key === null ? 1 : -1;
     return a.key.localeCompare(b.key);
   }
-  if (key === "share" || key === "change" || key === "cost_usd" || key === "reported_cost_usd") {
-    const pick = (row: ShowbackRow) => (key === "cost_usd" || key === "reported_cost_usd" ? row.measures[key] : row[key]);
+  if (key === "share" || key === "change" || key === "cost_usd" || key === "reported_cost_usd" || key === "forecast_usd") {
+    const pick = (row: ShowbackRow) =>
+      key === "forecast_usd" ? (row.forecast?.forecastUsd ?? null) : key === "cost_usd" || key === "reported_cost_usd" ? row.measures[key] : row[key];
     const x = pick(a);
     const y = pick(b);
     if (x === null || y === null) return x === y ? 0 : x === null ? -1 : 1;
@@ -239,18 +252,23 @@ export function sortShowbackRows(rows: readonly ShowbackRow[], sort: Sort): Show
 
 /** The Showback CSV's measure columns (exact decimals and counts, written as numbers). */
 const SHOWBACK_NUMERIC_COLUMNS = [...MEASURES, "reported_cost_usd", "share", "previous_cost_usd", "change"] as const;
+/** Appended when the window is the current month (empty for second-level rows). */
+const FORECAST_COLUMNS = ["forecast_usd", "forecast_low_usd", "forecast_high_usd"] as const;
 
 /**
  * The rows exactly as the table shows them (order included), with exact decimals. Written
  * by lib/http/csv.ts: a team, feature or model name starting like a formula gets a leading '.
+ * With `forecast` (the current month), the month-end forecast and its range end each line.
  */
 export function showbackCsv(
   rows: readonly ShowbackRow[],
   primary: ShowbackDimension,
   secondary: ShowbackDimension | null,
   expanded: ReadonlySet<string> | "all",
+  options: { forecast?: boolean } = {},
 ): string {
-  const table = csvTable<string>([primary, ...(secondary ? [secondary] : []), ...SHOWBACK_NUMERIC_COLUMNS], SHOWBACK_NUMERIC_COLUMNS);
+  const numeric = [...SHOWBACK_NUMERIC_COLUMNS, ...(options.forecast ? FORECAST_COLUMNS : [])];
+  const table = csvTable<string>([primary, ...(secondary ? [secondary] : []), ...numeric], numeric);
   const lines = [table.header()];
   const line = (primaryKey: string | null, secondaryKey: string | null | undefined, row: ShowbackRow) =>
     table.row([
@@ -261,6 +279,7 @@ export function showbackCsv(
       row.share,
       row.previousCostUsd,
       row.change,
+      ...(options.forecast ? [row.forecast?.forecastUsd, row.forecast?.lowUsd, row.forecast?.highUsd] : []),
     ]);
   for (const row of rows) {
     lines.push(line(row.key, secondary ? "(all)" : undefined, row));
@@ -284,4 +303,40 @@ export function daysOf(from: Date, to: Date): string[] {
 export function previousWindow(from: Date, to: Date): { from: Date; to: Date } {
   const length = to.getTime() - from.getTime();
   return { from: new Date(from.getTime() - length), to: new Date(from) };
+}
+
+/** The whole UTC month containing `now`: from its 1st to the 1st of the next, "YYYY-MM-DD". */
+export function currentMonthWindow(now: Date): { from: string; to: string } {
+  const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+  const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
+  return { from: from.toISOString().slice(0, 10), to: to.toISOString().slice(0, 10) };
+}
+
+/** Whether [from, to) is exactly the current month (then Showback adds the month-end forecast). */
+export function isCurrentMonthWindow(window: { from: string; to: string }, now: Date): boolean {
+  const month = currentMonthWindow(now);
+  return window.from === month.from && window.to === month.to;
+}
+
+/**
+ * The rows with their month-end forecasts (GET /api/v1/forecast grouped by the primary
+ * dimension; `groups` are its rows, keyed like the spend API's). A primary row without a
+ * group gets null; second-level rows get none (the forecast is per primary group).
+ */
+export function withForecasts(
+  rows: readonly ShowbackRow[],
+  primary: ShowbackDimension,
+  groups: readonly Record<string, unknown>[],
+): ShowbackRow[] {
+  const byId = new Map<string, RowForecast>();
+  for (const group of groups) {
+    const key = group[primary];
+    const id = key === null || key === undefined ? NULL_ID : String(key);
+    byId.set(id, { forecastUsd: String(group.forecast_usd), lowUsd: String(group.low_usd), highUsd: String(group.high_usd) });
+  }
+  return rows.map((row) => ({
+    ...row,
+    forecast: byId.get(row.id) ?? null,
+    children: row.children.map((child) => ({ ...child, forecast: null })),
+  }));
 }

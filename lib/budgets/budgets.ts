@@ -1,6 +1,7 @@
 import { getPool, prisma } from "@/lib/db";
 import { can, teamScope, type Principal } from "@/lib/auth/permissions";
 import type { Queryable } from "@/lib/analytics/sql";
+import { ensureTeam } from "@/lib/access/teams";
 import { writeAudit } from "@/lib/audit/audit-log";
 import { ApiError } from "@/lib/http/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
@@ -22,7 +23,8 @@ import {
  * Monthly budgets: create, list, read, change, archive, burn-down. Reading is team-scoped in
  * the query (a team lead or viewer sees the budgets of their teams; org-wide budgets and
  * other teams' are not theirs, and their ids answer 404); writing (budgets:write) is for
- * finance and admins, on any budget. Every write is audited in its own transaction.
+ * finance and admins, on any budget. Every write is audited in its own transaction; a
+ * scope.team with no team yet registers it there (lib/access/teams.ts ensureTeam).
  *
  * Spend and forecasts are computed at `now` (an option, so tests do not depend on the
  * clock; the routes use the real one) from the rollups through `db` (the pool by default).
@@ -168,15 +170,24 @@ function assertCanWrite(principal: Principal): void {
   if (!can(principal, "budgets:write")) throw new ApiError("forbidden", "Only finance and admins may change budgets.");
 }
 
-/** The team row a scope names (null for no team); 400 on scope.team when it does not exist. */
-async function scopeTeamId(tx: Prisma.TransactionClient, scope: BudgetScopeInput): Promise<string | null> {
+/**
+ * The team row a scope names (null for no team). A slug with no team yet is registered in
+ * this transaction (audited "team.register"): budgets may be planned before any usage. A
+ * new slug that is not a valid team slug is a 400 on scope.team.
+ */
+async function scopeTeamId(
+  tx: Prisma.TransactionClient,
+  principal: Principal,
+  scope: BudgetScopeInput,
+  options: BudgetWriteOptions,
+): Promise<string | null> {
   if (scope.team === undefined) return null;
-  const team = await tx.team.findUnique({ where: { slug: scope.team }, select: { id: true } });
-  if (!team) {
-    throw new ApiError("invalid_request", "The budget is not valid.", {
-      details: [{ path: "scope.team", message: `no team with the slug "${scope.team}"` }],
-    });
-  }
+  const team = await ensureTeam(tx, scope.team, principal, {
+    via: "budget",
+    path: "scope.team",
+    message: "The budget is not valid.",
+    ip: options.ip ?? null,
+  });
   return team.id;
 }
 
@@ -213,7 +224,7 @@ export async function createBudget(
 ): Promise<BudgetView> {
   assertCanWrite(principal);
   const row = await prisma.$transaction(async (tx) => {
-    const teamId = await scopeTeamId(tx, input.scope);
+    const teamId = await scopeTeamId(tx, principal, input.scope, options);
     const created = await tx.budget.create({
       data: {
         name: input.name,
@@ -259,7 +270,7 @@ export async function updateBudget(
   const row = await prisma.$transaction(async (tx) => {
     const current = await lockBudget(tx, id);
     if (current.archivedAt !== null) throw new ApiError("conflict", "This budget is archived; it can no longer be changed.");
-    const teamId = input.scope ? await scopeTeamId(tx, input.scope) : await teamIdOf(tx, current.team);
+    const teamId = input.scope ? await scopeTeamId(tx, principal, input.scope, options) : await teamIdOf(tx, current.team);
     const updated = await tx.budget.update({
       where: { id },
       data: {

@@ -1,4 +1,5 @@
 import { getPool, prisma } from "@/lib/db";
+import { ensureTeam } from "@/lib/access/teams";
 import { can, inTeamScope, teamScope, type Principal } from "@/lib/auth/permissions";
 import { writeAudit, type AuditAction } from "@/lib/audit/audit-log";
 import { ApiError } from "@/lib/http/errors";
@@ -91,7 +92,8 @@ async function lockTeam(tx: Prisma.TransactionClient, where: { slug: string } | 
 /**
  * POST /api/v1/quota/allocations: creates the baseline for (team, model) or replaces it
  * whole (unit, amount, period and both per-minute limits — omitted ones become null).
- * `created` tells 201 from 200. 400 on "team" when there is no such team.
+ * `created` tells 201 from 200. A team slug with no team yet registers the team in the same
+ * transaction (lib/access/teams.ts ensureTeam); 400 on "team" when such a slug is not valid.
  */
 export async function setAllocation(
   principal: Principal,
@@ -100,12 +102,10 @@ export async function setAllocation(
 ): Promise<{ allocation: AllocationView; created: boolean }> {
   assertCanAllocate(principal);
   const { record, created } = await prisma.$transaction(async (tx) => {
+    // A slug with no team yet is registered here (audited "team.register"), then locked.
+    await ensureTeam(tx, input.team, principal, { via: "allocation", path: "team", message: "The allocation is not valid.", ip: options.ip ?? null });
     const teamId = await lockTeam(tx, { slug: input.team });
-    if (!teamId) {
-      throw new ApiError("invalid_request", "The allocation is not valid.", {
-        details: [{ path: "team", message: `no team with the slug "${input.team}"` }],
-      });
-    }
+    if (!teamId) throw new Error(`team ${input.team} missing after ensureTeam`);
     const existing = await tx.quotaAllocation.findFirst({ where: { teamId, model: input.model }, select: { id: true } });
     const before = existing ? await loadAllocation(txRows(tx), existing.id) : null;
     const data = {

@@ -1,4 +1,5 @@
 import { getPool, prisma } from "@/lib/db";
+import { ensureTeam } from "@/lib/access/teams";
 import { can, canActOnTeam, inTeamScope, teamScope, type Principal } from "@/lib/auth/permissions";
 import { writeAudit, type AuditAction } from "@/lib/audit/audit-log";
 import { ApiError } from "@/lib/http/errors";
@@ -17,7 +18,8 @@ import { usageByTeam } from "./usage";
  *
  * - Filing (quota:request): a team lead for a team they lead, or a platform admin; the unit
  *   defaults to the team's allocation unit (the team-wide allocation's, else its oldest
- *   allocation's, else usd). ends_at must be in the future (400 on ends_at).
+ *   allocation's, else usd). ends_at must be in the future (400 on ends_at). An admin may
+ *   file for a slug with no team yet, which registers it (lib/access/teams.ts ensureTeam).
  * - Reading (quota:read) is team-scoped in SQL: admins and finance see every request,
  *   others those of their teams; an id outside the caller's teams is 404.
  * - Decisions go through lib/quotas/transitions.ts only, on the row locked FOR UPDATE in
@@ -271,8 +273,14 @@ export async function createBurstRequest(principal: Principal, input: CreateBurs
   const now = options.now ?? new Date();
   if (Date.parse(input.ends_at) <= now.getTime()) throw invalid("ends_at", "must be in the future");
   const row = await prisma.$transaction(async (tx) => {
-    const team = await tx.team.findUnique({ where: { slug: input.team }, select: { id: true } });
-    if (!team) throw invalid("team", `no team with the slug "${input.team}"`);
+    // Reached only by whoever may file for this slug (canActOnTeam above): a team lead never
+    // gets here for a team they do not lead, so only admins register a team by a request.
+    const team = await ensureTeam(tx, input.team, principal, {
+      via: "burst_request",
+      path: "team",
+      message: "The burst request is not valid.",
+      ip: options.ip ?? null,
+    });
     const allocation =
       (await tx.quotaAllocation.findFirst({ where: { teamId: team.id, model: null }, select: { unit: true } })) ??
       (await tx.quotaAllocation.findFirst({ where: { teamId: team.id }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], select: { unit: true } }));

@@ -277,6 +277,29 @@ export const updateRuleSchema = z
   .refine((body) => Object.keys(body).length > 0, { message: "send at least one of name, enabled, params, scope, channel_ids" });
 export type UpdateRuleInput = z.output<typeof updateRuleSchema>;
 
+/**
+ * POST /api/v1/alert-rules: a rule of any type, scoped to tags (scope) or, for the budget
+ * types, to one budget (budget_id); params are validated against the type's schema.
+ */
+export const createRuleSchema = z.strictObject({
+  type: z.enum(ALERT_RULE_TYPES, { message: `must be one of ${ALERT_RULE_TYPES.join(", ")}` }),
+  /** Default: the type's name and the scope, e.g. "Spend spike (team search)". */
+  name: nameSchema.optional(),
+  enabled: z.boolean().optional(),
+  /** Only the params to set; the type's defaults fill in the rest. */
+  params: z.record(z.string(), z.unknown(), { message: "must be an object" }).optional(),
+  /** Tags the rule watches; null or {} = everything. */
+  scope: alertScopeSchema.nullable().optional(),
+  /** budget_threshold and budget_forecast only: the one budget the rule watches. */
+  budget_id: z.uuid({ message: "must be a budget id" }).nullable().optional(),
+  /** Channels the rule delivers to; [] or absent = every enabled channel. */
+  channel_ids: z
+    .array(z.uuid({ message: "must be a channel id" }))
+    .max(50, "at most 50 channels")
+    .optional(),
+});
+export type CreateRuleInput = z.output<typeof createRuleSchema>;
+
 // ------------------------------------------------------------------ alerts
 
 const BARE_DATE = /^\d{4}-\d{2}-\d{2}$/;

@@ -12,9 +12,9 @@ import { Money } from "@/lib/money";
  * - thresholds: integer percentages of the amount, 1..1000, at most 20; returned sorted
  *   ascending without duplicates; default [50, 80, 100].
  * - scope: {team?, feature?, environment?, tenant?} tag values (null or omitted = any);
- *   every given tag must match; {} is the whole organisation. Whether scope.team names an
- *   existing team is checked against the database (lib/budgets/budgets.ts), still as a 400
- *   on "scope.team".
+ *   every given tag must match; {} is the whole organisation. A scope.team with no usage yet
+ *   is registered as a planned team (lib/access/teams.ts ensureTeam, audited); a slug that
+ *   could never be a team is a 400 on "scope.team".
  * - Every object is strict: an unknown field is refused by its own path.
  */
 

@@ -15,7 +15,7 @@ export const showbackPageSchema = z.object({
   to: day.optional(),
   by: z.enum(SHOWBACK_DIMENSIONS).catch("team").default("team"),
   then: z.enum([...SHOWBACK_DIMENSIONS, "none"]).catch("none").optional(),
-  sort: z.enum(["key", "share", "change", "reported_cost_usd", ...MEASURES]).catch("cost_usd").default("cost_usd"),
+  sort: z.enum(["key", "share", "change", "reported_cost_usd", "forecast_usd", ...MEASURES]).catch("cost_usd").default("cost_usd"),
   dir: z.enum(["asc", "desc"]).catch("desc").default("desc"),
   team: z.string().max(256).optional(),
   feature: z.string().max(256).optional(),

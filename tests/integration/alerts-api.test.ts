@@ -169,6 +169,7 @@ describe("alert rules", () => {
       scope: null,
       budget_id: null,
       channel_ids: [],
+      built_in: true,
       created_at: expect.any(String),
       updated_at: expect.any(String),
     });

@@ -21,8 +21,8 @@ import { GET as getDeliveries } from "@/app/api/v1/alert-channels/[id]/deliverie
 import { DELETE as deleteChannel, PATCH as patchChannel } from "@/app/api/v1/alert-channels/[id]/route";
 import { POST as postChannelTest } from "@/app/api/v1/alert-channels/[id]/test/route";
 import { GET as getChannels, POST as postChannel } from "@/app/api/v1/alert-channels/route";
-import { PATCH as patchRule } from "@/app/api/v1/alert-rules/[id]/route";
-import { GET as getRules } from "@/app/api/v1/alert-rules/route";
+import { DELETE as deleteRule, PATCH as patchRule } from "@/app/api/v1/alert-rules/[id]/route";
+import { GET as getRules, POST as postRule } from "@/app/api/v1/alert-rules/route";
 import { POST as postAcknowledge } from "@/app/api/v1/alerts/[id]/acknowledge/route";
 import { POST as postEvaluate } from "@/app/api/v1/alerts/evaluate/route";
 import { GET as getAlerts } from "@/app/api/v1/alerts/route";
@@ -43,6 +43,7 @@ import { GET as getOutcomeCost } from "@/app/api/v1/outcomes/cost/route";
 import { GET as getOutcomeReport } from "@/app/api/v1/outcomes/report/route";
 import { GET as getSpendExport } from "@/app/api/v1/spend/export/route";
 import { GET as getSpend } from "@/app/api/v1/spend/route";
+import { GET as getForecast } from "@/app/api/v1/forecast/route";
 import { GET as getTokensPerRequest } from "@/app/api/v1/tokens-per-request/route";
 import { GET as getTrace } from "@/app/api/v1/traces/[traceId]/route";
 import { GET as getHealth } from "@/app/api/health/route";
@@ -616,6 +617,15 @@ const ROUTES: RouteCase[] = [
     },
   },
   {
+    method: "POST",
+    route: "/api/v1/alert-rules",
+    handler: postRule as Handler,
+    allowed: ALERT_MANAGERS,
+    success: 201,
+    prepare: async () => ({ path: "/api/v1/alert-rules", body: { type: "unpriced_spend", name: `matrix ${randomUUID()}`, scope: { team: teamA.slug } } }),
+    applied: async (call) => (await prisma.alertRule.count({ where: { name: bodyOf(call).name } })) === 1,
+  },
+  {
     method: "PATCH",
     route: "/api/v1/alert-rules/[id]",
     handler: patchRule as Handler,
@@ -626,6 +636,21 @@ const ROUTES: RouteCase[] = [
       return { path: `/api/v1/alert-rules/${rule.id}`, params: { id: rule.id }, body: { enabled: false } };
     },
     applied: async (call) => !(await prisma.alertRule.findUniqueOrThrow({ where: { id: idParam(call) } })).enabled,
+  },
+  {
+    method: "DELETE",
+    route: "/api/v1/alert-rules/[id]",
+    handler: deleteRule as Handler,
+    allowed: ALERT_MANAGERS,
+    success: 200,
+    prepare: async () => {
+      // Added through the API (which makes the built-in rules first): only added rules can be deleted.
+      const created = await read<{ id: string }>(
+        await postRule(apiRequest("/api/v1/alert-rules", { key: keys["key:admin"], body: { type: "unpriced_spend", name: `matrix ${randomUUID()}` } })),
+      );
+      return { path: `/api/v1/alert-rules/${created.body.id}`, params: { id: created.body.id } };
+    },
+    applied: async (call) => (await prisma.alertRule.count({ where: { id: idParam(call) } })) === 0,
   },
   {
     method: "GET",
@@ -792,6 +817,7 @@ const ROUTES: RouteCase[] = [
   // ---------------------------------------------------------------- analytics (all read-only, team-scoped)
   ...[
     ["/api/v1/spend", getSpend, "/api/v1/spend?from=2026-11-01&to=2026-11-02&group_by=team"],
+    ["/api/v1/forecast", getForecast, "/api/v1/forecast?group_by=team"],
     ["/api/v1/outcomes/cost", getOutcomeCost, "/api/v1/outcomes/cost?from=2026-11-01&to=2026-11-02&type=resolved"],
     ["/api/v1/outcomes/report", getOutcomeReport, "/api/v1/outcomes/report?from=2026-11-01&to=2026-11-02"],
     ["/api/v1/cache", getCache, "/api/v1/cache?from=2026-11-01&to=2026-11-03"],

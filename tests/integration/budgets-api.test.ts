@@ -198,7 +198,9 @@ describe("POST /api/v1/budgets", () => {
       [budgetBody({ thresholds: [1001] }), "thresholds.0"],
       [budgetBody({ thresholds: [50.5] }), "thresholds.0"],
       [budgetBody({ thresholds: "50,80" }), "thresholds"],
-      [budgetBody({ scope: { team: "no-such-team" } }), "scope.team"],
+      // A new slug registers the team (tests/integration/teams-planning.test.ts); only a slug
+      // that could not be a team's is refused.
+      [budgetBody({ scope: { team: "No such team!" } }), "scope.team"],
       [budgetBody({ scope: { user: "u1" } }), "scope.user"],
       [budgetBody({ scope: { feature: "" } }), "scope.feature"],
       [budgetBody({ scope: undefined }), "scope"],
@@ -483,7 +485,7 @@ describe("PATCH, DELETE and the audit log", () => {
       [{ id: "00000000-0000-4000-8000-000000000000" }, "id"],
       [{ amount_usd: "0" }, "amount_usd"],
       [{ thresholds: [0] }, "thresholds.0"],
-      [{ scope: { team: "no-such-team" } }, "scope.team"],
+      [{ scope: { team: "No such team!" } }, "scope.team"],
     ];
     for (const [body, path] of cases) {
       const response = await patch(adminKey, created.id, body);

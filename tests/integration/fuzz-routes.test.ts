@@ -33,6 +33,7 @@ import { GET as getBursts } from "@/app/api/v1/quota/requests/route";
 import { GET as getSpendExport } from "@/app/api/v1/spend/export/route";
 import { GET as getSpend } from "@/app/api/v1/spend/route";
 import { GET as getTokens } from "@/app/api/v1/tokens-per-request/route";
+import { GET as getForecast } from "@/app/api/v1/forecast/route";
 import { apiRequest, createTestKey } from "../factories/api-keys";
 
 // Contract: bad input never gives a 500. Every JSON route gets at least 2,000 bodies (CI runs
@@ -146,6 +147,7 @@ const QUERY_ROUTES: { name: string; handler: Handler; path: string; keys: readon
   { name: "GET /api/v1/outcomes/report", handler: getOutcomeReport as Handler, path: "/api/v1/outcomes/report", keys: ["from", "to", "type", "feature"] },
   { name: "GET /api/v1/audit", handler: getAudit as Handler, path: "/api/v1/audit", keys: ["from", "to", "action", "actor", "format"] },
   { name: "GET /api/v1/quota/requests", handler: getBursts as Handler, path: "/api/v1/quota/requests", keys: ["status", "team"] },
+  { name: "GET /api/v1/forecast", handler: getForecast as Handler, path: "/api/v1/forecast", keys: ["group_by", "team", "feature", "environment", "tenant", "provider", "model"] },
 ];
 
 describe("no 5xx for any body on any JSON route", () => {

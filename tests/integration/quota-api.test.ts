@@ -140,7 +140,7 @@ describe("POST /api/v1/quota/allocations", () => {
 
   it("refuses bad bodies with 400 naming the field", async () => {
     const cases: [Record<string, unknown>, string][] = [
-      [{ team: "no-such-team", unit: "usd", amount: "10" }, "team"],
+      [{ team: "No such team!", unit: "usd", amount: "10" }, "team"], // a valid new slug registers the team
       [{ team: teamB.slug, unit: "tokens", amount: "10.5" }, "amount"],
       [{ team: teamB.slug, unit: "usd", amount: 0 }, "amount"],
       [{ team: teamB.slug, unit: "usd", amount: "-1" }, "amount"],
@@ -314,7 +314,7 @@ describe("POST /api/v1/quota/requests", () => {
       [{ reason: undefined }, "reason"],
       [{ starts_at: "2026-11-01" }, "starts_at"],
       [{ unit: "eur" }, "unit"],
-      [{ team: "no-such-team" }, "team"],
+      [{ team: "No such team!" }, "team"], // a valid new slug registers the team (teams-planning.test.ts)
       [{ status: "approved" }, "status"],
     ];
     for (const [overrides, path] of cases) {

@@ -10,6 +10,7 @@ import { AccessDenied } from "@/components/ui/access-denied";
 import { PageHeader } from "@/components/ui/page-header";
 import { Panel } from "@/components/ui/panel";
 import { AddPriceForm } from "@/components/prices/add-price-form";
+import { ScrollRegion } from "@/components/ui/scroll-region";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Prices" };
@@ -82,7 +83,7 @@ export default async function PricesPage({ searchParams }: { searchParams: Promi
             <input id="price-search" name="q" defaultValue={q} placeholder="Search provider or model" className="w-64 rounded-md border border-zinc-300 px-2 py-1.5 text-sm" />
             <button type="submit" className="rounded-md border border-zinc-300 px-3 py-1.5 text-sm font-medium">Search</button>
           </form>
-          <div className="max-h-[32rem] overflow-auto">
+          <ScrollRegion label="Price catalog" className="max-h-[32rem] overflow-y-auto">
             <table aria-labelledby="catalog-title" data-testid="price-catalog" className="w-full text-sm">
               <thead className="sticky top-0 bg-white">
                 <tr className="text-left text-xs text-zinc-500">
@@ -113,7 +114,7 @@ export default async function PricesPage({ searchParams }: { searchParams: Promi
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollRegion>
         </Panel>
       </div>
     </>

@@ -8,6 +8,7 @@ import { auditQuerySchema } from "@/lib/schemas/access";
 import { formatDayTime } from "@/lib/format";
 import { AccessDenied } from "@/components/ui/access-denied";
 import { Callout } from "@/components/ui/callout";
+import { ScrollRegion } from "@/components/ui/scroll-region";
 
 export const metadata: Metadata = { title: "Audit log" };
 
@@ -88,7 +89,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       ) : page.entries.length === 0 ? (
         <p className="rounded-lg border border-dashed border-zinc-300 bg-white px-6 py-8 text-center text-sm text-zinc-600">No entries match.</p>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-zinc-200 bg-white shadow-xs">
+        <ScrollRegion label="Audit log" className="rounded-lg border border-zinc-200 bg-white shadow-xs">
           <table data-testid="audit-table" className="w-full text-sm">
             <caption className="sr-only">Audit log, newest first</caption>
             <thead>
@@ -117,7 +118,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       )}
       {olderHref ? (
         <Link href={olderHref} className="inline-block text-sm font-medium text-zinc-900 underline underline-offset-4">

@@ -1,12 +1,18 @@
 import type { Metadata } from "next";
+import { MonthForecastPanel } from "@/components/overview/month-forecast-panel";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { Suspense } from "react";
 import { getPool, prisma } from "@/lib/db";
 import { getCacheReport } from "@/lib/analytics/cache";
 import { listBudgets } from "@/lib/budgets/budgets";
+import { listAlerts } from "@/lib/alerts/alerts";
+import { listAllocations } from "@/lib/quotas/allocations";
+import { listBurstRequests } from "@/lib/quotas/bursts";
+import { alertsQuerySchema } from "@/lib/schemas/alerts";
 import { getSpendOverview } from "@/lib/analytics/overview";
 import { outcomeReport } from "@/lib/analytics/traces";
-import { canActOnTeam, type TeamScope } from "@/lib/auth/permissions";
+import { can, canActOnTeam, type TeamScope } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/server-session";
 import { cacheQuerySchema } from "@/lib/schemas/cache";
 import { formatChange, formatCount, formatMoney } from "@/lib/format";
@@ -18,6 +24,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { TeamBudgets } from "@/components/teams/team-budgets";
 import { TeamCache } from "@/components/teams/team-cache";
 import { TeamOutcomes } from "@/components/teams/team-outcomes";
+import { PanelSkeleton, TeamAllocations, TeamBursts, TeamOpenAlerts, settle } from "@/components/teams/team-quota-alerts";
 
 export const dynamic = "force-dynamic";
 
@@ -33,7 +40,7 @@ const DAY_MS = 86_400_000;
 export default async function TeamPage({ params }: { params: Params }) {
   const { slug } = await params;
   const user = await requireUser(`/teams/${encodeURIComponent(slug)}`);
-  const team = await prisma.team.findUnique({ where: { slug }, select: { slug: true, name: true, discovered: true } });
+  const team = await prisma.team.findUnique({ where: { slug }, select: { slug: true, name: true, origin: true } });
   if (!team || !canActOnTeam(user, "spend:read", slug)) notFound();
 
   const scope: TeamScope = { kind: "teams", slugs: [slug] };
@@ -41,6 +48,11 @@ export default async function TeamPage({ params }: { params: Params }) {
   const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
   const from = new Date(today.getTime() - 29 * DAY_MS);
   const to = new Date(today.getTime() + DAY_MS);
+  // Started now, awaited by their own panels inside <Suspense>: they run beside the reports
+  // below and never hold the page (every one is team-scoped by the caller's principal).
+  const allocations = settle(listAllocations(user, { team: slug }, { now }));
+  const bursts = settle(listBurstRequests(user, { team: slug, status: "pending" }, { now }));
+  const alerts = settle(listAlerts(user, alertsQuerySchema.parse({ state: "open", team: slug, limit: 20 })));
   const [overview, outcomes, cache, budgets] = await Promise.all([
     getSpendOverview(now, getPool(), scope),
     outcomeReport(getPool(), { from, to }, scope),
@@ -54,7 +66,7 @@ export default async function TeamPage({ params }: { params: Params }) {
     <>
       <PageHeader
         title={team.name}
-        description={<>Team <code>{team.slug}</code>{team.discovered ? " · discovered from usage tags" : ""} · UTC</>}
+        description={<>Team <code>{team.slug}</code>{team.origin === "discovered" ? " · seen in usage tags" : team.origin === "planned" ? " · planned before its first usage" : ""} · UTC</>}
         actions={
           <Link href={`/showback?${new URLSearchParams({ team: slug, by: "feature" }).toString()}`} className="rounded-md border border-zinc-300 bg-white px-3.5 py-2 text-sm font-medium text-zinc-800 hover:bg-zinc-50">
             Showback for {team.slug}
@@ -83,6 +95,20 @@ export default async function TeamPage({ params }: { params: Params }) {
           detail={mtd.unpricedRequests > 0 ? "not in spend until priced" : "everything priced"}
         />
       </dl>
+      <div className="mt-4">
+        <MonthForecastPanel team={slug} scopeLabel={slug} />
+      </div>
+      <div className="mt-4 grid grid-cols-1 gap-4 lg:grid-cols-3">
+        <Suspense fallback={<PanelSkeleton title="Quota" titleId="team-quota-title" testId="team-allocations-loading" />}>
+          <TeamAllocations report={allocations} slug={slug} />
+        </Suspense>
+        <Suspense fallback={<PanelSkeleton title="Open burst requests" titleId="team-bursts-title" testId="team-bursts-loading" />}>
+          <TeamBursts report={bursts} canDecide={can(user, "quota:decide")} canRequest={canActOnTeam(user, "quota:request", slug)} />
+        </Suspense>
+        <Suspense fallback={<PanelSkeleton title="Open alerts" titleId="team-alerts-title" testId="team-alerts-loading" />}>
+          <TeamOpenAlerts report={alerts} />
+        </Suspense>
+      </div>
       <div className="mt-4 grid grid-cols-1 gap-4 lg:grid-cols-3">
         <div className="min-w-0 lg:col-span-2">
           <DailySpendPanel days={overview.daily} byModel={overview.dailyByModel} models={overview.models} />

@@ -1,4 +1,4 @@
-import { updateRule } from "@/lib/alerts/rule-store";
+import { deleteRule, updateRule } from "@/lib/alerts/rule-store";
 import { uuidParam } from "@/lib/http/params";
 import { parseBody } from "@/lib/http/parse";
 import { jsonResponse, withRoute } from "@/lib/http/with-route";
@@ -11,4 +11,10 @@ export const PATCH = withRoute({ permission: "alerts:manage" }, async ({ json, p
   const id = uuidParam(params, "id");
   const input = parseBody(updateRuleSchema, await json(), "The change is not valid.");
   return jsonResponse(await updateRule(principal, id, input, ip));
+});
+
+/** A rule someone added: {id, deleted: true, resolved_alerts}; 409 for a built-in rule (disable it instead). */
+export const DELETE = withRoute({ permission: "alerts:manage" }, async ({ principal, params, ip }) => {
+  const id = uuidParam(params, "id");
+  return jsonResponse(await deleteRule(principal, id, ip));
 });
