@@ -60,9 +60,13 @@ async function demoAccountsExist(): Promise<boolean> {
   return (result.rowCount ?? 0) > 0;
 }
 
+// The build's process, so a stop during the build ends it too.
+let building: ReturnType<typeof spawn> | undefined;
+
 function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: "inherit", env });
+    building = child;
     child.on("error", reject);
     child.on("exit", (code, signal) =>
       code === 0 ? resolve() : reject(new Error(`${path.basename(args[0] ?? command)} ${args[1] ?? ""} failed (${signal ?? code})`)),
@@ -107,6 +111,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     say("Stopping…");
+    building?.kill("SIGTERM");
     clearInterval(folding);
     // The alert scheduler's timer stops now; a run in progress is awaited before the database goes.
     const alertsStopped = alerts?.stop();
@@ -137,6 +142,18 @@ async function main(): Promise<void> {
   process.removeAllListeners("SIGTERM");
   process.on("SIGINT", () => void shutdown(0));
   process.on("SIGTERM", () => void shutdown(0));
+
+  // The production build needs no database (every page renders per request), so it runs while
+  // PostgreSQL starts, migrates and seeds: on a first start that overlaps the two longest steps.
+  const built = dev
+    ? Promise.resolve()
+    : buildIfNeeded({
+        ...process.env,
+        BURNRATE_DATA_DIR: dataDir,
+        NEXT_TELEMETRY_DISABLED: "1",
+        NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://localhost:${env.PORT}`,
+      });
+  built.catch(() => {}); // awaited below; this only keeps an early failure from being "unhandled"
 
   try {
     const postgresLog = path.join(dataDir, "postgres.log");
@@ -188,7 +205,7 @@ async function main(): Promise<void> {
       // next-auth builds its callback URLs from this; behind a proxy set it to the public URL.
       NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://localhost:${env.PORT}`,
     };
-    if (!dev) await buildIfNeeded(childEnv);
+    await built;
     if (stopping) return;
 
     Object.assign(process.env, childEnv, { NODE_ENV: dev ? "development" : "production" });
