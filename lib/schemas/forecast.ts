@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { normalizeProvider } from "@/lib/pricing/provider-name";
+import { filterSchema, groupByListSchema } from "@/lib/schemas/spend";
 
 /**
  * The query of GET /api/v1/forecast: exact-match filters (the spend API's), and an optional
@@ -16,28 +17,8 @@ export type ForecastFilters = Partial<Record<ForecastFilterKey, string>>;
 export const FORECAST_GROUP_KEYS = ["team", "feature", "environment", "tenant", "model", "provider", "prompt_version"] as const;
 export type ForecastGroupKey = (typeof FORECAST_GROUP_KEYS)[number];
 
-// An empty value is refused rather than matched against "" (as /api/v1/spend does).
-const filterSchema = z
-  .string()
-  .min(1, "must not be empty; omit the parameter to include everything")
-  .max(256, "must be at most 256 characters")
-  .optional();
-
-const groupBySchema = z
-  .string()
-  .optional()
-  .transform((value, ctx) => {
-    const keys = (value ?? "")
-      .split(",")
-      .map((key) => key.trim())
-      .filter((key) => key !== "");
-    const unknown = keys.filter((key) => !(FORECAST_GROUP_KEYS as readonly string[]).includes(key));
-    if (unknown.length > 0) {
-      ctx.addIssue({ code: "custom", message: `unknown group key ${unknown.join(", ")}; use ${FORECAST_GROUP_KEYS.join(", ")}` });
-      return z.NEVER;
-    }
-    return [...new Set(keys)] as ForecastGroupKey[];
-  });
+// Filters and the group list as /api/v1/spend reads them (an empty filter is refused, not matched against "").
+const groupBySchema = groupByListSchema(FORECAST_GROUP_KEYS);
 
 const shape = {
   group_by: groupBySchema,

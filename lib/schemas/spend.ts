@@ -50,26 +50,31 @@ const instantSchema = z
     return at;
   });
 
-const groupBySchema = z
-  .string()
-  .optional()
-  .transform((value, ctx) => {
-    const keys = (value ?? "")
-      .split(",")
-      .map((key) => key.trim())
-      .filter((key) => key !== "");
-    const unknown = keys.filter((key) => !(SPEND_GROUP_KEYS as readonly string[]).includes(key));
-    if (unknown.length > 0) {
-      ctx.addIssue({ code: "custom", message: `unknown group key ${unknown.join(", ")}; use ${SPEND_GROUP_KEYS.join(", ")}` });
-      return z.NEVER;
-    }
-    // A repeated key would only repeat a column: keep the first mention.
-    return [...new Set(keys)] as SpendGroupKey[];
-  });
+/** A comma list of group keys drawn from `allowed` (repeats dropped); shared by spend and forecast queries. */
+export function groupByListSchema<K extends string>(allowed: readonly K[]) {
+  return z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const keys = (value ?? "")
+        .split(",")
+        .map((key) => key.trim())
+        .filter((key) => key !== "");
+      const unknown = keys.filter((key) => !(allowed as readonly string[]).includes(key));
+      if (unknown.length > 0) {
+        ctx.addIssue({ code: "custom", message: `unknown group key ${unknown.join(", ")}; use ${allowed.join(", ")}` });
+        return z.NEVER;
+      }
+      // A repeated key would only repeat a column: keep the first mention.
+      return [...new Set(keys)] as K[];
+    });
+}
+
+const groupBySchema = groupByListSchema(SPEND_GROUP_KEYS);
 
 // An empty value is refused rather than matched against "": omitting the parameter is
 // how a client asks for everything, and `team=` reading as "nothing" would mislead.
-const filterSchema = z
+export const filterSchema = z
   .string()
   .min(1, "must not be empty; omit the parameter to include everything")
   .max(256, "must be at most 256 characters")
