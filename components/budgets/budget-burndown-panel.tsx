@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { apiFetch } from "@/components/api-client";
-import { BudgetBurndownChart, type BurndownPoint } from "@/components/charts/budget-burndown-chart";
+import { BurndownChart, type BurndownPoint } from "@/components/charts/burndown-chart";
 import { Panel } from "@/components/ui/panel";
 import { formatDayKey, formatMoney } from "@/lib/format";
 import { Money } from "@/lib/money";
@@ -34,7 +34,7 @@ export function BudgetBurndownPanel({ budget }: { budget: BudgetJson }) {
       ) : error ? (
         <p role="alert" className="text-sm text-rose-700">The burn-down could not be loaded: {error.message}</p>
       ) : (
-        <BudgetBurndownChart points={points} budget={new Money(budget.amount_usd).toNumber()} budgetLabel={formatMoney(budget.amount_usd)} summary={summary} />
+        <BurndownChart points={points} budget={{ amount: new Money(budget.amount_usd).toNumber(), label: formatMoney(budget.amount_usd) }} summary={summary} />
       )}
     </Panel>
   );

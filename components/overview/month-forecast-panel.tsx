@@ -6,12 +6,12 @@ import { Panel } from "@/components/ui/panel";
 import type { ForecastDayJson, ForecastJson } from "@/lib/budgets/forecast-spend";
 import { formatDayKey, formatMoney, formatMonth } from "@/lib/format";
 import { Money } from "@/lib/money";
-import { MonthForecastChart, type ForecastPoint } from "./month-forecast-chart";
+import { BurndownChart, type BurndownPoint } from "@/components/charts/burndown-chart";
 
 const num = (value: string) => new Money(value).toNumber();
 
 /** The chart's points: actual through today, the dashed projection and its band from the last complete day on. */
-export function forecastPoints(days: readonly ForecastDayJson[]): ForecastPoint[] {
+export function forecastPoints(days: readonly ForecastDayJson[]): BurndownPoint[] {
   const todayIndex = days.reduce((last, day, i) => (day.actual_cumulative_usd === null ? last : i), -1);
   const projectFrom = Math.max(0, todayIndex - 1);
   return days.map((day, i) => {
@@ -107,7 +107,9 @@ export function MonthForecastPanel({
               <p className="text-xs text-zinc-500" data-testid="forecast-note">{data.note}</p>
             </div>
             <div className="min-w-0 md:col-span-2">
-              <MonthForecastChart
+              <BurndownChart
+                testId="forecast-chart"
+                className="h-56"
                 points={forecastPoints(data.days)}
                 summary={`Cumulative spend in ${month}: ${formatMoney(data.spent_usd)} so far, forecast ${formatMoney(data.forecast_usd)} by month end (range ${formatMoney(data.low_usd)} to ${formatMoney(data.high_usd)}).`}
               />
