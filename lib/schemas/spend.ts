@@ -80,10 +80,8 @@ export const filterSchema = z
   .max(256, "must be at most 256 characters")
   .optional();
 
-const spendShape = {
-  from: instantSchema,
-  to: instantSchema,
-  group_by: groupBySchema,
+/** The exact-match filters of the spend and forecast queries. */
+export const filterShape = {
   team: filterSchema,
   feature: filterSchema,
   environment: filterSchema,
@@ -93,8 +91,18 @@ const spendShape = {
   model: filterSchema,
 };
 
-/** Known parameters only (each unknown one reported at its name), and a sensible window. */
-function spendQuery<S extends typeof spendShape>(shape: S) {
+const spendShape = {
+  from: instantSchema,
+  to: instantSchema,
+  group_by: groupBySchema,
+  ...filterShape,
+};
+
+/**
+ * Known parameters only: each unknown one is reported at its name (a typo such as
+ * `teams=search` must not silently widen the answer), and the output holds only known keys.
+ */
+export function knownParameters<S extends z.ZodRawShape>(shape: S, refine?: (value: Record<string, unknown>, ctx: z.RefinementCtx) => void) {
   const known = new Set(Object.keys(shape));
   return z
     .looseObject(shape)
@@ -104,17 +112,24 @@ function spendQuery<S extends typeof spendShape>(shape: S) {
           ctx.addIssue({ code: "custom", path: [key], message: `unknown query parameter; use ${[...known].join(", ")}` });
         }
       }
-      const { from, to } = value as { from: unknown; to: unknown };
-      if (!(from instanceof Date) || !(to instanceof Date)) return;
-      if (from.getTime() >= to.getTime()) {
-        ctx.addIssue({ code: "custom", path: ["to"], message: "must be after from (from is inclusive, to exclusive)" });
-      } else if (to.getTime() - from.getTime() > MAX_SPEND_WINDOW_DAYS * DAY_MS) {
-        ctx.addIssue({ code: "custom", path: ["to"], message: `the window may span at most ${MAX_SPEND_WINDOW_DAYS} days` });
-      }
+      refine?.(value, ctx);
     })
     .transform(
       (value) => Object.fromEntries(Object.entries(value).filter(([key]) => known.has(key))) as z.output<z.ZodObject<S>>,
     );
+}
+
+/** Known parameters only, and a sensible window. */
+function spendQuery<S extends typeof spendShape>(shape: S) {
+  return knownParameters(shape, (value, ctx) => {
+    const { from, to } = value as { from: unknown; to: unknown };
+    if (!(from instanceof Date) || !(to instanceof Date)) return;
+    if (from.getTime() >= to.getTime()) {
+      ctx.addIssue({ code: "custom", path: ["to"], message: "must be after from (from is inclusive, to exclusive)" });
+    } else if (to.getTime() - from.getTime() > MAX_SPEND_WINDOW_DAYS * DAY_MS) {
+      ctx.addIssue({ code: "custom", path: ["to"], message: `the window may span at most ${MAX_SPEND_WINDOW_DAYS} days` });
+    }
+  });
 }
 
 export const spendQuerySchema = spendQuery(spendShape);
@@ -131,8 +146,8 @@ export const spendExportQuerySchema = spendQuery({
 export type SpendQuery = z.output<typeof spendQuerySchema>;
 export type SpendExportQuery = z.output<typeof spendExportQuerySchema>;
 
-/** The filters of a parsed query, without the undefined ones. */
-export function spendFilters(query: SpendQuery): SpendFilters {
+/** The filters of a parsed query (spend or forecast), without the undefined ones. */
+export function spendFilters(query: Partial<Record<SpendFilterKey, string | undefined>>): SpendFilters {
   const filters: SpendFilters = {};
   for (const key of SPEND_FILTER_KEYS) {
     const value = query[key];
