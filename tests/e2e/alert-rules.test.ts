@@ -1,22 +1,11 @@
-import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import { browserForFile } from "./browser";
 import { queryAppDatabase } from "./app-database";
+import { pageApi } from "./page-api";
 import { signedInContext } from "./sign-in";
 
 const baseUrl = inject("baseUrl");
 const browser = browserForFile();
-
-/** A same-origin API call from the signed-in page (its session cookie, its Origin). */
-async function api<T>(page: Page, path: string, method: string, body?: unknown): Promise<{ status: number; body: T }> {
-  return page.evaluate(
-    async ({ path, method, body }) => {
-      const response = await fetch(path, { method, headers: body === undefined ? {} : { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
-      return { status: response.status, body: (await response.json()) as T };
-    },
-    { path, method, body },
-  );
-}
 
 describe("Alert rules", () => {
   it("finance tunes the spend-spike rule through the form and sees its sentence change", async () => {
@@ -62,7 +51,7 @@ describe("Alert rules", () => {
     expect(stored?.params).toEqual({ relative: 2, floor_usd: "20", windows: ["hour"], baseline_days: 14 });
     // Back to the defaults for the other tests on this app.
     const [rule] = await queryAppDatabase<{ id: string }>("SELECT id::text FROM alert_rules WHERE name = 'Spend spike' ORDER BY created_at LIMIT 1");
-    expect((await api(page, `/api/v1/alert-rules/${rule?.id}`, "PATCH", { params: { relative: null, floor_usd: null, windows: null, baseline_days: null } })).status).toBe(200);
+    expect((await pageApi(page, `/api/v1/alert-rules/${rule?.id}`, "PATCH", { params: { relative: null, floor_usd: null, windows: null, baseline_days: null } })).status).toBe(200);
     await context.close();
   });
 
@@ -70,9 +59,9 @@ describe("Alert rules", () => {
     const { context, page } = await signedInContext(browser(), baseUrl, "finance@example.com");
     await page.goto(`${baseUrl}/alerts`);
     await page.getByTestId("rule-list").waitFor({ timeout: 15_000 });
-    const channel = await api<{ id: string }>(page, "/api/v1/alert-channels", "POST", { type: "webhook", url: "http://127.0.0.1:9/rules", name: "e2e-rules-hook" });
+    const channel = await pageApi<{ id: string }>(page, "/api/v1/alert-channels", "POST", { type: "webhook", url: "http://127.0.0.1:9/rules", name: "e2e-rules-hook" });
     expect(channel.status).toBe(201);
-    const other = await api<{ id: string }>(page, "/api/v1/alert-channels", "POST", { type: "webhook", url: "http://127.0.0.1:9/other", name: "e2e-other-hook" });
+    const other = await pageApi<{ id: string }>(page, "/api/v1/alert-channels", "POST", { type: "webhook", url: "http://127.0.0.1:9/other", name: "e2e-other-hook" });
     await page.reload();
 
     await page.getByRole("button", { name: "Add rule" }).click();
@@ -104,7 +93,7 @@ describe("Alert rules", () => {
     await row.getByRole("button", { name: "Delete Support unpriced" }).click();
     await row.waitFor({ state: "detached", timeout: 15_000 });
     // The channels go too (they would receive the other tests' alerts).
-    for (const id of [channel.body.id, other.body.id]) expect((await api(page, `/api/v1/alert-channels/${id}`, "DELETE")).status).toBe(200);
+    for (const id of [channel.body.id, other.body.id]) expect((await pageApi(page, `/api/v1/alert-channels/${id}`, "DELETE")).status).toBe(200);
     await context.close();
   });
 });

@@ -1,24 +1,13 @@
 import { randomUUID } from "node:crypto";
-import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import { formatMoney } from "@/lib/format";
 import { browserForFile } from "./browser";
 import { queryAppDatabase } from "./app-database";
+import { pageApi } from "./page-api";
 import { signedInContext } from "./sign-in";
 
 const baseUrl = inject("baseUrl");
 const browser = browserForFile();
-
-/** A same-origin API call from the signed-in page (its session cookie, its Origin). */
-async function api<T>(page: Page, path: string, method: string, body?: unknown): Promise<{ status: number; body: T }> {
-  return page.evaluate(
-    async ({ path, method, body }) => {
-      const response = await fetch(path, { method, headers: body === undefined ? {} : { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
-      return { status: response.status, body: (await response.json()) as T };
-    },
-    { path, method, body },
-  );
-}
 
 describe("Team page", () => {
   it("shows a team lead their team's month to date, outcomes and cache, and no other team's page", async () => {
@@ -47,7 +36,7 @@ describe("Team page", () => {
   it("shows the team's quota allocation, its open burst requests and its open alerts, each with its link", async () => {
     const model = `e2e-team-page-${randomUUID().slice(0, 8)}`;
     const admin = await signedInContext(browser(), baseUrl, "admin@example.com");
-    const allocation = await api<{ id: string; used: string; limit: string }>(admin.page, "/api/v1/quota/allocations", "POST", {
+    const allocation = await pageApi<{ id: string; used: string; limit: string }>(admin.page, "/api/v1/quota/allocations", "POST", {
       team: "support",
       model,
       unit: "usd",
@@ -57,7 +46,7 @@ describe("Team page", () => {
     expect(allocation.status).toBe(201);
     const { context, page } = await signedInContext(browser(), baseUrl, "lead@example.com");
     const now = Date.now();
-    const burst = await api<{ id: string }>(page, "/api/v1/quota/requests", "POST", {
+    const burst = await pageApi<{ id: string }>(page, "/api/v1/quota/requests", "POST", {
       team: "support",
       amount: "40",
       unit: "usd",
@@ -97,8 +86,8 @@ describe("Team page", () => {
     await page.getByTestId("alert-list").getByText(message).waitFor({ timeout: 15_000 });
 
     // Leave the app as it was for the other tests: no pending request, no extra allocation, no open alert.
-    expect((await api(page, `/api/v1/quota/requests/${burst.body.id}/cancel`, "POST", {})).status).toBe(200);
-    expect((await api(admin.page, `/api/v1/quota/allocations/${allocation.body.id}`, "DELETE")).status).toBe(200);
+    expect((await pageApi(page, `/api/v1/quota/requests/${burst.body.id}/cancel`, "POST", {})).status).toBe(200);
+    expect((await pageApi(admin.page, `/api/v1/quota/allocations/${allocation.body.id}`, "DELETE")).status).toBe(200);
     await queryAppDatabase("UPDATE alert_events SET state = 'resolved', resolved_at = now() WHERE message = $1", [message]);
     await context.close();
     await admin.context.close();
