@@ -140,3 +140,29 @@ describe("windows", () => {
     expect([prev.from.toISOString(), prev.to.toISOString()]).toEqual(["2026-10-22T00:00:00.000Z", "2026-11-01T00:00:00.000Z"]);
   });
 });
+
+describe("reported cost (what senders such as LiteLLM said calls cost)", () => {
+  it("sums exactly where reported, stays null where nobody reported, and sorts nulls first ascending", () => {
+    const rows = buildShowbackRows({
+      ...input,
+      current: [
+        { ...row({ team: "search", feature: "rewrite" }, "0.1"), reported_cost_usd: "0.000000000001" },
+        { ...row({ team: "search", feature: "answer" }, "0.2"), reported_cost_usd: "0.3" },
+        row({ team: "search", feature: "other" }, "0.05"),
+        row({ team: "growth", feature: "email" }, "0.4"),
+      ],
+    });
+    const byId = Object.fromEntries(rows.map((r) => [r.id, r]));
+    expect(byId.search?.measures.reported_cost_usd).toBe("0.300000000001");
+    expect(byId.growth?.measures.reported_cost_usd).toBeNull();
+    expect(byId.search?.children.find((c) => c.key === "other")?.measures.reported_cost_usd).toBeNull();
+    expect(sortShowbackRows(rows, { key: "reported_cost_usd", direction: "asc" }).map((r) => r.key)).toEqual(["growth", "search"]);
+    const csv = showbackCsv(rows, "team", "feature", "all").split("\r\n");
+    const header = csv[0]?.split(",") ?? [];
+    const column = header.indexOf("reported_cost_usd");
+    expect(column).toBeGreaterThan(0);
+    const cells = Object.fromEntries(csv.slice(1, -1).map((line) => [line.split(",").slice(0, 2).join("/"), line.split(",")[column]]));
+    expect(cells["search/(all)"]).toBe("0.300000000001");
+    expect(cells["growth/(all)"]).toBe("");
+  });
+});
