@@ -1,9 +1,10 @@
-import { prisma } from "@/lib/db";
+import { getPool, prisma } from "@/lib/db";
 import { writeAudit, type AuditActor } from "@/lib/audit/audit-log";
 import { ApiError } from "@/lib/http/errors";
 import type { AlertChannel, AlertDelivery, Prisma } from "@/lib/generated/prisma/client";
 import type { CreateChannelInput, UpdateChannelInput } from "@/lib/schemas/alerts";
-import { sendTestMessage } from "@/lib/alerts/deliver";
+import { alertTitle, sendTestMessage, type SendResult } from "@/lib/alerts/deliver";
+import { recordNotification } from "@/lib/notifications/notifications";
 import { smtpUrl } from "@/lib/alerts/email";
 import { publicBaseUrl } from "@/lib/alerts/evaluate";
 import { outboundUrlRefusal } from "@/lib/http/outbound";
@@ -20,8 +21,8 @@ import { outboundUrlRefusal } from "@/lib/http/outbound";
 export interface ChannelView {
   id: string;
   name: string;
-  type: "webhook" | "slack" | "email";
-  /** webhook: the URL; slack: the URL with its secret part masked; email: null. */
+  type: "webhook" | "slack" | "email" | "in_app";
+  /** webhook: the URL; slack: the URL with its secret part masked; email, in_app: null. */
   url: string | null;
   /** email channels: the recipient. */
   email: string | null;
@@ -84,7 +85,7 @@ function channelView(row: ChannelRow): ChannelView {
     id: row.id,
     name: row.name,
     type: row.type,
-    url: row.type === "email" ? null : row.type === "slack" ? maskSlackUrl(row.target) : row.target,
+    url: row.type === "email" || row.type === "in_app" ? null : row.type === "slack" ? maskSlackUrl(row.target) : row.target,
     email: row.type === "email" ? row.target : null,
     has_secret: row.secret !== null,
     enabled: row.enabled,
@@ -156,10 +157,18 @@ export async function updateChannel(actor: AuditActor, id: string, input: Update
   return prisma.$transaction(async (tx) => {
     const current = await tx.alertChannel.findUnique({ where: { id }, select: CHANNEL_SELECT });
     if (!current) throw new ApiError("not_found", "No such alert channel.");
+    if (current.type === "in_app") {
+      const fixed = (["url", "to", "secret"] as const).find((field) => input[field] !== undefined);
+      if (fixed) {
+        throw new ApiError("invalid_request", "The in-app channel is built in: only its name and whether it is on can change.", {
+          details: [{ path: fixed, message: "not for the in-app channel" }],
+        });
+      }
+    }
     if (current.type === "email" && input.url !== undefined) {
       throw new ApiError("invalid_request", "An email channel has a recipient (`to`), not a URL.", { details: [{ path: "url", message: "not for email channels" }] });
     }
-    if (current.type !== "email" && input.to !== undefined) {
+    if (current.type !== "email" && current.type !== "in_app" && input.to !== undefined) {
       throw new ApiError("invalid_request", `A ${current.type} channel has a URL, not a recipient.`, { details: [{ path: "to", message: `not for ${current.type} channels` }] });
     }
     if (current.type === "email" && input.enabled === true) requireSmtp("enabled");
@@ -192,6 +201,7 @@ export async function deleteChannel(actor: AuditActor, id: string, ip: string | 
   return prisma.$transaction(async (tx) => {
     const current = await tx.alertChannel.findUnique({ where: { id }, select: CHANNEL_SELECT });
     if (!current) throw new ApiError("not_found", "No such alert channel.");
+    if (current.type === "in_app") throw new ApiError("conflict", "The in-app channel is built in: switch it off instead of deleting it.");
     await tx.alertChannel.delete({ where: { id } });
     await writeAudit(tx, actor, { action: "alert_channel.delete", targetType: "alert_channel", targetId: id, before: auditShape(current), ip });
     return { id, deleted: true as const };
@@ -206,10 +216,10 @@ export async function deleteChannel(actor: AuditActor, id: string, ip: string | 
 export async function testChannel(actor: AuditActor, id: string, ip: string | null = null): Promise<TestResult> {
   const channel = await getChannelOrThrow(id);
   if (channel.type === "email") requireSmtp("type");
-  const result = await sendTestMessage(
-    { type: channel.type, target: channel.target, secret: channel.secret },
-    { baseUrl: publicBaseUrl() },
-  );
+  const result =
+    channel.type === "in_app"
+      ? await sendInAppTest()
+      : await sendTestMessage({ type: channel.type, target: channel.target, secret: channel.secret }, { baseUrl: publicBaseUrl() });
   const answer: TestResult = { ok: result.ok, status_code: result.status, error: result.error, duration_ms: result.durationMs };
   await writeAudit(prisma, actor, {
     action: "alert_channel.test",
@@ -219,6 +229,20 @@ export async function testChannel(actor: AuditActor, id: string, ip: string | nu
     ip,
   });
   return answer;
+}
+
+/** A test notification in the bell of everyone who sees organisation-wide alerts (finance, admins). */
+async function sendInAppTest(): Promise<SendResult> {
+  const started = Date.now();
+  await recordNotification(getPool(), {
+    kind: "test",
+    team: null,
+    title: alertTitle("test"),
+    message: "Test message from Burnrate: this channel receives alerts.",
+    link: "/alerts",
+    at: new Date(),
+  });
+  return { ok: true, status: null, error: null, durationMs: Date.now() - started };
 }
 
 type DeliveryRow = AlertDelivery & { alertEvent: { type: string; message: string } };

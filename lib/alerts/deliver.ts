@@ -192,6 +192,9 @@ async function post(url: string, body: string, headers: Record<string, string>, 
 /** Sends one alert body to one channel, now; never throws. */
 export async function sendToChannel(channel: ChannelTarget, alert: DeliverableAlert, options: SendOptions = {}): Promise<SendResult> {
   const env = options.env ?? process.env;
+  // Written as a notification by whoever reports the event, in its own transaction
+  // (lib/notifications): nothing to send.
+  if (channel.type === "in_app") return { ok: true, status: null, error: null, durationMs: 0 };
   if (channel.type === "webhook") {
     const body = JSON.stringify(alert);
     let secret: string;

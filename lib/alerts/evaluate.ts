@@ -16,6 +16,8 @@ import {
 } from "@/lib/schemas/alerts";
 import { BUCKET_MS } from "@/lib/schemas/cache";
 import { recordAlertEvaluation } from "@/lib/ops/metrics";
+import { alertTitle } from "@/lib/alerts/deliver";
+import { recordNotification } from "@/lib/notifications/notifications";
 import {
   evaluateBudgetForecast,
   evaluateBudgetThreshold,
@@ -97,6 +99,8 @@ export interface EvaluationResult {
 export interface EvaluateOptions {
   /** Links in messages; default: NEXTAUTH_URL, else http://localhost:$PORT. */
   baseUrl?: string;
+  /** Evaluate only rules of these types (the demo's replay runs cheap rules more often); default: every rule. */
+  ruleTypes?: readonly AlertRuleType[];
 }
 
 /** The dashboard's public URL (scripts/start.ts sets NEXTAUTH_URL), without a trailing slash. */
@@ -138,6 +142,11 @@ export async function ensureDefaultRules(pool: pg.Pool = getPool(), now: Date = 
 }
 
 // ------------------------------------------------------------------ rules and channels
+
+interface ChannelRef {
+  id: string;
+  type: string;
+}
 
 interface RuleRow {
   id: string;
@@ -464,13 +473,38 @@ async function insertAlert(db: Queryable, rule: RuleRow, finding: Finding, now: 
   return inserted.rowCount ? payload : null;
 }
 
-async function enqueueDeliveries(db: Queryable, alertId: string, channelIds: readonly string[], now: Date): Promise<void> {
-  if (channelIds.length === 0) return;
-  await db.query(
-    `INSERT INTO alert_deliveries (id, alert_event_id, channel_id, status, attempts, next_attempt_at, created_at)
-     SELECT gen_random_uuid(), $1::uuid, c, 'pending', 0, $3::timestamptz, $3::timestamptz FROM unnest($2::uuid[]) AS c`,
-    [alertId, channelIds, iso(now)],
-  );
+/**
+ * One delivery per channel: queued for the sender (lib/alerts/deliver.ts), except the
+ * built-in in-app channel, which is delivered here, in the same transaction, as a
+ * notification dated when the alert fired.
+ */
+async function enqueueDeliveries(db: Queryable, alert: FiredAlert, channels: readonly ChannelRef[], now: Date): Promise<void> {
+  if (channels.length === 0) return;
+  const queued = channels.filter((c) => c.type !== "in_app").map((c) => c.id);
+  const inApp = channels.filter((c) => c.type === "in_app").map((c) => c.id);
+  if (queued.length > 0) {
+    await db.query(
+      `INSERT INTO alert_deliveries (id, alert_event_id, channel_id, status, attempts, next_attempt_at, created_at)
+       SELECT gen_random_uuid(), $1::uuid, c, 'pending', 0, $3::timestamptz, $3::timestamptz FROM unnest($2::uuid[]) AS c`,
+      [alert.id, queued, iso(now)],
+    );
+  }
+  if (inApp.length > 0) {
+    await db.query(
+      `INSERT INTO alert_deliveries (id, alert_event_id, channel_id, status, attempts, created_at, delivered_at)
+       SELECT gen_random_uuid(), $1::uuid, c, 'delivered', 1, $3::timestamptz, $3::timestamptz FROM unnest($2::uuid[]) AS c`,
+      [alert.id, inApp, iso(now)],
+    );
+    await recordNotification(db, {
+      kind: "alert",
+      team: alert.scope.team ?? null,
+      title: alertTitle(alert.type),
+      message: alert.message,
+      link: `/alerts?id=${alert.id}`,
+      alertEventId: alert.id,
+      at: now,
+    });
+  }
 }
 
 async function resolveCleared(db: Queryable, rule: RuleRow, keys: readonly string[], now: Date): Promise<ResolvedAlert[]> {
@@ -520,10 +554,11 @@ async function evaluateUnderLock(pool: pg.Pool, now: Date, options: EvaluateOpti
       return { ...result, skipped: true };
     }
     await insertDefaultRules(client, now);
-    const rules = await enabledRules(client);
-    const channels = await client.query<{ id: string }>("SELECT id::text FROM alert_channels WHERE enabled ORDER BY created_at, id");
-    const enabledChannels = channels.rows.map((row) => row.id);
-    const enabledSet = new Set(enabledChannels);
+    const only = options.ruleTypes ? new Set(options.ruleTypes) : null;
+    const rules = (await enabledRules(client)).filter((rule) => !only || only.has(rule.type));
+    const channels = await client.query<ChannelRef>("SELECT id::text, type::text AS type FROM alert_channels WHERE enabled ORDER BY created_at, id");
+    const enabledChannels = channels.rows;
+    const enabledById = new Map(enabledChannels.map((channel) => [channel.id, channel]));
     const ownBudgetRules = new Set(rules.filter((r) => r.budget_id).map((r) => `${r.type}:${r.budget_id}`));
 
     let budgetCache: Promise<BudgetInput[]> | undefined;
@@ -545,14 +580,15 @@ async function evaluateUnderLock(pool: pg.Pool, now: Date, options: EvaluateOpti
     }
 
     for (const { rule, findings } of runs) {
-      const channelIds = rule.channel_ids.length > 0 ? rule.channel_ids.filter((id) => enabledSet.has(id)) : enabledChannels;
+      const ruleChannels =
+        rule.channel_ids.length > 0 ? rule.channel_ids.flatMap((id) => enabledById.get(id) ?? []) : enabledChannels;
       const keys = new Set<string>();
       for (const finding of findings) {
         if (keys.has(finding.dedupeKey)) continue;
         keys.add(finding.dedupeKey);
         const fired = await insertAlert(client, rule, finding, now);
         if (!fired) continue;
-        await enqueueDeliveries(client, fired.id, channelIds, now);
+        await enqueueDeliveries(client, fired, ruleChannels, now);
         result.fired.push(fired);
       }
       result.resolved.push(...(await resolveCleared(client, rule, [...keys], now)));

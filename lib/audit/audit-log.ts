@@ -18,6 +18,8 @@ export interface AuditEntry {
   before?: unknown;
   after?: unknown;
   ip?: string | null;
+  /** When it happened; default the database's clock. Set when the change itself is dated (`now` options, the demo's history). */
+  at?: Date;
 }
 
 export const AUDIT_ACTIONS = [
@@ -84,6 +86,7 @@ export async function writeAudit(db: AuditDb, actor: AuditActor, entry: AuditEnt
       before: snapshot(entry.before),
       after: snapshot(entry.after),
       ip: entry.ip ?? null,
+      ...(entry.at ? { at: entry.at } : {}),
     },
   });
 }

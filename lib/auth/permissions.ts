@@ -53,6 +53,7 @@ export const PERMISSIONS = [
   "teams:read", // team-scoped
   "audit:read",
   "metrics:read", // GET /api/metrics: installation-wide aggregate counts, no team data
+  "notifications:read", // the signed-in user's own in-app notifications (never an API key's)
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -71,6 +72,7 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "quota:read",
     "keys:manage",
     "teams:read",
+    "notifications:read",
   ],
   team_lead: [
     "spend:read",
@@ -81,8 +83,9 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "quota:request",
     "keys:manage",
     "teams:read",
+    "notifications:read",
   ],
-  viewer: ["spend:read", "prices:read", "budgets:read", "quota:read", "teams:read"],
+  viewer: ["spend:read", "prices:read", "budgets:read", "quota:read", "teams:read", "notifications:read"],
 };
 
 const SCOPE_PERMISSIONS: Record<ApiKeyScope, readonly Permission[]> = {
@@ -124,6 +127,17 @@ export function can(principal: Principal | null, permission: Permission): boolea
   if (principal.kind === "user") return ROLE_PERMISSIONS[principal.role].includes(permission);
   if (principal.team && INSTALLATION_WIDE.includes(permission)) return false;
   return principal.scopes.some((scope) => SCOPE_PERMISSIONS[scope].includes(permission));
+}
+
+/**
+ * Who an in-app notification is for: "scoped" ones follow the team scope (one with no team
+ * only reaches those who see every team); "admins" ones reach platform admins only. Never
+ * shown to the person whose own action it reports.
+ */
+export type NotificationAudience = "scoped" | "admins";
+
+export function notificationAudiences(principal: UserPrincipal): NotificationAudience[] {
+  return principal.role === "admin" ? ["scoped", "admins"] : ["scoped"];
 }
 
 /** Which teams' data a principal may read: everything, or a list of team slugs. */

@@ -233,6 +233,7 @@ export async function createBudget(
         amountUsd: input.amount_usd,
         thresholds: input.thresholds,
         createdById: principal.kind === "user" ? principal.userId : null,
+        ...(options.now ? { createdAt: options.now } : {}),
       },
       select: BUDGET_SELECT,
     });
@@ -243,6 +244,7 @@ export async function createBudget(
       teamId,
       after: auditSnapshot(created),
       ip: options.ip ?? null,
+      at: options.now,
     });
     return created;
   });

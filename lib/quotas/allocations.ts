@@ -117,7 +117,12 @@ export async function setAllocation(
     };
     const id = existing
       ? (await tx.quotaAllocation.update({ where: { id: existing.id }, data, select: { id: true } })).id
-      : (await tx.quotaAllocation.create({ data: { ...data, teamId, model: input.model }, select: { id: true } })).id;
+      : (
+          await tx.quotaAllocation.create({
+            data: { ...data, teamId, model: input.model, ...(options.now ? { createdAt: options.now } : {}) },
+            select: { id: true },
+          })
+        ).id;
     const after = await loadAllocation(txRows(tx), id);
     if (!after) throw new Error("allocation missing after write");
     await writeAudit(tx, principal, {
@@ -128,6 +133,7 @@ export async function setAllocation(
       before: before ? auditSnapshot(before) : null,
       after: auditSnapshot(after),
       ip: options.ip ?? null,
+      at: options.now,
     });
     return { record: after, created: !existing };
   });

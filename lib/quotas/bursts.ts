@@ -7,7 +7,7 @@ import { recordQuotaDecision } from "@/lib/ops/metrics";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { parseQuotaAmount, type BurstsQuery, type CreateBurstInput } from "@/lib/schemas/quota";
 import { invalidateQuotaCache } from "./cache";
-import { notifyBurst, type BurstNotificationType } from "./notify";
+import { notifyBurst, recordBurstNotification, type BurstNotificationType } from "./notify";
 import { BURST_SELECT, loadAllocations, txRows, type BurstRow, type RowSource } from "./records";
 import { formatUnitAmount, periodToDate, type QuotaUnit } from "./standing";
 import { transition, type BurstAction, type BurstActor, type BurstRecord, type Refusal } from "./transitions";
@@ -311,7 +311,9 @@ export async function createBurstRequest(principal: Principal, input: CreateBurs
       teamId: team.id,
       after: auditSnapshot(stored),
       ip: options.ip ?? null,
+      at: now,
     });
+    await recordBurstNotification(txRows(tx), "quota.burst_requested", burstView(stored), principal, now);
     return stored;
   });
   const view = burstView(row);
@@ -379,9 +381,12 @@ export async function decideBurstRequest(
       before: auditSnapshot(row),
       after: auditSnapshot(afterTransition(row, result.next)),
       ip: options.ip ?? null,
+      at: now,
     });
     const updated = await selectBurst(db, id);
     if (!updated) throw new Error("burst request missing after update");
+    const notice = NOTIFY[action.kind];
+    if (notice) await recordBurstNotification(db, notice, burstView(updated), principal, now);
     return { kind: "done", row: updated };
   });
   if (outcome.kind === "refused") {

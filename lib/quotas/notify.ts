@@ -4,6 +4,8 @@ import { principalLabel, type Principal } from "@/lib/auth/permissions";
 import { sendToChannel, type DeliverableAlert, type SendOptions, type SendResult } from "@/lib/alerts/deliver";
 import { publicBaseUrl } from "@/lib/alerts/evaluate";
 import { afterResponse } from "@/lib/http/after-response";
+import type { Queryable } from "@/lib/analytics/sql";
+import { inAppChannelEnabled, recordNotification, type NotificationKind } from "@/lib/notifications/notifications";
 import type { BurstView } from "./bursts";
 
 /**
@@ -58,13 +60,52 @@ export function burstNotification(type: BurstNotificationType, request: BurstVie
   };
 }
 
+const IN_APP_KIND = {
+  "quota.burst_requested": "burst_requested",
+  "quota.burst_approved": "burst_approved",
+  "quota.burst_rejected": "burst_rejected",
+} as const satisfies Record<BurstNotificationType, NotificationKind>;
+
+const IN_APP_TITLE: Record<BurstNotificationType, string> = {
+  "quota.burst_requested": "Burst request waiting for a decision",
+  "quota.burst_approved": "Burst request approved",
+  "quota.burst_rejected": "Burst request rejected",
+};
+
+/**
+ * The in-app channel's part, inside the caller's transaction (dated `at`): a new request
+ * reaches the admins who decide it; a decision reaches whoever sees the team (its lead and
+ * members, finance), never the admin who made it.
+ */
+export async function recordBurstNotification(
+  db: Queryable,
+  type: BurstNotificationType,
+  request: BurstView,
+  principal: Principal,
+  at: Date,
+): Promise<void> {
+  if (!(await inAppChannelEnabled(db))) return;
+  await recordNotification(db, {
+    kind: IN_APP_KIND[type],
+    team: request.team,
+    audience: type === "quota.burst_requested" ? "admins" : "scoped",
+    actorUserId: principal.kind === "user" ? principal.userId : null,
+    title: IN_APP_TITLE[type],
+    message: burstMessage(type, request, principalLabel(principal)),
+    link: type === "quota.burst_requested" ? `/quotas?request=${request.id}` : `/quotas?team=${encodeURIComponent(request.team)}`,
+    burstRequestId: request.id,
+    at,
+  });
+}
+
 /** Sends to every enabled channel now; answers each channel's result (never throws for a channel). */
 export async function sendBurstNotification(
   notification: BurstNotification,
   options: SendOptions = {},
 ): Promise<{ channel_id: string; result: SendResult }[]> {
   const channels = await prisma.alertChannel.findMany({
-    where: { enabled: true },
+    // The in-app channel got its notification in the request's own transaction.
+    where: { enabled: true, type: { not: "in_app" } },
     select: { id: true, type: true, target: true, secret: true },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
   });

@@ -1,0 +1,12 @@
+import { markNotificationsRead } from "@/lib/notifications/notifications";
+import { parseBody } from "@/lib/http/parse";
+import { jsonResponse, withRoute } from "@/lib/http/with-route";
+import { markReadSchema } from "@/lib/schemas/notifications";
+
+export const dynamic = "force-dynamic";
+
+/** {ids: [...]} or {all: true}: marks them read for the signed-in user; answers {marked, unread_count}. */
+export const POST = withRoute({ permission: "notifications:read" }, async ({ json, principal }) => {
+  const input = parseBody(markReadSchema, await json(), "The request is not valid.");
+  return jsonResponse(await markNotificationsRead(principal, input));
+});

@@ -1,0 +1,204 @@
+import { randomUUID } from "node:crypto";
+import { getPool } from "@/lib/db";
+import { iso, toCount, type Queryable } from "@/lib/analytics/sql";
+import { can, notificationAudiences, teamScope, type NotificationAudience, type Principal, type UserPrincipal } from "@/lib/auth/permissions";
+import { ApiError } from "@/lib/http/errors";
+
+/**
+ * The in-app channel: the header's bell. A notification is written in the same
+ * transaction as what it reports (an alert firing, a burst request filed or decided), so
+ * it exists exactly when that committed, dated when it happened. Who sees one is decided
+ * in SQL from the principal (lib/auth/permissions.ts notificationAudiences and teamScope);
+ * read marks are per user. "Unread" counts only what arrived since the account existed.
+ */
+
+export type NotificationKind = "alert" | "burst_requested" | "burst_approved" | "burst_rejected" | "test";
+
+export interface NewNotification {
+  kind: NotificationKind;
+  /** The team it concerns (slug); null for the whole organisation. */
+  team: string | null;
+  audience?: NotificationAudience;
+  /** Whose action it reports: they are not notified of it. */
+  actorUserId?: string | null;
+  title: string;
+  message: string;
+  /** An app-relative path ("/alerts?state=open"). */
+  link: string | null;
+  alertEventId?: string | null;
+  burstRequestId?: string | null;
+  at: Date;
+}
+
+export interface NotificationView {
+  id: string;
+  kind: NotificationKind;
+  team: string | null;
+  title: string;
+  message: string;
+  link: string | null;
+  created_at: string;
+  read: boolean;
+}
+
+export interface NotificationPage {
+  notifications: NotificationView[];
+  unread_count: number;
+}
+
+/** Whether the built-in in-app channel is on (an admin may switch it off in Alerts → Channels). */
+export async function inAppChannelEnabled(db: Queryable): Promise<boolean> {
+  const result = await db.query<{ enabled: boolean }>(`SELECT enabled FROM alert_channels WHERE type = 'in_app' LIMIT 1`);
+  return result.rows[0]?.enabled === true;
+}
+
+/** Writes one notification through the caller's connection or transaction; answers its id. */
+export async function recordNotification(db: Queryable, entry: NewNotification): Promise<string> {
+  const id = randomUUID();
+  await db.query(
+    `INSERT INTO notifications (id, kind, team, audience, actor_user_id, title, message, link, alert_event_id, burst_request_id, created_at)
+     VALUES ($1::uuid, $2, $3, $4::"NotificationAudience", $5::uuid, $6, $7, $8, $9::uuid, $10::uuid, $11::timestamptz)`,
+    [
+      id,
+      entry.kind,
+      entry.team,
+      entry.audience ?? "scoped",
+      entry.actorUserId ?? null,
+      entry.title,
+      entry.message,
+      entry.link,
+      entry.alertEventId ?? null,
+      entry.burstRequestId ?? null,
+      iso(entry.at),
+    ],
+  );
+  return id;
+}
+
+function userOf(principal: Principal): UserPrincipal {
+  if (principal.kind !== "user") throw new ApiError("forbidden", "Notifications belong to a signed-in user; an API key has none.");
+  return principal;
+}
+
+/** The WHERE clause of what `user` may see, with its parameters appended to `params`. */
+function visibleTo(user: UserPrincipal, params: unknown[]): string {
+  params.push(user.userId);
+  const me = `$${params.length}::uuid`;
+  params.push(notificationAudiences(user));
+  const audiences = `$${params.length}::"NotificationAudience"[]`;
+  const scope = teamScope(user);
+  let teams = "";
+  if (scope.kind === "teams") {
+    params.push(scope.slugs);
+    teams = ` AND n.team = ANY($${params.length}::text[])`;
+  }
+  return `(n.actor_user_id IS NULL OR n.actor_user_id <> ${me}) AND n.audience = ANY(${audiences})${teams}`;
+}
+
+const UNREAD = `NOT EXISTS (SELECT 1 FROM notification_reads r WHERE r.notification_id = n.id AND r.user_id = u.id) AND n.created_at >= u.created_at`;
+
+interface Row {
+  id: string;
+  kind: NotificationKind;
+  team: string | null;
+  title: string;
+  message: string;
+  link: string | null;
+  created_at: Date;
+  unread: boolean;
+}
+
+export interface ListOptions {
+  limit?: number;
+  unreadOnly?: boolean;
+  db?: Queryable;
+}
+
+/** GET /api/v1/notifications: the newest first, with the unread count. */
+export async function listNotifications(principal: Principal, options: ListOptions = {}): Promise<NotificationPage> {
+  const user = userOf(principal);
+  const db = options.db ?? getPool();
+  const params: unknown[] = [];
+  const where = visibleTo(user, params);
+  const userParam = `$1::uuid`; // visibleTo pushes the user id first
+  params.push(options.limit ?? 20);
+  const limit = `$${params.length}`;
+  const [rows, count] = await Promise.all([
+    db.query<Row>(
+      `SELECT n.id::text AS id, n.kind, n.team, n.title, n.message, n.link, n.created_at, (${UNREAD}) AS unread
+       FROM notifications n JOIN users u ON u.id = ${userParam}
+       WHERE ${where}${options.unreadOnly ? ` AND ${UNREAD}` : ""}
+       ORDER BY n.created_at DESC, n.id
+       LIMIT ${limit}`,
+      params,
+    ),
+    unreadCount(user, db),
+  ]);
+  return {
+    notifications: rows.rows.map((row) => ({
+      id: row.id,
+      kind: row.kind,
+      team: row.team,
+      title: row.title,
+      message: row.message,
+      link: row.link,
+      created_at: row.created_at.toISOString(),
+      read: !row.unread,
+    })),
+    unread_count: count,
+  };
+}
+
+export async function unreadCount(principal: Principal, db: Queryable = getPool()): Promise<number> {
+  const user = userOf(principal);
+  const params: unknown[] = [];
+  const where = visibleTo(user, params);
+  const result = await db.query<{ n: string }>(
+    `SELECT count(*)::text AS n FROM notifications n JOIN users u ON u.id = $1::uuid WHERE ${where} AND ${UNREAD}`,
+    params,
+  );
+  return toCount(result.rows[0]?.n ?? "0");
+}
+
+/**
+ * POST /api/v1/notifications/read: marks the given ids (those the user may see; others are
+ * ignored, never revealed) or everything visible as read; answers the new unread count.
+ */
+export async function markNotificationsRead(
+  principal: Principal,
+  input: { ids?: readonly string[]; all?: boolean },
+  options: { db?: Queryable; now?: Date } = {},
+): Promise<{ marked: number; unread_count: number }> {
+  const user = userOf(principal);
+  const db = options.db ?? getPool();
+  const params: unknown[] = [];
+  const where = visibleTo(user, params);
+  params.push(iso(options.now ?? new Date()));
+  const at = `$${params.length}::timestamptz`;
+  let only = "";
+  if (!input.all) {
+    params.push(input.ids ?? []);
+    only = ` AND n.id = ANY($${params.length}::uuid[])`;
+  }
+  const result = await db.query(
+    `INSERT INTO notification_reads (user_id, notification_id, read_at)
+     SELECT u.id, n.id, ${at} FROM notifications n JOIN users u ON u.id = $1::uuid
+     WHERE ${where}${only} AND ${UNREAD}
+     ON CONFLICT DO NOTHING`,
+    params,
+  );
+  return { marked: result.rowCount ?? 0, unread_count: await unreadCount(user, db) };
+}
+
+/** The navigation's badges: unread notifications, and burst requests waiting for whoever decides them. */
+export async function navigationBadges(
+  principal: Principal,
+  db: Queryable = getPool(),
+): Promise<{ unread_notifications: number; pending_burst_requests: number | null }> {
+  const user = userOf(principal);
+  const pending = can(user, "quota:decide")
+    ? db.query<{ n: string }>(`SELECT count(*)::text AS n FROM burst_requests WHERE status = 'pending' AND ends_at > now()`)
+    : null;
+  const [unread, waiting] = await Promise.all([unreadCount(user, db), pending]);
+  return { unread_notifications: unread, pending_burst_requests: waiting ? toCount(waiting.rows[0]?.n ?? "0") : null };
+}
