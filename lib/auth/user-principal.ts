@@ -47,6 +47,12 @@ function toPrincipal(user: PrincipalRow): UserPrincipal {
   };
 }
 
+/** The principal of an active account by email, for work done on someone's behalf outside a request (the demo's history). */
+export async function principalForEmail(email: string): Promise<UserPrincipal | null> {
+  const user = await prisma.user.findUnique({ where: { email }, select: PRINCIPAL_SELECT });
+  return user && !user.disabledAt ? toPrincipal(user) : null;
+}
+
 // ------------------------------------------------------------------ revoked sessions
 
 /**

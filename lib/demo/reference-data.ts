@@ -89,8 +89,11 @@ export async function loadDemoPrices(db: pg.ClientBase | pg.Pool): Promise<Price
   }));
 }
 
-/** Creates the demo accounts that do not exist yet; existing users are left untouched. */
-export async function upsertDemoAccounts(db: pg.ClientBase | pg.Pool): Promise<void> {
+/**
+ * Creates the demo accounts that do not exist yet (dated `createdAt`: the demo company has
+ * used Burnrate since its history starts); existing users are left untouched.
+ */
+export async function upsertDemoAccounts(db: pg.ClientBase | pg.Pool, createdAt: Date = new Date()): Promise<void> {
   const existing = await db.query<{ email: string }>("SELECT email FROM users WHERE email = ANY($1)", [
     DEMO_ACCOUNTS.map((a) => a.email),
   ]);
@@ -100,9 +103,9 @@ export async function upsertDemoAccounts(db: pg.ClientBase | pg.Pool): Promise<v
   const hashes = await Promise.all(missing.map(() => hashPassword(DEMO_PASSWORD)));
   for (const [i, account] of missing.entries()) {
     await db.query(
-      `INSERT INTO users (id, email, name, password_hash, role, updated_at) VALUES ($1, $2, $3, $4, $5::"Role", now())
+      `INSERT INTO users (id, email, name, password_hash, role, created_at, updated_at) VALUES ($1, $2, $3, $4, $5::"Role", $6, now())
        ON CONFLICT (email) DO NOTHING`,
-      [randomUUID(), account.email, account.name, hashes[i], account.role],
+      [randomUUID(), account.email, account.name, hashes[i], account.role, createdAt],
     );
   }
   for (const account of DEMO_ACCOUNTS) {

@@ -11,6 +11,7 @@ import { loadDemoPrices, upsertDemoAccounts, upsertPrices, upsertTeams } from ".
 import { HourlyRollups, ROLLUP_COLUMNS } from "./rollup-rows";
 import { EVENT_COLUMNS, OUTCOME_COLUMNS, RowRenderer } from "./rows";
 import { DAY_MS, HOUR_MS } from "./traffic";
+import { seedWorkflows, type WorkflowSummary } from "./workflows";
 
 /**
  * Demo data: a believable company's model calls over `days` days, streamed into
@@ -24,12 +25,16 @@ import { DAY_MS, HOUR_MS } from "./traffic";
 
 export interface SeedOptions extends DemoOptions {
   onProgress?: (message: string) => void;
+  /** Budgets, allocations, burst requests and the alert history (lib/demo/workflows.ts); default true. */
+  workflows?: boolean;
 }
 
 export interface SeedSummary {
   events: number;
   outcomes: number;
   teams: number;
+  /** null when left out (asked to, or the installation already plans its own). */
+  workflows: WorkflowSummary | null;
 }
 
 export async function hasUsageData(pool: pg.Pool): Promise<boolean> {
@@ -109,7 +114,7 @@ export async function seedDemo(pool: pg.Pool, options: SeedOptions): Promise<See
 
   await upsertTeams(pool);
   await upsertPrices(pool);
-  await upsertDemoAccounts(pool);
+  await upsertDemoAccounts(pool, new Date(plan.startMs));
   const renderer = new RowRenderer(new PriceBook(await loadDemoPrices(pool)), plan.seed);
   progress(
     `Demo company ready (${TEAMS.length} teams, ${plan.features.length} features); generating ` +
@@ -201,5 +206,6 @@ export async function seedDemo(pool: pg.Pool, options: SeedOptions): Promise<See
   // Fresh statistics, or the first dashboard queries are planned for empty tables.
   await pool.query("ANALYZE usage_events, usage_rollup_hourly, outcomes");
   progress(`Committed ${count(events)} events, ${count(rollupRows)} hourly rollups, ${count(outcomes)} outcomes in ${seconds().toFixed(1)} s`);
-  return { events, outcomes, teams: TEAMS.length };
+  const workflows = options.workflows === false ? null : await seedWorkflows(pool, plan, progress);
+  return { events, outcomes, teams: TEAMS.length, workflows };
 }

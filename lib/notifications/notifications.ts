@@ -167,7 +167,7 @@ export async function unreadCount(principal: Principal, db: Queryable = getPool(
 export async function markNotificationsRead(
   principal: Principal,
   input: { ids?: readonly string[]; all?: boolean },
-  options: { db?: Queryable; now?: Date } = {},
+  options: { db?: Queryable; now?: Date; createdBefore?: Date } = {},
 ): Promise<{ marked: number; unread_count: number }> {
   const user = userOf(principal);
   const db = options.db ?? getPool();
@@ -179,6 +179,10 @@ export async function markNotificationsRead(
   if (!input.all) {
     params.push(input.ids ?? []);
     only = ` AND n.id = ANY($${params.length}::uuid[])`;
+  }
+  if (options.createdBefore) {
+    params.push(iso(options.createdBefore));
+    only += ` AND n.created_at < $${params.length}::timestamptz`;
   }
   const result = await db.query(
     `INSERT INTO notification_reads (user_id, notification_id, read_at)

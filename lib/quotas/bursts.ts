@@ -71,7 +71,7 @@ export interface BurstView {
 export interface BurstOptions {
   now?: Date;
   ip?: string | null;
-  /** Send notifications (default true). */
+  /** Send to the outside channels (webhook, Slack, email; default true). The in-app notification is written in the change's own transaction either way. */
   notify?: boolean;
 }
 

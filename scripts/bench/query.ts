@@ -61,6 +61,7 @@ async function seedIfNeeded(): Promise<{ events: number; rollups: number }> {
         const { seedDemo } = await import("@/lib/demo/seed");
         const started = Date.now();
         await seedDemo(pool, {
+          workflows: false,
           days,
           eventsPerDay: Math.ceil(targetEvents / days),
           seed: 42,

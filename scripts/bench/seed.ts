@@ -79,7 +79,7 @@ async function main(): Promise<void> {
     console.log(`Machine: ${machine}`);
 
     const started = process.hrtime.bigint();
-    const summary = await seedDemo(pool, { days, eventsPerDay, seed: 7, onProgress: (m) => console.log(`  ${m}`) });
+    const summary = await seedDemo(pool, { days, eventsPerDay, seed: 7, workflows: false, onProgress: (m) => console.log(`  ${m}`) });
     const seedSeconds = Number(process.hrtime.bigint() - started) / 1e9;
     const seedRate = summary.events / seedSeconds;
     console.log(`Seed: ${summary.events} events in ${seedSeconds.toFixed(1)} s = ${Math.round(seedRate)} events/s (incl. rollups and outcomes)`);

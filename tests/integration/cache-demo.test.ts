@@ -16,7 +16,7 @@ import { read } from "../factories/users";
  */
 
 const END = new Date("2026-11-20T00:00:00Z");
-const OPTIONS = { days: 30, eventsPerDay: 1500, seed: 42, endDate: END };
+const OPTIONS = { days: 30, eventsPerDay: 1500, seed: 42, endDate: END, workflows: false };
 // The same function seedDemo plans its incidents with.
 const THRASH = planDemo(OPTIONS).incidents.cacheThrash;
 const WINDOW = `from=${new Date(END.getTime() - 30 * 86_400_000).toISOString()}&to=${END.toISOString()}`;

@@ -43,7 +43,7 @@ async function someRollup(offset: number): Promise<{ id: string; hour: Date }> {
 let seeded: unknown[];
 
 beforeAll(async () => {
-  await seedDemo(pool(), { days: 2, eventsPerDay: 600, seed: 5, endDate: END });
+  await seedDemo(pool(), { days: 2, eventsPerDay: 600, seed: 5, endDate: END, workflows: false });
   seeded = await rollupRows();
 });
 
