@@ -114,7 +114,9 @@ describe("alert channels", () => {
     expect(slack.body).toMatchObject({ name: "Finance Slack", type: "slack", url: "https://hooks.slack.com/services/T000/B000/…ijkl", has_secret: false });
 
     const list = await read<{ channels: ChannelView[] }>(await call(listChannels, "/api/v1/alert-channels", finance));
-    expect(list.body.channels.map((c) => c.id)).toEqual([created.body.id, slack.body.id]);
+    // After the built-in in-app channel, which every installation has.
+    expect(list.body.channels.map((c) => c.type)[0]).toBe("in_app");
+    expect(list.body.channels.filter((c) => c.type !== "in_app").map((c) => c.id)).toEqual([created.body.id, slack.body.id]);
     const audits = await prisma.auditLog.findMany({ where: { targetType: "alert_channel" }, select: { before: true, after: true } });
     const everything = JSON.stringify(list.body) + JSON.stringify(audits);
     expect(everything).not.toContain("top-secret-value");
@@ -251,7 +253,8 @@ describe("GET /api/v1/alerts and acknowledging: team-scoped", () => {
       acknowledged_at: null,
       acknowledged_by: null,
       resolved_at: null,
-      deliveries: { pending: 0, delivered: 0, failed: 0 },
+      // The built-in in-app channel's: delivered with the alert, as a notification.
+      deliveries: { pending: 0, delivered: 1, failed: 0 },
     });
 
     for (const user of [lead, viewer]) {

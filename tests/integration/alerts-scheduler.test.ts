@@ -30,7 +30,7 @@ describe("startAlertScheduler", () => {
     const ingestKey = await createTestKey(["ingest"]);
     const model = await createPricedModel();
     hook = await startReceiver();
-    await prisma.alertChannel.create({ data: { name: "hook", type: "webhook", target: hook.url } });
+    const channel = await prisma.alertChannel.create({ data: { name: "hook", type: "webhook", target: hook.url } });
     const monthStart = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), 1);
     await ingest(ingestKey, model, [{ at: new Date(Math.max(monthStart, Date.now() - 60_000)).toISOString(), input: 10, model: "unpriced-scheduled" }]);
 
@@ -38,7 +38,8 @@ describe("startAlertScheduler", () => {
     scheduler = startAlertScheduler({ intervalMs: 100, log: (line) => lines.push(line), error: (line) => lines.push(line) });
     await until(async () => (hook?.requests.length ?? 0) > 0);
     expect(JSON.parse(hook.requests[0]?.rawBody ?? "{}")).toMatchObject({ type: "spend.unpriced", models: ["alertco/unpriced-scheduled"] });
-    await until(async () => (await prisma.alertDelivery.count({ where: { status: "delivered" } })) === 1);
+    // The webhook's (the built-in in-app channel's delivery is written delivered with the alert).
+    await until(async () => (await prisma.alertDelivery.count({ where: { status: "delivered", channelId: channel.id } })) === 1);
     await scheduler.stop();
     const events = await prisma.alertEvent.count();
     await new Promise((resolve) => setTimeout(resolve, 300));
