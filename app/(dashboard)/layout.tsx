@@ -5,6 +5,7 @@ import { needsSetup } from "@/lib/access/setup";
 import { redirect } from "next/navigation";
 import { Brand } from "@/components/layout/brand";
 import { NAV_ITEMS } from "@/components/layout/nav-items";
+import { NotificationBell } from "@/components/layout/notification-bell";
 import { SidebarNav } from "@/components/layout/sidebar-nav";
 import { UserMenu } from "@/components/layout/user-menu";
 
@@ -31,7 +32,10 @@ export default async function DashboardLayout({ children }: { children: ReactNod
       </a>
       <aside className="border-b border-zinc-200 bg-zinc-100/60 md:w-56 md:shrink-0 md:border-r md:border-b-0">
         <div className="flex flex-col gap-4 px-3 py-4 md:sticky md:top-0 md:max-h-screen md:overflow-y-auto">
-          <Brand />
+          <div className="flex items-center justify-between gap-2">
+            <Brand />
+            <NotificationBell />
+          </div>
           <SidebarNav visible={visible} />
           <UserMenu email={user.email} roleLabel={ROLE_LABELS[user.role]} teams={user.teams.map((t) => t.slug)} />
         </div>
