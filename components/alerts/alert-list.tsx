@@ -8,6 +8,8 @@ import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { formatDayTime } from "@/lib/format";
 import { useApiMutation } from "@/components/settings/use-api-mutation";
+import { BADGES_KEY, NOTIFICATIONS_KEY } from "@/components/layout/use-badges";
+import { REVEALED_CLASS, useReveal } from "@/components/ui/use-reveal";
 
 const STATES = ["open", "acknowledged", "resolved"] as const;
 const STATE_STYLES = {
@@ -21,7 +23,44 @@ function scopeText(scope: Record<string, unknown>): string {
   return parts.length ? parts.join(" · ") : "whole organisation";
 }
 
-/** Alerts by state and type, filters in the URL; acknowledge from the list. */
+function AlertItem({ alert, linked, acknowledging, onAcknowledge }: { alert: AlertView; linked: boolean; acknowledging: boolean; onAcknowledge: () => void }) {
+  const ref = useReveal<HTMLLIElement>(linked);
+  return (
+    <li
+      ref={ref}
+      className={cn("flex flex-wrap items-start justify-between gap-3 py-3", linked && `-mx-2 px-2 ${REVEALED_CLASS}`)}
+      data-alert-type={alert.type}
+      data-alert-id={alert.id}
+      data-linked={linked || undefined}
+      tabIndex={linked ? -1 : undefined}
+    >
+      <div className="min-w-0">
+        <p className="flex flex-wrap items-center gap-2 text-sm font-medium text-zinc-900">
+          <span className={cn("rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset", STATE_STYLES[alert.state])}>{alert.state}</span>
+          <code className="text-xs text-zinc-500">{alert.type}</code>
+        </p>
+        <p className="mt-1 text-sm text-zinc-800">{alert.message}</p>
+        <p className="mt-0.5 text-xs text-zinc-500">
+          {scopeText(alert.scope)} · fired {formatDayTime(new Date(alert.fired_at))}
+          {alert.acknowledged_by ? ` · acknowledged by ${alert.acknowledged_by.email}` : ""}
+          {alert.resolved_at ? ` · resolved ${formatDayTime(new Date(alert.resolved_at))}` : ""}
+          {alert.deliveries.failed > 0 ? <span className="text-rose-700"> · {alert.deliveries.failed} delivery failed</span> : null}
+        </p>
+      </div>
+      {alert.state === "open" ? (
+        <Button size="sm" variant="secondary" disabled={acknowledging} onClick={onAcknowledge} aria-label={`Acknowledge: ${alert.message}`}>
+          Acknowledge
+        </Button>
+      ) : null}
+    </li>
+  );
+}
+
+/**
+ * Alerts by state and type, filters in the URL; acknowledge from the list. `?id=<alert>`
+ * (a notification's link) brings that alert into view, focused and marked, when the list
+ * shows it, and offers every state when it does not.
+ */
 export function AlertList({ canManage, types }: { canManage: boolean; types: readonly string[] }) {
   const router = useRouter();
   const pathname = usePathname();
@@ -29,11 +68,27 @@ export function AlertList({ canManage, types }: { canManage: boolean; types: rea
   const client = useQueryClient();
   const state = params.get("state") ?? "open";
   const type = params.get("type") ?? "";
+  const linkedId = params.get("id");
   const query = new URLSearchParams({ ...(state !== "all" ? { state } : {}), ...(type ? { type } : {}) }).toString();
   const key = ["alerts", query] as const;
   const { data, error, isPending, refetch } = useQuery({ queryKey: key, queryFn: () => apiFetch<{ alerts: AlertView[] }>(`/api/v1/alerts?${query}`) });
   const acknowledge = useApiMutation(["alerts"], (id: string) => apiFetch<AlertView>(`/api/v1/alerts/${id}/acknowledge`, { method: "POST" }));
   const evaluate = useApiMutation(["alerts"], () => apiFetch<{ fired: unknown[] }>("/api/v1/alerts/evaluate", { method: "POST" }));
+
+  // New alerts are new notifications too.
+  function refreshAfterEvaluation() {
+    for (const queryKey of [["alerts"], BADGES_KEY, NOTIFICATIONS_KEY]) void client.invalidateQueries({ queryKey });
+  }
+
+  /** Every state and type, keeping ?id= (the linked alert may be resolved, or of a type not shown). */
+  function showAll() {
+    const next = new URLSearchParams(params.toString());
+    next.set("state", "all");
+    next.delete("type");
+    router.replace(`${pathname}?${next.toString()}`, { scroll: false });
+  }
+
+  const linkedMissing = linkedId !== null && data !== undefined && !data.alerts.some((alert) => alert.id === linkedId);
 
   function set(name: string, value: string) {
     const next = new URLSearchParams(params.toString());
@@ -61,7 +116,7 @@ export function AlertList({ canManage, types }: { canManage: boolean; types: rea
             ))}
           </select>
           {canManage ? (
-            <Button size="sm" variant="secondary" disabled={evaluate.isPending} onClick={() => evaluate.mutate(undefined, { onSuccess: () => void client.invalidateQueries({ queryKey: ["alerts"] }) })}>
+            <Button size="sm" variant="secondary" disabled={evaluate.isPending} onClick={() => evaluate.mutate(undefined, { onSuccess: refreshAfterEvaluation })}>
               {evaluate.isPending ? "Evaluating…" : "Evaluate now"}
             </Button>
           ) : null}
@@ -69,6 +124,16 @@ export function AlertList({ canManage, types }: { canManage: boolean; types: rea
       </header>
       <div className="p-4">
         {evaluate.isSuccess ? <p role="status" className="mb-3 text-sm text-zinc-700">Evaluated: {evaluate.data.fired.length} new alert{evaluate.data.fired.length === 1 ? "" : "s"}.</p> : null}
+        {linkedMissing ? (
+          <p data-testid="linked-alert-missing" className="mb-3 flex flex-wrap items-center gap-2 rounded-md bg-zinc-50 px-3 py-2 text-sm text-zinc-700">
+            The alert you followed is not in this list{state === "all" && !type ? " (it may be older than the newest shown, or outside your teams)" : ""}.
+            {state !== "all" || type ? (
+              <Button size="sm" variant="secondary" onClick={showAll}>
+                Show all alerts
+              </Button>
+            ) : null}
+          </p>
+        ) : null}
         {isPending ? (
           <div aria-busy="true" className="h-24 animate-pulse rounded bg-zinc-100" />
         ) : error ? (
@@ -80,26 +145,13 @@ export function AlertList({ canManage, types }: { canManage: boolean; types: rea
         ) : (
           <ul className="divide-y divide-zinc-100" data-testid="alert-list">
             {data.alerts.map((alert) => (
-              <li key={alert.id} className="flex flex-wrap items-start justify-between gap-3 py-3" data-alert-type={alert.type}>
-                <div className="min-w-0">
-                  <p className="flex flex-wrap items-center gap-2 text-sm font-medium text-zinc-900">
-                    <span className={cn("rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset", STATE_STYLES[alert.state])}>{alert.state}</span>
-                    <code className="text-xs text-zinc-500">{alert.type}</code>
-                  </p>
-                  <p className="mt-1 text-sm text-zinc-800">{alert.message}</p>
-                  <p className="mt-0.5 text-xs text-zinc-500">
-                    {scopeText(alert.scope)} · fired {formatDayTime(new Date(alert.fired_at))}
-                    {alert.acknowledged_by ? ` · acknowledged by ${alert.acknowledged_by.email}` : ""}
-                    {alert.resolved_at ? ` · resolved ${formatDayTime(new Date(alert.resolved_at))}` : ""}
-                    {alert.deliveries.failed > 0 ? <span className="text-rose-700"> · {alert.deliveries.failed} delivery failed</span> : null}
-                  </p>
-                </div>
-                {alert.state === "open" ? (
-                  <Button size="sm" variant="secondary" disabled={acknowledge.isPending} onClick={() => acknowledge.mutate(alert.id)} aria-label={`Acknowledge: ${alert.message}`}>
-                    Acknowledge
-                  </Button>
-                ) : null}
-              </li>
+              <AlertItem
+                key={alert.id}
+                alert={alert}
+                linked={alert.id === linkedId}
+                acknowledging={acknowledge.isPending}
+                onAcknowledge={() => acknowledge.mutate(alert.id)}
+              />
             ))}
           </ul>
         )}

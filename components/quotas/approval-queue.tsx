@@ -1,7 +1,10 @@
 "use client";
 
 import { useState } from "react";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { Button } from "@/components/ui/button";
+import { cn } from "@/components/ui/cn";
+import { REVEALED_CLASS, useReveal } from "@/components/ui/use-reveal";
 import { formatPercent, ratio } from "@/lib/format";
 import { formatQuotaAmount } from "@/lib/quotas-view";
 import { DecisionForm } from "./decision-form";
@@ -36,9 +39,17 @@ function UsageFacts({ usage }: { usage: TeamUsage }) {
 
 type Outcome = { ok: boolean; message: string };
 
-function QueueItem({ request, onOutcome }: { request: BurstRequestView; onOutcome: (outcome: Outcome) => void }) {
+function QueueItem({ request, linked, onOutcome }: { request: BurstRequestView; linked: boolean; onOutcome: (outcome: Outcome) => void }) {
+  const ref = useReveal<HTMLLIElement>(linked);
   return (
-    <li data-request-id={request.id} data-team={request.team} className="grid grid-cols-1 gap-4 py-4 lg:grid-cols-[minmax(0,1.4fr)_minmax(0,1fr)_minmax(0,1fr)]">
+    <li
+      ref={ref}
+      data-request-id={request.id}
+      data-team={request.team}
+      data-linked={linked || undefined}
+      tabIndex={linked ? -1 : undefined}
+      className={cn("grid grid-cols-1 gap-4 py-4 lg:grid-cols-[minmax(0,1.4fr)_minmax(0,1fr)_minmax(0,1fr)]", linked && `-mx-2 px-2 ${REVEALED_CLASS}`)}
+    >
       <RequestSummary request={request} />
       <div>
         <h3 className="mb-1 text-xs font-medium text-zinc-500">{request.team}&apos;s recent usage</h3>
@@ -49,13 +60,38 @@ function QueueItem({ request, onOutcome }: { request: BurstRequestView; onOutcom
   );
 }
 
-/** Pending burst requests, oldest first, each beside the team's usage. Admins only. */
+/**
+ * Pending burst requests, oldest first, each beside the team's usage. Admins only.
+ * `?request=<id>` (the link in a "waiting for a decision" notification) brings that one
+ * into view, focused and marked; when it is no longer pending, says so.
+ */
 export function ApprovalQueue() {
   const { data, error, isPending, refetch } = useBurstRequests({ status: "pending" });
   const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const router = useRouter();
+  const pathname = usePathname();
+  const params = useSearchParams();
+  const linkedId = params.get("request");
   const pending = [...(data?.requests ?? [])].filter((r) => r.status === "pending").sort((a, b) => a.created_at.localeCompare(b.created_at));
+  const linkedGone = linkedId !== null && data !== undefined && !pending.some((r) => r.id === linkedId);
+
+  // A decision ends the link's errand: drop ?request= so the decided request is not
+  // brought into view again (in the history below) and focus stays here.
+  function report(next: Outcome) {
+    setOutcome(next);
+    if (!linkedId) return;
+    const rest = new URLSearchParams(params.toString());
+    rest.delete("request");
+    const query = rest.toString();
+    router.replace(query ? `${pathname}?${query}` : pathname, { scroll: false });
+  }
   return (
     <div className="space-y-2">
+      {linkedGone && !outcome ? (
+        <p data-testid="linked-request-gone" className="rounded-md bg-zinc-50 px-3 py-2 text-sm text-zinc-700">
+          The request you followed is no longer pending: it was decided, cancelled or has expired. Decided requests are listed below.
+        </p>
+      ) : null}
       {outcome ? (
         <p role={outcome.ok ? "status" : "alert"} data-testid="decision-outcome" className={outcome.ok ? "rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-900" : "rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-800"}>
           {outcome.message}
@@ -72,7 +108,7 @@ export function ApprovalQueue() {
       ) : (
         <ul data-testid="approval-queue" className="divide-y divide-zinc-100">
           {pending.map((request) => (
-            <QueueItem key={request.id} request={request} onOutcome={setOutcome} />
+            <QueueItem key={request.id} request={request} linked={request.id === linkedId} onOutcome={report} />
           ))}
         </ul>
       )}

@@ -2,14 +2,28 @@
 
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { Button } from "@/components/ui/button";
-import type { BurstStatus } from "./quota-types";
+import { cn } from "@/components/ui/cn";
+import { REVEALED_CLASS, useReveal } from "@/components/ui/use-reveal";
+import type { BurstRequestView, BurstStatus } from "./quota-types";
 import { BURST_STATUSES } from "./request-status-chip";
 import { RequestSummary } from "./request-summary";
 import { useBurstRequests } from "./use-quotas";
 
 const DECIDED = BURST_STATUSES.filter((s) => s !== "pending");
 
-/** Decided requests (approved, rejected, cancelled, expired), filtered by status and team in the URL. */
+function HistoryItem({ request, linked }: { request: BurstRequestView; linked: boolean }) {
+  const ref = useReveal<HTMLLIElement>(linked);
+  return (
+    <li ref={ref} data-request-id={request.id} data-linked={linked || undefined} tabIndex={linked ? -1 : undefined} className={cn("py-3", linked && `-mx-2 px-2 ${REVEALED_CLASS}`)}>
+      <RequestSummary request={request} />
+    </li>
+  );
+}
+
+/**
+ * Decided requests (approved, rejected, cancelled, expired), filtered by status and team in
+ * the URL; `?request=<id>` marks that one when it is here (decided since it was linked to).
+ */
 export function RequestHistory({ teams }: { teams: string[] }) {
   const router = useRouter();
   const pathname = usePathname();
@@ -17,6 +31,7 @@ export function RequestHistory({ teams }: { teams: string[] }) {
   const statusParam = params.get("status") ?? "";
   const status = (DECIDED as string[]).includes(statusParam) ? (statusParam as BurstStatus) : "";
   const team = params.get("team") ?? "";
+  const linkedId = params.get("request");
   const { data, error, isPending, refetch } = useBurstRequests({ status, team });
   const decided = (data?.requests ?? [])
     .filter((r) => r.status !== "pending")
@@ -62,9 +77,7 @@ export function RequestHistory({ teams }: { teams: string[] }) {
         ) : (
           <ul data-testid="request-history" className="divide-y divide-zinc-100">
             {decided.map((request) => (
-              <li key={request.id} data-request-id={request.id} className="py-3">
-                <RequestSummary request={request} />
-              </li>
+              <HistoryItem key={request.id} request={request} linked={request.id === linkedId} />
             ))}
           </ul>
         )}

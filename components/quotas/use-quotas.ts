@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { apiFetch, ApiClientError } from "@/components/api-client";
+import { BADGES_KEY } from "@/components/layout/use-badges";
 import type { AllocationView, BurstRequestView, BurstStatus, ReviewView } from "./quota-types";
 
 /** Every quota query lives under ["quota"]: a decision changes allocations' limits, so any write refreshes them all. */
@@ -32,19 +33,24 @@ export function useQuotaReview(month: string | null) {
   });
 }
 
-/** A quota write that refreshes every quota query when it settles (also on 409: the state moved on). */
+/**
+ * A quota write that refreshes every quota query when it settles (also on 409: the state
+ * moved on), and the navigation's count of pending requests.
+ */
 export function useQuotaMutation<TInput, TResult>(run: (input: TInput) => Promise<TResult>) {
   const client = useQueryClient();
   return useMutation<TResult, ApiClientError, TInput>({
     mutationFn: run,
-    onSettled: () => client.invalidateQueries({ queryKey: QUOTA_KEY }),
+    onSettled: () => Promise.all([client.invalidateQueries({ queryKey: QUOTA_KEY }), client.invalidateQueries({ queryKey: BADGES_KEY })]),
   });
 }
 
-/** Refreshes every quota query (allocations, requests, review). */
+/** Refreshes every quota query (allocations, requests, review) and the pending count in the navigation. */
 export function useRefreshQuotas(): () => Promise<void> {
   const client = useQueryClient();
-  return () => client.invalidateQueries({ queryKey: QUOTA_KEY });
+  return async () => {
+    await Promise.all([client.invalidateQueries({ queryKey: QUOTA_KEY }), client.invalidateQueries({ queryKey: BADGES_KEY })]);
+  };
 }
 
 /** Any thrown value as an ApiClientError, so forms can always ask `.field(path)`. */
