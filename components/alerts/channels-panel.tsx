@@ -10,10 +10,16 @@ import { Panel } from "@/components/ui/panel";
 import { formatDayTime } from "@/lib/format";
 import { useApiMutation } from "@/components/settings/use-api-mutation";
 import { ScrollRegion } from "@/components/ui/scroll-region";
+import { useRefreshBadges } from "@/components/layout/use-badges";
+import { channelTypeLabel } from "./channel-labels";
 
 const CHANNELS_KEY = ["alert-channels"] as const;
 
-/** Where alerts go: signed webhooks and Slack; send a test, see failed deliveries. */
+/**
+ * Where alerts go: the built-in in-app channel (the bell; it can be switched off and
+ * tested, not changed or deleted), signed webhooks and Slack; send a test, see failed
+ * deliveries.
+ */
 export function ChannelsPanel() {
   const { data, error, isPending } = useQuery({ queryKey: CHANNELS_KEY, queryFn: () => apiFetch<{ channels: ChannelView[] }>("/api/v1/alert-channels") });
   const create = useApiMutation(CHANNELS_KEY, (body: Record<string, string>) => apiFetch<ChannelView>("/api/v1/alert-channels", { method: "POST", body }));
@@ -29,7 +35,7 @@ export function ChannelsPanel() {
   }
 
   return (
-    <Panel title="Channels" titleId="channels-title" description="Webhooks are signed: X-Burnrate-Signature: sha256=<HMAC-SHA256 of the body with the channel's secret>.">
+    <Panel title="Channels" titleId="channels-title" description="The in-app channel is built in: alerts appear in the bell of everyone they concern. Webhooks are signed: X-Burnrate-Signature: sha256=<HMAC-SHA256 of the body with the channel's secret>.">
       <form onSubmit={submit} aria-label="New channel" className="mb-4 flex flex-wrap items-end gap-3" noValidate>
         <SelectField label="Type" name="type" value={type} onChange={(e) => setType(e.target.value)}>
           <option value="webhook">Webhook</option>
@@ -58,9 +64,17 @@ export function ChannelsPanel() {
   );
 }
 
+function testOutcome(result: TestResult, builtIn: boolean): string {
+  if (!result.ok) return `Test failed: ${result.error ?? `HTTP ${result.status_code}`}.`;
+  if (builtIn) return "Test notification sent: it is in the bell of admins and finance.";
+  return `Test delivered (HTTP ${result.status_code}, ${result.duration_ms} ms).`;
+}
+
 function ChannelRow({ channel }: { channel: ChannelView }) {
   const [open, setOpen] = useState(false);
   const [result, setResult] = useState<TestResult | null>(null);
+  const builtIn = channel.type === "in_app";
+  const refreshBadges = useRefreshBadges();
   const test = useApiMutation(["alert-deliveries", channel.id], () => apiFetch<TestResult>(`/api/v1/alert-channels/${channel.id}/test`, { method: "POST" }));
   const toggle = useApiMutation(CHANNELS_KEY, (enabled: boolean) => apiFetch<ChannelView>(`/api/v1/alert-channels/${channel.id}`, { method: "PATCH", body: { enabled } }));
   const remove = useApiMutation(CHANNELS_KEY, () => apiFetch(`/api/v1/alert-channels/${channel.id}`, { method: "DELETE" }));
@@ -70,28 +84,53 @@ function ChannelRow({ channel }: { channel: ChannelView }) {
     enabled: open,
   });
   return (
-    <li className="py-3" data-channel={channel.name}>
+    <li className="py-3" data-channel={channel.name} data-channel-type={channel.type}>
       <div className="flex flex-wrap items-center justify-between gap-2">
         <div className="min-w-0 text-sm">
           <p className="font-medium text-zinc-900">
-            {channel.name} <span className="text-xs font-normal text-zinc-500">{channel.type}{channel.has_secret ? " · own secret" : ""}{channel.enabled ? "" : " · disabled"}</span>
+            {channel.name}{" "}
+            {builtIn ? (
+              <span data-testid="channel-built-in" className="rounded-full bg-zinc-100 px-2 py-0.5 text-xs font-medium text-zinc-700">
+                Built in
+              </span>
+            ) : null}{" "}
+            <span className="text-xs font-normal text-zinc-500">{channelTypeLabel(channel.type)}{channel.has_secret ? " · own secret" : ""}{channel.enabled ? "" : " · disabled"}</span>
           </p>
-          <p className="truncate text-xs text-zinc-500">{channel.url ?? channel.email}</p>
+          <p className="truncate text-xs text-zinc-500">{builtIn ? "The bell at the top of every page." : (channel.url ?? channel.email)}</p>
         </div>
         <div className="flex flex-wrap gap-1">
-          <Button size="sm" variant="secondary" disabled={test.isPending} onClick={() => test.mutate(undefined, { onSuccess: setResult })}>
+          <Button
+            size="sm"
+            variant="secondary"
+            disabled={test.isPending}
+            aria-label={`Send test to ${channel.name}`}
+            onClick={() =>
+              test.mutate(undefined, {
+                onSuccess: (answer) => {
+                  setResult(answer);
+                  if (builtIn) void refreshBadges();
+                },
+              })
+            }
+          >
             {test.isPending ? "Sending…" : "Send test"}
           </Button>
-          <Button size="sm" variant="secondary" onClick={() => toggle.mutate(!channel.enabled)}>{channel.enabled ? "Disable" : "Enable"}</Button>
+          <Button size="sm" variant="secondary" aria-label={`${channel.enabled ? "Disable" : "Enable"} ${channel.name}`} onClick={() => toggle.mutate(!channel.enabled)}>
+            {channel.enabled ? "Disable" : "Enable"}
+          </Button>
           <Button size="sm" variant="secondary" aria-expanded={open} onClick={() => setOpen(!open)}>Deliveries</Button>
-          <Button size="sm" variant="danger" onClick={() => { if (window.confirm(`Delete channel "${channel.name}"?`)) remove.mutate(undefined); }}>Delete</Button>
+          {builtIn ? null : (
+            <Button size="sm" variant="danger" onClick={() => { if (window.confirm(`Delete channel "${channel.name}"?`)) remove.mutate(undefined); }}>Delete</Button>
+          )}
         </div>
       </div>
       {result ? (
         <p role="status" data-testid="channel-test-result" className={result.ok ? "mt-1 text-xs text-emerald-700" : "mt-1 text-xs text-rose-700"}>
-          {result.ok ? `Test delivered (HTTP ${result.status_code}, ${result.duration_ms} ms).` : `Test failed: ${result.error ?? `HTTP ${result.status_code}`}.`}
+          {testOutcome(result, builtIn)}
         </p>
       ) : null}
+      {toggle.error ? <p role="alert" className="mt-1 text-xs text-rose-700">{toggle.error.message}</p> : null}
+      {remove.error ? <p role="alert" className="mt-1 text-xs text-rose-700">{remove.error.message}</p> : null}
       {test.error ? <p role="alert" className="mt-1 text-xs text-rose-700">{test.error.message}</p> : null}
       {open ? (
         <ScrollRegion label={`Recent deliveries to ${channel.name}`} className="mt-2 max-h-56 overflow-y-auto">

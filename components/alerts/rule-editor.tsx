@@ -22,6 +22,7 @@ import { apiFetch } from "@/components/api-client";
 import { Button } from "@/components/ui/button";
 import { FieldError, SelectField, TextField } from "@/components/ui/form-fields";
 import { useApiMutation } from "@/components/settings/use-api-mutation";
+import { channelTypeLabel } from "./channel-labels";
 import { RuleDialog } from "./rule-dialog";
 import { RuleParamsFields } from "./rule-params-fields";
 
@@ -192,7 +193,7 @@ export function RuleEditor({ rule, onClose }: { rule?: RuleView; onClose: () => 
                     onChange={(e) => setChannelIds((ids) => (e.target.checked ? [...ids, channel.id] : ids.filter((id) => id !== channel.id)))}
                   />
                   {channel.name}
-                  <span className="text-xs text-zinc-500">{channel.type}{channel.enabled ? "" : ", disabled"}</span>
+                  <span className="text-xs text-zinc-500">{channelTypeLabel(channel.type)}{channel.enabled ? "" : ", disabled"}</span>
                 </label>
               ))}
             </div>
