@@ -4,7 +4,7 @@ import { ApiError } from "@/lib/http/errors";
 import type { AlertChannel, AlertDelivery, Prisma } from "@/lib/generated/prisma/client";
 import type { CreateChannelInput, UpdateChannelInput } from "@/lib/schemas/alerts";
 import { alertTitle, sendTestMessage, type SendResult } from "@/lib/alerts/deliver";
-import { recordNotification } from "@/lib/notifications/notifications";
+import { ensureInAppChannel, recordNotification } from "@/lib/notifications/notifications";
 import { smtpUrl } from "@/lib/alerts/email";
 import { publicBaseUrl } from "@/lib/alerts/evaluate";
 import { outboundUrlRefusal } from "@/lib/http/outbound";
@@ -128,6 +128,7 @@ function requireSmtp(path: string): void {
 }
 
 export async function listChannels(): Promise<ChannelView[]> {
+  await ensureInAppChannel(getPool());
   const rows = await prisma.alertChannel.findMany({ select: CHANNEL_SELECT, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
   return rows.map(channelView);
 }

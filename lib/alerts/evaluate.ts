@@ -17,7 +17,7 @@ import {
 import { BUCKET_MS } from "@/lib/schemas/cache";
 import { recordAlertEvaluation } from "@/lib/ops/metrics";
 import { alertTitle } from "@/lib/alerts/deliver";
-import { recordNotification } from "@/lib/notifications/notifications";
+import { ensureInAppChannel, recordNotification } from "@/lib/notifications/notifications";
 import {
   evaluateBudgetForecast,
   evaluateBudgetThreshold,
@@ -111,9 +111,10 @@ export function publicBaseUrl(env: Record<string, string | undefined> = process.
 
 // ------------------------------------------------------------------ default rules
 
-/** Creates the missing default rules inside the caller's transaction. */
+/** Creates the missing default rules (and the built-in in-app channel) inside the caller's transaction. */
 async function insertDefaultRules(db: Queryable, now: Date): Promise<number> {
   await db.query("SELECT pg_advisory_xact_lock($1)", [DEFAULT_RULES_LOCK]);
+  await ensureInAppChannel(db, now);
   const result = await db.query(
     `INSERT INTO alert_rules (id, name, type, enabled, params, scope, budget_id, created_at, updated_at)
      SELECT gen_random_uuid(), d.name, d.type::"AlertRuleType", true, '{}'::jsonb, NULL, NULL, $3::timestamptz, $3::timestamptz

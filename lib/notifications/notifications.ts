@@ -46,6 +46,21 @@ export interface NotificationPage {
   unread_count: number;
 }
 
+/**
+ * Creates the built-in in-app channel, on, unless it exists (the unique index allows one).
+ * Run by the alert evaluator's setup step, so every installation has it from its first
+ * minute; an admin may switch it off, never delete it (lib/alerts/channels.ts).
+ */
+export async function ensureInAppChannel(db: Queryable, now: Date = new Date()): Promise<void> {
+  await db.query(
+    `INSERT INTO alert_channels (id, name, type, target, enabled, created_at)
+     SELECT gen_random_uuid(), 'In-app notifications', 'in_app', 'in-app', true, $1::timestamptz
+     WHERE NOT EXISTS (SELECT 1 FROM alert_channels WHERE type = 'in_app')
+     ON CONFLICT DO NOTHING`,
+    [iso(now)],
+  );
+}
+
 /** Whether the built-in in-app channel is on (an admin may switch it off in Alerts → Channels). */
 export async function inAppChannelEnabled(db: Queryable): Promise<boolean> {
   const result = await db.query<{ enabled: boolean }>(`SELECT enabled FROM alert_channels WHERE type = 'in_app' LIMIT 1`);
