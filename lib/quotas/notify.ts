@@ -5,7 +5,8 @@ import { sendToChannel, type DeliverableAlert, type SendOptions, type SendResult
 import { publicBaseUrl } from "@/lib/alerts/evaluate";
 import { afterResponse } from "@/lib/http/after-response";
 import type { Queryable } from "@/lib/analytics/sql";
-import { inAppChannelEnabled, recordNotification, type NotificationKind } from "@/lib/notifications/notifications";
+import { ensureInAppChannel, inAppChannelEnabled, recordNotification, type NotificationKind } from "@/lib/notifications/notifications";
+import { formatCount, formatDayTime, formatMoney } from "@/lib/format";
 import type { BurstView } from "./bursts";
 
 /**
@@ -29,12 +30,13 @@ export interface BurstNotification extends DeliverableAlert {
   actor: string;
 }
 
+/** "$1,200.00" or "1,500,000 tokens": people read these (Slack, email, the bell); webhooks also get the exact request. */
 function unitText(amount: string, unit: BurstView["unit"]): string {
-  return unit === "usd" ? `$${amount}` : `${amount} tokens`;
+  return unit === "usd" ? formatMoney(amount) : `${formatCount(Number(amount))} tokens`;
 }
 
 export function burstMessage(type: BurstNotificationType, request: BurstView, actor: string): string {
-  const window = `${request.starts_at} – ${request.ends_at}`;
+  const window = `${formatDayTime(new Date(request.starts_at))} – ${formatDayTime(new Date(request.ends_at))}`;
   switch (type) {
     case "quota.burst_requested":
       return `${actor} requested a burst of ${unitText(request.amount, request.unit)} for team ${request.team} (${window}): ${request.reason}`;
@@ -84,6 +86,7 @@ export async function recordBurstNotification(
   principal: Principal,
   at: Date,
 ): Promise<void> {
+  await ensureInAppChannel(db, at);
   if (!(await inAppChannelEnabled(db))) return;
   await recordNotification(db, {
     kind: IN_APP_KIND[type],

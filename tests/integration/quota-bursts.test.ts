@@ -8,6 +8,7 @@ import { createTestKey } from "../factories/api-keys";
 import { startReceiver, type Receiver } from "../factories/alerts";
 import { createAllocation, decide, fileBurst, getBurst, listBursts, quotaPrincipal, type QuotaAuth } from "../factories/quotas";
 import { createTestTeam, createTestUser, type TestTeam, type TestUser } from "../factories/users";
+import { formatDayTime } from "@/lib/format";
 
 // The receivers run on 127.0.0.1: the outbound guard (lib/http/outbound.ts) reaches loopback only when listed.
 process.env.BURNRATE_OUTBOUND_ALLOW = "127.0.0.1/32";
@@ -197,12 +198,13 @@ describe("notifications through the alert channels", () => {
       burst_request: { id: filed.id, status: "pending", amount: "42.000000000000" },
       url: expect.stringMatching(/\/quotas$/),
     });
-    expect(first.body.message).toBe(`${lead.email} requested a burst of $42.000000000000 for team ${team.slug} (${filed.starts_at} – ${filed.ends_at}): Launch week traffic`);
+    const window = `${formatDayTime(new Date(filed.starts_at))} – ${formatDayTime(new Date(filed.ends_at))}`;
+    expect(first.body.message).toBe(`${lead.email} requested a burst of $42.00 for team ${team.slug} (${window}): Launch week traffic`);
 
     await decide(as(admin1), filed.id, "approve", { amount: "40", comment: "ok" });
     const second = await nextMessage(2);
     expect(second.body).toMatchObject({ type: "quota.burst_approved", actor: admin1.email, burst_request: { status: "approved", approved_amount: "40.000000000000" } });
-    expect(second.body.message).toContain("approved a burst of $40.000000000000 of the $42.000000000000 requested");
+    expect(second.body.message).toContain("approved a burst of $40.00 of the $42.00 requested");
 
     const other = await fileBurst(as(lead), team.slug);
     await nextMessage(3);
