@@ -9,6 +9,9 @@ import { POST as postOtlp } from "@/app/api/v1/otlp/v1/traces/route";
 import { POST as postLitellm } from "@/app/api/v1/integrations/litellm/route";
 import { GET as getIngestActivity } from "@/app/api/v1/integrations/activity/route";
 import { POST as revokeOwnSessions } from "@/app/api/v1/users/me/sessions/revoke/route";
+import { GET as getNotifications } from "@/app/api/v1/notifications/route";
+import { POST as markNotificationsRead } from "@/app/api/v1/notifications/read/route";
+import { GET as getBadges } from "@/app/api/v1/badges/route";
 import { POST as postOutcomes } from "@/app/api/v1/outcomes/route";
 import { GET as getPrices, POST as postPrices } from "@/app/api/v1/prices/route";
 import { DELETE as deleteMember } from "@/app/api/v1/teams/[id]/members/[userId]/route";
@@ -905,6 +908,31 @@ const ROUTES: RouteCase[] = [
     allowed: METRICS_READERS,
     success: 200,
     prepare: async () => ({ path: "/api/v1/integrations/activity" }),
+  },
+  // A person's own notifications and badges: every role, no key (even an admin key: 403).
+  {
+    method: "GET",
+    route: "/api/v1/notifications",
+    handler: getNotifications,
+    allowed: EVERY_ROLE,
+    success: 200,
+    prepare: async () => ({ path: "/api/v1/notifications?limit=5" }),
+  },
+  {
+    method: "POST",
+    route: "/api/v1/notifications/read",
+    handler: markNotificationsRead,
+    allowed: EVERY_ROLE,
+    success: 200,
+    prepare: async () => ({ path: "/api/v1/notifications/read", body: { all: true } }),
+  },
+  {
+    method: "GET",
+    route: "/api/v1/badges",
+    handler: getBadges,
+    allowed: EVERY_ROLE,
+    success: 200,
+    prepare: async () => ({ path: "/api/v1/badges" }),
   },
   {
     method: "POST",
