@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import type { BrowserContext, Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import { browserForFile } from "./browser";
+import { waitForData } from "./wait-for-data";
 import { signInThroughPage } from "./sign-in";
 
 /**
@@ -35,20 +36,6 @@ interface AxeResult {
   impact: string | null;
   help: string;
   nodes: { target: unknown[] }[];
-}
-
-/** Waits until the page shows data: no skeleton, nothing marked busy, charts measured. */
-async function waitForData(page: Page): Promise<void> {
-  await page.waitForFunction(
-    () =>
-      !document.querySelector('[aria-busy="true"], .animate-pulse') &&
-      [...document.querySelectorAll(".recharts-responsive-container")].every((chart) => chart.querySelector("svg")),
-    undefined,
-    { timeout: 30_000, polling: 100 },
-  );
-  // One more frame for anything that renders right after its data arrives.
-  await page.waitForTimeout(250);
-  await page.waitForFunction(() => !document.querySelector('[aria-busy="true"], .animate-pulse'), undefined, { timeout: 30_000 });
 }
 
 async function visit(page: Page, path: string, signedIn = true): Promise<void> {

@@ -1,8 +1,8 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import { browserForFile } from "./browser";
+import { waitForData } from "./wait-for-data";
 import { signedInContext } from "./sign-in";
 
 /**
@@ -32,17 +32,6 @@ const PAGES = ["/", "/showback", "/outcomes", "/cache", "/budgets", "/alerts", "
 function expectedEmpty(role: (typeof ROLES)[number]["role"], pagePath: string): string[] {
   if (pagePath !== "/quotas") return [];
   return [...(role === "lead" ? [] : ["my-requests-empty"]), ...(role === "admin" ? [] : ["approval-queue-empty"])];
-}
-
-async function waitForData(page: Page): Promise<void> {
-  await page.waitForFunction(
-    () =>
-      !document.querySelector('[aria-busy="true"], .animate-pulse') &&
-      [...document.querySelectorAll(".recharts-responsive-container")].every((chart) => chart.querySelector("svg")),
-    undefined,
-    { timeout: 30_000, polling: 100 },
-  );
-  await page.waitForTimeout(250);
 }
 
 describe("First visit to the demo", () => {
