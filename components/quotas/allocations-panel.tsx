@@ -54,7 +54,7 @@ export function AllocationsPanel({ teams, canAllocate }: { teams: string[]; canA
           <Legend />
         </div>
         {isPending ? (
-          <div aria-busy="true" aria-label="Loading allocations" className="h-40 animate-pulse rounded-lg bg-zinc-100" />
+          <div role="status" aria-busy="true" aria-label="Loading allocations" className="h-40 animate-pulse rounded-lg bg-zinc-100" />
         ) : error ? (
           <div role="alert" className="rounded-lg border border-rose-200 bg-white p-6 text-center text-sm">
             <p className="text-zinc-900">Allocations could not be loaded: {error.message}</p>

@@ -98,7 +98,7 @@ export function ApprovalQueue() {
         </p>
       ) : null}
       {isPending ? (
-        <div aria-busy="true" aria-label="Loading the approval queue" className="h-32 animate-pulse rounded bg-zinc-100" />
+        <div role="status" aria-busy="true" aria-label="Loading the approval queue" className="h-32 animate-pulse rounded bg-zinc-100" />
       ) : error ? (
         <div role="alert" className="text-sm text-rose-700">
           The approval queue could not be loaded: {error.message} <Button size="sm" variant="secondary" onClick={() => void refetch()}>Try again</Button>

@@ -15,7 +15,7 @@ export function MyRequests({ userId }: { userId: string }) {
     .filter((r) => r.requested_by?.id === userId)
     .sort((a, b) => b.created_at.localeCompare(a.created_at));
 
-  if (isPending) return <div aria-busy="true" aria-label="Loading your requests" className="h-24 animate-pulse rounded bg-zinc-100" />;
+  if (isPending) return <div role="status" aria-busy="true" aria-label="Loading your requests" className="h-24 animate-pulse rounded bg-zinc-100" />;
   if (error) {
     return (
       <div role="alert" className="text-sm text-rose-700">

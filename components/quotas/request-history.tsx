@@ -67,7 +67,7 @@ export function RequestHistory({ teams }: { teams: string[] }) {
       </header>
       <div className="p-4">
         {isPending ? (
-          <div aria-busy="true" aria-label="Loading decided requests" className="h-24 animate-pulse rounded bg-zinc-100" />
+          <div role="status" aria-busy="true" aria-label="Loading decided requests" className="h-24 animate-pulse rounded bg-zinc-100" />
         ) : error ? (
           <div role="alert" className="text-sm text-rose-700">
             Decided requests could not be loaded: {error.message} <Button size="sm" variant="secondary" onClick={() => void refetch()}>Try again</Button>

@@ -96,7 +96,7 @@ export function ReviewTable({ currentMonth }: { currentMonth: string }) {
       </div>
 
       {isPending ? (
-        <div aria-busy="true" aria-label="Loading the review" className="h-48 animate-pulse rounded-lg bg-zinc-100" />
+        <div role="status" aria-busy="true" aria-label="Loading the review" className="h-48 animate-pulse rounded-lg bg-zinc-100" />
       ) : error ? (
         <div role="alert" className="rounded-lg border border-rose-200 bg-white p-6 text-center text-sm">
           <p className="text-zinc-900">The review could not be loaded: {error.message}</p>

@@ -39,7 +39,7 @@ function Failed({ what, message }: { what: string; message: string }) {
 export function PanelSkeleton({ title, titleId, testId }: { title: string; titleId: string; testId: string }) {
   return (
     <Panel title={title} titleId={titleId}>
-      <div aria-busy="true" aria-label={`Loading ${title.toLowerCase()}`} data-testid={testId} className="h-16 animate-pulse rounded bg-zinc-100" />
+      <div role="status" aria-busy="true" aria-label={`Loading ${title.toLowerCase()}`} data-testid={testId} className="h-16 animate-pulse rounded bg-zinc-100" />
     </Panel>
   );
 }

@@ -114,7 +114,8 @@ describe("Quotas", () => {
     await burstForm.getByRole("button", { name: "File request" }).click();
     await leadPage.getByRole("status").getByText(`Request for $100,000.00 filed for ${team}`).waitFor({ timeout: 15_000 });
 
-    const mine = leadPage.getByTestId("my-requests").locator("li").first();
+    // The lead's demo requests are listed too: this one is found by its reason.
+    const mine = leadPage.getByTestId("my-requests").locator("li", { hasText: "Re-indexing the product catalogue" });
     await mine.waitFor({ timeout: 15_000 });
     const requestId = await mine.getAttribute("data-request-id");
     expect(requestId).toBeTruthy();
