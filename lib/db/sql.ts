@@ -1,0 +1,109 @@
+import type pg from "pg";
+import type { QueryResult, QueryResultRow } from "pg";
+import type { TeamScope } from "@/lib/auth/permissions";
+
+/**
+ * The one way lib/ writes SQL by hand: a connection that can query (`Queryable`), one
+ * parameter builder that numbers its own placeholders (`SqlParams`), typed rows (`rows`),
+ * and one transaction helper (`withTransaction`, `withTransactionIfUnlocked`). Values are
+ * always bound, never interpolated; only column names chosen by the code are.
+ */
+
+/** A pg Pool, PoolClient or Client, or a Prisma transaction through txRows (lib/quotas/records.ts). */
+export interface Queryable {
+  query<R extends QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>>;
+}
+
+/**
+ * The parameters of one statement. `add` appends a value and answers its placeholder
+ * ("$3", or "$3::uuid" with a cast), so fragments can be built in any order and combined
+ * without anyone counting: pass the same SqlParams to every helper of the statement.
+ */
+export class SqlParams {
+  readonly values: unknown[] = [];
+
+  add(value: unknown, cast?: string): string {
+    this.values.push(value);
+    return `$${this.values.length}${cast ? `::${cast}` : ""}`;
+  }
+
+  /** ` AND <column> = ANY($n::text[])` for a principal limited to some teams; "" for one who sees all. */
+  teamScope(scope: TeamScope, column = "team"): string {
+    if (scope.kind === "all") return "";
+    return ` AND ${column} = ANY(${this.add(scope.slugs, "text[]")})`;
+  }
+}
+
+/** The rows of a statement built with SqlParams. */
+export async function rows<R extends QueryResultRow>(db: Queryable, text: string, params?: SqlParams): Promise<R[]> {
+  return (await db.query<R>(text, params?.values ?? [])).rows;
+}
+
+/**
+ * A bigint count sent as text (pg's default for int8). Counts stay far below 2^53,
+ * but a silent precision loss would be worse than failing loudly.
+ */
+export function toCount(text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) throw new Error(`count out of range: ${text}`);
+  return value;
+}
+
+/** Timestamps go over the wire as ISO strings so the session time zone never matters. */
+export function iso(at: Date): string {
+  return at.toISOString();
+}
+
+export interface TransactionOptions {
+  /** Held until commit or rollback (pg_advisory_xact_lock): callers with the same key run one at a time. */
+  advisoryLock?: number;
+}
+
+/**
+ * Runs `fn` in a transaction on a client of its own: committed when `fn` resolves, rolled
+ * back when it throws (the error is rethrown), the client released either way.
+ */
+export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    if (options.advisoryLock !== undefined) await client.query("SELECT pg_advisory_xact_lock($1)", [options.advisoryLock]);
+    const result = await fn(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Like withTransaction, but only when the advisory lock is free right now
+ * (pg_try_advisory_xact_lock): the single-runner steps (alert evaluation, deliveries) of
+ * several app instances. `{ran: false}` when another session holds it.
+ */
+export async function withTransactionIfUnlocked<T>(
+  pool: pg.Pool,
+  lock: number,
+  fn: (client: pg.PoolClient) => Promise<T>,
+): Promise<{ ran: true; value: T } | { ran: false }> {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    const locked = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_xact_lock($1) AS locked", [lock]);
+    if (!locked.rows[0]?.locked) {
+      await client.query("ROLLBACK");
+      return { ran: false };
+    }
+    const value = await fn(client);
+    await client.query("COMMIT");
+    return { ran: true, value };
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
