@@ -7,10 +7,17 @@ import { Money, type MoneyValue } from "@/lib/money";
 
 const GROUPS = /\B(?=(\d{3})+(?!\d))/g;
 
-function groupThousands(fixed: string): string {
-  const [whole = "0", fraction] = fixed.split(".");
+/** "-1,234,567.89" from "-1234567.89": digit groups of an exact decimal string, no rounding. */
+export function groupThousands(fixed: string): string {
+  const negative = fixed.startsWith("-");
+  const [whole = "0", fraction] = (negative ? fixed.slice(1) : fixed).split(".");
   const grouped = whole.replace(GROUPS, ",");
-  return fraction === undefined ? grouped : `${grouped}.${fraction}`;
+  return `${negative ? "-" : ""}${fraction === undefined ? grouped : `${grouped}.${fraction}`}`;
+}
+
+/** "1 request", "1,234 requests". */
+export function plural(count: number, one: string, many: string): string {
+  return `${formatCount(count)} ${count === 1 ? one : many}`;
 }
 
 /**
