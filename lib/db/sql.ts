@@ -5,8 +5,9 @@ import type { TeamScope } from "@/lib/auth/permissions";
 /**
  * The one way lib/ writes SQL by hand: a connection that can query (`Queryable`), one
  * parameter builder that numbers its own placeholders (`SqlParams`), typed rows (`rows`),
- * and one transaction helper (`withTransaction`, `withTransactionIfUnlocked`). Values are
- * always bound, never interpolated; only column names chosen by the code are.
+ * and one transaction helper (`withTransaction`, `withTransactionIfUnlocked`; `inTransaction`
+ * for a connection the caller holds). Values are always bound, never interpolated; only
+ * column names chosen by the code are. SQL over the rollup tables is ./rollup-sql.ts.
  */
 
 /** A pg Pool, PoolClient or Client, or a Prisma transaction through txRows (lib/quotas/records.ts). */
@@ -54,9 +55,39 @@ export function iso(at: Date): string {
   return at.toISOString();
 }
 
+/**
+ * A transaction-level advisory lock: a number, or a name whose hashtext() is the key
+ * (`pg_advisory_xact_lock(hashtext('burnrate_event_retention'))`, as the older jobs wrote it).
+ */
+export type AdvisoryLock = number | string;
+
+function lockKeySql(lock: AdvisoryLock): string {
+  return typeof lock === "number" ? "$1::bigint" : "hashtext($1::text)";
+}
+
 export interface TransactionOptions {
   /** Held until commit or rollback (pg_advisory_xact_lock): callers with the same key run one at a time. */
-  advisoryLock?: number;
+  advisoryLock?: AdvisoryLock;
+}
+
+/**
+ * Runs `fn` in a transaction on a connection the caller holds (a dedicated pg.Client, or a
+ * PoolClient it keeps for several transactions): committed when `fn` resolves, rolled back
+ * when it throws (the error is rethrown). The connection is neither opened nor released.
+ */
+export async function inTransaction<T, C extends pg.ClientBase>(client: C, fn: (client: C) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+  try {
+    await client.query("BEGIN");
+    if (options.advisoryLock !== undefined) {
+      await client.query(`SELECT pg_advisory_xact_lock(${lockKeySql(options.advisoryLock)})`, [options.advisoryLock]);
+    }
+    const result = await fn(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  }
 }
 
 /**
@@ -66,14 +97,7 @@ export interface TransactionOptions {
 export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query("BEGIN");
-    if (options.advisoryLock !== undefined) await client.query("SELECT pg_advisory_xact_lock($1)", [options.advisoryLock]);
-    const result = await fn(client);
-    await client.query("COMMIT");
-    return result;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
+    return await inTransaction(client, fn, options);
   } finally {
     client.release();
   }
@@ -81,18 +105,18 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClie
 
 /**
  * Like withTransaction, but only when the advisory lock is free right now
- * (pg_try_advisory_xact_lock): the single-runner steps (alert evaluation, deliveries) of
- * several app instances. `{ran: false}` when another session holds it.
+ * (pg_try_advisory_xact_lock): the single-runner steps (alert evaluation, deliveries,
+ * folding, retention) of several app instances. `{ran: false}` when another session holds it.
  */
 export async function withTransactionIfUnlocked<T>(
   pool: pg.Pool,
-  lock: number,
+  lock: AdvisoryLock,
   fn: (client: pg.PoolClient) => Promise<T>,
 ): Promise<{ ran: true; value: T } | { ran: false }> {
   const client = await pool.connect();
   try {
     await client.query("BEGIN");
-    const locked = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_xact_lock($1) AS locked", [lock]);
+    const locked = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_xact_lock(${lockKeySql(lock)}) AS locked`, [lock]);
     if (!locked.rows[0]?.locked) {
       await client.query("ROLLBACK");
       return { ran: false };

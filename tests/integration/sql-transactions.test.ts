@@ -1,0 +1,184 @@
+import pg from "pg";
+import { beforeAll, describe, expect, it } from "vitest";
+import { getPool } from "@/lib/db";
+import { inTransaction, withTransaction, withTransactionIfUnlocked } from "@/lib/db/sql";
+import { waitUntil } from "../setup/wait-until";
+
+/** lib/db/sql.ts's transactions: commit, rollback on throw, the client released, advisory locks. */
+
+const pool = () => getPool();
+const LOCK = 7_499_001;
+
+beforeAll(async () => {
+  await pool().query("CREATE TABLE tx_probe (label text NOT NULL)");
+});
+
+async function labels(): Promise<string[]> {
+  return (await pool().query<{ label: string }>("SELECT label FROM tx_probe ORDER BY label")).rows.map((row) => row.label);
+}
+
+/** A promise and the function that resolves it: holds a transaction open until the test lets go. */
+function gate(): { wait: Promise<void>; open: () => void } {
+  let open = () => {};
+  const wait = new Promise<void>((resolve) => (open = resolve));
+  return { wait, open };
+}
+
+/** Sessions of this database waiting for advisory lock `key` right now (pg_locks; a bigint key's low half is objid). */
+async function waitingFor(key: number): Promise<number> {
+  const result = await pool().query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_locks
+     WHERE locktype = 'advisory' AND NOT granted AND objid::bigint = $1
+       AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    [key],
+  );
+  return result.rows[0]?.n ?? 0;
+}
+
+const inUse = () => pool().totalCount - pool().idleCount;
+
+describe("withTransaction", () => {
+  it("commits what fn wrote and answers its value", async () => {
+    const value = await withTransaction(pool(), async (client) => {
+      await client.query("INSERT INTO tx_probe (label) VALUES ('committed')");
+      return 42;
+    });
+    expect(value).toBe(42);
+    expect(await labels()).toContain("committed");
+    expect(inUse()).toBe(0);
+  });
+
+  it("rolls back when fn throws, rethrows the error, and releases the client", async () => {
+    const failure = new Error("boom");
+    await expect(
+      withTransaction(pool(), async (client) => {
+        await client.query("INSERT INTO tx_probe (label) VALUES ('rolled back')");
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
+    expect(await labels()).not.toContain("rolled back");
+    expect(inUse()).toBe(0);
+  });
+
+  it("rolls back after a failed statement too (the transaction was aborted)", async () => {
+    await expect(
+      withTransaction(pool(), async (client) => {
+        await client.query("INSERT INTO tx_probe (label) VALUES ('before the error')");
+        await client.query("SELECT 1 / 0");
+      }),
+    ).rejects.toThrow(/division by zero/);
+    expect(await labels()).not.toContain("before the error");
+    // The connection went back clean: the next transaction on the pool works.
+    await withTransaction(pool(), (client) => client.query("SELECT 1"));
+  });
+
+  it("serializes callers holding the same advisory lock until commit", async () => {
+    const order: string[] = [];
+    const hold = gate();
+    const first = withTransaction(
+      pool(),
+      async () => {
+        order.push("first in");
+        await hold.wait;
+        order.push("first out");
+      },
+      { advisoryLock: LOCK },
+    );
+    await waitUntil(() => order.includes("first in"), { what: "the first transaction to hold the lock" });
+    const second = withTransaction(pool(), async () => void order.push("second in"), { advisoryLock: LOCK });
+    await waitUntil(async () => (await waitingFor(LOCK)) === 1, { what: "the second transaction to wait for the lock" });
+    expect(order).toEqual(["first in"]);
+    hold.open();
+    await Promise.all([first, second]);
+    expect(order).toEqual(["first in", "first out", "second in"]);
+  });
+
+  it("takes a named lock as hashtext(name), the key the older jobs used", async () => {
+    const hold = gate();
+    let holding = false;
+    const first = withTransaction(
+      pool(),
+      async () => {
+        holding = true;
+        await hold.wait;
+      },
+      { advisoryLock: "burnrate:test-lock" },
+    );
+    await waitUntil(() => holding, { what: "the named lock to be held" });
+    const probe = await pool().query<{ free: boolean }>(
+      "SELECT pg_try_advisory_xact_lock(hashtext('burnrate:test-lock')) AS free",
+    );
+    expect(probe.rows[0]?.free).toBe(false);
+    hold.open();
+    await first;
+  });
+});
+
+describe("withTransactionIfUnlocked", () => {
+  it("runs fn and commits when the lock is free", async () => {
+    const result = await withTransactionIfUnlocked(pool(), LOCK, async (client) => {
+      await client.query("INSERT INTO tx_probe (label) VALUES ('unlocked run')");
+      return "done";
+    });
+    expect(result).toEqual({ ran: true, value: "done" });
+    expect(await labels()).toContain("unlocked run");
+    expect(inUse()).toBe(0);
+  });
+
+  it("skips without calling fn while another transaction holds the lock", async () => {
+    const hold = gate();
+    let holding = false;
+    const holder = withTransaction(
+      pool(),
+      async () => {
+        holding = true;
+        await hold.wait;
+      },
+      { advisoryLock: LOCK },
+    );
+    await waitUntil(() => holding, { what: "the lock to be held" });
+    let called = false;
+    const skipped = await withTransactionIfUnlocked(pool(), LOCK, async () => {
+      called = true;
+    });
+    expect(skipped).toEqual({ ran: false });
+    expect(called).toBe(false);
+    hold.open();
+    await holder;
+    expect(await withTransactionIfUnlocked(pool(), LOCK, async () => "after")).toEqual({ ran: true, value: "after" });
+    expect(inUse()).toBe(0);
+  });
+
+  it("rolls back and rethrows when fn throws", async () => {
+    await expect(
+      withTransactionIfUnlocked(pool(), LOCK, async (client) => {
+        await client.query("INSERT INTO tx_probe (label) VALUES ('unlocked failure')");
+        throw new Error("nope");
+      }),
+    ).rejects.toThrow("nope");
+    expect(await labels()).not.toContain("unlocked failure");
+    expect(inUse()).toBe(0);
+  });
+});
+
+describe("inTransaction", () => {
+  it("runs on the caller's connection, commits or rolls back, and leaves the connection open", async () => {
+    const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await client.connect();
+    try {
+      await inTransaction(client, (c) => c.query("INSERT INTO tx_probe (label) VALUES ('dedicated')"));
+      await expect(
+        inTransaction(client, async (c) => {
+          await c.query("INSERT INTO tx_probe (label) VALUES ('dedicated, rolled back')");
+          throw new Error("undo");
+        }),
+      ).rejects.toThrow("undo");
+      expect((await client.query<{ n: number }>("SELECT 1 AS n")).rows[0]?.n).toBe(1);
+    } finally {
+      await client.end();
+    }
+    const stored = await labels();
+    expect(stored).toContain("dedicated");
+    expect(stored).not.toContain("dedicated, rolled back");
+  });
+});
