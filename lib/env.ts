@@ -62,3 +62,9 @@ export function readEnv(source: Record<string, string | undefined> = process.env
   }
   return parsed.data;
 }
+
+/** The dashboard's public URL (scripts/start.ts sets NEXTAUTH_URL), without a trailing slash: links in alerts and notifications. */
+export function publicBaseUrl(env: Record<string, string | undefined> = process.env): string {
+  const url = env.NEXTAUTH_URL || `http://localhost:${env.PORT || "3000"}`;
+  return url.replace(/\/+$/, "");
+}

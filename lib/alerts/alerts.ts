@@ -1,7 +1,7 @@
 import { getPool, prisma } from "@/lib/db";
 import { teamScope, type Principal } from "@/lib/auth/permissions";
 import { writeAudit } from "@/lib/audit/audit-log";
-import { iso } from "@/lib/analytics/sql";
+import { iso, SqlParams } from "@/lib/db/sql";
 import { ApiError } from "@/lib/http/errors";
 import type { AlertScope, AlertsQuery, AlertStateName } from "@/lib/schemas/alerts";
 import { evaluateAlerts, type EvaluationResult } from "@/lib/alerts/evaluate";
@@ -82,36 +82,31 @@ function alertView(row: AlertRow): AlertView {
 }
 
 /** `AND e.scope->>'team' = ANY($n)` for a team-scoped principal. */
-function scopeCondition(principal: Principal, params: unknown[]): string {
-  const scope = teamScope(principal);
-  if (scope.kind === "all") return "";
-  params.push(scope.slugs);
-  return ` AND e.scope->>'team' = ANY($${params.length}::text[])`;
+function scopeCondition(principal: Principal, params: SqlParams): string {
+  return params.teamScope(teamScope(principal), "e.scope->>'team'");
 }
 
 /** Newest first (fired_at), filtered by state, type, team (scope.team) and fired_at in [from, to). */
 export async function listAlerts(principal: Principal, query: AlertsQuery): Promise<AlertView[]> {
-  const params: unknown[] = [];
+  const params = new SqlParams();
   let where = "true";
-  const add = (condition: (n: string) => string, value: unknown) => {
-    params.push(value);
-    where += ` AND ${condition(`$${params.length}`)}`;
-  };
-  if (query.state) add((n) => `e.state = ${n}::"AlertState"`, query.state);
-  if (query.type) add((n) => `e.type = ${n}`, query.type);
-  if (query.team) add((n) => `e.scope->>'team' = ${n}`, query.team);
-  if (query.from) add((n) => `e.fired_at >= ${n}::timestamptz`, iso(query.from));
-  if (query.to) add((n) => `e.fired_at < ${n}::timestamptz`, iso(query.to));
+  if (query.state) where += ` AND e.state = ${params.add(query.state, '"AlertState"')}`;
+  if (query.type) where += ` AND e.type = ${params.add(query.type)}`;
+  if (query.team) where += ` AND e.scope->>'team' = ${params.add(query.team)}`;
+  if (query.from) where += ` AND e.fired_at >= ${params.add(iso(query.from), "timestamptz")}`;
+  if (query.to) where += ` AND e.fired_at < ${params.add(iso(query.to), "timestamptz")}`;
   where += scopeCondition(principal, params);
-  params.push(query.limit);
-  const result = await getPool().query<AlertRow>(`${SELECT} WHERE ${where} ORDER BY e.fired_at DESC, e.id LIMIT $${params.length}`, params);
+  const result = await getPool().query<AlertRow>(
+    `${SELECT} WHERE ${where} ORDER BY e.fired_at DESC, e.id LIMIT ${params.add(query.limit)}`,
+    params.values,
+  );
   return result.rows.map(alertView);
 }
 
 /** One alert in the caller's scope, or 404. */
 export async function getAlertOrThrow(principal: Principal, id: string): Promise<AlertView> {
-  const params: unknown[] = [id];
-  const result = await getPool().query<AlertRow>(`${SELECT} WHERE e.id = $1::uuid${scopeCondition(principal, params)}`, params);
+  const params = new SqlParams();
+  const result = await getPool().query<AlertRow>(`${SELECT} WHERE e.id = ${params.add(id, "uuid")}${scopeCondition(principal, params)}`, params.values);
   const row = result.rows[0];
   if (!row) throw new ApiError("not_found", "No such alert.");
   return alertView(row);

@@ -6,7 +6,7 @@ import type { CreateChannelInput, UpdateChannelInput } from "@/lib/schemas/alert
 import { alertTitle, sendTestMessage, type SendResult } from "@/lib/alerts/deliver";
 import { ensureInAppChannel, recordNotification } from "@/lib/notifications/notifications";
 import { smtpUrl } from "@/lib/alerts/email";
-import { publicBaseUrl } from "@/lib/alerts/evaluate";
+import { publicBaseUrl } from "@/lib/env";
 import { outboundUrlRefusal } from "@/lib/http/outbound";
 
 /**

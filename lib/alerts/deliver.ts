@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import type pg from "pg";
 import { getPool } from "@/lib/db";
-import { iso, type Queryable } from "@/lib/analytics/sql";
+import { iso, withTransactionIfUnlocked, type Queryable } from "@/lib/db/sql";
 import type { AlertChannelType } from "@/lib/generated/prisma/client";
 import { getSecret } from "@/lib/secrets";
 import { describeScope } from "@/lib/alerts/rules";
@@ -335,14 +335,7 @@ export async function deliverPendingAlerts(
   options: SendOptions & { limit?: number } = {},
 ): Promise<DeliveryRun> {
   const run: DeliveryRun = { skipped: false, attempted: 0, delivered: 0, retrying: 0, failed: 0, deliveries: [] };
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
-    const lock = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_xact_lock($1) AS locked", [DELIVER_LOCK]);
-    if (!lock.rows[0]?.locked) {
-      await client.query("ROLLBACK");
-      return { ...run, skipped: true };
-    }
+  const locked = await withTransactionIfUnlocked(pool, DELIVER_LOCK, async (client) => {
     const due = await client.query<DueRow>(
       `SELECT d.id::text AS id, d.attempts, e.id::text AS alert_id, c.id::text AS channel_id, c.type::text AS channel_type,
               c.target, c.secret, c.enabled, e.payload
@@ -379,13 +372,10 @@ export async function deliverPendingAlerts(
       else if (outcome.status === "pending") run.retrying++;
       else run.failed++;
     }
-    await client.query("COMMIT");
-    for (const { row, status } of recorded) recordAlertDelivery(row.channel_type, DELIVERY_OUTCOME[status]);
-    return run;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+    return recorded;
+  });
+  if (!locked.ran) return { ...run, skipped: true };
+  // Counted once committed: a rolled-back run delivered nothing for good.
+  for (const { row, status } of locked.value) recordAlertDelivery(row.channel_type, DELIVERY_OUTCOME[status]);
+  return run;
 }

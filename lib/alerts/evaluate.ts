@@ -1,23 +1,24 @@
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { getPool } from "@/lib/db";
-import { bucketSql, bucketStarts, floorToBucket, rollupFilterSql } from "@/lib/analytics/cache";
-import type { HitRatePoint } from "@/lib/analytics/cache-drops";
-import { iso, toCount, type Queryable } from "@/lib/analytics/sql";
-import { getTokensPerRequest } from "@/lib/analytics/tokens-per-request";
+import { iso, withTransactionIfUnlocked, type Queryable } from "@/lib/db/sql";
+import { publicBaseUrl } from "@/lib/env";
 import type { AlertRuleType } from "@/lib/generated/prisma/client";
-import { rollupWindowSql } from "@/lib/rollups/window-source";
-import {
-  effectiveParams,
-  type AlertScope,
-  type CacheHitRateDropParams,
-  type SpendSpikeParams,
-  type UntaggedSpendParams,
-} from "@/lib/schemas/alerts";
-import { BUCKET_MS } from "@/lib/schemas/cache";
+import { effectiveParams, type AlertScope } from "@/lib/schemas/alerts";
 import { recordAlertEvaluation } from "@/lib/ops/metrics";
 import { alertTitle } from "@/lib/alerts/deliver";
-import { ensureInAppChannel, recordNotification } from "@/lib/notifications/notifications";
+import { insertDefaultRules } from "@/lib/alerts/default-rules";
+import { recordNotification } from "@/lib/notifications/notifications";
+import {
+  budgetInputs,
+  budgetsOfRule,
+  cacheInputs,
+  spikeInputs,
+  tokensInputs,
+  unpricedInputs,
+  untaggedInputs,
+  type RuleRow,
+} from "@/lib/alerts/rule-inputs";
 import {
   evaluateBudgetForecast,
   evaluateBudgetThreshold,
@@ -27,16 +28,10 @@ import {
   evaluateUnpricedSpend,
   evaluateUntaggedSpend,
   normalizeScope,
-  startOfUtcDay,
-  startOfUtcHour,
-  startOfUtcMonth,
   type AlertPayload,
   type BudgetInput,
-  type CacheSeriesInput,
   type Finding,
   type RuleContext,
-  type SpikeInput,
-  type TokensJumpInput,
 } from "@/lib/alerts/rules";
 
 /**
@@ -46,10 +41,8 @@ import {
  * Within it, and again by the unique dedupe_key (INSERT … ON CONFLICT DO NOTHING), each
  * finding fires once per period however often and however concurrently it runs.
  *
- * Steps: ensure the default rules exist (DEFAULT_RULES: one per type, enabled, created
- * once — a rule that was disabled or re-tuned is never re-created or reset); gather each
- * rule's inputs from the rollups (lib/rollups/window-source.ts, the analytics modules,
- * lib/budgets/status.ts); run the pure rules (lib/alerts/rules.ts); insert new alerts
+ * Steps: ensure the default rules exist (./default-rules.ts); gather each rule's inputs
+ * (./rule-inputs.ts); run the pure rules (./rules.ts); insert new alerts
  * (state open) and queue one delivery per channel — the rule's linked channels that are
  * enabled, or, for a rule with no channel linked, EVERY enabled channel; resolve the
  * rule's open and acknowledged alerts whose dedupe key is no longer among its findings
@@ -59,18 +52,6 @@ import {
  */
 
 export const EVALUATE_LOCK = 7_406_101;
-/** Serializes creating the default rules (evaluators and GET /api/v1/alert-rules). */
-export const DEFAULT_RULES_LOCK = 7_406_103;
-
-export const DEFAULT_RULES: readonly { type: AlertRuleType; name: string }[] = [
-  { type: "budget_threshold", name: "Budget thresholds" },
-  { type: "budget_forecast", name: "Budget forecast over amount" },
-  { type: "spend_spike", name: "Spend spike" },
-  { type: "cache_hit_rate_drop", name: "Prompt-cache hit-rate drop" },
-  { type: "tokens_per_request_jump", name: "Tokens per request jump" },
-  { type: "unpriced_spend", name: "Unpriced spend" },
-  { type: "untagged_spend", name: "Untagged spend" },
-];
 
 export interface FiredAlert extends AlertPayload {
   /** The alert's id (GET /api/v1/alerts, POST /api/v1/alerts/{id}/acknowledge). */
@@ -103,59 +84,11 @@ export interface EvaluateOptions {
   ruleTypes?: readonly AlertRuleType[];
 }
 
-/** The dashboard's public URL (scripts/start.ts sets NEXTAUTH_URL), without a trailing slash. */
-export function publicBaseUrl(env: Record<string, string | undefined> = process.env): string {
-  const url = env.NEXTAUTH_URL || `http://localhost:${env.PORT || "3000"}`;
-  return url.replace(/\/+$/, "");
-}
-
-// ------------------------------------------------------------------ default rules
-
-/** Creates the missing default rules (and the built-in in-app channel) inside the caller's transaction. */
-async function insertDefaultRules(db: Queryable, now: Date): Promise<number> {
-  await db.query("SELECT pg_advisory_xact_lock($1)", [DEFAULT_RULES_LOCK]);
-  await ensureInAppChannel(db, now);
-  const result = await db.query(
-    `INSERT INTO alert_rules (id, name, type, enabled, params, scope, budget_id, created_at, updated_at)
-     SELECT gen_random_uuid(), d.name, d.type::"AlertRuleType", true, '{}'::jsonb, NULL, NULL, $3::timestamptz, $3::timestamptz
-     FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS d(type, name, n)
-     WHERE NOT EXISTS (SELECT 1 FROM alert_rules r WHERE r.type = d.type::"AlertRuleType" AND r.budget_id IS NULL)
-     ORDER BY d.n`,
-    [DEFAULT_RULES.map((r) => r.type), DEFAULT_RULES.map((r) => r.name), iso(now)],
-  );
-  return result.rowCount ?? 0;
-}
-
-/** Creates the default rules that do not exist yet (one per type, budget_id null); answers how many. */
-export async function ensureDefaultRules(pool: pg.Pool = getPool(), now: Date = new Date()): Promise<number> {
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
-    const created = await insertDefaultRules(client, now);
-    await client.query("COMMIT");
-    return created;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
-}
-
 // ------------------------------------------------------------------ rules and channels
 
 interface ChannelRef {
   id: string;
   type: string;
-}
-
-interface RuleRow {
-  id: string;
-  type: AlertRuleType;
-  params: unknown;
-  scope: unknown;
-  budget_id: string | null;
-  channel_ids: string[];
 }
 
 async function enabledRules(db: Queryable): Promise<RuleRow[]> {
@@ -169,241 +102,6 @@ async function enabledRules(db: Queryable): Promise<RuleRow[]> {
      ORDER BY r.created_at, r.id`,
   );
   return result.rows;
-}
-
-// ------------------------------------------------------------------ inputs
-
-type Filters = { team?: string; feature?: string; environment?: string; tenant?: string };
-
-function scopeFilters(scope: AlertScope): Filters {
-  return { ...scope };
-}
-
-/** Budget inputs (lib/budgets/status.ts), non-archived. */
-async function budgetInputs(db: Queryable, now: Date): Promise<BudgetInput[]> {
-  const { budgetStatuses } = await import("@/lib/budgets/status");
-  const statuses = await budgetStatuses(db, now);
-  return statuses
-    .filter((status) => !status.budget.archived)
-    .map((status) => ({
-      id: status.budget.id,
-      name: status.budget.name,
-      scope: normalizeScope(status.budget.scope),
-      amountUsd: status.budget.amountUsd,
-      thresholds: status.budget.thresholds,
-      spentUsd: status.spentUsd,
-      forecastUsd: status.forecast.forecastUsd,
-      basisDays: status.forecast.basisDays,
-      periodStart: status.periodStart,
-    }));
-}
-
-/** The budgets a rule watches: its own budget, or (budget_id null) every budget in its scope without a rule of its own. */
-function budgetsOfRule(rule: RuleRow, scope: AlertScope, budgets: readonly BudgetInput[], ownRules: ReadonlySet<string>): BudgetInput[] {
-  if (rule.budget_id) return budgets.filter((b) => b.id === rule.budget_id);
-  return budgets.filter(
-    (b) =>
-      !ownRules.has(`${rule.type}:${b.id}`) &&
-      (Object.keys(scope) as (keyof AlertScope)[]).every((tag) => b.scope[tag] === scope[tag]),
-  );
-}
-
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
-
-async function spikeInputs(db: Queryable, now: Date, params: SpendSpikeParams, scope: AlertScope): Promise<SpikeInput[]> {
-  const inputs: SpikeInput[] = [];
-  const hour = startOfUtcHour(now);
-  const days = params.baseline_days;
-  const group = params.group_by === "team" ? "r.team" : "NULL::text";
-  const groupFilter = params.group_by === "team" ? " AND r.team IS NOT NULL" : "";
-  const scopeOf = (grp: string | null) => normalizeScope({ ...scope, ...(grp === null ? {} : { team: grp }) });
-
-  const collect = (
-    rows: { at_ms: string; grp: string | null; cost: string }[],
-    window: "hour" | "day",
-    currentStart: number,
-    windowEnd: number,
-  ) => {
-    const byGroup = new Map<string | null, Map<number, string>>();
-    for (const row of rows) {
-      let costs = byGroup.get(row.grp);
-      if (!costs) byGroup.set(row.grp, (costs = new Map()));
-      costs.set(Number(row.at_ms), row.cost);
-    }
-    for (const [grp, costs] of byGroup) {
-      const actual = costs.get(currentStart);
-      if (actual === undefined) continue; // nothing spent in the window: no spike
-      inputs.push({
-        scope: scopeOf(grp),
-        window,
-        windowStart: new Date(currentStart),
-        windowEnd: new Date(windowEnd),
-        actualUsd: actual,
-        baselineUsd: Array.from({ length: days }, (_, k) => costs.get(currentStart - (k + 1) * DAY_MS) ?? "0"),
-      });
-    }
-  };
-
-  if (params.windows.includes("hour")) {
-    const current = hour.getTime() - HOUR_MS;
-    const hours = Array.from({ length: days + 1 }, (_, k) => new Date(current - k * DAY_MS).toISOString());
-    const filters = rollupFilterSql(scopeFilters(scope), 2);
-    const rows = await db.query<{ at_ms: string; grp: string | null; cost: string }>(
-      `SELECT (extract(epoch FROM r.hour) * 1000)::bigint::text AS at_ms, ${group} AS grp, sum(r.cost_usd)::text AS cost
-       FROM usage_rollup_hourly r
-       WHERE r.hour = ANY($1::timestamptz[])${groupFilter}${filters.sql}
-       GROUP BY 1, 2`,
-      [hours, ...filters.params],
-    );
-    collect(rows.rows, "hour", current, current + HOUR_MS);
-  }
-
-  if (params.windows.includes("day")) {
-    const today = startOfUtcDay(now).getTime();
-    const hoursIntoDay = (hour.getTime() - today) / HOUR_MS + 1; // through the current hour
-    const filters = rollupFilterSql(scopeFilters(scope), 4);
-    const rows = await db.query<{ at_ms: string; grp: string | null; cost: string }>(
-      `SELECT (extract(epoch FROM date_trunc('day', r.hour, 'UTC')) * 1000)::bigint::text AS at_ms, ${group} AS grp,
-              sum(r.cost_usd)::text AS cost
-       FROM usage_rollup_hourly r
-       WHERE r.hour >= $1::timestamptz AND r.hour < $2::timestamptz
-         AND extract(hour FROM r.hour AT TIME ZONE 'UTC') < $3${groupFilter}${filters.sql}
-       GROUP BY 1, 2`,
-      [iso(new Date(today - days * DAY_MS)), iso(new Date(today + DAY_MS)), hoursIntoDay, ...filters.params],
-    );
-    collect(rows.rows, "day", today, hour.getTime() + HOUR_MS);
-  }
-  return inputs;
-}
-
-const CACHE_GROUPS: Record<CacheHitRateDropParams["group_by"], { g1: string; g2: string; notNull: string; tag: "feature" | "tenant" | "team" }> = {
-  feature: { g1: "r.team", g2: "r.feature", notNull: "r.feature", tag: "feature" },
-  tenant: { g1: "NULL::text", g2: "r.tenant", notNull: "r.tenant", tag: "tenant" },
-  team: { g1: "r.team", g2: "NULL::text", notNull: "r.team", tag: "team" },
-};
-
-async function cacheInputs(
-  db: Queryable,
-  now: Date,
-  params: CacheHitRateDropParams,
-  scope: AlertScope,
-): Promise<{ groups: CacheSeriesInput[]; bucketMs: number }> {
-  const bucket = params.bucket;
-  const bucketMs = BUCKET_MS[bucket];
-  const end = floorToBucket(now, bucket); // complete buckets only
-  const start = end - params.lookback_days * DAY_MS;
-  const spec = CACHE_GROUPS[params.group_by];
-  const filters = rollupFilterSql(scopeFilters(scope), 3);
-  const rows = await db.query<{ bucket_ms: string; g1: string | null; g2: string | null; requests: string; input: string; read: string }>(
-    `SELECT ${bucketSql(bucket)} AS bucket_ms, ${spec.g1} AS g1, ${spec.g2} AS g2, sum(r.requests)::text AS requests,
-            sum(r.input_tokens)::text AS input, sum(r.cache_read_input_tokens)::text AS read
-     FROM usage_rollup_hourly r
-     WHERE r.hour >= $1::timestamptz AND r.hour < $2::timestamptz AND ${spec.notNull} IS NOT NULL${filters.sql}
-     GROUP BY 1, 2, 3`,
-    [iso(new Date(start)), iso(new Date(end)), ...filters.params],
-  );
-  const starts = bucketStarts(start, new Date(end), bucket);
-  const index = new Map(starts.map((s, i) => [s, i]));
-  const groups = new Map<string, { g1: string | null; g2: string | null; points: HitRatePoint[] }>();
-  for (const row of rows.rows) {
-    const i = index.get(Number(row.bucket_ms));
-    if (i === undefined) continue;
-    const id = JSON.stringify([row.g1, row.g2]);
-    let entry = groups.get(id);
-    if (!entry) {
-      entry = {
-        g1: row.g1,
-        g2: row.g2,
-        points: starts.map((s) => ({ bucket: new Date(s).toISOString(), requests: 0, inputTokens: 0, cacheReadInputTokens: 0 })),
-      };
-      groups.set(id, entry);
-    }
-    entry.points[i] = { bucket: new Date(starts[i] as number).toISOString(), requests: toCount(row.requests), inputTokens: toCount(row.input), cacheReadInputTokens: toCount(row.read) };
-  }
-  return {
-    bucketMs,
-    groups: [...groups.values()].map((entry) => ({
-      scope: normalizeScope({
-        ...scope,
-        ...(params.group_by === "feature" ? { team: entry.g1, feature: entry.g2 } : {}),
-        ...(params.group_by === "tenant" ? { tenant: entry.g2 } : {}),
-        ...(params.group_by === "team" ? { team: entry.g1 } : {}),
-      }),
-      points: entry.points,
-    })),
-  };
-}
-
-/** The jump flag of getTokensPerRequest per team and feature (features without a team tag are left out). */
-async function tokensInputs(db: Queryable, now: Date, scope: AlertScope): Promise<TokensJumpInput[]> {
-  const to = new Date(startOfUtcHour(now).getTime() + HOUR_MS);
-  // The report's groups are those with requests in [from, to): the jump's recent 7 days.
-  const from = new Date(to.getTime() - 7 * DAY_MS);
-  let teams: string[];
-  if (scope.team) {
-    teams = [scope.team];
-  } else {
-    const filters = rollupFilterSql(scopeFilters(scope), 3);
-    const rows = await db.query<{ team: string }>(
-      `SELECT DISTINCT r.team FROM usage_rollup_hourly r
-       WHERE r.hour >= $1::timestamptz AND r.hour < $2::timestamptz AND r.team IS NOT NULL AND r.feature IS NOT NULL${filters.sql}
-       ORDER BY r.team`,
-      [iso(new Date(to.getTime() - 35 * DAY_MS)), iso(to), ...filters.params],
-    );
-    teams = rows.rows.map((row) => row.team);
-  }
-  const inputs: TokensJumpInput[] = [];
-  for (const team of teams) {
-    const report = await getTokensPerRequest({ from, to, bucket: "day", group_by: "feature", ...scopeFilters(scope), team }, { db });
-    for (const group of report.groups) {
-      if (group.key === null) continue;
-      inputs.push({ scope: normalizeScope({ ...scope, team, feature: group.key }), jump: group.jump });
-    }
-  }
-  return inputs;
-}
-
-/** This month through the current hour. */
-function monthToDate(now: Date): { start: Date; end: Date } {
-  return { start: startOfUtcMonth(now), end: new Date(startOfUtcHour(now).getTime() + HOUR_MS) };
-}
-
-async function unpricedInputs(db: Queryable, now: Date, scope: AlertScope) {
-  const { start, end } = monthToDate(now);
-  const params: unknown[] = [];
-  const source = rollupWindowSql(start, end, params, "r");
-  const filters = rollupFilterSql(scopeFilters(scope), params.length + 1);
-  const rows = await db.query<{ provider: string; model: string; n: string }>(
-    `SELECT r.provider, r.model, sum(r.unpriced_requests)::text AS n
-     FROM ${source}
-     WHERE true${filters.sql}
-     GROUP BY r.provider, r.model
-     HAVING sum(r.unpriced_requests) > 0
-     ORDER BY sum(r.unpriced_requests) DESC, r.provider, r.model`,
-    [...params, ...filters.params],
-  );
-  return {
-    scope,
-    periodStart: start,
-    models: rows.rows.map((row) => ({ provider: row.provider, model: row.model, unpricedRequests: toCount(row.n) })),
-  };
-}
-
-async function untaggedInputs(db: Queryable, now: Date, params: UntaggedSpendParams, scope: AlertScope) {
-  const { start, end } = monthToDate(now);
-  const values: unknown[] = [];
-  const source = rollupWindowSql(start, end, values, "r");
-  const filters = rollupFilterSql(scopeFilters(scope), values.length + 1);
-  const rows = await db.query<{ total: string; untagged: string }>(
-    `SELECT coalesce(sum(r.cost_usd), 0)::text AS total,
-            coalesce(sum(r.cost_usd) FILTER (WHERE r.${params.tag} IS NULL), 0)::text AS untagged
-     FROM ${source}
-     WHERE true${filters.sql}`,
-    [...values, ...filters.params],
-  );
-  const row = rows.rows[0];
-  return { scope, periodStart: start, totalUsd: row?.total ?? "0", untaggedUsd: row?.untagged ?? "0" };
 }
 
 // ------------------------------------------------------------------ one rule
@@ -546,14 +244,7 @@ export async function evaluateAlerts(
 async function evaluateUnderLock(pool: pg.Pool, now: Date, options: EvaluateOptions): Promise<EvaluationResult> {
   const baseUrl = (options.baseUrl ?? publicBaseUrl()).replace(/\/+$/, "");
   const result: EvaluationResult = { skipped: false, evaluated_at: now.toISOString(), fired: [], resolved: [], errors: [] };
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
-    const lock = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_xact_lock($1) AS locked", [EVALUATE_LOCK]);
-    if (!lock.rows[0]?.locked) {
-      await client.query("ROLLBACK");
-      return { ...result, skipped: true };
-    }
+  const run = await withTransactionIfUnlocked(pool, EVALUATE_LOCK, async (client) => {
     await insertDefaultRules(client, now);
     const only = options.ruleTypes ? new Set(options.ruleTypes) : null;
     const rules = (await enabledRules(client)).filter((rule) => !only || only.has(rule.type));
@@ -594,12 +285,6 @@ async function evaluateUnderLock(pool: pg.Pool, now: Date, options: EvaluateOpti
       }
       result.resolved.push(...(await resolveCleared(client, rule, [...keys], now)));
     }
-    await client.query("COMMIT");
-    return result;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
+  return run.ran ? result : { ...result, skipped: true };
 }

@@ -10,7 +10,7 @@ import {
   type CreateRuleInput,
   type UpdateRuleInput,
 } from "@/lib/schemas/alerts";
-import { DEFAULT_RULES, ensureDefaultRules } from "@/lib/alerts/evaluate";
+import { DEFAULT_RULES, ensureDefaultRules } from "@/lib/alerts/default-rules";
 import { BUDGET_RULE_TYPES } from "@/lib/alerts/rule-describe";
 import { describeScope, normalizeScope } from "@/lib/alerts/rules";
 

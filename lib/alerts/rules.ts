@@ -18,6 +18,7 @@ import {
   type UntaggedSpendParams,
 } from "@/lib/schemas/alerts";
 import type { AlertRuleType } from "@/lib/generated/prisma/client";
+import { startOfUtcDay, startOfUtcHour, startOfUtcMonth } from "@/lib/time";
 
 /**
  * The alert rules, PURE: plain inputs in (gathered from the database by
@@ -95,20 +96,8 @@ export interface Finding {
 
 // ------------------------------------------------------------------ helpers
 
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
-
-export function startOfUtcMonth(at: Date): Date {
-  return new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1));
-}
-
-export function startOfUtcDay(at: Date): Date {
-  return new Date(Math.floor(at.getTime() / DAY_MS) * DAY_MS);
-}
-
-export function startOfUtcHour(at: Date): Date {
-  return new Date(Math.floor(at.getTime() / HOUR_MS) * HOUR_MS);
-}
+// Re-exported for the callers that still import them from here; lib/time.ts is their home.
+export { startOfUtcDay, startOfUtcHour, startOfUtcMonth };
 
 /** The scope with only the tags that are set, in a fixed order (team, feature, environment, tenant). */
 export function normalizeScope(scope: Readonly<Partial<Record<keyof AlertScope, string | null>>> | null | undefined): AlertScope {

@@ -1,5 +1,6 @@
 import type pg from "pg";
-import { evaluateAlerts, publicBaseUrl } from "@/lib/alerts/evaluate";
+import { evaluateAlerts } from "@/lib/alerts/evaluate";
+import { publicBaseUrl } from "@/lib/env";
 import type { AlertRuleType } from "@/lib/generated/prisma/client";
 import { DAY_MS, HOUR_MS } from "./traffic";
 

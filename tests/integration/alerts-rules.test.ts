@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { PATCH as patchRule } from "@/app/api/v1/alert-rules/[id]/route";
 import { prisma } from "@/lib/db";
 import type { FiredAlert } from "@/lib/alerts/evaluate";
-import { ensureDefaultRules } from "@/lib/alerts/evaluate";
+import { ensureDefaultRules } from "@/lib/alerts/default-rules";
 import { apiRequest, createTestKey } from "../factories/api-keys";
 import { BASE_URL, createBudget, createPricedModel, evaluateAt, ingest, PROVIDER } from "../factories/alerts";
 import { read, routeParams } from "../factories/users";

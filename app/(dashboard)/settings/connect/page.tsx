@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { randomUUID } from "node:crypto";
 import { listTeams } from "@/lib/access/teams";
-import { publicBaseUrl } from "@/lib/alerts/evaluate";
+import { publicBaseUrl } from "@/lib/env";
 import { can, canSee, grantableKeyScopes } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/server-session";
 import { AccessDenied } from "@/components/ui/access-denied";
