@@ -1,4 +1,4 @@
-import type { OutcomeTypeReport } from "@/lib/analytics/traces";
+import type { OutcomeTypeReport } from "@/lib/analytics/outcome-report";
 import { costPerSuccessSeries, costPerSuccessSummary, type DayWindow } from "@/lib/analytics/outcomes-view";
 import { formatCount, formatMoney } from "@/lib/format";
 import { OutcomeCostPerSuccessChart } from "@/components/charts/outcome-cost-per-success-chart";

@@ -1,7 +1,8 @@
 "use client";
 
 import { useState } from "react";
-import { activePreset, addDays, presetWindow, WINDOW_PRESETS, windowInputProblem, type DayWindow } from "@/lib/analytics/outcomes-view";
+import { activePreset, presetWindow, WINDOW_PRESETS, windowInputProblem, type DayWindow } from "@/lib/analytics/outcomes-view";
+import { addDays } from "@/lib/time";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { SelectField, TextField } from "@/components/ui/form-fields";

@@ -1,5 +1,5 @@
 import { useId } from "react";
-import type { OutcomeTypeReport } from "@/lib/analytics/traces";
+import type { OutcomeTypeReport } from "@/lib/analytics/outcome-report";
 import { allUnpriced, successRate } from "@/lib/analytics/outcomes-view";
 import { formatChange, formatCount, formatMoney, formatPercent, ratio } from "@/lib/format";
 import { Button } from "@/components/ui/button";

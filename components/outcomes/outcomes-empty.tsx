@@ -1,4 +1,5 @@
-import { addDays, formatWindow, type DayWindow } from "@/lib/analytics/outcomes-view";
+import { formatWindow, type DayWindow } from "@/lib/analytics/outcomes-view";
+import { addDays } from "@/lib/time";
 import { Button } from "@/components/ui/button";
 
 function exampleRequest(window: DayWindow): string {

@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import type { TopTrace } from "@/lib/analytics/traces";
+import type { TopTrace } from "@/lib/analytics/outcome-report";
 import { formatCostWithUnpriced, formatDuration, nextSort, sortTopTraces, spanMs, type SortState, type TraceSortKey } from "@/lib/analytics/outcomes-view";
 import { formatCount, formatDayTime } from "@/lib/format";
 import { Panel } from "@/components/ui/panel";

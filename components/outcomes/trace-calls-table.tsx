@@ -1,4 +1,4 @@
-import type { TraceCall } from "@/lib/analytics/traces";
+import type { TraceCall } from "@/lib/analytics/trace-detail";
 import { formatDuration, formatTimeOfDay } from "@/lib/analytics/outcomes-view";
 import { formatCount, formatMoney } from "@/lib/format";
 import { cn } from "@/components/ui/cn";

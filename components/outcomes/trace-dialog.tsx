@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useRef } from "react";
-import type { TraceDetail } from "@/lib/analytics/traces";
+import type { TraceDetail } from "@/lib/analytics/trace-detail";
 import { formatCostWithUnpriced, formatDuration, spanMs } from "@/lib/analytics/outcomes-view";
 import { formatCount, formatDayTime, formatTokens } from "@/lib/format";
 import { Button } from "@/components/ui/button";

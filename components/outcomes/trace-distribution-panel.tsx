@@ -1,4 +1,4 @@
-import type { TraceCostDistribution } from "@/lib/analytics/traces";
+import type { TraceCostDistribution } from "@/lib/analytics/outcome-report";
 import { histogramBars, histogramSummary, percentileMarkers } from "@/lib/analytics/outcomes-view";
 import { formatCount, formatMoney } from "@/lib/format";
 import { OutcomeHistogramChart } from "@/components/charts/outcome-histogram-chart";

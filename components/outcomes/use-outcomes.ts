@@ -3,7 +3,8 @@
 import { keepPreviousData, useQueries, useQuery } from "@tanstack/react-query";
 import type { OutcomeCostResult } from "@/lib/analytics/outcome-cost";
 import type { DayWindow } from "@/lib/analytics/outcomes-view";
-import type { OutcomeReport, TraceDetail } from "@/lib/analytics/traces";
+import type { OutcomeReport } from "@/lib/analytics/outcome-report";
+import type { TraceDetail } from "@/lib/analytics/trace-detail";
 import { apiFetch } from "@/components/api-client";
 
 function queryString(params: Record<string, string | undefined>): string {

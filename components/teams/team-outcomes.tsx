@@ -1,5 +1,5 @@
 import Link from "next/link";
-import type { OutcomeReport } from "@/lib/analytics/traces";
+import type { OutcomeReport } from "@/lib/analytics/outcome-report";
 import { formatCount, formatMoney, formatPercent } from "@/lib/format";
 import { Panel } from "@/components/ui/panel";
 

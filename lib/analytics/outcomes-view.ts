@@ -1,10 +1,11 @@
 import { z } from "zod";
-import { formatCount, formatDayKey, formatMoney, formatMoneyCompact, formatPercent, ratio } from "@/lib/format";
+import { formatCount, formatDayKey, formatMoney, formatMoneyCompact, formatPercent, plural, ratio } from "@/lib/format";
 import { Money } from "@/lib/money";
 import { REPORT_MAX_DAYS } from "@/lib/schemas/outcome-cost";
+import { addDays, DAY_MS, utcDayKey } from "@/lib/time";
 import type { OutcomeCostRow } from "./outcome-cost";
 import type { HistogramBucket, LogHistogram } from "./percentiles";
-import type { OutcomeTypeReport, TopTrace, TraceCostDistribution } from "./traces";
+import type { OutcomeTypeReport, TopTrace, TraceCostDistribution } from "./outcome-report";
 
 /**
  * Turns the outcome APIs' answers (GET /api/v1/outcomes/report, /outcomes/cost,
@@ -12,8 +13,6 @@ import type { OutcomeTypeReport, TopTrace, TraceCostDistribution } from "./trace
  * series, histogram bars, sortable feature rows. Pure, so every figure is unit-tested;
  * money stays a decimal string and becomes a float only as a chart height.
  */
-
-const DAY_MS = 86_400_000;
 
 // ---------------------------------------------------------------- page state (the URL)
 
@@ -66,15 +65,9 @@ export interface DayWindow {
   to: string;
 }
 
-export function addDays(dayKey: string, n: number): string {
-  const d = new Date(`${dayKey}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
-}
-
 /** Today's UTC day key. */
 export function utcToday(now: Date): string {
-  return now.toISOString().slice(0, 10);
+  return utcDayKey(now);
 }
 
 /** The last `days` full UTC days: today (incomplete) is left out. */
@@ -195,7 +188,7 @@ export interface CostPerSuccessSeries {
 }
 
 function dayLabel(day: { successful: number; cost_usd: string; cost_per_success_usd: string | null }): string {
-  const successes = `${formatCount(day.successful)} ${day.successful === 1 ? "success" : "successes"}`;
+  const successes = plural(day.successful, "success", "successes");
   if (day.cost_per_success_usd === null) return `no successes · ${formatMoney(day.cost_usd)} spent`;
   return `${formatMoney(day.cost_per_success_usd)} per success · ${successes} · ${formatMoney(day.cost_usd)}`;
 }
@@ -257,7 +250,7 @@ export const ZERO_BUCKET = "zero";
 
 function countLabel(count: number, total: number): string {
   const share = ratio(count, total);
-  return `${formatCount(count)} ${count === 1 ? "trace" : "traces"}${share ? ` (${formatPercent(share)})` : ""}`;
+  return `${plural(count, "trace", "traces")}${share ? ` (${formatPercent(share)})` : ""}`;
 }
 
 /**

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { GET as getReport } from "@/app/api/v1/outcomes/report/route";
 import { GET as getTrace } from "@/app/api/v1/traces/[traceId]/route";
-import type { OutcomeReport, TraceDetail } from "@/lib/analytics/traces";
+import type { OutcomeReport } from "@/lib/analytics/outcome-report";
+import type { TraceDetail } from "@/lib/analytics/trace-detail";
 import { createTestKey } from "../factories/api-keys";
 import { createOutcomeData, getRequest, PRICED_PROVIDER, traceId, type OutcomeData } from "../factories/outcome-data";
 import { createTestUser, detailPaths, read, routeParams, sessionRequest, uniqueSlug, type TestUser } from "../factories/users";

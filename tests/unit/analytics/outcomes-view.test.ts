@@ -1,11 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { logHistogram, amountDistribution } from "@/lib/analytics/percentiles";
 import type { OutcomeCostRow } from "@/lib/analytics/outcome-cost";
-import type { OutcomeTypeReport, TopTrace, TraceCostDistribution } from "@/lib/analytics/traces";
+import type { OutcomeTypeReport, TopTrace, TraceCostDistribution } from "@/lib/analytics/outcome-report";
 import {
   activePreset,
   allUnpriced,
-  addDays,
   bucketKeyOf,
   costPerSuccessSeries,
   costPerSuccessSummary,
@@ -31,6 +30,7 @@ import {
   windowInputProblem,
   ZERO_BUCKET,
 } from "@/lib/analytics/outcomes-view";
+import { addDays } from "@/lib/time";
 
 const NOW = new Date("2026-11-15T13:45:00Z");
 

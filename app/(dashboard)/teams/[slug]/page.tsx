@@ -11,7 +11,7 @@ import { listAllocations } from "@/lib/quotas/allocations";
 import { listBurstRequests } from "@/lib/quotas/bursts";
 import { alertsQuerySchema } from "@/lib/schemas/alerts";
 import { getSpendOverview } from "@/lib/analytics/overview";
-import { outcomeReport } from "@/lib/analytics/traces";
+import { outcomeReport } from "@/lib/analytics/outcome-report";
 import { can, canActOnTeam, type TeamScope } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/server-session";
 import { cacheQuerySchema } from "@/lib/schemas/cache";

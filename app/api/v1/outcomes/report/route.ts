@@ -1,5 +1,5 @@
 import { getPool } from "@/lib/db";
-import { outcomeReport } from "@/lib/analytics/traces";
+import { outcomeReport } from "@/lib/analytics/outcome-report";
 import { teamScope } from "@/lib/auth/permissions";
 import { parseQuery } from "@/lib/http/parse";
 import { jsonResponse, withRoute } from "@/lib/http/with-route";

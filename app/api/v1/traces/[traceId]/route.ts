@@ -1,5 +1,5 @@
 import { getPool } from "@/lib/db";
-import { traceDetail } from "@/lib/analytics/traces";
+import { traceDetail } from "@/lib/analytics/trace-detail";
 import { teamScope } from "@/lib/auth/permissions";
 import { ApiError } from "@/lib/http/errors";
 import { jsonResponse, withRoute } from "@/lib/http/with-route";
