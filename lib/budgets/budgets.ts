@@ -1,6 +1,6 @@
 import { getPool, prisma } from "@/lib/db";
 import { can, teamScope, type Principal } from "@/lib/auth/permissions";
-import type { Queryable } from "@/lib/analytics/sql";
+import type { Queryable } from "@/lib/db/sql";
 import { ensureTeam } from "@/lib/access/teams";
 import { writeAudit } from "@/lib/audit/audit-log";
 import { ApiError } from "@/lib/http/errors";

@@ -1,9 +1,9 @@
 import { teamScope, type Principal, type TeamScope } from "@/lib/auth/permissions";
 import { assertFiltersInScope } from "@/lib/analytics/spend";
-import { teamFilter, type Queryable } from "@/lib/analytics/sql";
 import { getPool } from "@/lib/db";
+import { rollupWindowSql } from "@/lib/db/rollup-sql";
+import { SqlParams, type Queryable } from "@/lib/db/sql";
 import { Money } from "@/lib/money";
-import { rollupWindowSql } from "@/lib/rollups/window-source";
 import {
   forecastFilters,
   FORECAST_FILTER_KEYS,
@@ -124,18 +124,14 @@ export async function dailySpendSeries(
 ): Promise<{ total: DailyCost[]; groups: { keys: GroupForecast["keys"]; daily: DailyCost[] }[] }> {
   const groupBy = [...new Set(selection.groupBy ?? [])];
   const { from, to } = spendWindow(selection.now);
-  const params: unknown[] = [];
+  const params = new SqlParams();
   const source = rollupWindowSql(from, to, params);
   let where = "true";
   for (const key of FORECAST_FILTER_KEYS) {
     const value = selection.filters?.[key];
-    if (value === undefined) continue;
-    params.push(value);
-    where += ` AND ${key} = $${params.length}`;
+    if (value !== undefined) where += ` AND ${key} = ${params.add(value)}`;
   }
-  const scoped = teamFilter(selection.scope, params.length + 1);
-  where += scoped.sql;
-  params.push(...scoped.params);
+  where += params.teamScope(selection.scope);
 
   // Keys come from the FORECAST_GROUP_KEYS whitelist, so quoting them as identifiers is safe.
   const extra = groupBy.filter((key) => !(SCOPE_TAGS as readonly string[]).includes(key)).map((key) => `"${key}"`);
@@ -154,7 +150,7 @@ export async function dailySpendSeries(
   FROM spend
   GROUP BY day${keys.map((k) => `, ${k}`).join("")}
   ORDER BY day`,
-    params,
+    params.values,
   );
 
   const totals = new Map<string, Money>();

@@ -1,14 +1,14 @@
 import type { TeamScope } from "@/lib/auth/permissions";
-import type { Queryable } from "@/lib/analytics/sql";
+import { rollupWindowSql } from "@/lib/db/rollup-sql";
+import { SqlParams, type Queryable } from "@/lib/db/sql";
 import { Money, formatUsd, type MoneyValue } from "@/lib/money";
-import { rollupWindowSql } from "@/lib/rollups/window-source";
 import { HISTORY_DAYS, forecastMonthDays, forecastMonthEnd, type DailyCost, type MonthForecastDays } from "./forecast";
 
 /**
  * Where every budget stands this month: spend so far, the month-end forecast, thresholds
  * crossed. The alert rules and the budgets API both read this.
  *
- * Spend comes from the rollups (lib/rollups/window-source.ts) in ONE query for any number of
+ * Spend comes from the rollups (rollupWindowSql, lib/db/rollup-sql.ts) in ONE query for any number of
  * budgets: the window's rows are first grouped by day and the four scope tags, then joined
  * to the budgets' scopes (passed in as arrays, so budgets not yet committed work too) —
  * a budget matches a group when each of its non-null tags equals the group's.
@@ -80,13 +80,14 @@ export async function dailySpendByBudget(
   const byBudget = new Map<string, DailyCost[]>(budgets.map((b) => [b.id, []]));
   if (budgets.length === 0) return byBudget;
   const { from, to } = spendWindow(now);
-  const params: unknown[] = [
-    budgets.map((b) => b.id),
-    budgets.map((b) => b.scope.team ?? null),
-    budgets.map((b) => b.scope.feature ?? null),
-    budgets.map((b) => b.scope.environment ?? null),
-    budgets.map((b) => b.scope.tenant ?? null),
-  ];
+  const params = new SqlParams();
+  const scopes = [
+    params.add(budgets.map((b) => b.id), "uuid[]"),
+    params.add(budgets.map((b) => b.scope.team ?? null), "text[]"),
+    params.add(budgets.map((b) => b.scope.feature ?? null), "text[]"),
+    params.add(budgets.map((b) => b.scope.environment ?? null), "text[]"),
+    params.add(budgets.map((b) => b.scope.tenant ?? null), "text[]"),
+  ].join(", ");
   const source = rollupWindowSql(from, to, params);
   const result = await db.query<{ id: string; day: string; cost: string }>(
     `
@@ -98,7 +99,7 @@ export async function dailySpendByBudget(
     HAVING sum(requests) > 0
   )
   SELECT b.id::text AS id, s.day, sum(s.cost)::text AS cost
-  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[]) AS b(id, team, feature, environment, tenant)
+  FROM unnest(${scopes}) AS b(id, team, feature, environment, tenant)
   JOIN spend s
     ON (b.team IS NULL OR s.team = b.team)
    AND (b.feature IS NULL OR s.feature = b.feature)
@@ -106,7 +107,7 @@ export async function dailySpendByBudget(
    AND (b.tenant IS NULL OR s.tenant = b.tenant)
   GROUP BY b.id, s.day
   ORDER BY b.id, s.day`,
-    params,
+    params.values,
   );
   for (const row of result.rows) byBudget.get(row.id)?.push({ day: row.day, costUsd: row.cost ?? "0" });
   return byBudget;
@@ -184,24 +185,14 @@ export async function budgetStatuses(
   scope: TeamScope = { kind: "all" },
   ids?: string[],
 ): Promise<BudgetStatus[]> {
-  const params: unknown[] = [];
-  const where: string[] = [];
-  if (ids) {
-    // A string that is not a UUID names no budget (rather than failing the cast).
-    params.push(ids.filter((id) => UUID.test(id)));
-    where.push(`id = ANY($${params.length}::uuid[])`);
-  } else {
-    where.push("archived_at IS NULL");
-  }
-  if (scope.kind === "teams") {
-    params.push(scope.slugs);
-    where.push(`team = ANY($${params.length}::text[])`);
-  }
+  const params = new SqlParams();
+  // A string that is not a UUID names no budget (rather than failing the cast).
+  const which = ids ? `id = ANY(${params.add(ids.filter((id) => UUID.test(id)), "uuid[]")})` : "archived_at IS NULL";
   const rows = await db.query<BudgetRow>(
     `SELECT id::text AS id, name, team, feature, environment, tenant, amount_usd::text AS amount_usd, thresholds,
             archived_at IS NOT NULL AS archived
-     FROM budgets WHERE ${where.join(" AND ")} ORDER BY name, id`,
-    params,
+     FROM budgets WHERE ${which}${params.teamScope(scope)} ORDER BY name, id`,
+    params.values,
   );
   const budgets: BudgetRecord[] = rows.rows.map((row) => ({
     id: row.id,

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { getPool } from "@/lib/db";
-import { iso, toCount, type Queryable } from "@/lib/analytics/sql";
+import { iso, SqlParams, toCount, type Queryable } from "@/lib/db/sql";
 import { can, notificationAudiences, teamScope, type NotificationAudience, type Principal, type UserPrincipal } from "@/lib/auth/permissions";
 import { ApiError } from "@/lib/http/errors";
 
@@ -95,19 +95,15 @@ function userOf(principal: Principal): UserPrincipal {
   return principal;
 }
 
-/** The WHERE clause of what `user` may see, with its parameters appended to `params`. */
-function visibleTo(user: UserPrincipal, params: unknown[]): string {
-  params.push(user.userId);
-  const me = `$${params.length}::uuid`;
-  params.push(notificationAudiences(user));
-  const audiences = `$${params.length}::"NotificationAudience"[]`;
-  const scope = teamScope(user);
-  let teams = "";
-  if (scope.kind === "teams") {
-    params.push(scope.slugs);
-    teams = ` AND n.team = ANY($${params.length}::text[])`;
-  }
-  return `(n.actor_user_id IS NULL OR n.actor_user_id <> ${me}) AND n.audience = ANY(${audiences})${teams}`;
+/**
+ * What `user` may see, on the statement's parameters: `me` (the user's id, for the
+ * `JOIN users u ON u.id = me` that UNREAD needs) and the WHERE clause.
+ */
+function visibleTo(user: UserPrincipal, params: SqlParams): { me: string; where: string } {
+  const me = params.add(user.userId, "uuid");
+  const audiences = params.add(notificationAudiences(user), '"NotificationAudience"[]');
+  const where = `(n.actor_user_id IS NULL OR n.actor_user_id <> ${me}) AND n.audience = ANY(${audiences})${params.teamScope(teamScope(user), "n.team")}`;
+  return { me, where };
 }
 
 const UNREAD = `NOT EXISTS (SELECT 1 FROM notification_reads r WHERE r.notification_id = n.id AND r.user_id = u.id) AND n.created_at >= u.created_at`;
@@ -133,19 +129,16 @@ export interface ListOptions {
 export async function listNotifications(principal: Principal, options: ListOptions = {}): Promise<NotificationPage> {
   const user = userOf(principal);
   const db = options.db ?? getPool();
-  const params: unknown[] = [];
-  const where = visibleTo(user, params);
-  const userParam = `$1::uuid`; // visibleTo pushes the user id first
-  params.push(options.limit ?? 20);
-  const limit = `$${params.length}`;
+  const params = new SqlParams();
+  const { me, where } = visibleTo(user, params);
   const [rows, count] = await Promise.all([
     db.query<Row>(
       `SELECT n.id::text AS id, n.kind, n.team, n.title, n.message, n.link, n.created_at, (${UNREAD}) AS unread
-       FROM notifications n JOIN users u ON u.id = ${userParam}
+       FROM notifications n JOIN users u ON u.id = ${me}
        WHERE ${where}${options.unreadOnly ? ` AND ${UNREAD}` : ""}
        ORDER BY n.created_at DESC, n.id
-       LIMIT ${limit}`,
-      params,
+       LIMIT ${params.add(options.limit ?? 20)}`,
+      params.values,
     ),
     unreadCount(user, db),
   ]);
@@ -166,11 +159,11 @@ export async function listNotifications(principal: Principal, options: ListOptio
 
 export async function unreadCount(principal: Principal, db: Queryable = getPool()): Promise<number> {
   const user = userOf(principal);
-  const params: unknown[] = [];
-  const where = visibleTo(user, params);
+  const params = new SqlParams();
+  const { me, where } = visibleTo(user, params);
   const result = await db.query<{ n: string }>(
-    `SELECT count(*)::text AS n FROM notifications n JOIN users u ON u.id = $1::uuid WHERE ${where} AND ${UNREAD}`,
-    params,
+    `SELECT count(*)::text AS n FROM notifications n JOIN users u ON u.id = ${me} WHERE ${where} AND ${UNREAD}`,
+    params.values,
   );
   return toCount(result.rows[0]?.n ?? "0");
 }
@@ -186,25 +179,18 @@ export async function markNotificationsRead(
 ): Promise<{ marked: number; unread_count: number }> {
   const user = userOf(principal);
   const db = options.db ?? getPool();
-  const params: unknown[] = [];
-  const where = visibleTo(user, params);
-  params.push(iso(options.now ?? new Date()));
-  const at = `$${params.length}::timestamptz`;
+  const params = new SqlParams();
+  const { me, where } = visibleTo(user, params);
+  const at = params.add(iso(options.now ?? new Date()), "timestamptz");
   let only = "";
-  if (!input.all) {
-    params.push(input.ids ?? []);
-    only = ` AND n.id = ANY($${params.length}::uuid[])`;
-  }
-  if (options.createdBefore) {
-    params.push(iso(options.createdBefore));
-    only += ` AND n.created_at < $${params.length}::timestamptz`;
-  }
+  if (!input.all) only = ` AND n.id = ANY(${params.add(input.ids ?? [], "uuid[]")})`;
+  if (options.createdBefore) only += ` AND n.created_at < ${params.add(iso(options.createdBefore), "timestamptz")}`;
   const result = await db.query(
     `INSERT INTO notification_reads (user_id, notification_id, read_at)
-     SELECT u.id, n.id, ${at} FROM notifications n JOIN users u ON u.id = $1::uuid
+     SELECT u.id, n.id, ${at} FROM notifications n JOIN users u ON u.id = ${me}
      WHERE ${where}${only} AND ${UNREAD}
      ON CONFLICT DO NOTHING`,
-    params,
+    params.values,
   );
   return { marked: result.rowCount ?? 0, unread_count: await unreadCount(user, db) };
 }

@@ -2,6 +2,7 @@ import { getPool, prisma } from "@/lib/db";
 import { ensureTeam } from "@/lib/access/teams";
 import { can, canActOnTeam, inTeamScope, teamScope, type Principal } from "@/lib/auth/permissions";
 import { writeAudit, type AuditAction } from "@/lib/audit/audit-log";
+import { SqlParams } from "@/lib/db/sql";
 import { ApiError } from "@/lib/http/errors";
 import { recordQuotaDecision } from "@/lib/ops/metrics";
 import type { Prisma } from "@/lib/generated/prisma/client";
@@ -76,8 +77,6 @@ export interface BurstOptions {
 }
 
 const SYSTEM_ACTOR = { kind: "system", label: "system (burst expiry)" } as const;
-// Not in AUDIT_ACTIONS (lib/audit/audit-log.ts) yet.
-const EXPIRE_ACTION: AuditAction = "burst_request.expire";
 const DAY_MS = 86_400_000;
 
 const iso = (at: Date | null) => (at ? new Date(at).toISOString() : null);
@@ -158,7 +157,7 @@ async function expireLocked(tx: Prisma.TransactionClient, row: BurstRow, now: Da
   if (!result.ok) return false;
   await writeTransition(tx, row, result.next, now);
   await writeAudit(tx, SYSTEM_ACTOR, {
-    action: EXPIRE_ACTION,
+    action: "burst_request.expire",
     targetType: "burst_request",
     targetId: row.id,
     teamId: row.team_id,
@@ -228,24 +227,15 @@ export async function listBurstRequests(principal: Principal, query: BurstsQuery
   const now = options.now ?? new Date();
   await expireBursts({ now });
   const scope = teamScope(principal);
+  const params = new SqlParams();
   const where: string[] = [];
-  const params: unknown[] = [];
-  if (scope.kind === "teams") {
-    params.push(scope.slugs);
-    where.push(`t.slug = ANY($${params.length}::text[])`);
-  }
-  if (query.team !== undefined) {
-    params.push(query.team);
-    where.push(`t.slug = $${params.length}`);
-  }
-  if (query.status !== undefined) {
-    params.push(query.status);
-    where.push(`b.status = $${params.length}::"BurstStatus"`);
-  }
+  if (scope.kind === "teams") where.push(`t.slug = ANY(${params.add(scope.slugs, "text[]")})`);
+  if (query.team !== undefined) where.push(`t.slug = ${params.add(query.team)}`);
+  if (query.status !== undefined) where.push(`b.status = ${params.add(query.status, '"BurstStatus"')}`);
   const pool = getPool();
   const result = await pool.query<BurstRow>(
     `${BURST_SELECT}${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY b.created_at DESC, b.id`,
-    params,
+    params.values,
   );
   const usage = await teamUsageFor(result.rows, now, pool);
   return result.rows.map((row) => burstView(row, usage.get(row.id)));

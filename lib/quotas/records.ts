@@ -1,5 +1,5 @@
 import type { QueryResult, QueryResultRow } from "pg";
-import type { Queryable } from "@/lib/analytics/sql";
+import { SqlParams, type Queryable } from "@/lib/db/sql";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { AllocationRecord, ApprovedBurst, QuotaUnit } from "./standing";
 import type { BurstState } from "./transitions";
@@ -81,15 +81,14 @@ interface ApprovedRow extends QueryResultRow {
 
 /** Approved bursts whose window ends after `endingAfter` (of some teams, or all: null). */
 export async function loadApprovedBursts(db: RowSource, endingAfter: Date, teams: readonly string[] | null): Promise<ApprovedBurst[]> {
-  const params: unknown[] = [endingAfter.toISOString()];
-  if (teams) params.push([...teams]);
+  const p = new SqlParams();
   const result = await db.query<ApprovedRow>(
     `SELECT b.id::text AS id, t.slug AS team, b.unit::text AS unit, coalesce(b.approved_amount, b.amount)::text AS amount,
             b.starts_at, b.ends_at
      FROM burst_requests b JOIN teams t ON t.id = b.team_id
-     WHERE b.status = 'approved' AND b.ends_at > $1::timestamptz${teams ? " AND t.slug = ANY($2::text[])" : ""}
+     WHERE b.status = 'approved' AND b.ends_at > ${p.add(endingAfter.toISOString(), "timestamptz")}${teams ? ` AND t.slug = ANY(${p.add([...teams], "text[]")})` : ""}
      ORDER BY b.ends_at, b.id`,
-    params,
+    p.values,
   );
   return result.rows.map((row) => ({
     id: row.id,

@@ -1,10 +1,10 @@
-import type { Queryable } from "@/lib/analytics/sql";
+import { rollupWindowSql } from "@/lib/db/rollup-sql";
+import { SqlParams, type Queryable } from "@/lib/db/sql";
 import { Money } from "@/lib/money";
-import { rollupWindowSql } from "@/lib/rollups/window-source";
 import type { TeamUsage } from "./standing";
 
 /**
- * Quota usage from the rollups (lib/rollups/window-source.ts: exact rows of an hour-aligned
+ * Quota usage from the rollups (rollupWindowSql, lib/db/rollup-sql.ts: exact rows of an hour-aligned
  * window; a month so far = its whole days from the daily rollups + today's hourly rows).
  * Spend is the sum of cost_usd (priced events; unpriced ones are not counted as $0, they
  * are simply not spend yet — re-pricing adds them), tokens are input + output tokens.
@@ -24,16 +24,15 @@ function emptyTeam(): TeamUsage {
 export async function usageByTeam(db: Queryable, window: { from: Date; to: Date }, teams: readonly string[]): Promise<Map<string, TeamUsage>> {
   const byTeam = new Map<string, TeamUsage>();
   if (teams.length === 0 || window.to.getTime() <= window.from.getTime()) return byTeam;
-  const params: unknown[] = [];
+  const params = new SqlParams();
   const source = rollupWindowSql(window.from, window.to, params);
-  params.push([...teams]);
   const result = await db.query<{ team: string; model: string; cost: string | null; tokens: string | null }>(
     `SELECT team, model, sum(cost_usd)::text AS cost, sum(input_tokens + output_tokens)::text AS tokens
      FROM ${source}
-     WHERE team = ANY($${params.length}::text[])
+     WHERE team = ANY(${params.add([...teams], "text[]")})
      GROUP BY team, model
      HAVING sum(requests) > 0`,
-    params,
+    params.values,
   );
   for (const row of result.rows) {
     const usage = byTeam.get(row.team) ?? emptyTeam();
@@ -54,17 +53,16 @@ export async function monthlyUsageByTeam(
 ): Promise<Map<string, Map<string, UsageTotals>>> {
   const byTeam = new Map<string, Map<string, UsageTotals>>();
   if (teams.length === 0 || window.to.getTime() <= window.from.getTime()) return byTeam;
-  const params: unknown[] = [];
+  const params = new SqlParams();
   const source = rollupWindowSql(window.from, window.to, params);
-  params.push([...teams]);
   const result = await db.query<{ team: string; month: string; cost: string | null; tokens: string | null }>(
     `SELECT team, to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM') AS month,
             sum(cost_usd)::text AS cost, sum(input_tokens + output_tokens)::text AS tokens
      FROM ${source}
-     WHERE team = ANY($${params.length}::text[])
+     WHERE team = ANY(${params.add([...teams], "text[]")})
      GROUP BY team, 2
      HAVING sum(requests) > 0`,
-    params,
+    params.values,
   );
   for (const row of result.rows) {
     const months = byTeam.get(row.team) ?? new Map<string, UsageTotals>();
