@@ -1,11 +1,10 @@
+import { DAY_MS, HOUR_MS, startOfUtcDay, startOfUtcHour, startOfUtcMonth, utcDayKey } from "@/lib/time";
+
 /**
  * The windows the overview compares, in UTC (the contract's day and month boundaries).
  * Pure so the calendar edge cases (month ends, leap years) can be tested without a database.
  * Every window is [start, end) over rollup hours.
  */
-
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
 
 export interface Window {
   start: Date;
@@ -20,18 +19,6 @@ export interface OverviewPeriods {
   lastMonth: Window;
   /** The 30 UTC days ending with today (today partial). */
   last30Days: Window;
-}
-
-export function startOfUtcMonth(at: Date, monthOffset = 0): Date {
-  return new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + monthOffset, 1));
-}
-
-export function startOfUtcDay(at: Date): Date {
-  return new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()));
-}
-
-function startOfUtcHour(at: Date): Date {
-  return new Date(Math.floor(at.getTime() / HOUR_MS) * HOUR_MS);
 }
 
 export function overviewPeriods(now: Date): OverviewPeriods {
@@ -56,7 +43,7 @@ export function overviewPeriods(now: Date): OverviewPeriods {
 export function utcDays(window: Window): string[] {
   const days: string[] = [];
   for (let t = startOfUtcDay(window.start).getTime(); t < window.end.getTime(); t += DAY_MS) {
-    days.push(new Date(t).toISOString().slice(0, 10));
+    days.push(utcDayKey(t));
   }
   return days;
 }

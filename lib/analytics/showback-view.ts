@@ -1,5 +1,6 @@
 import { csvTable } from "@/lib/http/csv";
 import { Money } from "@/lib/money";
+import { DAY_MS, startOfUtcDay, startOfUtcMonth, utcDayKey } from "@/lib/time";
 
 /**
  * Turns GET /api/v1/spend answers into the Showback table: a primary grouping with an
@@ -293,9 +294,7 @@ export function showbackCsv(
 /** The UTC days of [from, to), "YYYY-MM-DD". */
 export function daysOf(from: Date, to: Date): string[] {
   const days: string[] = [];
-  for (let t = Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate()); t < to.getTime(); t += 86_400_000) {
-    days.push(new Date(t).toISOString().slice(0, 10));
-  }
+  for (let t = startOfUtcDay(from).getTime(); t < to.getTime(); t += DAY_MS) days.push(utcDayKey(t));
   return days;
 }
 
@@ -307,9 +306,7 @@ export function previousWindow(from: Date, to: Date): { from: Date; to: Date } {
 
 /** The whole UTC month containing `now`: from its 1st to the 1st of the next, "YYYY-MM-DD". */
 export function currentMonthWindow(now: Date): { from: string; to: string } {
-  const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
-  const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
-  return { from: from.toISOString().slice(0, 10), to: to.toISOString().slice(0, 10) };
+  return { from: utcDayKey(startOfUtcMonth(now)), to: utcDayKey(startOfUtcMonth(now, 1)) };
 }
 
 /** Whether [from, to) is exactly the current month (then Showback adds the month-end forecast). */

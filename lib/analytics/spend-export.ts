@@ -8,8 +8,9 @@ import {
   type SpendResult,
   type SpendRow,
 } from "./spend";
-import type { Queryable } from "./sql";
+import type { Queryable } from "@/lib/db/sql";
 import { csvTable } from "@/lib/http/csv";
+import { DAY_MS, startOfUtcDay, startOfUtcMonth } from "@/lib/time";
 
 /**
  * Downloads of spend (GET /api/v1/spend/export):
@@ -150,11 +151,11 @@ export function focusRecord(row: SpendRow, window: { from: Date; to: Date }): Fo
   const day = row.day;
   if (!day) throw new Error("a FOCUS row needs its day");
   const dayStart = new Date(`${day}T00:00:00Z`);
-  const dayEnd = new Date(dayStart.getTime() + 86_400_000);
+  const dayEnd = new Date(dayStart.getTime() + DAY_MS);
   const chargeStart = dayStart < window.from ? window.from : dayStart;
   const chargeEnd = dayEnd > window.to ? window.to : dayEnd;
-  const monthStart = new Date(Date.UTC(dayStart.getUTCFullYear(), dayStart.getUTCMonth(), 1));
-  const monthEnd = new Date(Date.UTC(dayStart.getUTCFullYear(), dayStart.getUTCMonth() + 1, 1));
+  const monthStart = startOfUtcMonth(dayStart);
+  const monthEnd = startOfUtcMonth(dayStart, 1);
 
   const provider = row.provider ?? "";
   const state = pricingState(row);
@@ -207,7 +208,7 @@ export function utcDayChunks(from: Date, to: Date): { from: Date; to: Date }[] {
   const chunks: { from: Date; to: Date }[] = [];
   let start = from;
   while (start < to) {
-    const midnight = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), start.getUTCDate() + 1));
+    const midnight = new Date(startOfUtcDay(start).getTime() + DAY_MS);
     const end = midnight < to ? midnight : to;
     chunks.push({ from: start, to: end });
     start = end;

@@ -1,13 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  overviewPeriods,
-  startOfUtcDay,
-  startOfUtcMonth,
-  utcDays,
-  type OverviewPeriods,
-  type Window,
-} from "@/lib/analytics/periods";
+import { overviewPeriods, utcDays, type OverviewPeriods, type Window } from "@/lib/analytics/periods";
+import { startOfUtcDay, startOfUtcMonth } from "@/lib/time";
 
 // Expected windows are worked out by hand from the calendar, not from the code under test.
 
