@@ -1,4 +1,6 @@
 import type pg from "pg";
+import { startOfUtcMonth } from "@/lib/time";
+import { withTransactionIfUnlocked, type Queryable } from "./sql";
 
 /**
  * usage_events is partitioned by UTC month (prisma/migrations/…_event_partitions): one
@@ -16,16 +18,13 @@ import type pg from "pg";
 
 export const EVENT_PARTITIONS_AHEAD = 2;
 
-type Queryable = Pick<pg.Pool, "query"> | Pick<pg.ClientBase, "query">;
-
 /** "YYYY_MM" of the UTC month holding `at`. */
 export function monthKey(at: Date): string {
   return `${at.getUTCFullYear()}_${String(at.getUTCMonth() + 1).padStart(2, "0")}`;
 }
 
-export function monthStart(at: Date, addMonths = 0): Date {
-  return new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + addMonths, 1));
-}
+/** The first instant of the UTC month of `at`, or of the month `addMonths` away (lib/time.ts). */
+export const monthStart: (at: Date, addMonths?: number) => Date = startOfUtcMonth;
 
 /** Creates the partitions for every month [from, to] touches; returns how many were new. */
 export async function ensureEventPartitions(db: Queryable, from: Date, to: Date): Promise<number> {
@@ -169,67 +168,47 @@ export interface RetentionResult {
  */
 export const RETENTION_LOCK_TIMEOUT = "2s";
 const ID_PRUNE_BATCH = 50_000;
+const RETENTION_LOCK = "burnrate_event_retention";
 
 export async function applyEventRetention(pool: pg.Pool, months: number, now = new Date()): Promise<RetentionResult> {
   if (months <= 0) return { cutoff: null, dropped: [], idsPruned: 0 };
   const cutoff = retentionCutoff(now, months);
-  const client = await pool.connect();
-  const inTransaction = async <T>(step: () => Promise<T>): Promise<T | null> => {
-    await client.query("BEGIN");
+  const dropped: string[] = [];
+  // Ids are pruned only below the first month that could not be dropped: a month still
+  // stored keeps its dedupe ids.
+  let pruneBefore = cutoff;
+  for (const partition of partitionsPastRetention(await listEventPartitions(pool), now, months)) {
     try {
-      const locked = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_xact_lock(hashtext('burnrate_event_retention')) AS ok");
-      if (!locked.rows[0]?.ok) {
-        await client.query("ROLLBACK");
-        return null;
-      }
-      const value = await step();
-      await client.query("COMMIT");
-      return value;
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => {});
-      throw error;
-    }
-  };
-  try {
-    const dropped: string[] = [];
-    // Ids are pruned only below the first month that could not be dropped: a month still
-    // stored keeps its dedupe ids.
-    let pruneBefore = cutoff;
-    for (const partition of partitionsPastRetention(await listEventPartitions(client), now, months)) {
-      const name = client.escapeIdentifier(partition.name);
-      try {
-        const done = await inTransaction(async () => {
-          await client.query(`SET LOCAL lock_timeout = '${RETENTION_LOCK_TIMEOUT}'`);
-          await client.query(`ALTER TABLE usage_events DETACH PARTITION ${name}`);
-          await client.query(`DROP TABLE ${name}`);
-          return true;
-        });
-        if (!done) return { cutoff, dropped, idsPruned: 0 };
-        dropped.push(partition.name);
-      } catch (error) {
-        // 55P03 lock_not_available: busy right now; the next run (6 hours) tries again.
-        if ((error as { code?: string }).code !== "55P03") throw error;
-        if (partition.from < pruneBefore) pruneBefore = partition.from;
-      }
-    }
-    forgetMonthsBefore(pruneBefore);
-    let idsPruned = 0;
-    for (;;) {
-      const pruned = await inTransaction(async () => {
-        const result = await client.query(
-          `DELETE FROM usage_event_ids WHERE ctid IN (SELECT ctid FROM usage_event_ids WHERE occurred_at < $1 LIMIT ${ID_PRUNE_BATCH})`,
-          [pruneBefore],
-        );
-        return result.rowCount ?? 0;
+      const step = await withTransactionIfUnlocked(pool, RETENTION_LOCK, async (client) => {
+        const name = client.escapeIdentifier(partition.name);
+        await client.query(`SET LOCAL lock_timeout = '${RETENTION_LOCK_TIMEOUT}'`);
+        await client.query(`ALTER TABLE usage_events DETACH PARTITION ${name}`);
+        await client.query(`DROP TABLE ${name}`);
       });
-      if (!pruned) break;
-      idsPruned += pruned;
-      if (pruned < ID_PRUNE_BATCH) break;
+      if (!step.ran) return { cutoff, dropped, idsPruned: 0 };
+      dropped.push(partition.name);
+    } catch (error) {
+      // 55P03 lock_not_available: busy right now; the next run (6 hours) tries again.
+      if ((error as { code?: string }).code !== "55P03") throw error;
+      if (partition.from < pruneBefore) pruneBefore = partition.from;
     }
-    return { cutoff, dropped, idsPruned };
-  } finally {
-    client.release();
   }
+  forgetMonthsBefore(pruneBefore);
+  let idsPruned = 0;
+  for (;;) {
+    const step = await withTransactionIfUnlocked(pool, RETENTION_LOCK, async (client) => {
+      const result = await client.query(
+        `DELETE FROM usage_event_ids WHERE ctid IN (SELECT ctid FROM usage_event_ids WHERE occurred_at < $1 LIMIT ${ID_PRUNE_BATCH})`,
+        [pruneBefore],
+      );
+      return result.rowCount ?? 0;
+    });
+    const pruned = step.ran ? step.value : 0;
+    if (!pruned) break;
+    idsPruned += pruned;
+    if (pruned < ID_PRUNE_BATCH) break;
+  }
+  return { cutoff, dropped, idsPruned };
 }
 
 function forgetMonthsBefore(cutoff: Date): void {

@@ -48,7 +48,13 @@ interface Lane {
   writer: CopyWriter;
 }
 
-/** A connection with an open transaction and a COPY into `table`; null when `onlyIfEmpty` and it is not. */
+/**
+ * A connection with an open transaction and a COPY into `table`; null when `onlyIfEmpty` and it is not.
+ * Not withTransaction (lib/db/sql.ts) on purpose: each lane's transaction stays open while
+ * the generator streams into all three lanes at once, and closeLane commits them in an
+ * order (events first) or aborts the COPY before rolling back; each on a dedicated
+ * connection, never the pool's.
+ */
 async function openLane(
   pool: pg.Pool,
   table: BulkTable,

@@ -2,6 +2,7 @@ import type pg from "pg";
 import type { Principal } from "@/lib/auth/permissions";
 import { prepareEvent, type EventError, type PreparedEvent } from "@/lib/ingestion/prepare-event";
 import { ensurePartitionsFor, forgetKnownMonths, isMissingPartition, monthKey, retentionCutoff, unknownMonths } from "@/lib/db/partitions";
+import { withTransaction } from "@/lib/db/sql";
 import { readEnv } from "@/lib/env";
 import { discoverTeams, insertEvents, rememberTeams, type PricedEvent } from "@/lib/ingestion/write-events";
 import { loadPriceIndex } from "@/lib/ingestion/price-batch";
@@ -157,9 +158,7 @@ async function writeBatch(
   unique: PreparedEvent[],
   source: IngestSource,
 ): Promise<{ inserted: Set<string>; priced: PricedEvent[] }> {
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
+  const written = await withTransaction(pool, async (client) => {
     // Shared with every other ingest; a price insert takes it exclusively (lib/pricing/lock.ts).
     await client.query(SHARED_PRICING_LOCK_SQL);
     const prices = await loadPriceIndex(client, unique);
@@ -168,15 +167,10 @@ async function writeBatch(
     await discoverTeams(client, teams);
     const inserted = await insertEvents(client, priced);
     if (inserted.size > 0) await client.query("INSERT INTO ingest_receipts (source, events) VALUES ($1, $2)", [source, inserted.size]);
-    await client.query("COMMIT");
-    rememberTeams(teams);
-    return { inserted, priced };
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+    return { inserted, priced, teams };
+  });
+  rememberTeams(written.teams);
+  return { inserted: written.inserted, priced: written.priced };
 }
 
 /** Holds a team-bound key to its team; returns the error for an event of another team. */

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { prisma } from "@/lib/db";
 import { writeAudit } from "@/lib/audit/audit-log";
+import { withTransaction } from "@/lib/db/sql";
 import { normalizeProvider } from "@/lib/pricing/provider-name";
 import { repriceForNewPrice } from "@/lib/pricing/reprice";
 import { ROLLUP_DIMENSIONS, ROLLUP_MEASURES } from "@/lib/rollups/rebuild";
@@ -28,8 +29,8 @@ export interface NormalizeResult {
   newlyPriced: number;
 }
 
-// One instance at a time (several app processes may start together).
-const LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtext('burnrate:normalize-providers'))";
+// One instance at a time (several app processes may start together): pg_advisory_xact_lock(hashtext(…)).
+const NORMALIZE_LOCK = "burnrate:normalize-providers";
 
 const DIMENSIONS_BUT_PROVIDER = ROLLUP_DIMENSIONS.filter((column) => column !== "provider");
 const MEASURES = ROLLUP_MEASURES.join(", ");
@@ -54,39 +55,34 @@ export async function normalizeStoredProviders(pool: pg.Pool): Promise<Normalize
 
   for (const from of pending.sort()) {
     const to = normalizeProvider(from);
-    const client = await pool.connect();
-    try {
-      await client.query("BEGIN");
-      await client.query(LOCK_SQL);
-      await client.query("LOCK TABLE usage_rollup_hourly IN EXCLUSIVE MODE");
-      await client.query(MERGE_ROLLUPS_SQL, [from, to]);
-      await client.query("DELETE FROM usage_rollup_hourly WHERE provider = $1", [from]);
-      const events = await client.query(
-        "UPDATE usage_events SET provider_as_sent = coalesce(provider_as_sent, provider), provider = $2 WHERE provider = $1",
-        [from, to],
-      );
-      const prices = await client.query(
-        `UPDATE prices p SET provider = $2 WHERE p.provider = $1 AND NOT EXISTS (
-           SELECT 1 FROM prices q WHERE q.provider = $2 AND q.model = p.model
-             AND q.service_tier = p.service_tier AND q.effective_from = p.effective_from)`,
-        [from, to],
-      );
-      const kept = await client.query<{ n: string }>("SELECT count(*)::text AS n FROM prices WHERE provider = $1", [from]);
-      const rename: ProviderRename = {
-        from,
-        to,
-        events: events.rowCount ?? 0,
-        prices: prices.rowCount ?? 0,
-        pricesKept: Number(kept.rows[0]?.n ?? 0),
-      };
-      await client.query("COMMIT");
-      result.renamed.push(rename);
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+    const rename = await withTransaction(
+      pool,
+      async (client): Promise<ProviderRename> => {
+        await client.query("LOCK TABLE usage_rollup_hourly IN EXCLUSIVE MODE");
+        await client.query(MERGE_ROLLUPS_SQL, [from, to]);
+        await client.query("DELETE FROM usage_rollup_hourly WHERE provider = $1", [from]);
+        const events = await client.query(
+          "UPDATE usage_events SET provider_as_sent = coalesce(provider_as_sent, provider), provider = $2 WHERE provider = $1",
+          [from, to],
+        );
+        const prices = await client.query(
+          `UPDATE prices p SET provider = $2 WHERE p.provider = $1 AND NOT EXISTS (
+             SELECT 1 FROM prices q WHERE q.provider = $2 AND q.model = p.model
+               AND q.service_tier = p.service_tier AND q.effective_from = p.effective_from)`,
+          [from, to],
+        );
+        const kept = await client.query<{ n: string }>("SELECT count(*)::text AS n FROM prices WHERE provider = $1", [from]);
+        return {
+          from,
+          to,
+          events: events.rowCount ?? 0,
+          prices: prices.rowCount ?? 0,
+          pricesKept: Number(kept.rows[0]?.n ?? 0),
+        };
+      },
+      { advisoryLock: NORMALIZE_LOCK },
+    );
+    result.renamed.push(rename);
   }
 
   for (const to of new Set(result.renamed.map((rename) => rename.to))) {

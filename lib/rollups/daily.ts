@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { withTransactionIfUnlocked } from "@/lib/db/sql";
 import { ROLLUP_MEASURES } from "@/lib/rollups/rebuild";
 
 /**
@@ -34,24 +35,12 @@ export interface FoldResult {
 }
 
 export async function foldDailyRollups(pool: pg.Pool): Promise<FoldResult> {
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
-    const lock = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_xact_lock($1) AS locked", [FOLD_LOCK]);
-    if (!lock.rows[0]?.locked) {
-      await client.query("ROLLBACK");
-      return { folded: false, rows: 0 };
-    }
+  const folded = await withTransactionIfUnlocked(pool, FOLD_LOCK, async (client) => {
     const result = await client.query<{ id: string; requests: string }>(FOLD_SQL);
     // A day-group whose events were all deleted or moved (a rebuild) is gone, not a row of zeros.
     const empty = result.rows.filter((row) => row.requests === "0").map((row) => row.id);
     if (empty.length > 0) await client.query("DELETE FROM usage_rollup_daily WHERE id = ANY($1::bigint[])", [empty]);
-    await client.query("COMMIT");
-    return { folded: true, rows: result.rowCount ?? 0 };
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+    return result.rowCount ?? 0;
+  });
+  return folded.ran ? { folded: true, rows: folded.value } : { folded: false, rows: 0 };
 }

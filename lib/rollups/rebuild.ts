@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { withTransaction } from "@/lib/db/sql";
 
 /**
  * usage_rollup_hourly recomputed from usage_events. Ingestion keeps the rollups in step
@@ -115,19 +116,10 @@ export async function rebuildRollupsIn(client: pg.ClientBase, window: RollupWind
  * counted twice or lost.
  */
 export async function rebuildRollups(pool: pg.Pool, window: RollupWindow = {}): Promise<{ rows: number }> {
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
+  return withTransaction(pool, async (client) => {
     await client.query("LOCK TABLE usage_rollup_hourly IN EXCLUSIVE MODE");
-    const result = await rebuildRollupsIn(client, window);
-    await client.query("COMMIT");
-    return result;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+    return rebuildRollupsIn(client, window);
+  });
 }
 
 export interface RollupMeasures {
