@@ -1,11 +1,16 @@
+import { randomUUID } from "node:crypto";
 import type pg from "pg";
+import { withTransaction } from "@/lib/db/sql";
+import { EXCLUSIVE_PRICING_LOCK_SQL } from "@/lib/pricing/lock";
 import type { PriceRates } from "@/lib/pricing/compute-cost";
 import { buildPriceIndex, type PriceEntry, type PriceLookup } from "@/lib/pricing/match-price";
 import { withScaledRates, type ScaledRates } from "@/lib/pricing/price-cost";
+import type { ResolvedPriceInput } from "@/lib/schemas/price";
 
 /**
- * Reading the prices table with plain pg (the hot paths use pg, not Prisma). Rates come
- * back as canonical decimal strings (numeric(20, 10) "2.5000000000" -> "2.5").
+ * Reading the prices table with plain pg (the hot paths use pg, not Prisma), and adding a
+ * price (insertPrice). Rates come back as canonical decimal strings (numeric(20, 10)
+ * "2.5000000000" -> "2.5").
  */
 
 type Db = pg.Pool | pg.ClientBase;
@@ -107,4 +112,58 @@ export async function loadPriceVersion(db: Db): Promise<string> {
      FROM prices`,
   );
   return result.rows[0]?.version ?? "";
+}
+
+// ---------------------------------------------------------------- adding a price
+
+export type InsertPriceResult =
+  | { inserted: true; price: StoredPrice }
+  | { inserted: false; conflict: true; existing: StoredPrice };
+
+/**
+ * Inserts one price under the EXCLUSIVE pricing lock (waits for in-flight ingest
+ * transactions, holds new ones back until commit). When a price with the same provider,
+ * model, service tier and effective_from exists, nothing is written and the existing row
+ * is returned as a conflict. Run repriceForNewPrice (./reprice.ts) after it returns { inserted: true }.
+ */
+export async function insertPrice(
+  pool: pg.Pool,
+  input: ResolvedPriceInput,
+  createdById?: string | null,
+): Promise<InsertPriceResult> {
+  return withTransaction(pool, async (client): Promise<InsertPriceResult> => {
+    await client.query(EXCLUSIVE_PRICING_LOCK_SQL);
+    const inserted = await client.query<PriceRow>(
+      `INSERT INTO prices (id, provider, model, service_tier, effective_from, input_per_mtok, output_per_mtok,
+                           cache_read_per_mtok, cache_write_per_mtok, reasoning_per_mtok, source, source_date, created_by_id)
+       VALUES ($1, $2, $3, $4::"ServiceTier", $5, $6, $7, $8, $9, $10, $11, $12::date, $13)
+       ON CONFLICT (provider, model, service_tier, effective_from) DO NOTHING
+       RETURNING ${PRICE_COLUMNS}`,
+      [
+        randomUUID(),
+        input.provider,
+        input.model,
+        input.serviceTier,
+        input.effectiveFrom,
+        input.rates.inputPerMtok,
+        input.rates.outputPerMtok,
+        input.rates.cacheReadPerMtok,
+        input.rates.cacheWritePerMtok,
+        input.rates.reasoningPerMtok,
+        input.source ?? null,
+        input.sourceDate ? input.sourceDate.toISOString().slice(0, 10) : null,
+        createdById ?? null,
+      ],
+    );
+    const row = inserted.rows[0];
+    if (row) return { inserted: true, price: priceFromRow(row) };
+    const existing = await client.query<PriceRow>(
+      `SELECT ${PRICE_COLUMNS} FROM prices
+       WHERE provider = $1 AND model = $2 AND service_tier = $3::"ServiceTier" AND effective_from = $4`,
+      [input.provider, input.model, input.serviceTier, input.effectiveFrom],
+    );
+    const found = existing.rows[0];
+    if (!found) throw new Error("price insert conflicted but the conflicting row is not visible");
+    return { inserted: false, conflict: true, existing: priceFromRow(found) };
+  });
 }

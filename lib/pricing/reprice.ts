@@ -1,90 +1,18 @@
-import { randomUUID } from "node:crypto";
 import type pg from "pg";
-import { EXCLUSIVE_PRICING_LOCK_SQL, REPRICE_LOCK_SQL } from "@/lib/pricing/lock";
+import { withTransaction } from "@/lib/db/sql";
+import { REPRICE_LOCK_SQL } from "@/lib/pricing/lock";
 import { STANDARD_TIER, type PriceLookup } from "@/lib/pricing/match-price";
 import { priceCost } from "@/lib/pricing/price-cost";
-import {
-  PRICE_COLUMNS,
-  indexPrices,
-  loadPrices,
-  priceFromRow,
-  type IndexedPrice,
-  type PriceRow,
-  type StoredPrice,
-} from "@/lib/pricing/price-store";
+import { indexPrices, loadPrices, type IndexedPrice } from "@/lib/pricing/price-store";
 import { rebuildRollupsIn } from "@/lib/rollups/rebuild";
-import type { ResolvedPriceInput } from "@/lib/schemas/price";
 
 /**
- * Adding a price and re-pricing the events it covers. See lock.ts for the locking protocol.
+ * Re-pricing the events a new price covers (the price itself is added by insertPrice,
+ * ./price-store.ts). See lock.ts for the locking protocol.
  */
 
-// ---------------------------------------------------------------- inserting a price
-
-export type InsertPriceResult =
-  | { inserted: true; price: StoredPrice }
-  | { inserted: false; conflict: true; existing: StoredPrice };
-
-/**
- * Inserts one price under the EXCLUSIVE pricing lock (waits for in-flight ingest
- * transactions, holds new ones back until commit). When a price with the same provider,
- * model, service tier and effective_from exists, nothing is written and the existing row
- * is returned as a conflict. Run repriceForNewPrice after it returns { inserted: true }.
- */
-export async function insertPrice(
-  pool: pg.Pool,
-  input: ResolvedPriceInput,
-  createdById?: string | null,
-): Promise<InsertPriceResult> {
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
-    await client.query(EXCLUSIVE_PRICING_LOCK_SQL);
-    const inserted = await client.query<PriceRow>(
-      `INSERT INTO prices (id, provider, model, service_tier, effective_from, input_per_mtok, output_per_mtok,
-                           cache_read_per_mtok, cache_write_per_mtok, reasoning_per_mtok, source, source_date, created_by_id)
-       VALUES ($1, $2, $3, $4::"ServiceTier", $5, $6, $7, $8, $9, $10, $11, $12::date, $13)
-       ON CONFLICT (provider, model, service_tier, effective_from) DO NOTHING
-       RETURNING ${PRICE_COLUMNS}`,
-      [
-        randomUUID(),
-        input.provider,
-        input.model,
-        input.serviceTier,
-        input.effectiveFrom,
-        input.rates.inputPerMtok,
-        input.rates.outputPerMtok,
-        input.rates.cacheReadPerMtok,
-        input.rates.cacheWritePerMtok,
-        input.rates.reasoningPerMtok,
-        input.source ?? null,
-        input.sourceDate ? input.sourceDate.toISOString().slice(0, 10) : null,
-        createdById ?? null,
-      ],
-    );
-    let result: InsertPriceResult;
-    const row = inserted.rows[0];
-    if (row) {
-      result = { inserted: true, price: priceFromRow(row) };
-    } else {
-      const existing = await client.query<PriceRow>(
-        `SELECT ${PRICE_COLUMNS} FROM prices
-         WHERE provider = $1 AND model = $2 AND service_tier = $3::"ServiceTier" AND effective_from = $4`,
-        [input.provider, input.model, input.serviceTier, input.effectiveFrom],
-      );
-      const found = existing.rows[0];
-      if (!found) throw new Error("price insert conflicted but the conflicting row is not visible");
-      result = { inserted: false, conflict: true, existing: priceFromRow(found) };
-    }
-    await client.query("COMMIT");
-    return result;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
-}
+// insertPrice lives in ./price-store.ts; re-exported for the callers that still import it from here.
+export { insertPrice, type InsertPriceResult } from "@/lib/pricing/price-store";
 
 // ---------------------------------------------------------------- re-pricing
 
@@ -380,16 +308,12 @@ function isRetryable(error: unknown): boolean {
   return typeof error === "object" && error !== null && RETRYABLE.has(String((error as { code?: unknown }).code));
 }
 
-/** Runs `work` in a transaction on `client`, retrying on deadlock or serialization failure. */
-async function transaction<T>(client: pg.ClientBase, attempts: number, work: () => Promise<T>): Promise<T> {
+/** Runs `work` in a transaction of its own (withTransaction), retried on deadlock or serialization failure. */
+async function transaction<T>(pool: pg.Pool, attempts: number, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
-    await client.query("BEGIN");
     try {
-      const value = await work();
-      await client.query("COMMIT");
-      return value;
+      return await withTransaction(pool, work);
     } catch (error) {
-      await client.query("ROLLBACK").catch(() => {});
       if (attempt >= attempts || !isRetryable(error)) throw error;
       await new Promise((resolve) => setTimeout(resolve, 10 * attempt + Math.random() * 40));
     }
@@ -439,41 +363,36 @@ export async function repriceForNewPrice(
   if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new RangeError("chunkSize must be a positive integer");
   if (Number.isNaN(target.effectiveFrom.getTime())) throw new RangeError("effectiveFrom must be a valid date");
   const phases: Phase[] = ["priced", "unpriced"];
-  const client = await pool.connect();
-  try {
-    if ((options.transaction ?? "single") === "single") {
-      return await transaction(client, attempts, async () => {
-        await client.query(REPRICE_LOCK_SQL, [target.provider, target.model]);
-        const ctx = await loadContext(client, target);
-        const total = emptyResult();
-        for (const phase of phases) {
-          let cursor: Cursor | null = START[phase](target);
-          while (cursor) {
-            const chunk: ChunkResult = await repriceChunk(client, ctx, phase, cursor, chunkSize);
-            add(total, chunk);
-            cursor = chunk.next;
-          }
+  if ((options.transaction ?? "single") === "single") {
+    return transaction(pool, attempts, async (client) => {
+      await client.query(REPRICE_LOCK_SQL, [target.provider, target.model]);
+      const ctx = await loadContext(client, target);
+      const total = emptyResult();
+      for (const phase of phases) {
+        let cursor: Cursor | null = START[phase](target);
+        while (cursor) {
+          const chunk: ChunkResult = await repriceChunk(client, ctx, phase, cursor, chunkSize);
+          add(total, chunk);
+          cursor = chunk.next;
         }
-        return total;
-      });
-    }
-    const total = emptyResult();
-    for (const phase of phases) {
-      let cursor: Cursor | null = START[phase](target);
-      while (cursor) {
-        const at: Cursor = cursor;
-        const chunk = await transaction(client, attempts, async () => {
-          await client.query(REPRICE_LOCK_SQL, [target.provider, target.model]);
-          // Re-read each time: a price added meanwhile is used from the next chunk on (its
-          // own re-pricing run, serialized behind this chunk, redoes anything before).
-          return repriceChunk(client, await loadContext(client, target), phase, at, chunkSize);
-        });
-        add(total, chunk);
-        cursor = chunk.next;
       }
-    }
-    return total;
-  } finally {
-    client.release();
+      return total;
+    });
   }
+  const total = emptyResult();
+  for (const phase of phases) {
+    let cursor: Cursor | null = START[phase](target);
+    while (cursor) {
+      const at: Cursor = cursor;
+      const chunk = await transaction(pool, attempts, async (client) => {
+        await client.query(REPRICE_LOCK_SQL, [target.provider, target.model]);
+        // Re-read each time: a price added meanwhile is used from the next chunk on (its
+        // own re-pricing run, serialized behind this chunk, redoes anything before).
+        return repriceChunk(client, await loadContext(client, target), phase, at, chunkSize);
+      });
+      add(total, chunk);
+      cursor = chunk.next;
+    }
+  }
+  return total;
 }

@@ -6,7 +6,7 @@ import { parseBody } from "@/lib/http/parse";
 import { jsonResponse, withRoute } from "@/lib/http/with-route";
 import { priceJson } from "@/lib/pricing/price-json";
 import { loadPrices } from "@/lib/pricing/price-store";
-import { insertPrice } from "@/lib/pricing/reprice";
+import { insertPrice } from "@/lib/pricing/price-store";
 import { enqueueReprice } from "@/lib/pricing/reprice-queue";
 import { priceInputSchema, resolvePriceInput } from "@/lib/schemas/price";
 
