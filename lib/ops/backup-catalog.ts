@@ -1,7 +1,6 @@
 import path from "node:path";
 import pg from "pg";
 import { type PostgresVersion, parsePostgresVersion } from "./postgres-tools";
-import { RestoreRefusedError } from "./backup";
 
 /** What backup and restore share: the catalog they read, table order by foreign keys, names, sizes. */
 
@@ -58,29 +57,6 @@ export function findOrderConflict(order: readonly string[], edges: readonly Fore
   }
   return null;
 }
-
-/**
- * The code's migrations still to apply after a backup's, which must be a prefix of them:
- * a backup from a newer (or diverged) version has tables or columns this one lacks.
- */
-export function migrationsAfter(backup: readonly string[], code: readonly string[]): string[] {
-  const unknown = backup.filter((name) => !code.includes(name));
-  if (unknown.length > 0) {
-    throw new RestoreRefusedError(
-      `the backup comes from a newer Burnrate: its migration${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")} ` +
-        `${unknown.length > 1 ? "are" : "is"} not in this version; upgrade Burnrate, then restore`,
-    );
-  }
-  const differs = backup.findIndex((name, index) => code[index] !== name);
-  if (differs >= 0) {
-    throw new RestoreRefusedError(
-      `the backup's migration history differs from this version's at #${differs + 1} ` +
-        `(backup: ${backup[differs]}, this version: ${code[differs]})`,
-    );
-  }
-  return code.slice(backup.length);
-}
-
 
 export function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;

@@ -19,6 +19,9 @@ import { z } from "zod";
  * Text, not binary COPY: it reads back into any PostgreSQL version and architecture.
  */
 
+/** A refusal to act (the operator must decide something): the CLI exits with status 2. */
+export class RestoreRefusedError extends Error {}
+
 export const BACKUP_MAGIC_LINE = "BURNRATE-BACKUP";
 export const BACKUP_FORMAT_VERSION = 1;
 export const END_OF_TABLE = Buffer.from("\\.\n");

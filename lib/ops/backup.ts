@@ -10,9 +10,8 @@ import { backupPreamble, END_OF_TABLE, BACKUP_FORMAT_VERSION, type BackupManifes
 import { type PostgresTool, type PostgresVersion, findPostgresTool, runTool, toolProblem } from "./postgres-tools";
 import { PORTABLE_TEXT_SETTINGS, appliedMigrations, count, defaultBackupPath, listForeignKeys, listTables, orderByDependencies, quoteIdent, rowCount, serverVersion, withClient } from "./backup-catalog";
 
-
 /**
- * `burnrate backup` and `burnrate restore`.
+ * `burnrate backup` (its counterpart, `burnrate restore`, is lib/ops/restore.ts).
  *
  * pg_dump is the better backup (one standard file that also carries the schema), but it
  * refuses a server newer than itself, and the embedded server is usually newer than any
@@ -25,8 +24,8 @@ import { PORTABLE_TEXT_SETTINGS, appliedMigrations, count, defaultBackupPath, li
 export type BackupFormat = "pg_dump" | "burnrate";
 export type BackupFormatChoice = BackupFormat | "auto";
 
-/** A refusal to act (the operator must decide something): the CLI exits with status 2. */
-export class RestoreRefusedError extends Error {}
+// Defined in ./backup-format.ts (restore and the catalog throw it too); re-exported for the CLI, which imports it from here.
+export { RestoreRefusedError } from "./backup-format";
 
 // ------------------------------------------------------------------ backup
 
@@ -129,8 +128,10 @@ function runPgDump(tool: PostgresTool, databaseUrl: string, file: string, progre
   });
 }
 
-/** Runs pg_dump / pg_restore against the database; fails with the end of its error output. */
-
+/**
+ * The Burnrate-format backup (lib/ops/backup-format.ts): every table's rows as COPY text,
+ * all read in one REPEATABLE READ snapshot on the caller's connection.
+ */
 async function writeBurnrateBackup(
   client: pg.ClientBase,
   server: PostgresVersion,
@@ -141,8 +142,8 @@ async function writeBurnrateBackup(
   const output: Output = { stream: gzip, failed: pipeline(gzip, createWriteStream(file, { flags: "w", mode: BACKUP_FILE_MODE })) };
   // Observed at once: a write error must not surface as an unhandled rejection.
   output.failed.catch(() => {});
-  // No ROLLBACK on failure: the connection may be in the middle of a COPY; closing it
-  // (the caller does) ends the read-only transaction just as well.
+  // Not inTransaction (lib/db/sql.ts): no ROLLBACK on failure, as the connection may be in
+  // the middle of a COPY; closing it (the caller does) ends the read-only transaction just as well.
   await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   try {
     for (const setting of PORTABLE_TEXT_SETTINGS) await client.query(setting);

@@ -5,14 +5,37 @@ import { createGunzip } from "node:zlib";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { applyMigrations, listMigrations, MIGRATIONS_DIR } from "@/lib/db/migrate";
-import { BackupReader, countRows, detectBackupFormat, type BackupManifest, type BackupTable } from "@/lib/ops/backup-format";
+import { inTransaction } from "@/lib/db/sql";
+import { BackupReader, countRows, detectBackupFormat, RestoreRefusedError, type BackupManifest, type BackupTable } from "@/lib/ops/backup-format";
 import { findPostgresTool, libpqEnvironment, runTool, toolProblem } from "./postgres-tools";
-import { PORTABLE_TEXT_SETTINGS, appliedMigrations, count, findOrderConflict, listForeignKeys, listTables, migrationsAfter, quoteIdent, rowCount, serverVersion, tablesWithRows, withClient } from "./backup-catalog";
-import { type BackupFormat, RestoreRefusedError, type TableRows } from "./backup";
+import { PORTABLE_TEXT_SETTINGS, appliedMigrations, count, findOrderConflict, listForeignKeys, listTables, quoteIdent, rowCount, serverVersion, tablesWithRows, withClient } from "./backup-catalog";
+import type { BackupFormat, TableRows } from "./backup";
 
 /** `burnrate restore`: a Burnrate-format backup onto this version's migrated schema, or a pg_dump archive through pg_restore. */
 
 // ------------------------------------------------------------------ restore
+
+/**
+ * The code's migrations still to apply after a backup's, which must be a prefix of them:
+ * a backup from a newer (or diverged) version has tables or columns this one lacks.
+ */
+export function migrationsAfter(backup: readonly string[], code: readonly string[]): string[] {
+  const unknown = backup.filter((name) => !code.includes(name));
+  if (unknown.length > 0) {
+    throw new RestoreRefusedError(
+      `the backup comes from a newer Burnrate: its migration${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")} ` +
+        `${unknown.length > 1 ? "are" : "is"} not in this version; upgrade Burnrate, then restore`,
+    );
+  }
+  const differs = backup.findIndex((name, index) => code[index] !== name);
+  if (differs >= 0) {
+    throw new RestoreRefusedError(
+      `the backup's migration history differs from this version's at #${differs + 1} ` +
+        `(backup: ${backup[differs]}, this version: ${code[differs]})`,
+    );
+  }
+  return code.slice(backup.length);
+}
 
 export interface RestoreOptions {
   databaseUrl: string;
@@ -129,13 +152,12 @@ async function clearTarget(client: pg.ClientBase, options: ClearTargetOptions): 
   await options.beforeDropping();
   options.progress(withRows.length > 0 ? "Dropping the existing data (--force)…" : "Dropping the existing (empty) schema…");
   try {
-    await client.query("BEGIN");
-    await client.query("DROP SCHEMA public CASCADE");
-    await client.query("CREATE SCHEMA public AUTHORIZATION pg_database_owner");
-    await client.query("GRANT USAGE ON SCHEMA public TO PUBLIC");
-    await client.query("COMMIT");
+    await inTransaction(client, async () => {
+      await client.query("DROP SCHEMA public CASCADE");
+      await client.query("CREATE SCHEMA public AUTHORIZATION pg_database_owner");
+      await client.query("GRANT USAGE ON SCHEMA public TO PUBLIC");
+    });
   } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
     throw new Error(`cannot replace the public schema: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
@@ -189,12 +211,10 @@ async function loadBackup(
     const leftEmpty = [...target.keys()].filter((name) => !manifest.tables.some((table) => table.name === name));
     if (leftEmpty.length > 0) progress(`Not in the backup (left empty): ${leftEmpty.join(", ")}`);
 
-    await client.query("BEGIN");
-    let triggers: DisabledTriggers;
-    try {
+    const triggers = await inTransaction(client, async () => {
       for (const setting of PORTABLE_TEXT_SETTINGS) await client.query(setting);
-      triggers = await disableTriggers(client);
-      if (triggers.mode === "per-table") {
+      const disabled = await disableTriggers(client);
+      if (disabled.mode === "per-table") {
         // Foreign keys are still checked then: the file's order must suit this schema.
         const conflict = findOrderConflict(manifest.tables.map((table) => table.name), await listForeignKeys(client));
         if (conflict) throw new Error(`the backup lists ${conflict.table} before ${conflict.references}, which it references`);
@@ -211,12 +231,9 @@ async function loadBackup(
         const stored = await rowCount(client, table.name);
         if (stored !== table.rows) throw new Error(`${table.name}: ${stored} rows after the restore, the backup has ${table.rows}`);
       }
-      await triggers.restore();
-      await client.query("COMMIT");
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => {});
-      throw error;
-    }
+      await disabled.restore();
+      return disabled;
+    });
     // Fresh tables have no planner statistics until autovacuum comes round.
     await client.query("ANALYZE");
     return { tables: manifest.tables.map(({ name, rows }) => ({ name, rows })), triggersOff: triggers.mode };

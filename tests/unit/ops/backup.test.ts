@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { RestoreRefusedError } from "@/lib/ops/backup";
-import { defaultBackupPath, findOrderConflict, formatBytes, migrationsAfter, orderByDependencies, type ForeignKeyEdge } from "@/lib/ops/backup-catalog";
+import { RestoreRefusedError } from "@/lib/ops/backup-format";
+import { defaultBackupPath, findOrderConflict, formatBytes, orderByDependencies, type ForeignKeyEdge } from "@/lib/ops/backup-catalog";
+import { migrationsAfter } from "@/lib/ops/restore";
 import { libpqEnvironment, parsePostgresVersion, toolProblem, toolSupportsServer } from "@/lib/ops/postgres-tools";
 import {
   BackupReader,
