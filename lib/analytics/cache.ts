@@ -10,10 +10,10 @@ import {
   type Bucket,
   type CacheGroupBy,
   type CacheQuery,
-  type RollupFilters,
 } from "@/lib/schemas/cache";
+import { bucketSql, bucketStarts, floorToBucket, rollupFilterSql } from "@/lib/db/rollup-sql";
+import { iso, rows, SqlParams, toCount, type Queryable } from "@/lib/db/sql";
 import { findHitRateDrops, formatHitRate, type DropEpisode, type DropRule, type HitRatePoint } from "./cache-drops";
-import { iso, teamFilter, toCount, type Queryable } from "./sql";
 
 /**
  * The Cache page's figures, from usage_rollup_hourly: prompt-cache hit rate
@@ -31,7 +31,7 @@ import { iso, teamFilter, toCount, type Queryable } from "./sql";
  * Number formats: counts are JSON integers; hit rates are fractions as decimal strings
  * with 4 decimals ("0.6523" = 65.23 %), null when there is nothing to divide by; money
  * is a decimal string with 12 decimals (exact for rates with up to 6 decimals, else
- * rounded half-even at 1e-12). Team scoping happens in SQL (teamFilter).
+ * rounded half-even at 1e-12). Team scoping happens in SQL (SqlParams.teamScope).
  */
 
 export interface CacheMetrics {
@@ -119,43 +119,6 @@ export interface ReportOptions {
   scope?: TeamScope;
   /** The instant whose prices count as current (default: now). */
   now?: Date;
-}
-
-// ------------------------------------------------------------------ shared SQL helpers
-
-const FILTER_COLUMNS = ["team", "feature", "tenant", "environment", "model"] as const satisfies readonly (keyof RollupFilters)[];
-
-/** ` AND r.<tag> = $n` for each filter given, numbered from `firstIndex`. */
-export function rollupFilterSql(filters: RollupFilters, firstIndex: number): { sql: string; params: unknown[] } {
-  let sql = "";
-  const params: unknown[] = [];
-  for (const column of FILTER_COLUMNS) {
-    const value = filters[column];
-    if (value === undefined) continue;
-    params.push(value);
-    sql += ` AND r.${column} = $${firstIndex + params.length - 1}`;
-  }
-  return { sql, params };
-}
-
-/** A bucket's start as epoch milliseconds (text), from the rollup's UTC hour. */
-export function bucketSql(bucket: Bucket): string {
-  const start = bucket === "hour" ? "r.hour" : "date_trunc('day', r.hour, 'UTC')";
-  return `(extract(epoch FROM ${start}) * 1000)::bigint::text`;
-}
-
-/** The start of the bucket holding `at`. UTC days are always 24 hours long. */
-export function floorToBucket(at: Date, bucket: Bucket): number {
-  const size = BUCKET_MS[bucket];
-  return Math.floor(at.getTime() / size) * size;
-}
-
-/** Bucket starts (epoch ms) from `startMs` (aligned) up to but excluding `end`. */
-export function bucketStarts(startMs: number, end: Date, bucket: Bucket): number[] {
-  const size = BUCKET_MS[bucket];
-  const starts: number[] = [];
-  for (let t = startMs; t < end.getTime(); t += size) starts.push(t);
-  return starts;
 }
 
 // ------------------------------------------------------------------ accumulation
@@ -249,11 +212,13 @@ const GROUP_COLUMNS: Record<CacheGroupBy, string> = {
 
 /** The standard-tier price in effect at `now` per provider/model (the matcher ingestion uses). */
 async function currentStandardPrices(db: Queryable, now: Date): Promise<(provider: string, model: string) => StoredPrice | null> {
-  const result = await db.query<PriceRow>(
-    `SELECT ${PRICE_COLUMNS} FROM prices WHERE service_tier = $1 AND effective_from <= $2::timestamptz`,
-    [STANDARD_TIER, iso(now)],
+  const p = new SqlParams();
+  const prices = await rows<PriceRow>(
+    db,
+    `SELECT ${PRICE_COLUMNS} FROM prices WHERE service_tier = ${p.add(STANDARD_TIER)} AND effective_from <= ${p.add(iso(now), "timestamptz")}`,
+    p,
   );
-  const lookup = buildPriceIndex(result.rows.map(priceFromRow));
+  const lookup = buildPriceIndex(prices.map(priceFromRow));
   return (provider, model) => lookup(provider, model, STANDARD_TIER, now);
 }
 
@@ -285,26 +250,20 @@ export async function getCacheReport(query: CacheQuery, options: ReportOptions =
   const firstInWindow = starts.indexOf(windowStart);
 
   // 1. Models in the window and the current prices.
-  const modelFilters = rollupFilterSql(query, 3);
-  const modelScope = teamFilter(scope, 3 + modelFilters.params.length);
-  const [modelRows, priceOf] = await Promise.all([
-    db.query<ModelRow>(
-      `SELECT r.provider, r.model, sum(r.requests)::text AS requests, sum(r.input_tokens)::text AS input_tokens,
+  const modelParams = new SqlParams();
+  const modelSql = `SELECT r.provider, r.model, sum(r.requests)::text AS requests, sum(r.input_tokens)::text AS input_tokens,
               sum(r.cache_read_input_tokens)::text AS cache_read, sum(r.cache_creation_input_tokens)::text AS cache_creation
        FROM usage_rollup_hourly r
-       WHERE r.hour >= $1::timestamptz AND r.hour < $2::timestamptz${modelFilters.sql}${modelScope.sql}
+       WHERE r.hour >= ${modelParams.add(iso(from), "timestamptz")} AND r.hour < ${modelParams.add(iso(to), "timestamptz")}${rollupFilterSql(query, modelParams)}${modelParams.teamScope(scope)}
        GROUP BY r.provider, r.model
-       ORDER BY sum(r.input_tokens) DESC, r.provider, r.model`,
-      [iso(from), iso(to), ...modelFilters.params, ...modelScope.params],
-    ),
-    currentStandardPrices(db, now),
-  ]);
+       ORDER BY sum(r.input_tokens) DESC, r.provider, r.model`;
+  const [modelRows, priceOf] = await Promise.all([rows<ModelRow>(db, modelSql, modelParams), currentStandardPrices(db, now)]);
 
   const models: CacheModel[] = [];
   const rateProviders: string[] = [];
   const rateModels: string[] = [];
   const rateSavings: string[] = [];
-  for (const row of modelRows.rows) {
+  for (const row of modelRows) {
     const price = priceOf(row.provider, row.model);
     const read = toCount(row.cache_read);
     const saving = price ? savingPerMtok(price) : null;
@@ -335,11 +294,9 @@ export async function getCacheReport(query: CacheQuery, options: ReportOptions =
 
   // 2. Per bucket and group, lookback included; savings priced in SQL (numeric, exact).
   const group = query.group_by ? GROUP_COLUMNS[query.group_by] : "NULL::text";
-  const seriesFilters = rollupFilterSql(query, 8);
-  const seriesScope = teamFilter(scope, 8 + seriesFilters.params.length);
-  const seriesRows = await db.query<SeriesRow>(
-    `WITH rates AS (
-       SELECT * FROM unnest($1::text[], $2::text[], $3::numeric[]) AS t(rate_provider, rate_model, saving_per_mtok)
+  const p = new SqlParams();
+  const seriesSql = `WITH rates AS (
+       SELECT * FROM unnest(${p.add(rateProviders, "text[]")}, ${p.add(rateModels, "text[]")}, ${p.add(rateSavings, "numeric[]")}) AS t(rate_provider, rate_model, saving_per_mtok)
      )
      SELECT ${bucketSql(bucket)} AS bucket_ms, ${group} AS grp,
             sum(r.requests)::text AS requests, sum(r.input_tokens)::text AS input_tokens,
@@ -350,26 +307,16 @@ export async function getCacheReport(query: CacheQuery, options: ReportOptions =
             coalesce(sum(r.cache_read_input_tokens) FILTER (WHERE rates.saving_per_mtok IS NULL), 0)::text AS unpriced_read
      FROM usage_rollup_hourly r
      LEFT JOIN rates ON rates.rate_provider = r.provider AND rates.rate_model = r.model
-     WHERE ((r.hour >= $4::timestamptz AND r.hour < $5::timestamptz) OR (r.hour >= $6::timestamptz AND r.hour < $7::timestamptz))
-       ${seriesFilters.sql}${seriesScope.sql}
-     GROUP BY 1, 2`,
-    [
-      rateProviders,
-      rateModels,
-      rateSavings,
-      iso(new Date(lookbackStart)),
-      iso(new Date(windowStart)),
-      iso(from),
-      iso(to),
-      ...seriesFilters.params,
-      ...seriesScope.params,
-    ],
-  );
+     WHERE ((r.hour >= ${p.add(iso(new Date(lookbackStart)), "timestamptz")} AND r.hour < ${p.add(iso(new Date(windowStart)), "timestamptz")})
+         OR (r.hour >= ${p.add(iso(from), "timestamptz")} AND r.hour < ${p.add(iso(to), "timestamptz")}))
+       ${rollupFilterSql(query, p)}${p.teamScope(scope)}
+     GROUP BY 1, 2`;
+  const seriesRows = await rows<SeriesRow>(db, seriesSql, p);
 
   // grp -> bucket index -> sums
   const byGroup = new Map<string | null, Map<number, Acc>>();
   const bucketIndex = new Map(starts.map((start, index) => [start, index]));
-  for (const row of seriesRows.rows) {
+  for (const row of seriesRows) {
     const index = bucketIndex.get(Number(row.bucket_ms));
     if (index === undefined) continue; // cannot happen: the WHERE clause keeps rows inside
     let buckets = byGroup.get(row.grp);

@@ -1,12 +1,12 @@
 import type { TeamScope } from "@/lib/auth/permissions";
 import { Money, formatUsd } from "@/lib/money";
-import { iso, toCount, type Queryable } from "./sql";
+import { iso, SqlParams, toCount, type Queryable } from "@/lib/db/sql";
 
 /**
  * Cost per business outcome (GET /api/v1/outcomes/cost, contract). The window selects
  * outcomes by their own timestamp; the events of their traces count whatever their time.
  *
- * Rules (shared with the outcomes report in ./traces.ts):
+ * Rules (shared with the outcomes report in ./outcome-report.ts):
  * - A trace's cost is counted ONCE. When several outcomes of one type in the window share
  *   a trace, the trace's cost is attributed to the first of them (earliest timestamp, then
  *   smallest id); the others count in `outcomes` / `successful` and add $0. So no total
@@ -19,15 +19,6 @@ import { iso, toCount, type Queryable } from "./sql";
  *   or with no team (the outcome's owner owns untagged calls); events tagged with another
  *   team are that team's spend and are never shown to it. Unscoped callers see everything.
  */
-
-/** Positional parameters for hand-built SQL: `p.add(value)` returns its "$n". */
-export class SqlParams {
-  readonly values: unknown[] = [];
-  add(value: unknown): string {
-    this.values.push(value);
-    return `$${this.values.length}`;
-  }
-}
 
 export interface OutcomeFilter {
   from: Date;
@@ -54,14 +45,14 @@ export function outcomeTagSql(tag: string, p: SqlParams): string {
  *   retry_cost_usd, first_call_at, last_call_at.
  */
 export function outcomeTraceCtes(filter: OutcomeFilter, scope: TeamScope, p: SqlParams): string {
-  const conditions = [`o.occurred_at >= ${p.add(iso(filter.from))}::timestamptz`, `o.occurred_at < ${p.add(iso(filter.to))}::timestamptz`];
+  const conditions = [`o.occurred_at >= ${p.add(iso(filter.from), "timestamptz")}`, `o.occurred_at < ${p.add(iso(filter.to), "timestamptz")}`];
   if (filter.type !== undefined) conditions.push(`o.type = ${p.add(filter.type)}`);
   if (filter.feature !== undefined) conditions.push(`o.feature = ${p.add(filter.feature)}`);
   let eventScope = "";
   if (scope.kind === "teams") {
-    const slugs = p.add(scope.slugs);
-    conditions.push(`o.team = ANY(${slugs}::text[])`);
-    eventScope = ` AND (e.team = ANY(${slugs}::text[]) OR e.team IS NULL)`;
+    const slugs = p.add(scope.slugs, "text[]");
+    conditions.push(`o.team = ANY(${slugs})`);
+    eventScope = ` AND (e.team = ANY(${slugs}) OR e.team IS NULL)`;
   }
   return `
   scoped_outcomes AS (

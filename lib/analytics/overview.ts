@@ -2,8 +2,8 @@ import { getPool } from "@/lib/db";
 import { Money } from "@/lib/money";
 import type { TeamScope } from "@/lib/auth/permissions";
 import type { QueryResultRow } from "pg";
-import { rollupWindowSql } from "@/lib/rollups/window-source";
-import { iso, teamFilter, toCount, type Queryable } from "./sql";
+import { rollupWindowSql } from "@/lib/db/rollup-sql";
+import { iso, rows, SqlParams, toCount, type Queryable } from "@/lib/db/sql";
 import { overviewPeriods, utcDays, type OverviewPeriods } from "./periods";
 
 /**
@@ -88,30 +88,25 @@ interface TotalsRow {
 
 /**
  * A query over the rollup rows of [from, to) for the caller's teams: `build` gets the
- * FROM source (lib/rollups/window-source.ts), the WHERE clause, and a `param` function for
- * any further value.
+ * FROM source (rollupWindowSql), the WHERE clause, and the statement's SqlParams for any
+ * further value.
  */
 function windowQuery(
   from: Date,
   to: Date,
   scope: TeamScope,
-  build: (source: string, where: string, param: (value: unknown) => string) => string,
-): { sql: string; params: unknown[] } {
-  const params: unknown[] = [];
+  build: (source: string, where: string, params: SqlParams) => string,
+): { sql: string; params: SqlParams } {
+  const params = new SqlParams();
   const source = rollupWindowSql(from, to, params);
-  const filter = teamFilter(scope, params.length + 1);
-  params.push(...filter.params);
-  const param = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
-  return { sql: build(source, `true${filter.sql}`, param), params };
+  const where = `true${params.teamScope(scope)}`;
+  return { sql: build(source, where, params), params };
 }
 
 // One scan from the start of last month; FILTER splits it at this month's first hour.
 function totalsQuery(periods: OverviewPeriods, scope: TeamScope) {
-  return windowQuery(periods.lastMonth.start, periods.monthToDate.end, scope, (source, where, param) => {
-    const mtd = `hour >= ${param(iso(periods.monthToDate.start))}::timestamptz`;
+  return windowQuery(periods.lastMonth.start, periods.monthToDate.end, scope, (source, where, params) => {
+    const mtd = `hour >= ${params.add(iso(periods.monthToDate.start), "timestamptz")}`;
     return `
   SELECT
     coalesce(sum(cost_usd) FILTER (WHERE ${mtd}), 0)::text AS mtd_cost,
@@ -209,11 +204,12 @@ export async function getSpendOverview(
 ): Promise<SpendOverview> {
   const periods = overviewPeriods(now);
   const { last30Days } = periods;
-  const latestFilter = teamFilter(scope, 1);
-  const run = <R extends QueryResultRow>(query: { sql: string; params: unknown[] }) => db.query<R>(query.sql, query.params);
+  const latestParams = new SqlParams();
+  const latestSql = LATEST_SQL + latestParams.teamScope(scope);
+  const run = <R extends QueryResultRow>(query: { sql: string; params: SqlParams }) => db.query<R>(query.sql, query.params.values);
 
   const [latest, totals, samePeriod, teams, daily, byModel, features] = await Promise.all([
-    db.query<{ latest: Date | null }>(LATEST_SQL + latestFilter.sql, latestFilter.params),
+    rows<{ latest: Date | null }>(db, latestSql, latestParams),
     run<TotalsRow>(totalsQuery(periods, scope)),
     run<{ cost: string }>(samePeriodQuery(periods, scope)),
     run<{ team: string; cost: string; requests: string; team_count: string }>(topTeamsQuery(periods, scope)),
@@ -230,7 +226,7 @@ export async function getSpendOverview(
   return {
     now,
     periods,
-    latestHour: latest.rows[0]?.latest ?? null,
+    latestHour: latest[0]?.latest ?? null,
     monthToDate: {
       costUsd: t.mtd_cost,
       requests: toCount(t.mtd_requests),

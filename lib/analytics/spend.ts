@@ -8,14 +8,14 @@ import {
   type SpendGroupKey,
   type SpendQuery,
 } from "@/lib/schemas/spend";
-import { rollupWindowSql } from "@/lib/rollups/window-source";
-import { iso, teamFilter, toCount, type Queryable } from "./sql";
+import { rollupWindowSql } from "@/lib/db/rollup-sql";
+import { iso, SqlParams, toCount, type Queryable } from "@/lib/db/sql";
 
 /**
  * Showback: spend grouped by any of the contract's keys (GET /api/v1/spend).
  *
  * Served from the rollups (whole UTC days from usage_rollup_daily, partial days from
- * usage_rollup_hourly: lib/rollups/window-source.ts), except in two cases that read usage_events (exact,
+ * usage_rollup_hourly: rollupWindowSql in lib/db/rollup-sql.ts), except in two cases that read usage_events (exact,
  * but a scan of raw events):
  * - `user` in group_by: the rollups have no end_user column (one row per user per hour
  *   would multiply their size);
@@ -25,7 +25,7 @@ import { iso, teamFilter, toCount, type Queryable } from "./sql";
  *
  * Money is summed in SQL numeric and sent as text with 12 decimals, never a JS number;
  * unpriced events add nothing to cost_usd and are counted in unpriced_requests.
- * Team scoping is a WHERE clause (teamFilter), so totals are scoped exactly like rows.
+ * Team scoping is a WHERE clause (SqlParams.teamScope), so totals are scoped exactly like rows.
  */
 
 export const SPEND_MEASURES = [
@@ -155,7 +155,7 @@ export function spendSql(
   options: AggregateOptions,
 ): { sql: string; params: unknown[] } {
   const source = spendSource(selection);
-  const params: unknown[] = [];
+  const params = new SqlParams();
   let table: string;
   let where: string;
   if (source === "rollups") {
@@ -163,19 +163,14 @@ export function spendSql(
     table = rollupWindowSql(selection.from, selection.to, params);
     where = "true";
   } else {
-    params.push(iso(selection.from), iso(selection.to));
     table = "usage_events";
-    where = "occurred_at >= $1::timestamptz AND occurred_at < $2::timestamptz";
+    where = `occurred_at >= ${params.add(iso(selection.from), "timestamptz")} AND occurred_at < ${params.add(iso(selection.to), "timestamptz")}`;
   }
   for (const key of SPEND_FILTER_KEYS) {
     const value = selection.filters[key];
-    if (value === undefined) continue;
-    params.push(value);
-    where += ` AND ${key} = $${params.length}`;
+    if (value !== undefined) where += ` AND ${key} = ${params.add(value)}`;
   }
-  const scoped = teamFilter(scope, params.length + 1);
-  where += scoped.sql;
-  params.push(...scoped.params);
+  where += params.teamScope(scope);
 
   // Keys come from the SPEND_GROUP_KEYS whitelist, so quoting them as identifiers is safe.
   const keys = selection.groupBy.map((key) => `"${key}"`);
@@ -187,7 +182,7 @@ export function spendSql(
   WHERE ${where}`;
 
   if (keys.length === 0) {
-    return { sql: `SELECT true AS is_total,\n  ${AGGREGATES}\nFROM (${inner}) s`, params };
+    return { sql: `SELECT true AS is_total,\n  ${AGGREGATES}\nFROM (${inner}) s`, params: params.values };
   }
   // Byte order (COLLATE "C") so the order never depends on the database's locale.
   const byKeys = keys.map((key) => `${key} COLLATE "C" NULLS LAST`);
@@ -196,8 +191,7 @@ export function spendSql(
   let limit = "";
   if (options.limit !== null) {
     // The total row, the rows, and one more to tell that there were more.
-    params.push(options.limit + 2);
-    limit = `\nLIMIT $${params.length}`;
+    limit = `\nLIMIT ${params.add(options.limit + 2)}`;
   }
   const sql = `SELECT ${keys.join(", ")},
   ${AGGREGATES},
@@ -207,7 +201,7 @@ GROUP BY GROUPING SETS ((${keys.join(", ")}), ())
 -- A group of folded-away deltas (zero requests) does not exist; the total row always does.
 HAVING sum(requests) > 0 OR GROUPING(${keys.join(", ")}) <> 0
 ORDER BY is_total DESC, ${order.join(", ")}${limit}`;
-  return { sql, params };
+  return { sql, params: params.values };
 }
 
 type SqlRow = Record<Exclude<SpendMeasure, "reported_cost_usd">, string> & { reported_cost_usd: string | null } & Record<string, string | boolean | null>;

@@ -2,8 +2,8 @@ import { getPool } from "@/lib/db";
 import type { TeamScope } from "@/lib/auth/permissions";
 import { Money } from "@/lib/money";
 import { BUCKET_MS, type Bucket, type TokensGroupBy, type TokensPerRequestQuery } from "@/lib/schemas/cache";
-import { bucketSql, bucketStarts, floorToBucket, rollupFilterSql } from "./cache";
-import { iso, teamFilter, toCount, type Queryable } from "./sql";
+import { bucketSql, bucketStarts, floorToBucket, rollupFilterSql } from "@/lib/db/rollup-sql";
+import { iso, rows, SqlParams, toCount, type Queryable } from "@/lib/db/sql";
 
 /**
  * Average input and output tokens per request, from usage_rollup_hourly, per bucket and
@@ -190,34 +190,28 @@ export async function getTokensPerRequest(
   const priorFrom = new Date(recentFrom.getTime() - JUMP_PRIOR_DAYS * day);
   const [g1, g2] = GROUP_COLUMNS[query.group_by];
 
-  const seriesFilters = rollupFilterSql(query, 3);
-  const seriesScope = teamFilter(scope, 3 + seriesFilters.params.length);
-  const jumpFilters = rollupFilterSql(query, 4);
-  const jumpScope = teamFilter(scope, 4 + jumpFilters.params.length);
-  const [seriesRows, jumpRows] = await Promise.all([
-    db.query<SeriesRow>(
-      `SELECT ${bucketSql(bucket)} AS bucket_ms, ${g1} AS g1, ${g2} AS g2,
+  const series = new SqlParams();
+  const seriesSql = `SELECT ${bucketSql(bucket)} AS bucket_ms, ${g1} AS g1, ${g2} AS g2,
               sum(r.requests)::text AS requests, sum(r.input_tokens)::text AS input_tokens,
               sum(r.output_tokens)::text AS output_tokens
        FROM usage_rollup_hourly r
-       WHERE r.hour >= $1::timestamptz AND r.hour < $2::timestamptz${seriesFilters.sql}${seriesScope.sql}
-       GROUP BY 1, 2, 3`,
-      [iso(from), iso(to), ...seriesFilters.params, ...seriesScope.params],
-    ),
-    db.query<JumpRow>(
-      `SELECT ${g1} AS g1, ${g2} AS g2,
-              coalesce(sum(r.requests) FILTER (WHERE r.hour >= $3::timestamptz), 0)::text AS recent_requests,
-              coalesce(sum(r.input_tokens) FILTER (WHERE r.hour >= $3::timestamptz), 0)::text AS recent_input,
-              coalesce(sum(r.output_tokens) FILTER (WHERE r.hour >= $3::timestamptz), 0)::text AS recent_output,
-              coalesce(sum(r.requests) FILTER (WHERE r.hour < $3::timestamptz), 0)::text AS prior_requests,
-              coalesce(sum(r.input_tokens) FILTER (WHERE r.hour < $3::timestamptz), 0)::text AS prior_input,
-              coalesce(sum(r.output_tokens) FILTER (WHERE r.hour < $3::timestamptz), 0)::text AS prior_output
+       WHERE r.hour >= ${series.add(iso(from), "timestamptz")} AND r.hour < ${series.add(iso(to), "timestamptz")}${rollupFilterSql(query, series)}${series.teamScope(scope)}
+       GROUP BY 1, 2, 3`;
+  const jump = new SqlParams();
+  const jumpFrom = jump.add(iso(priorFrom), "timestamptz");
+  const jumpTo = jump.add(iso(to), "timestamptz");
+  const recent = jump.add(iso(recentFrom), "timestamptz");
+  const jumpSql = `SELECT ${g1} AS g1, ${g2} AS g2,
+              coalesce(sum(r.requests) FILTER (WHERE r.hour >= ${recent}), 0)::text AS recent_requests,
+              coalesce(sum(r.input_tokens) FILTER (WHERE r.hour >= ${recent}), 0)::text AS recent_input,
+              coalesce(sum(r.output_tokens) FILTER (WHERE r.hour >= ${recent}), 0)::text AS recent_output,
+              coalesce(sum(r.requests) FILTER (WHERE r.hour < ${recent}), 0)::text AS prior_requests,
+              coalesce(sum(r.input_tokens) FILTER (WHERE r.hour < ${recent}), 0)::text AS prior_input,
+              coalesce(sum(r.output_tokens) FILTER (WHERE r.hour < ${recent}), 0)::text AS prior_output
        FROM usage_rollup_hourly r
-       WHERE r.hour >= $1::timestamptz AND r.hour < $2::timestamptz${jumpFilters.sql}${jumpScope.sql}
-       GROUP BY 1, 2`,
-      [iso(priorFrom), iso(to), iso(recentFrom), ...jumpFilters.params, ...jumpScope.params],
-    ),
-  ]);
+       WHERE r.hour >= ${jumpFrom} AND r.hour < ${jumpTo}${rollupFilterSql(query, jump)}${jump.teamScope(scope)}
+       GROUP BY 1, 2`;
+  const [seriesRows, jumpRows] = await Promise.all([rows<SeriesRow>(db, seriesSql, series), rows<JumpRow>(db, jumpSql, jump)]);
 
   const starts = bucketStarts(floorToBucket(from, bucket), to, bucket);
   const bucketIndex = new Map(starts.map((start, index) => [start, index]));
@@ -225,7 +219,7 @@ export async function getTokensPerRequest(
 
   const overallSeries = dense();
   const groups = new Map<string, { g1: string | null; g2: string | null; series: Sums[]; total: Sums }>();
-  for (const row of seriesRows.rows) {
+  for (const row of seriesRows) {
     const index = bucketIndex.get(Number(row.bucket_ms));
     if (index === undefined) continue; // cannot happen: the WHERE clause keeps rows inside
     const sums = { requests: BigInt(row.requests), input: BigInt(row.input_tokens), output: BigInt(row.output_tokens) };
@@ -240,7 +234,7 @@ export async function getTokensPerRequest(
   const jumps = new Map<string, { recent: Sums; prior: Sums }>();
   const overallRecent = zero();
   const overallPrior = zero();
-  for (const row of jumpRows.rows) {
+  for (const row of jumpRows) {
     const recent = { requests: BigInt(row.recent_requests), input: BigInt(row.recent_input), output: BigInt(row.recent_output) };
     const prior = { requests: BigInt(row.prior_requests), input: BigInt(row.prior_input), output: BigInt(row.prior_output) };
     jumps.set(groupId(row.g1, row.g2), { recent, prior });

@@ -1,6 +1,6 @@
 import { getPool } from "@/lib/db";
 import type { TeamScope } from "@/lib/auth/permissions";
-import { iso, teamFilter, toCount, type Queryable } from "./sql";
+import { iso, rows, SqlParams, toCount, type Queryable } from "@/lib/db/sql";
 
 /** Models that sent unpriced usage recently: what the Prices page asks an admin to fix. */
 export interface UnpricedModel {
@@ -20,16 +20,17 @@ export async function unpricedModels(
   now: Date = new Date(),
 ): Promise<UnpricedModel[]> {
   const since = new Date(now.getTime() - days * 86_400_000);
-  const filter = teamFilter(scope, 2);
-  const result = await db.query<{ provider: string; model: string; service_tier: string; n: string; first: Date; last: Date }>(
+  const p = new SqlParams();
+  const result = await rows<{ provider: string; model: string; service_tier: string; n: string; first: Date; last: Date }>(
+    db,
     `SELECT provider, model, service_tier::text, sum(unpriced_requests)::text AS n, min(hour) AS first, max(hour) AS last
      FROM usage_rollup_hourly
-     WHERE hour >= $1::timestamptz AND unpriced_requests > 0${filter.sql}
+     WHERE hour >= ${p.add(iso(since), "timestamptz")} AND unpriced_requests > 0${p.teamScope(scope)}
      GROUP BY provider, model, service_tier
      ORDER BY sum(unpriced_requests) DESC, provider, model`,
-    [iso(since), ...filter.params],
+    p,
   );
-  return result.rows.map((row) => ({
+  return result.map((row) => ({
     provider: row.provider,
     model: row.model,
     serviceTier: row.service_tier,

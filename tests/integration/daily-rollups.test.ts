@@ -4,8 +4,11 @@ import { POST as postEvents } from "@/app/api/v1/events/route";
 import { getPool } from "@/lib/db";
 import { foldDailyRollups } from "@/lib/rollups/daily";
 import { rebuildRollups } from "@/lib/rollups/rebuild";
-import { ceilToUtcDay, floorToUtcDay, rollupWindowSql } from "@/lib/rollups/window-source";
-import { insertPrice, repriceForNewPrice } from "@/lib/pricing/reprice";
+import { ceilToUtcDay, rollupWindowSql } from "@/lib/db/rollup-sql";
+import { SqlParams } from "@/lib/db/sql";
+import { startOfUtcDay } from "@/lib/time";
+import { insertPrice } from "@/lib/pricing/price-store";
+import { repriceForNewPrice } from "@/lib/pricing/reprice";
 import { apiRequest, createTestKey } from "../factories/api-keys";
 import { contractEvent } from "../factories/events";
 
@@ -125,9 +128,9 @@ describe("daily rollups", () => {
       ["2026-09-30T23:00:00Z", "2026-10-03T11:00:00Z"], // edges on both sides of whole days
     ];
     for (const [from, to] of windows) {
-      const params: unknown[] = [];
+      const params = new SqlParams();
       const source = rollupWindowSql(new Date(from), new Date(to), params);
-      const viaWindow = await pool().query(`SELECT sum(requests)::text AS n, sum(cost_usd)::text AS cost FROM ${source}`, params);
+      const viaWindow = await pool().query(`SELECT sum(requests)::text AS n, sum(cost_usd)::text AS cost FROM ${source}`, params.values);
       const viaHourly = await pool().query(
         "SELECT sum(requests)::text AS n, sum(cost_usd)::text AS cost FROM usage_rollup_hourly WHERE hour >= $1 AND hour < $2",
         [from, to],
@@ -136,7 +139,7 @@ describe("daily rollups", () => {
     }
     expect(ceilToUtcDay(new Date("2026-10-01T00:00:00Z")).toISOString()).toBe("2026-10-01T00:00:00.000Z");
     expect(ceilToUtcDay(new Date("2026-10-01T01:00:00Z")).toISOString()).toBe("2026-10-02T00:00:00.000Z");
-    expect(floorToUtcDay(new Date("2026-10-01T23:00:00Z")).toISOString()).toBe("2026-10-01T00:00:00.000Z");
+    expect(startOfUtcDay(new Date("2026-10-01T23:00:00Z")).toISOString()).toBe("2026-10-01T00:00:00.000Z");
   });
 
   it("are emptied with the hourly table on TRUNCATE", async () => {
