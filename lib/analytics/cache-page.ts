@@ -1,0 +1,125 @@
+import { z } from "zod";
+import { MAX_WINDOW_DAYS, type Bucket, type CacheGroupBy, type TokensGroupBy } from "@/lib/schemas/cache";
+import { addDays, DAY_MS, utcDayKey } from "@/lib/time";
+
+/**
+ * The Cache page's state, kept in its URL: the window (a preset or from/to), the bucket,
+ * the grouping and filters, and the tables' sort orders; and the window it then shows.
+ */
+
+export const CACHE_GROUPS = ["tenant", "feature", "prompt_version", "team", "model"] as const satisfies readonly CacheGroupBy[];
+export const TOKENS_GROUPS = ["feature", "prompt_version", "model"] as const satisfies readonly TokensGroupBy[];
+export const CACHE_FILTERS = ["team", "feature", "tenant", "environment", "model"] as const;
+export type CacheFilter = (typeof CACHE_FILTERS)[number];
+
+export const DIMENSION_LABELS: Record<CacheGroupBy | CacheFilter, string> = {
+  tenant: "Tenant",
+  feature: "Feature",
+  prompt_version: "Prompt version",
+  team: "Team",
+  model: "Model",
+  environment: "Environment",
+};
+
+export const WINDOW_PRESETS = ["7", "30", "90"] as const;
+export type WindowPreset = (typeof WINDOW_PRESETS)[number];
+
+export const MODEL_SORT_KEYS = [
+  "model",
+  "requests",
+  "input_tokens",
+  "cache_read_input_tokens",
+  "cache_creation_input_tokens",
+  "hit_rate",
+  "saved_usd",
+] as const;
+export type ModelSortKey = (typeof MODEL_SORT_KEYS)[number];
+
+export const TOKENS_SORT_KEYS = [
+  "key",
+  "requests",
+  "avg_input",
+  "recent_input",
+  "input_change",
+  "avg_output",
+  "recent_output",
+  "output_change",
+] as const;
+export type TokensSortKey = (typeof TOKENS_SORT_KEYS)[number];
+
+export type SortDirection = "asc" | "desc";
+
+const day = z.iso.date().optional().catch(undefined);
+const tag = z.string().min(1).max(256).optional().catch(undefined);
+const direction = z.enum(["asc", "desc"]).catch("desc").default("desc");
+
+/** `to` is exclusive like the API's; the page shows the inclusive last day. */
+export const cachePageSchema = z.object({
+  from: day,
+  to: day,
+  /** A relative window ("last N UTC days, today included"), used when from/to are absent. */
+  days: z.enum(WINDOW_PRESETS).catch("30").default("30"),
+  bucket: z.enum(["day", "hour"]).catch("day").default("day"),
+  by: z.enum(CACHE_GROUPS).catch("tenant").default("tenant"),
+  team: tag,
+  feature: tag,
+  tenant: tag,
+  environment: tag,
+  model: tag,
+  msort: z.enum(MODEL_SORT_KEYS).catch("input_tokens").default("input_tokens"),
+  mdir: direction,
+  tby: z.enum(TOKENS_GROUPS).catch("feature").default("feature"),
+  tmetric: z.enum(["input", "output"]).catch("input").default("input"),
+  tsort: z.enum(TOKENS_SORT_KEYS).catch("requests").default("requests"),
+  tdir: direction,
+});
+
+export type CachePageState = z.infer<typeof cachePageSchema>;
+
+/** The page state from a Next searchParams object (first value of repeated keys). */
+export function parseCachePageState(raw: Record<string, string | string[] | undefined>): CachePageState {
+  const flat = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
+  const parsed = cachePageSchema.safeParse(flat);
+  return parsed.success ? parsed.data : cachePageSchema.parse({});
+}
+
+export interface CacheWindow {
+  /** "YYYY-MM-DD", inclusive. */
+  from: string;
+  /** "YYYY-MM-DD", exclusive. */
+  to: string;
+  /** The preset in use, or null for a custom from/to. */
+  preset: WindowPreset | null;
+  /** The bucket the API is asked for (hourly falls back to daily on long windows). */
+  bucket: Bucket;
+  /** Why the page shows something other than what the URL asked for. */
+  notice: string | null;
+}
+
+const midnight = (day: string) => Date.parse(`${day}T00:00:00Z`);
+
+/** The window and bucket to show: a custom from/to when valid, else the last N UTC days (today included). */
+export function resolveCacheWindow(state: CachePageState, now: Date): CacheWindow {
+  let from: string;
+  let to: string;
+  let preset: WindowPreset | null = null;
+  if (state.from && state.to && state.from < state.to) {
+    from = state.from;
+    to = state.to;
+  } else {
+    preset = state.days;
+    to = addDays(utcDayKey(now), 1);
+    from = addDays(to, -Number(state.days));
+  }
+  const days = (midnight(to) - midnight(from)) / DAY_MS;
+  if (state.bucket === "hour" && days > MAX_WINDOW_DAYS.hour) {
+    return {
+      from,
+      to,
+      preset,
+      bucket: "day",
+      notice: `Hourly buckets cover at most ${MAX_WINDOW_DAYS.hour} days; this ${days}-day window is shown by day.`,
+    };
+  }
+  return { from, to, preset, bucket: state.bucket, notice: null };
+}
