@@ -3,6 +3,7 @@ import { prisma } from "@/lib/db";
 import { startAlertScheduler, type AlertScheduler } from "@/lib/alerts/scheduler";
 import { createTestKey } from "../factories/api-keys";
 import { createPricedModel, ingest, startReceiver, type Receiver } from "../factories/alerts";
+import { expectNever, waitUntil } from "../setup/wait-until";
 
 // The receiver runs on 127.0.0.1: the outbound guard (lib/http/outbound.ts) reaches loopback only when listed.
 process.env.BURNRATE_OUTBOUND_ALLOW = "127.0.0.1/32";
@@ -17,14 +18,6 @@ afterEach(async () => {
   await hook?.close();
 });
 
-async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe("startAlertScheduler", () => {
   it("evaluates and delivers on its own, and stops cleanly", async () => {
     const ingestKey = await createTestKey(["ingest"]);
@@ -36,14 +29,18 @@ describe("startAlertScheduler", () => {
 
     const lines: string[] = [];
     scheduler = startAlertScheduler({ intervalMs: 100, log: (line) => lines.push(line), error: (line) => lines.push(line) });
-    await until(async () => (hook?.requests.length ?? 0) > 0);
+    await waitUntil(() => (hook?.requests.length ?? 0) > 0, { what: "the webhook" });
     expect(JSON.parse(hook.requests[0]?.rawBody ?? "{}")).toMatchObject({ type: "spend.unpriced", models: ["alertco/unpriced-scheduled"] });
     // The webhook's (the built-in in-app channel's delivery is written delivered with the alert).
-    await until(async () => (await prisma.alertDelivery.count({ where: { status: "delivered", channelId: channel.id } })) === 1);
+    await waitUntil(async () => (await prisma.alertDelivery.count({ where: { status: "delivered", channelId: channel.id } })) === 1, {
+      what: "the webhook's delivery to be recorded",
+    });
     await scheduler.stop();
     const events = await prisma.alertEvent.count();
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await prisma.alertEvent.count()).toBe(events);
+    // Three intervals after stop(): a timer still running would have evaluated or sent again.
+    await expectNever(async () => (await prisma.alertEvent.count()) !== events || (hook?.requests.length ?? 0) > 1, 300, {
+      what: "a run after stop()",
+    });
     expect(hook.requests).toHaveLength(1);
     expect(lines.filter((line) => line.includes("failed"))).toEqual([]);
   });

@@ -8,6 +8,7 @@ import { createTestKey } from "../factories/api-keys";
 import { startReceiver, type Receiver } from "../factories/alerts";
 import { createAllocation, decide, fileBurst, getBurst, listBursts, quotaPrincipal, type QuotaAuth } from "../factories/quotas";
 import { createTestTeam, createTestUser, type TestTeam, type TestUser } from "../factories/users";
+import { expectNever, waitUntil } from "../setup/wait-until";
 import { formatDayTime } from "@/lib/format";
 
 // The receivers run on 127.0.0.1: the outbound guard (lib/http/outbound.ts) reaches loopback only when listed.
@@ -174,7 +175,7 @@ describe("notifications through the alert channels", () => {
   });
 
   async function nextMessage(count: number): Promise<{ type: string; body: Record<string, unknown>; signature: string | undefined; raw: string }> {
-    for (let i = 0; i < 100 && receiver.requests.length < count; i++) await new Promise((r) => setTimeout(r, 50));
+    await waitUntil(() => receiver.requests.length >= count, { timeoutMs: 5_000, what: `notification #${count}` });
     const request = receiver.requests[count - 1];
     if (!request) throw new Error(`no notification #${count}`);
     return {
@@ -214,7 +215,7 @@ describe("notifications through the alert channels", () => {
     const cancelled = await fileBurst(as(lead), team.slug);
     await nextMessage(5);
     await decide(as(lead), cancelled.id, "cancel");
-    await new Promise((r) => setTimeout(r, 300));
+    await expectNever(() => receiver.requests.length > 5 || disabledReceiver.requests.length > 0, 300, { what: "a notification of the cancel" });
     expect(receiver.requests).toHaveLength(5);
     expect(disabledReceiver.requests).toHaveLength(0);
   });
