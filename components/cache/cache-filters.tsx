@@ -2,7 +2,6 @@
 
 import { useId, useState } from "react";
 import {
-  addDays,
   CACHE_FILTERS,
   CACHE_GROUPS,
   DIMENSION_LABELS,
@@ -11,6 +10,7 @@ import {
   type CacheWindow,
 } from "@/lib/analytics/cache-view";
 import { MAX_WINDOW_DAYS } from "@/lib/schemas/cache";
+import { addDays } from "@/lib/time";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 
