@@ -1,3 +1,4 @@
+import { HOUR_MS } from "@/lib/time";
 import type { DemoEvent } from "./generate";
 
 /**
@@ -32,8 +33,6 @@ export const ROLLUP_COLUMNS = [
   "latency_ms_sum",
 ] as const;
 
-const HOUR_MS = 3_600_000;
-
 export interface RollupGroup {
   hour: number;
   event: DemoEvent;
@@ -57,7 +56,7 @@ export interface RollupGroup {
  * these markers (numbers rather than objects: this runs once per event).
  */
 export const UNPRICED = -1;
-/** Priced, but its exact cost needs more than 12 decimals. */
+/** Priced, but not in whole picodollars below 2^53 (finer rates, or a huge call): see costPicoUsd. */
 export const INEXACT = -2;
 
 export class HourlyRollups {
@@ -65,7 +64,7 @@ export class HourlyRollups {
   /** Hours before this were handed out by closeBefore() and must not change any more. */
   private closedBefore = -Infinity;
   /**
-   * False once a sum could not be kept exactly (a cost needing more than 12 decimals,
+   * False once a sum could not be kept exactly (an INEXACT cost,
    * a total beyond 2^53 units, an event for an hour already handed out): the caller
    * must then recompute the rollups in SQL instead.
    */

@@ -1,5 +1,5 @@
-import type { DemoModel, ServiceTier } from "./catalog";
-import { costPicoUsd, costString } from "./fast-cost";
+import { costPicoUsd, priceCost } from "@/lib/pricing/price-cost";
+import { DAY_MS, HOUR_MS } from "@/lib/time";
 import type { DemoEvent, DemoOutcome } from "./generate";
 import type { LineBuffer } from "./line-buffer";
 import type { PriceBook, ResolvedPrice } from "./price-book";
@@ -57,7 +57,6 @@ export const OUTCOME_COLUMNS = [
 ] as const;
 
 const NULL = "\\N";
-const DAY_MS = 86_400_000;
 const PICO = 1e12;
 
 /** Ids are zero-padded so they sort in the order they were written. */
@@ -72,7 +71,6 @@ export function outcomeId(seed: number, n: number): string {
 export class RowRenderer {
   private readonly eventPrefix: string;
   private readonly outcomePrefix: string;
-  private readonly prices = new Map<DemoModel, Map<ServiceTier, (at: number) => ResolvedPrice | null>>();
   private dateDay = Number.NaN;
   private datePrefix = "";
 
@@ -84,14 +82,6 @@ export class RowRenderer {
     this.outcomePrefix = `demo-${seed}-o`;
   }
 
-  private price(model: DemoModel, tier: ServiceTier, at: number): ResolvedPrice | null {
-    let byTier = this.prices.get(model);
-    if (!byTier) this.prices.set(model, (byTier = new Map()));
-    let schedule = byTier.get(tier);
-    if (!schedule) byTier.set(tier, (schedule = this.book.schedule(model.provider, model.model, tier)));
-    return schedule(at);
-  }
-
   /** "2026-11-24 13:05:09.042+00"; the date part is cached as it changes once a day. */
   private timestamp(out: LineBuffer, ms: number): void {
     const day = Math.floor(ms / DAY_MS);
@@ -100,8 +90,8 @@ export class RowRenderer {
       this.datePrefix = `${new Date(day * DAY_MS).toISOString().slice(0, 10)} `;
     }
     let rest = ms - day * DAY_MS;
-    const hours = Math.floor(rest / 3_600_000);
-    rest -= hours * 3_600_000;
+    const hours = Math.floor(rest / HOUR_MS);
+    rest -= hours * HOUR_MS;
     const minutes = Math.floor(rest / 60_000);
     rest -= minutes * 60_000;
     const seconds = Math.floor(rest / 1000);
@@ -110,9 +100,9 @@ export class RowRenderer {
   }
 
   private cost(out: LineBuffer, e: DemoEvent, price: ResolvedPrice): number {
-    const pico = costPicoUsd(e, price.rates);
+    const pico = costPicoUsd(e, price.scaled);
     if (pico < 0) {
-      out.ascii(costString(e, price.rates));
+      out.ascii(priceCost(e, price.scaled));
       return INEXACT;
     }
     this.picoUsd(out, pico);
@@ -158,7 +148,7 @@ export class RowRenderer {
     this.text(out, t.endUser);
     this.text(out, t.promptVersion);
     this.text(out, t.extraTags);
-    const price = this.price(model, e.tier, e.at);
+    const price = this.book.resolve(model.provider, model.model, e.tier, e.at);
     if (!price) {
       out.ascii(`${NULL}\tunpriced\t${NULL}\t${NULL}`).newline();
       return UNPRICED;

@@ -21,25 +21,44 @@ export interface PriceRates {
 const MILLION = new Money(1_000_000);
 
 /**
- * The contract's formula:
- * ((input - cache_read - cache_creation) * input_rate + cache_read * cache_read_rate
- *  + cache_creation * cache_write_rate + (output - reasoning) * output_rate
- *  + reasoning * reasoning_rate) / 1e6
- * Exact: Decimal arithmetic end to end, never a binary float.
+ * THE billing rule, the one place that says which token class is billed at which rate.
+ * Totals include their subclasses (input_tokens counts cache reads and writes, output_tokens
+ * counts reasoning), so the five billed classes are: uncached input (input - cache reads -
+ * cache writes) at the input rate, cache reads at the cache-read rate, cache writes at the
+ * cache-write rate, visible output (output - reasoning) at the output rate and reasoning at
+ * the reasoning rate. billedTokens(usage)[i] is billed at rates[BILLED_RATES[i]], in every
+ * pricing path: computeCost below and the scaled-integer priceCost (price-cost.ts).
  */
-export function computeCost(usage: TokenUsage, rates: PriceRates): Money {
+export const BILLED_RATES = [
+  "inputPerMtok",
+  "cacheReadPerMtok",
+  "cacheWritePerMtok",
+  "outputPerMtok",
+  "reasoningPerMtok",
+] as const satisfies readonly (keyof PriceRates)[];
+
+export type BilledTokens = [uncachedInput: number, cacheRead: number, cacheWrite: number, visibleOutput: number, reasoning: number];
+
+/** The token counts billed at each of BILLED_RATES; RangeError when a class exceeds its total. */
+export function billedTokens(usage: TokenUsage): BilledTokens {
   const uncachedInput = usage.inputTokens - usage.cacheReadInputTokens - usage.cacheCreationInputTokens;
   const visibleOutput = usage.outputTokens - usage.reasoningOutputTokens;
   if (uncachedInput < 0 || visibleOutput < 0) {
     throw new RangeError("token classes exceed their totals");
   }
-  return new Money(uncachedInput)
-    .mul(rates.inputPerMtok)
-    .add(new Money(usage.cacheReadInputTokens).mul(rates.cacheReadPerMtok))
-    .add(new Money(usage.cacheCreationInputTokens).mul(rates.cacheWritePerMtok))
-    .add(new Money(visibleOutput).mul(rates.outputPerMtok))
-    .add(new Money(usage.reasoningOutputTokens).mul(rates.reasoningPerMtok))
-    .div(MILLION);
+  return [uncachedInput, usage.cacheReadInputTokens, usage.cacheCreationInputTokens, visibleOutput, usage.reasoningOutputTokens];
+}
+
+/**
+ * The contract's formula, sum(billed tokens x rate) / 1e6 (see BILLED_RATES), exact:
+ * Decimal arithmetic end to end, never a binary float. The reference the integer fast
+ * path (price-cost.ts) is property-tested against.
+ */
+export function computeCost(usage: TokenUsage, rates: PriceRates): Money {
+  const tokens = billedTokens(usage);
+  let total = new Money(0);
+  for (const [i, rate] of BILLED_RATES.entries()) total = total.add(new Money(tokens[i] as number).mul(rates[rate]));
+  return total.div(MILLION);
 }
 
 /**

@@ -1,7 +1,17 @@
-import { COST_FRACTION_DIGITS, formatCost, type PriceRates, type TokenUsage } from "@/lib/pricing/compute-cost";
+import {
+  BILLED_RATES,
+  billedTokens,
+  COST_FRACTION_DIGITS,
+  formatCost,
+  type PriceRates,
+  type TokenUsage,
+} from "@/lib/pricing/compute-cost";
 
 /**
- * The contract's cost formula for the ingest hot path, in integer arithmetic.
+ * The contract's cost formula in integer arithmetic: the one pricer of every bulk path
+ * (ingest, re-pricing, the demo seed), where building decimal.js objects per event would
+ * dominate. Which token class is billed at which rate is compute-cost.ts's BILLED_RATES /
+ * billedTokens; this file only does the arithmetic.
  *
  * Rates are USD per million tokens with at most 10 decimals (numeric(20, 10)), so a rate
  * is an integer number of 10^-d USD/Mtok (d = the most decimals among the five rates, at
@@ -16,16 +26,15 @@ import { COST_FRACTION_DIGITS, formatCost, type PriceRates, type TokenUsage } fr
  * and every rate with up to 10 decimals (property-tested).
  */
 
+type Five<T> = [T, T, T, T, T];
+
 export interface ScaledRates {
   /** Decimals of the scaled integers below (the rates' most decimals, at least 6). */
   rateDigits: number;
-  input: bigint;
-  output: bigint;
-  cacheRead: bigint;
-  cacheWrite: bigint;
-  reasoning: bigint;
+  /** The rates as integers of 10^-rateDigits USD/Mtok, in BILLED_RATES order. */
+  readonly units: Readonly<Five<bigint>>;
   /** The same integers as numbers when rateDigits is 6 and each is below 2^40, else null. */
-  fast: { input: number; output: number; cacheRead: number; cacheWrite: number; reasoning: number } | null;
+  readonly fast: Readonly<Five<number>> | null;
 }
 
 /** usage_events.cost_usd is numeric(24, 12): at most 12 digits before the point. */
@@ -45,38 +54,16 @@ function parseRate(rate: string): { whole: string; fraction: string } {
 
 /** Prepares rates for priceCost; do it once per price entry, not once per event. */
 export function scaleRates(rates: PriceRates): ScaledRates {
-  const parsed = [rates.inputPerMtok, rates.outputPerMtok, rates.cacheReadPerMtok, rates.cacheWritePerMtok, rates.reasoningPerMtok].map(
-    parseRate,
-  );
+  const parsed = BILLED_RATES.map((rate) => parseRate(rates[rate]));
   const rateDigits = Math.max(MIN_DIGITS, ...parsed.map((p) => p.fraction.length));
-  const [input, output, cacheRead, cacheWrite, reasoning] = parsed.map(({ whole, fraction }) =>
-    BigInt(`${whole}${fraction.padEnd(rateDigits, "0")}`),
-  ) as [bigint, bigint, bigint, bigint, bigint];
-  const all = [input, output, cacheRead, cacheWrite, reasoning];
-  const small = rateDigits === MIN_DIGITS && all.every((r) => r < 2n ** 40n);
-  return {
-    rateDigits,
-    input,
-    output,
-    cacheRead,
-    cacheWrite,
-    reasoning,
-    fast: small
-      ? { input: Number(input), output: Number(output), cacheRead: Number(cacheRead), cacheWrite: Number(cacheWrite), reasoning: Number(reasoning) }
-      : null,
-  };
+  const units = parsed.map(({ whole, fraction }) => BigInt(`${whole}${fraction.padEnd(rateDigits, "0")}`)) as Five<bigint>;
+  const small = rateDigits === MIN_DIGITS && units.every((r) => r < 2n ** 40n);
+  return { rateDigits, units, fast: small ? (units.map(Number) as Five<number>) : null };
 }
 
 /** Attaches scaled rates to a price entry (for indexes the hot path looks prices up in). */
 export function withScaledRates<E extends { rates: PriceRates }>(entry: E): E & { scaled: ScaledRates } {
   return { ...entry, scaled: scaleRates(entry.rates) };
-}
-
-function tokenClasses(usage: TokenUsage): [uncached: number, visible: number] {
-  const uncached = usage.inputTokens - usage.cacheReadInputTokens - usage.cacheCreationInputTokens;
-  const visible = usage.outputTokens - usage.reasoningOutputTokens;
-  if (uncached < 0 || visible < 0) throw new RangeError("token classes exceed their totals");
-  return [uncached, visible];
 }
 
 /**
@@ -87,13 +74,8 @@ function tokenClasses(usage: TokenUsage): [uncached: number, visible: number] {
 export function costPicoUsd(usage: TokenUsage, rates: ScaledRates): number {
   const fast = rates.fast;
   if (!fast) return -1;
-  const [uncached, visible] = tokenClasses(usage);
-  const units =
-    uncached * fast.input +
-    usage.cacheReadInputTokens * fast.cacheRead +
-    usage.cacheCreationInputTokens * fast.cacheWrite +
-    visible * fast.output +
-    usage.reasoningOutputTokens * fast.reasoning;
+  const tokens = billedTokens(usage);
+  const units = tokens[0] * fast[0] + tokens[1] * fast[1] + tokens[2] * fast[2] + tokens[3] * fast[3] + tokens[4] * fast[4];
   return Number.isSafeInteger(units) ? units : -1;
 }
 
@@ -113,13 +95,9 @@ function placePoint(units: string, digits: number): string {
 export function priceCost(usage: TokenUsage, rates: ScaledRates): string {
   const pico = costPicoUsd(usage, rates);
   if (pico >= 0) return placePoint(String(pico), COST_FRACTION_DIGITS);
-  const [uncached, visible] = tokenClasses(usage);
-  const units =
-    BigInt(uncached) * rates.input +
-    BigInt(usage.cacheReadInputTokens) * rates.cacheRead +
-    BigInt(usage.cacheCreationInputTokens) * rates.cacheWrite +
-    BigInt(visible) * rates.output +
-    BigInt(usage.reasoningOutputTokens) * rates.reasoning;
+  const tokens = billedTokens(usage);
+  let units = 0n;
+  for (const [i, rate] of rates.units.entries()) units += BigInt(tokens[i] as number) * rate;
   const exact = placePoint(units.toString(), rates.rateDigits + 6);
   const cost = rates.rateDigits === MIN_DIGITS ? exact : formatCost(exact);
   if (cost.indexOf(".") > MAX_COST_INTEGER_DIGITS) throw new RangeError(`cost ${cost} USD does not fit numeric(24, 12)`);

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { computeCostString, formatCost, type PriceRates, type TokenUsage } from "@/lib/pricing/compute-cost";
+import { Money } from "@/lib/money";
+import { BILLED_RATES, billedTokens, computeCostString, formatCost, type PriceRates, type TokenUsage } from "@/lib/pricing/compute-cost";
 import { costPicoUsd, priceCost, scaleRates, withScaledRates } from "@/lib/pricing/price-cost";
 
 const u = (input: number, output: number, cacheRead = 0, cacheCreation = 0, reasoning = 0): TokenUsage => ({
@@ -84,7 +85,9 @@ describe("priceCost: hand-computed examples", () => {
     const entry = withScaledRates({ id: "x", rates: r("2.5", "10", "1.25") });
     expect(entry.id).toBe("x");
     expect(entry.scaled.rateDigits).toBe(6);
-    expect(entry.scaled.input).toBe(2_500_000n);
+    // BILLED_RATES order: input, cache read, cache write, output, reasoning
+    expect(entry.scaled.units).toEqual([2_500_000n, 1_250_000n, 2_500_000n, 10_000_000n, 10_000_000n]);
+    expect(entry.scaled.fast).toEqual([2_500_000, 1_250_000, 2_500_000, 10_000_000, 10_000_000]);
     expect(priceCost(u(1_000_000, 0), entry.scaled)).toBe("2.500000000000");
   });
 });
@@ -108,15 +111,43 @@ const usage = fc
     return u(input, output, cacheRead, Math.floor((input - cacheRead) * write), Math.floor(output * reasoning));
   });
 
+/**
+ * The contract's formula written out once more, term by term and independently of
+ * billedTokens / BILLED_RATES (which computeCost and priceCost share), so that a wrong
+ * class-to-rate pairing there cannot pass by agreeing with itself.
+ */
+function contractCost(x: TokenUsage, rates: PriceRates): string {
+  const terms: [number, string][] = [
+    [x.inputTokens - x.cacheReadInputTokens - x.cacheCreationInputTokens, rates.inputPerMtok],
+    [x.cacheReadInputTokens, rates.cacheReadPerMtok],
+    [x.cacheCreationInputTokens, rates.cacheWritePerMtok],
+    [x.outputTokens - x.reasoningOutputTokens, rates.outputPerMtok],
+    [x.reasoningOutputTokens, rates.reasoningPerMtok],
+  ];
+  return formatCost(terms.reduce((sum, [tokens, rate]) => sum.add(new Money(tokens).mul(rate)), new Money(0)).div(1_000_000));
+}
+
+describe("the billing rule", () => {
+  it("pairs each billed token class with its own rate", () => {
+    expect(BILLED_RATES).toEqual(["inputPerMtok", "cacheReadPerMtok", "cacheWritePerMtok", "outputPerMtok", "reasoningPerMtok"]);
+    // input 10,000 of which 8,000 cache reads and 1,000 cache writes; output 200 of which 50 reasoning
+    expect(billedTokens(u(10_000, 200, 8_000, 1_000, 50))).toEqual([1_000, 8_000, 1_000, 150, 50]);
+    expect(() => billedTokens(u(10, 0, 6, 5))).toThrow(RangeError);
+    expect(() => billedTokens(u(0, 5, 0, 0, 6))).toThrow(RangeError);
+  });
+});
+
 describe("priceCost: property", () => {
-  it("equals computeCost(...) rounded to 12 decimals for random usages and rates with up to 10 decimals", () => {
+  it("equals the decimal reference exactly (rounded to 12 decimals) for random token mixes and rates with up to 10 decimals", () => {
     fc.assert(
       fc.property(usage, rates, (usageValue, ratesValue) => {
         const fast = priceCost(usageValue, scaleRates(ratesValue));
-        expect(fast, JSON.stringify({ usageValue, ratesValue })).toBe(computeCostString(usageValue, ratesValue));
+        const reference = computeCostString(usageValue, ratesValue);
+        expect(fast, JSON.stringify({ usageValue, ratesValue })).toBe(reference);
+        expect(reference).toBe(contractCost(usageValue, ratesValue));
         expect(fast).toMatch(/^\d{1,12}\.\d{12}$/);
       }),
-      { numRuns: 5000 },
+      { numRuns: 10_000 },
     );
   });
 
