@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { hashPassword } from "@/lib/auth/password";
+import type { PriceEntry } from "@/lib/pricing/match-price";
+import { priceEntryColumns, priceEntryFromRow, type PriceEntryRow } from "@/lib/pricing/price-rows";
 import { CATALOG_PRICES, MODELS, PRICE_EFFECTIVE_FROM, PRICE_SOURCE_DATE } from "./catalog";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, TEAMS } from "./company";
-import type { PriceEntry } from "./price-book";
 
 /**
  * The small tables the demo needs before its events: teams, the price catalog and the
@@ -49,44 +50,16 @@ export async function upsertPrices(db: pg.ClientBase | pg.Pool): Promise<void> {
   }
 }
 
-interface PriceRow {
-  id: string;
-  provider: string;
-  model: string;
-  service_tier: string;
-  effective_from: Date;
-  input_per_mtok: string;
-  output_per_mtok: string;
-  cache_read_per_mtok: string;
-  cache_write_per_mtok: string;
-  reasoning_per_mtok: string;
-}
-
 /** Every price entry for the demo's models, including ones an operator added. */
 export async function loadDemoPrices(db: pg.ClientBase | pg.Pool): Promise<PriceEntry[]> {
   const models = Object.values(MODELS);
-  const result = await db.query<PriceRow>(
-    `SELECT id, provider, model, service_tier::text AS service_tier, effective_from,
-            input_per_mtok::text, output_per_mtok::text, cache_read_per_mtok::text,
-            cache_write_per_mtok::text, reasoning_per_mtok::text
+  const result = await db.query<PriceEntryRow>(
+    `SELECT ${priceEntryColumns()}
      FROM prices
      WHERE (provider, model) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
     [models.map((m) => m.provider), models.map((m) => m.model)],
   );
-  return result.rows.map((row) => ({
-    id: row.id,
-    provider: row.provider,
-    model: row.model,
-    serviceTier: row.service_tier,
-    effectiveFrom: row.effective_from,
-    rates: {
-      inputPerMtok: row.input_per_mtok,
-      outputPerMtok: row.output_per_mtok,
-      cacheReadPerMtok: row.cache_read_per_mtok,
-      cacheWritePerMtok: row.cache_write_per_mtok,
-      reasoningPerMtok: row.reasoning_per_mtok,
-    },
-  }));
+  return result.rows.map(priceEntryFromRow);
 }
 
 /**

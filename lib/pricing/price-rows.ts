@@ -1,0 +1,72 @@
+import type { PriceRates } from "@/lib/pricing/compute-cost";
+import type { PriceEntry } from "@/lib/pricing/match-price";
+
+/**
+ * A prices row as read with plain pg (the hot paths use pg, not Prisma) -> a price entry:
+ * the one mapping of the rate columns to PriceRates. Rates come back as canonical decimal
+ * strings (numeric(20, 10) "2.5000000000" -> "2.5").
+ */
+
+/** A prices row's entry columns as priceEntryColumns() selects them. */
+export interface PriceEntryRow {
+  id: string;
+  provider: string;
+  model: string;
+  service_tier: string;
+  effective_from: Date;
+  input_per_mtok: string;
+  output_per_mtok: string;
+  cache_read_per_mtok: string;
+  cache_write_per_mtok: string;
+  reasoning_per_mtok: string;
+}
+
+const ENTRY_COLUMNS: readonly (readonly [column: string, cast: string])[] = [
+  ["id", "::text"],
+  ["provider", ""],
+  ["model", ""],
+  ["service_tier", "::text"],
+  ["effective_from", ""],
+  ["input_per_mtok", "::text"],
+  ["output_per_mtok", "::text"],
+  ["cache_read_per_mtok", "::text"],
+  ["cache_write_per_mtok", "::text"],
+  ["reasoning_per_mtok", "::text"],
+];
+
+/**
+ * The select list that reads a PriceEntryRow (usable after RETURNING too). `table`
+ * qualifies the columns, for a query that joins prices to something with a provider or
+ * model column of its own.
+ */
+export function priceEntryColumns(table?: string): string {
+  const prefix = table ? `${table}.` : "";
+  return ENTRY_COLUMNS.map(([column, cast]) => `${prefix}${column}${cast} AS ${column}`).join(", ");
+}
+
+/** "2.5000000000" -> "2.5", "3.0000000000" -> "3" (plain decimal strings only). */
+export function trimDecimal(value: string): string {
+  if (!value.includes(".")) return value;
+  return value.replace(/0+$/, "").replace(/\.$/, "");
+}
+
+export function ratesFromRow(row: PriceEntryRow): PriceRates {
+  return {
+    inputPerMtok: trimDecimal(row.input_per_mtok),
+    outputPerMtok: trimDecimal(row.output_per_mtok),
+    cacheReadPerMtok: trimDecimal(row.cache_read_per_mtok),
+    cacheWritePerMtok: trimDecimal(row.cache_write_per_mtok),
+    reasoningPerMtok: trimDecimal(row.reasoning_per_mtok),
+  };
+}
+
+export function priceEntryFromRow(row: PriceEntryRow): PriceEntry {
+  return {
+    id: row.id,
+    provider: row.provider,
+    model: row.model,
+    serviceTier: row.service_tier,
+    effectiveFrom: row.effective_from,
+    rates: ratesFromRow(row),
+  };
+}

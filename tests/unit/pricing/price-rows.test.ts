@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { priceEntryColumns, priceEntryFromRow, trimDecimal } from "@/lib/pricing/price-rows";
+
+describe("price rows", () => {
+  it("maps a prices row to a price entry with canonical rates", () => {
+    const effectiveFrom = new Date("2026-11-01T00:00:00Z");
+    expect(
+      priceEntryFromRow({
+        id: "p1",
+        provider: "anthropic",
+        model: "claude-sonnet-4",
+        service_tier: "batch",
+        effective_from: effectiveFrom,
+        input_per_mtok: "3.0000000000",
+        output_per_mtok: "15.0000000000",
+        cache_read_per_mtok: "0.3000000000",
+        cache_write_per_mtok: "3.7500000000",
+        reasoning_per_mtok: "0.0000000001",
+      }),
+    ).toEqual({
+      id: "p1",
+      provider: "anthropic",
+      model: "claude-sonnet-4",
+      serviceTier: "batch",
+      effectiveFrom,
+      rates: { inputPerMtok: "3", outputPerMtok: "15", cacheReadPerMtok: "0.3", cacheWritePerMtok: "3.75", reasoningPerMtok: "0.0000000001" },
+    });
+  });
+
+  it("trims only fractional zeros", () => {
+    expect(["2.5000000000", "3.0000000000", "0.0000000000", "100", "10.01"].map(trimDecimal)).toEqual(["2.5", "3", "0", "100", "10.01"]);
+  });
+
+  it("selects every column the mapping reads, qualified when asked", () => {
+    expect(priceEntryColumns()).toBe(
+      "id::text AS id, provider AS provider, model AS model, service_tier::text AS service_tier, effective_from AS effective_from, " +
+        "input_per_mtok::text AS input_per_mtok, output_per_mtok::text AS output_per_mtok, cache_read_per_mtok::text AS cache_read_per_mtok, " +
+        "cache_write_per_mtok::text AS cache_write_per_mtok, reasoning_per_mtok::text AS reasoning_per_mtok",
+    );
+    expect(priceEntryColumns("p")).toMatch(/^p\.id::text AS id, p\.provider AS provider, .* p\.reasoning_per_mtok::text AS reasoning_per_mtok$/);
+  });
+});
