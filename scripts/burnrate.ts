@@ -25,6 +25,7 @@ import { applyMigrations, createMigration } from "@/lib/db/migrate";
 import { backupDatabase, RestoreRefusedError } from "@/lib/ops/backup";
 import { formatBytes } from "@/lib/ops/backup-catalog";
 import { restoreDatabase } from "@/lib/ops/restore";
+import { formatCount } from "@/lib/format";
 
 const USAGE = `Usage:
   burnrate migrate
@@ -125,8 +126,8 @@ async function seed(args: string[]): Promise<void> {
     });
     const seconds = (Date.now() - started) / 1000;
     console.log(
-      `Seeded ${summary.events.toLocaleString("en-US")} events, ${summary.outcomes.toLocaleString("en-US")} outcomes ` +
-        `over ${days} days in ${seconds.toFixed(1)} s (${Math.round(summary.events / seconds).toLocaleString("en-US")} events/s).`,
+      `Seeded ${formatCount(summary.events)} events, ${formatCount(summary.outcomes)} outcomes ` +
+        `over ${days} days in ${seconds.toFixed(1)} s (${formatCount(summary.events / seconds)} events/s).`,
     );
   });
 }
@@ -140,7 +141,7 @@ async function key(args: string[]): Promise<void> {
   if (positionals[0] === "list") return listKeys();
   if (positionals[0] === "revoke") return revokeKey(positionals[1]);
   if (positionals[0] !== "create") throw new UsageError("key: use `key create`, `key list` or `key revoke PREFIX`");
-  const { API_KEY_SCOPES, createApiKey } = await import("@/lib/auth/api-keys");
+  const { API_KEY_SCOPES } = await import("@/lib/auth/api-keys");
   const name = values.name?.trim();
   if (!name) throw new UsageError("key create needs --name");
   const scopes = (values.scope ?? "").split(",").map((s) => s.trim()).filter(Boolean);
@@ -153,23 +154,15 @@ async function key(args: string[]): Promise<void> {
   await withDatabase(async (db) => {
     await applyMigrations(db.url);
     const { prisma } = await import("@/lib/db");
-    const { getSecret } = await import("@/lib/secrets");
-    const { writeAudit } = await import("@/lib/audit/audit-log");
+    const { storeKey } = await import("@/lib/access/api-keys");
     const team = teamSlug ? await prisma.team.findUnique({ where: { slug: teamSlug }, select: { id: true } }) : null;
     if (teamSlug && !team) throw new Error(`no team with slug ${teamSlug}`);
-    const created = await createApiKey(
-      prisma,
-      { name, scopes: scopes as (typeof API_KEY_SCOPES)[number][], teamId: team?.id ?? null },
-      getSecret("apiKeyHash"),
-    );
-    const { last4 } = await prisma.apiKey.findUniqueOrThrow({ where: { id: created.id }, select: { last4: true } });
-    await writeAudit(prisma, CLI_ACTOR, {
-      action: "api_key.create",
-      targetType: "api_key",
-      targetId: created.id,
-      teamId: team?.id ?? null,
-      // Never the secret: only what `key list` shows.
-      after: { name: created.name, display: `${created.prefix}…${last4}`, scopes: created.scopes, team: teamSlug ?? null },
+    const { key: created } = await storeKey(CLI_ACTOR, {
+      name,
+      scopes: scopes as (typeof API_KEY_SCOPES)[number][],
+      team: team && teamSlug ? { id: team.id, slug: teamSlug } : null,
+      createdById: null,
+      expiresAt: null,
     });
     const bound = teamSlug ? `, bound to team ${teamSlug}` : "";
     console.log(`Created API key "${created.name}" (${created.prefix}…) with scopes ${created.scopes.join(",")}${bound}.`);
@@ -197,27 +190,15 @@ async function listKeys(): Promise<void> {
 async function revokeKey(prefix: string | undefined): Promise<void> {
   if (!prefix) throw new UsageError("key revoke needs the key's prefix (see `key list`)");
   await withDatabase(async () => {
-    const { prisma } = await import("@/lib/db");
-    const { writeAudit } = await import("@/lib/audit/audit-log");
-    await prisma.$transaction(async (tx) => {
-      const found = await tx.apiKey.findUnique({ where: { prefix } });
-      const revokedAt = new Date();
-      // Conditional on revoked_at still null, so two concurrent revokes record one revocation.
-      const updated = found
-        ? await tx.apiKey.updateMany({ where: { id: found.id, revokedAt: null }, data: { revokedAt } })
-        : { count: 0 };
-      if (!found) throw new Error(`no key with prefix ${prefix} (see \`key list\`)`);
-      if (updated.count === 0) throw new Error(`key ${prefix} is already revoked`);
-      const display = `${found.prefix}…${found.last4}`;
-      await writeAudit(tx, CLI_ACTOR, {
-        action: "api_key.revoke",
-        targetType: "api_key",
-        targetId: found.id,
-        teamId: found.teamId,
-        before: { name: found.name, display, scopes: found.scopes, revoked_at: null },
-        after: { name: found.name, display, scopes: found.scopes, revoked_at: revokedAt.toISOString() },
-      });
-    });
+    const { revokeKeyByPrefix } = await import("@/lib/access/api-keys");
+    const { ApiError } = await import("@/lib/http/errors");
+    try {
+      await revokeKeyByPrefix(CLI_ACTOR, prefix);
+    } catch (error) {
+      if (error instanceof ApiError && error.code === "not_found") throw new Error(`no key with prefix ${prefix} (see \`key list\`)`);
+      if (error instanceof ApiError && error.code === "conflict") throw new Error(`key ${prefix} is already revoked`);
+      throw error;
+    }
     console.log(`Revoked ${prefix}. Running servers stop accepting it within 5 seconds.`);
   });
 }
@@ -336,7 +317,7 @@ async function backup(args: string[]): Promise<void> {
     const rows = result.tables.reduce((sum, table) => sum + table.rows, 0);
     const contents = result.format === "pg_dump"
       ? "pg_dump custom format"
-      : `Burnrate format, ${result.tables.length} tables, ${rows.toLocaleString("en-US")} rows`;
+      : `Burnrate format, ${result.tables.length} tables, ${formatCount(rows)} rows`;
     console.log(`Backup written: ${formatBytes(result.bytes)}, ${contents}, in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
     console.log(result.path);
   });
@@ -361,7 +342,7 @@ async function restore(args: string[]): Promise<void> {
     const rows = result.tables.reduce((sum, table) => sum + table.rows, 0);
     const migrated = result.migrationsApplied.length ? ` (after ${result.migrationsApplied.length} migrations)` : "";
     console.log(
-      `Restored ${result.tables.length} tables, ${rows.toLocaleString("en-US")} rows ` +
+      `Restored ${result.tables.length} tables, ${formatCount(rows)} rows ` +
         `(${result.format === "pg_dump" ? "pg_dump archive" : "Burnrate format"}) from ${file} ` +
         `in ${((Date.now() - started) / 1000).toFixed(1)} s${migrated}.`,
     );
@@ -390,7 +371,7 @@ async function partitions(args: string[]): Promise<void> {
     console.log("partition             from (UTC)  rows (estimate)  size");
     for (const row of rows) {
       console.log(
-        `${row.name.padEnd(21)} ${row.from.toISOString().slice(0, 10)}  ${row.estimatedRows.toLocaleString("en-US").padStart(15)}  ${formatBytes(row.bytes)}`,
+        `${row.name.padEnd(21)} ${row.from.toISOString().slice(0, 10)}  ${formatCount(row.estimatedRows).padStart(15)}  ${formatBytes(row.bytes)}`,
       );
     }
     console.log(`${rows.length} partitions`);
@@ -414,7 +395,7 @@ async function retention(args: string[]): Promise<void> {
     const result = await applyEventRetention(getPool(), months, now);
     console.log(
       `Keeping events from ${cutoff}; dropped ${result.dropped.length} partitions (${result.dropped.join(", ") || "none"}) ` +
-        `and ${result.idsPruned.toLocaleString("en-US")} dedupe ids. Rollups are kept.`,
+        `and ${formatCount(result.idsPruned)} dedupe ids. Rollups are kept.`,
     );
   });
 }

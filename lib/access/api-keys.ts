@@ -1,10 +1,10 @@
 import { prisma } from "@/lib/db";
-import { createApiKey } from "@/lib/auth/api-keys";
+import { createApiKey, type CreatedApiKey } from "@/lib/auth/api-keys";
 import { clearApiKeyCache } from "@/lib/auth/authenticate-key";
 import { canManageKey, keyGrantProblem, type Principal } from "@/lib/auth/permissions";
-import { writeAudit } from "@/lib/audit/audit-log";
+import { writeAudit, type AuditActor } from "@/lib/audit/audit-log";
 import { ApiError } from "@/lib/http/errors";
-import type { Prisma } from "@/lib/generated/prisma/client";
+import type { ApiKeyScope, Prisma } from "@/lib/generated/prisma/client";
 import type { CreateKeyInput } from "@/lib/schemas/access";
 import { getSecret } from "@/lib/secrets";
 
@@ -91,22 +91,47 @@ export async function mintKey(
       details: [{ path: "expires_at", message: "must be in the future" }],
     });
   }
-  // The key and its audit entry commit together.
-  const { created, view } = await prisma.$transaction(async (tx) => {
-    const created = await createApiKey(
+  const { key, view } = await storeKey(
+    principal,
+    {
+      name: input.name,
+      scopes: input.scopes,
+      team: team && teamSlug ? { id: team.id, slug: teamSlug } : null,
+      createdById: principal.kind === "user" ? principal.userId : null,
+      expiresAt: input.expires_at ? new Date(input.expires_at) : null,
+    },
+    ip,
+  );
+  return { ...view, secret: key.secret };
+}
+
+export interface StoreKeyInput {
+  name: string;
+  scopes: ApiKeyScope[];
+  team: { id: string; slug: string } | null;
+  createdById: string | null;
+  expiresAt: Date | null;
+}
+
+/**
+ * Mints a key and records it, committed together; no permission check (mintKey does it
+ * for people and keys; the CLI runs as the machine's operator). The secret is in `key`.
+ */
+export async function storeKey(
+  actor: AuditActor,
+  input: StoreKeyInput,
+  ip: string | null = null,
+): Promise<{ key: CreatedApiKey; view: KeyView }> {
+  return prisma.$transaction(async (tx) => {
+    const key = await createApiKey(
       tx,
-      {
-        name: input.name,
-        scopes: input.scopes,
-        teamId: team?.id ?? null,
-        createdById: principal.kind === "user" ? principal.userId : null,
-        expiresAt: input.expires_at ? new Date(input.expires_at) : null,
-      },
+      { name: input.name, scopes: input.scopes, teamId: input.team?.id ?? null, createdById: input.createdById, expiresAt: input.expiresAt },
       getSecret("apiKeyHash"),
     );
-    const row = await tx.apiKey.findUniqueOrThrow({ where: { id: created.id }, select: KEY_SELECT });
-    const view = await keyView(row, new Map(team && teamSlug ? [[team.id, teamSlug]] : []));
-    await writeAudit(tx, principal, {
+    const row = await tx.apiKey.findUniqueOrThrow({ where: { id: key.id }, select: KEY_SELECT });
+    const view = await keyView(row, new Map(input.team ? [[input.team.id, input.team.slug]] : []));
+    // Never the secret: only what listing the keys shows.
+    await writeAudit(tx, actor, {
       action: "api_key.create",
       targetType: "api_key",
       targetId: row.id,
@@ -114,28 +139,48 @@ export async function mintKey(
       after: { name: view.name, display: view.display, scopes: view.scopes, team: view.team, expires_at: view.expires_at },
       ip,
     });
-    return { created, view };
+    return { key, view };
   });
-  return { ...view, secret: created.secret };
 }
 
 export async function revokeKey(principal: Principal, keyId: string, ip: string | null = null): Promise<KeyView> {
-  const row = await prisma.apiKey.findUnique({ where: { id: keyId }, select: KEY_SELECT });
   // Someone else's key answers 404, exactly like a missing one.
-  if (!row || !canManageKey(principal, row)) throw new ApiError("not_found", "No such API key.");
-  if (row.revokedAt) throw new ApiError("conflict", "This key is already revoked.");
+  return revokeStoredKey(principal, { id: keyId }, (row) => canManageKey(principal, row), ip);
+}
+
+/** The CLI's `key revoke PREFIX`: by the key's public prefix, as the machine's operator (no permission check). */
+export async function revokeKeyByPrefix(actor: AuditActor, prefix: string, ip: string | null = null): Promise<KeyView> {
+  return revokeStoredKey(actor, { prefix }, () => true, ip);
+}
+
+/**
+ * Revokes a key and records it, committed together. The update is conditional on
+ * revoked_at still being null, so two concurrent revokes (two admins, or the CLI and the
+ * API) record one revocation and the other is told the key is already revoked.
+ */
+async function revokeStoredKey(
+  actor: AuditActor,
+  where: { id: string } | { prefix: string },
+  mayManage: (row: KeyRow) => boolean,
+  ip: string | null,
+): Promise<KeyView> {
   const updated = await prisma.$transaction(async (tx) => {
-    const revoked = await tx.apiKey.update({ where: { id: keyId }, data: { revokedAt: new Date() }, select: KEY_SELECT });
-    await writeAudit(tx, principal, {
+    const row = await tx.apiKey.findUnique({ where, select: KEY_SELECT });
+    if (!row || !mayManage(row)) throw new ApiError("not_found", "No such API key.");
+    const revokedAt = new Date();
+    const { count } = await tx.apiKey.updateMany({ where: { id: row.id, revokedAt: null }, data: { revokedAt } });
+    if (count === 0) throw new ApiError("conflict", "This key is already revoked.");
+    const display = `${row.prefix}…${row.last4}`;
+    await writeAudit(tx, actor, {
       action: "api_key.revoke",
       targetType: "api_key",
-      targetId: keyId,
+      targetId: row.id,
       teamId: row.teamId,
-      before: { display: `${row.prefix}…${row.last4}`, revoked_at: null },
-      after: { display: `${row.prefix}…${row.last4}`, revoked_at: revoked.revokedAt?.toISOString() },
+      before: { name: row.name, display, scopes: row.scopes, revoked_at: null },
+      after: { name: row.name, display, scopes: row.scopes, revoked_at: revokedAt.toISOString() },
       ip,
     });
-    return revoked;
+    return { ...row, revokedAt };
   });
   // This process stops accepting it now; others within their 5-second cache.
   clearApiKeyCache();

@@ -122,7 +122,9 @@ describe("burnrate CLI", () => {
       ["api_key.revoke", "cli", "api_key", null, null],
     ]);
     const display = `${stored.prefix}…${stored.last4}`;
-    expect(entries[0]?.after).toEqual({ name: "audited", display, scopes: ["ingest"], team: null });
+    // The entries lib/access writes for the API too (the CLI calls it): the same fields either way.
+    expect(entries[0]?.after).toEqual({ name: "audited", display, scopes: ["ingest"], team: null, expires_at: null });
+    expect(entries[1]?.before).toEqual({ name: "audited", display, scopes: ["ingest"], revoked_at: null });
     expect(entries[1]?.after).toMatchObject({ name: "audited", display, scopes: ["ingest"] });
     expect((entries[1]?.after as { revoked_at?: unknown }).revoked_at).toEqual(expect.any(String));
     const recorded = JSON.stringify(entries.map((e) => [e.before, e.after]));
