@@ -23,6 +23,8 @@ import pg from "pg";
 import { startEmbeddedPostgres, type EmbeddedServer } from "@/lib/db/embedded-postgres";
 import { compareRollupsWithEvents } from "@/lib/rollups/rebuild";
 import { foldDailyRollups } from "@/lib/rollups/daily";
+import { formatCount } from "@/lib/format";
+import { HOUR_MS } from "@/lib/time";
 import { startApp, type AppProcess } from "../tests/setup/app-process";
 import { describeMachine, writeBenchmarkSection } from "./bench/machine";
 
@@ -61,7 +63,7 @@ async function runClient(index: number, target: () => string, key: string, stopp
       return {
         id: `drill-${index}-${n}`,
         // Spread over a few hours so rollups of several hours and two days are exercised.
-        timestamp: new Date(Date.UTC(2026, 10, 30, 22) + ((n * 7919 + index * 104_729) % (4 * 3_600_000))).toISOString(),
+        timestamp: new Date(Date.UTC(2026, 10, 30, 22) + ((n * 7919 + index * 104_729) % (4 * HOUR_MS))).toISOString(),
         provider: "openai",
         model: "gpt-4o-mini",
         usage: { input_tokens: 1000 + (n % 17), output_tokens: 100 + (n % 5), cache_read_input_tokens: n % 3 === 0 ? 200 : 0 },
@@ -210,12 +212,11 @@ async function main(): Promise<void> {
     );
     if (daily.rows[0]?.differing !== "0") failures.push(`${daily.rows[0]?.differing} days of daily rollups differ from the hourly ones`);
 
-    const fmt = (n: number) => n.toLocaleString("en-US");
     const batches = results.reduce((a, r) => a + r.batches, 0);
     const attempts = results.reduce((a, r) => a + r.attempts, 0);
-    const statusText = [...statuses].sort().map(([s, n]) => `${s}: ${fmt(n)}`).join(", ");
-    say(`batches ${fmt(batches)}, attempts ${fmt(attempts)}; answers ${statusText}`);
-    say(`acknowledged ${fmt(acked.length)}, stored ${fmt(storedCount)} (of them acknowledged ${fmt(ackedStored)}), lost ${lost}, duplicates ${duplicates}, stored but never acknowledged ${storedNotAcked}`);
+    const statusText = [...statuses].sort().map(([s, n]) => `${s}: ${formatCount(n)}`).join(", ");
+    say(`batches ${formatCount(batches)}, attempts ${formatCount(attempts)}; answers ${statusText}`);
+    say(`acknowledged ${formatCount(acked.length)}, stored ${formatCount(storedCount)} (of them acknowledged ${formatCount(ackedStored)}), lost ${lost}, duplicates ${duplicates}, stored but never acknowledged ${storedNotAcked}`);
     say(`hourly rollup rows differing from a recount: ${hourlyMismatches.length}; days of daily rollups differing from hourly: ${daily.rows[0]?.differing} of ${daily.rows[0]?.days}`);
 
     if (values.record && failures.length === 0) {
@@ -233,11 +234,11 @@ ${timeline.map((line) => `- ${line}`).join("\n")}
 
 | | count |
 |---|---:|
-| batches | ${fmt(batches)} |
-| requests (with retries) | ${fmt(attempts)} |
-${[...statuses].sort().map(([s, n]) => `| answered ${s} | ${fmt(n)} |`).join("\n")}
-| events acknowledged (in 2xx-answered batches) | ${fmt(acked.length)} |
-| events stored | ${fmt(storedCount)} |
+| batches | ${formatCount(batches)} |
+| requests (with retries) | ${formatCount(attempts)} |
+${[...statuses].sort().map(([s, n]) => `| answered ${s} | ${formatCount(n)} |`).join("\n")}
+| events acknowledged (in 2xx-answered batches) | ${formatCount(acked.length)} |
+| events stored | ${formatCount(storedCount)} |
 | acknowledged but not stored (lost) | ${lost} |
 | stored more than once | ${duplicates} |
 | stored but never acknowledged | ${storedNotAcked} |

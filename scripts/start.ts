@@ -19,6 +19,7 @@ import { applyMigrations } from "@/lib/db/migrate";
 import { buildFingerprint } from "@/lib/server/build-fingerprint";
 import { acquireProcessLock } from "@/lib/server/process-lock";
 import { logger } from "@/lib/log";
+import { formatCount } from "@/lib/format";
 
 const DEMO_ACCOUNTS = ["admin@example.com", "finance@example.com", "lead@example.com", "viewer@example.com"];
 const root = process.cwd();
@@ -47,10 +48,10 @@ async function seedIfEmpty(): Promise<boolean> {
   if ((await hasUsageData(pool)) || users.rows[0]?.n !== "0") return false;
   const days = positiveIntFromEnv("BURNRATE_DEMO_DAYS", 90);
   const eventsPerDay = positiveIntFromEnv("BURNRATE_DEMO_EVENTS_PER_DAY", 4000);
-  say(`Empty database: seeding ${days} days of demo data (${eventsPerDay.toLocaleString("en-US")} events/day)…`);
+  say(`Empty database: seeding ${days} days of demo data (${formatCount(eventsPerDay)} events/day)…`);
   const started = Date.now();
   const summary = await seedDemo(pool, { days, eventsPerDay, seed: 42, onProgress: (m) => say(`  ${m}`) });
-  say(`Seeded ${summary.events.toLocaleString("en-US")} events in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+  say(`Seeded ${formatCount(summary.events)} events in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
   return true;
 }
 

@@ -1,17 +1,10 @@
+import type { TokenUsage } from "@/lib/pricing/compute-cost";
+import { DAY_MS, HOUR_MS } from "@/lib/time";
 import { MODELS, type DemoModel, type Operation, type ServiceTier } from "./catalog";
 import type { FeatureSpec, PromptVersion } from "./company";
 import { GIVE_UP_RATE, RETRY_RATE, SECOND_FAILURE_RATE, UNTAGGED_RATE, type DemoPlan, type PlannedFeature } from "./plan";
 import { mixSeed, Rng } from "./random";
-import {
-  DAY_MS,
-  HOUR_MS,
-  LAUNCH_VOLUME_FACTOR,
-  RUNAWAY_VOLUME_FACTOR,
-  THRASH_CACHE_FACTOR,
-  growth,
-  rhythm,
-  within,
-} from "./traffic";
+import { LAUNCH_VOLUME_FACTOR, RUNAWAY_VOLUME_FACTOR, THRASH_CACHE_FACTOR, growth, rhythm, within } from "./traffic";
 
 /**
  * Turns a plan into model calls. Pure: no database, no clock, so the same plan and day
@@ -31,18 +24,13 @@ export interface TraceTags {
   extraTags: string | null;
 }
 
-/** Token fields are named like TokenUsage so an event can be priced directly. */
-export interface DemoEvent {
+/** A TokenUsage, so an event is priced as it is. */
+export interface DemoEvent extends TokenUsage {
   at: number;
   receivedAt: number;
   model: DemoModel;
   tier: ServiceTier;
   operation: Operation;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadInputTokens: number;
-  cacheCreationInputTokens: number;
-  reasoningOutputTokens: number;
   latencyMs: number;
   error: boolean;
   responseCacheHit: boolean;
@@ -67,14 +55,6 @@ export interface DemoOutcome {
 export interface DemoDay {
   events: DemoEvent[];
   outcomes: DemoOutcome[];
-}
-
-interface Usage {
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadInputTokens: number;
-  cacheCreationInputTokens: number;
-  reasoningOutputTokens: number;
 }
 
 const OPENAI_CACHE_MIN_PROMPT = 1024;
@@ -190,7 +170,7 @@ class DayBuilder {
     return current;
   }
 
-  private chatUsage(spec: FeatureSpec, model: DemoModel, version: PromptVersion, step: number, thrash: boolean): Usage {
+  private chatUsage(spec: FeatureSpec, model: DemoModel, version: PromptVersion, step: number, thrash: boolean): TokenUsage {
     const rng = this.rng;
     const inputTokens =
       Math.max(50, Math.round(rng.logNormal(spec.input.median * (version.inputScale ?? 1), spec.input.sigma))) +
@@ -222,12 +202,12 @@ class DayBuilder {
     return { inputTokens, outputTokens, cacheReadInputTokens, cacheCreationInputTokens, reasoningOutputTokens };
   }
 
-  private embeddingUsage(): Usage {
+  private embeddingUsage(): TokenUsage {
     const inputTokens = Math.max(3, Math.round(this.rng.logNormal(35, 0.4)));
     return { ...ZERO_USAGE, inputTokens };
   }
 
-  private latency(model: DemoModel, usage: Usage): number {
+  private latency(model: DemoModel, usage: TokenUsage): number {
     const l = model.latency;
     // Cached prompt tokens are processed several times faster.
     const processed = usage.inputTokens - 0.8 * usage.cacheReadInputTokens;
@@ -241,14 +221,14 @@ class DayBuilder {
     model: DemoModel,
     tier: ServiceTier,
     operation: Operation,
-    usage: Usage,
+    usage: TokenUsage,
     traceId: string,
     attempt: number,
     tags: TraceTags,
   ): number {
     const rng = this.rng;
     let latency: number;
-    let billed: Usage = ZERO_USAGE;
+    let billed: TokenUsage = ZERO_USAGE;
     if (rng.chance(0.3)) {
       // A timeout mid-generation: the prompt and a partial answer are billed.
       latency = Math.round(rng.between(30_000, 60_000));
@@ -268,7 +248,7 @@ class DayBuilder {
     model: DemoModel,
     tier: ServiceTier,
     operation: Operation,
-    usage: Usage,
+    usage: TokenUsage,
     error: boolean,
     responseCacheHit: boolean,
     traceId: string,
@@ -320,7 +300,7 @@ class DayBuilder {
   }
 }
 
-const ZERO_USAGE: Usage = {
+const ZERO_USAGE: TokenUsage = {
   inputTokens: 0,
   outputTokens: 0,
   cacheReadInputTokens: 0,

@@ -1,7 +1,8 @@
+import { DAY_MS, HOUR_MS, startOfUtcHour } from "@/lib/time";
 import { MODELS, type DemoModel } from "./catalog";
 import { ENVIRONMENTS, FEATURES, LAUNCH_TENANT, TENANTS, endUsersByTenant, type FeatureSpec } from "./company";
 import { mixSeed, WeightedPicker } from "./random";
-import { DAY_MS, HOUR_MS, growth, incidentsBefore, rhythm, type Incidents } from "./traffic";
+import { growth, incidentsBefore, rhythm, type Incidents } from "./traffic";
 
 /**
  * Everything about a demo dataset that does not change from day to day, worked out once:
@@ -61,7 +62,7 @@ function expectedEventsPerTrace(spec: FeatureSpec): number {
 }
 
 export function defaultEndDate(now = new Date()): Date {
-  return new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS);
+  return startOfUtcHour(now);
 }
 
 export function planDemo(options: DemoOptions): DemoPlan {

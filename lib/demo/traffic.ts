@@ -1,10 +1,12 @@
+import { DAY_MS, HOUR_MS, startOfUtcDay } from "@/lib/time";
+
 /**
  * When the demo company calls its models: diurnal and weekly rhythm, steady growth,
  * and two incidents worth finding on the dashboards.
  */
 
-export const HOUR_MS = 3_600_000;
-export const DAY_MS = 86_400_000;
+/** Re-exported for the demo modules that still import them from here; new code imports @/lib/time. */
+export { DAY_MS, HOUR_MS };
 
 /**
  * Traffic rhythms by UTC hour:
@@ -71,13 +73,9 @@ export interface Incidents {
   runawayAgent: Window;
 }
 
-function utcMidnight(ms: number): number {
-  return Math.floor(ms / DAY_MS) * DAY_MS;
-}
-
 export function incidentsBefore(endMs: number): Incidents {
-  const thrashStart = utcMidnight(endMs - 22 * DAY_MS) + 9 * HOUR_MS;
-  const spikeStart = utcMidnight(endMs - 9 * DAY_MS) + 13 * HOUR_MS;
+  const thrashStart = startOfUtcDay(new Date(endMs - 22 * DAY_MS)).getTime() + 9 * HOUR_MS;
+  const spikeStart = startOfUtcDay(new Date(endMs - 9 * DAY_MS)).getTime() + 13 * HOUR_MS;
   return {
     cacheThrash: { start: thrashStart, end: thrashStart + 46 * HOUR_MS },
     runawayAgent: { start: spikeStart, end: spikeStart + 5 * HOUR_MS },

@@ -1,6 +1,6 @@
 import { Money, type MoneyValue } from "@/lib/money";
 import type { BudgetScopeInput } from "@/lib/schemas/budget";
-import { DAY_MS, HOUR_MS } from "./traffic";
+import { DAY_MS, HOUR_MS, startOfUtcDay } from "@/lib/time";
 
 /**
  * What the demo company planned and decided over its 90 days, as data: budgets, quota
@@ -188,7 +188,7 @@ export function burstAmountFor(share: string, spent: MoneyValue): string {
  * finance sets the budgets and, the next morning, the admin the allocations.
  */
 export function setupTimes(startMs: number, endMs: number): { budgetsAt: Date; allocationsAt: Date } {
-  const day = Math.floor(startMs / DAY_MS) * DAY_MS;
+  const day = startOfUtcDay(new Date(startMs)).getTime();
   // A short demo window (tests) gets its setup earlier: a quarter of the way in at most.
   const afterDays = Math.min(8, Math.floor((endMs - startMs) / DAY_MS / 4));
   const budgetsAt = day + afterDays * DAY_MS + 10 * HOUR_MS;

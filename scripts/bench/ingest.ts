@@ -18,6 +18,7 @@ import { Pool } from "undici";
 import { from as copyFrom, to as copyTo } from "pg-copy-streams";
 import { openDatabase } from "@/lib/db/server";
 import { encodeTraceRequest } from "@/lib/ingestion/otlp-protobuf";
+import { formatCount } from "@/lib/format";
 import { startApp } from "../../tests/setup/app-process";
 import { describeMachine, writeBenchmarkSection } from "./machine";
 
@@ -311,7 +312,6 @@ async function main(): Promise<void> {
       `LiteLLM: ${litellm.accepted} payloads (${batchMb.toFixed(1)} MB batches) in ${litellm.seconds.toFixed(1)} s = ${Math.round(litellmRate)} events/s (batch p50 ${litellm.p50.toFixed(0)} ms, p99 ${litellm.p99.toFixed(0)} ms); server RSS ${(rssBefore / 1048576).toFixed(0)} MB before, peak +${rssGrowthMb.toFixed(0)} MB`,
     );
 
-    const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
     writeBenchmarkSection(
         "ingest",
         `## Ingestion (\`npm run bench:ingest\`)
@@ -323,8 +323,8 @@ times the CPU per upload, which this 2-core machine takes from the server).
 
 | what | events | seconds | events/s | batch latency |
 |---|---:|---:|---:|---|
-| \`POST /api/v1/events\`, ${clients} concurrent clients, ${fmt(batches)} batches of ${fmt(batchSize)} demo-like events (validated, priced exactly, deduplicated, rollups updated, committed) | ${fmt(accepted)} | ${seconds.toFixed(1)} | ${fmt(rate)} | p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms |
-| baseline: \`COPY FROM STDIN\` of the same rows into a table with usage_events' indexes, same database | ${fmt(accepted)} | ${copySeconds.toFixed(1)} | ${fmt(copyRate)} | |
+| \`POST /api/v1/events\`, ${clients} concurrent clients, ${formatCount(batches)} batches of ${formatCount(batchSize)} demo-like events (validated, priced exactly, deduplicated, rollups updated, committed) | ${formatCount(accepted)} | ${seconds.toFixed(1)} | ${formatCount(rate)} | p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms |
+| baseline: \`COPY FROM STDIN\` of the same rows into a table with usage_events' indexes, same database | ${formatCount(accepted)} | ${copySeconds.toFixed(1)} | ${formatCount(copyRate)} | |
 
 The API reaches ${((rate / copyRate) * 100).toFixed(0)}% of the COPY baseline (target: at least 25% and 15,000 events/s).
 
@@ -332,11 +332,11 @@ The API reaches ${((rate / copyRate) * 100).toFixed(0)}% of the COPY baseline (t
 
 | what | events | seconds | events/s | batch latency |
 |---|---:|---:|---:|---|
-| \`POST /api/v1/otlp/v1/traces\`, protobuf + gzip (${Math.round(otlpWire / 1024)} KB a batch on the wire), the same calls as ${fmt(batchSize)}-span exports, ${clients} clients | ${fmt(otlpSpans)} | ${otlp.seconds.toFixed(1)} | ${fmt(otlpRate)} | p50 ${otlp.p50.toFixed(0)} ms, p99 ${otlp.p99.toFixed(0)} ms |
-| \`POST /api/v1/integrations/litellm\`, ${fmt(litellmBatches)} json_array batches of ${perBatch} payloads with 200 KB of messages each (${batchMb.toFixed(1)} MB a batch), ${clients} at a time | ${fmt(litellm.accepted)} | ${litellm.seconds.toFixed(1)} | ${fmt(litellmRate)} | p50 ${litellm.p50.toFixed(0)} ms, p99 ${litellm.p99.toFixed(0)} ms |
+| \`POST /api/v1/otlp/v1/traces\`, protobuf + gzip (${Math.round(otlpWire / 1024)} KB a batch on the wire), the same calls as ${formatCount(batchSize)}-span exports, ${clients} clients | ${formatCount(otlpSpans)} | ${otlp.seconds.toFixed(1)} | ${formatCount(otlpRate)} | p50 ${otlp.p50.toFixed(0)} ms, p99 ${otlp.p99.toFixed(0)} ms |
+| \`POST /api/v1/integrations/litellm\`, ${formatCount(litellmBatches)} json_array batches of ${perBatch} payloads with 200 KB of messages each (${batchMb.toFixed(1)} MB a batch), ${clients} at a time | ${formatCount(litellm.accepted)} | ${litellm.seconds.toFixed(1)} | ${formatCount(litellmRate)} | p50 ${litellm.p50.toFixed(0)} ms, p99 ${litellm.p99.toFixed(0)} ms |
 
 - OTLP protobuf+gzip reaches ${((otlpRate / rate) * 100).toFixed(0)}% of the JSON events path (target: at least 50%).
-- LiteLLM: ${fmt(litellmRate)} events/s (target: at least 2,000); the server's resident memory grew by at most ${rssGrowthMb.toFixed(0)} MB during the run (target: under 300 MB), from ${(rssBefore / 1048576).toFixed(0)} MB, sampled every 20 ms. The scanner drops \`messages\`, \`response\` and \`model_parameters\` while the body arrives, so a batch is never held whole.`,
+- LiteLLM: ${formatCount(litellmRate)} events/s (target: at least 2,000); the server's resident memory grew by at most ${rssGrowthMb.toFixed(0)} MB during the run (target: under 300 MB), from ${(rssBefore / 1048576).toFixed(0)} MB, sampled every 20 ms. The scanner drops \`messages\`, \`response\` and \`model_parameters\` while the body arrives, so a batch is never held whole.`,
     );
   } finally {
     await pool.end();

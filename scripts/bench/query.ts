@@ -14,6 +14,8 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { openDatabase } from "@/lib/db/server";
 import { applyMigrations } from "@/lib/db/migrate";
+import { formatCount } from "@/lib/format";
+import { addDays, utcDayKey } from "@/lib/time";
 import { startApp } from "../../tests/setup/app-process";
 import { describeMachine, writeBenchmarkSection } from "./machine";
 
@@ -56,7 +58,7 @@ async function seedIfNeeded(): Promise<{ events: number; rollups: number }> {
       const count = async () => Number((await pool.query<{ n: string }>("SELECT count(*)::text AS n FROM usage_events")).rows[0]?.n ?? 0);
       let events = await count();
       if (Math.abs(events - targetEvents) > targetEvents * 0.1) {
-        console.log(`Seeding ${targetEvents.toLocaleString("en-US")} events over ${days} days (a few minutes)…`);
+        console.log(`Seeding ${formatCount(targetEvents)} events over ${days} days (a few minutes)…`);
         await pool.query("TRUNCATE usage_events, usage_rollup_hourly, outcomes");
         const { seedDemo } = await import("@/lib/demo/seed");
         const started = Date.now();
@@ -86,7 +88,7 @@ async function seedIfNeeded(): Promise<{ events: number; rollups: number }> {
 
 async function main(): Promise<void> {
   const size = await seedIfNeeded();
-  console.log(`Database: ${size.events.toLocaleString("en-US")} events, ${size.rollups.toLocaleString("en-US")} hourly rollup rows.`);
+  console.log(`Database: ${formatCount(size.events)} events, ${formatCount(size.rollups)} hourly rollup rows.`);
   const app = await startApp({
     BURNRATE_DATA_DIR: dataDir,
     BURNRATE_DEMO: "0",
@@ -113,7 +115,7 @@ async function main(): Promise<void> {
     console.log(`Machine: ${machine}`);
 
     const now = new Date();
-    const day = (offset: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + offset)).toISOString().slice(0, 10);
+    const day = (offset: number) => addDays(utcDayKey(now), offset);
     const cases: Array<{ label: string; window: number; groupBy: string }> = [
       { label: "total (no grouping)", window: 30, groupBy: "" },
       { label: "team", window: 30, groupBy: "team" },
@@ -162,8 +164,8 @@ async function main(): Promise<void> {
         `## Showback queries (\`npm run bench:query\`)
 
 Measured ${new Date().toISOString().slice(0, 10)} on ${machine}. Production server (\`npm start\`,
-embedded PostgreSQL) over ${size.events.toLocaleString("en-US")} demo events in ${days} days
-(${size.rollups.toLocaleString("en-US")} hourly rollup rows); ${samples} sequential requests per row after 3 warm-ups,
+embedded PostgreSQL) over ${formatCount(size.events)} demo events in ${days} days
+(${formatCount(size.rollups)} hourly rollup rows); ${samples} sequential requests per row after 3 warm-ups,
 with a read-scoped API key. Target: p95 under 200 ms. Whole UTC days are read from the daily
 rollups and partial days from the hourly ones (lib/rollups/window-source.ts).
 

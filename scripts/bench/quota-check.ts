@@ -29,6 +29,7 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { Pool } from "undici";
 import { openDatabase } from "@/lib/db/server";
+import { formatCount } from "@/lib/format";
 import { freePort, startApp } from "../../tests/setup/app-process";
 import { describeMachine, writeBenchmarkSection } from "./machine";
 
@@ -275,9 +276,8 @@ async function main(): Promise<void> {
     const topRate = openRates.at(-1) as number;
     const topFloor = await measure(`floor at ${topRate} req/s`, floor, { rate: topRate, pid: floorServer.pid });
 
-    const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
     const row = (what: string, m: Measured) =>
-      `| ${what} | ${fmt(m.result.requests.total)} | ${fmt(m.result.requests.average)} | ${m.result.latency.p50} | ${m.result.latency.p99} | ${m.result.latency.max} | ${fmt(m.result.errors)} | ${m.serverCpuMsPerRequest.toFixed(3)} |`;
+      `| ${what} | ${formatCount(m.result.requests.total)} | ${formatCount(m.result.requests.average)} | ${m.result.latency.p50} | ${m.result.latency.p99} | ${m.result.latency.max} | ${formatCount(m.result.errors)} | ${m.serverCpuMsPerRequest.toFixed(3)} |`;
     const meetsClosed = closedCheck.result.latency.p99 < 20;
     writeBenchmarkSection(
         "quota",
@@ -305,16 +305,16 @@ ${row(`\`POST /api/v1/quota/check\`, ${connections} clients, closed loop`, close
 ${row(`floor: bare \`node:http\`, same answer, ${connections} clients, closed loop`, closedFloor)}
 ${row(`via Next.js: the check without a key (401), ${connections} clients, closed loop`, closedNext)}
 ${row(`baseline: \`GET /api/v1/prices\`, ${connections} clients, closed loop`, closedBaseline)}
-${openRates.map((rate, i) => row(`\`POST /api/v1/quota/check\`, open loop at ${fmt(rate)} req/s over ${connections} connections`, openChecks[i] as Measured)).join("\n")}
-${row(`floor, open loop at ${fmt(topRate)} req/s`, topFloor)}
+${openRates.map((rate, i) => row(`\`POST /api/v1/quota/check\`, open loop at ${formatCount(rate)} req/s over ${connections} connections`, openChecks[i] as Measured)).join("\n")}
+${row(`floor, open loop at ${formatCount(topRate)} req/s`, topFloor)}
 
-With ${connections} checks always in flight the check answers ${fmt(closedCheck.result.requests.average)} requests/s at p99 ${closedCheck.result.latency.p99} ms
+With ${connections} checks always in flight the check answers ${formatCount(closedCheck.result.requests.average)} requests/s at p99 ${closedCheck.result.latency.p99} ms
 (${meetsClosed ? "under" : "over"} the 20 ms target); a server doing no work at all, on the same machine with the same client, answers
-${fmt(closedFloor.result.requests.average)} requests/s at p99 ${closedFloor.result.latency.p99} ms. The check costs ${closedCheck.serverCpuMsPerRequest.toFixed(3)} ms of server CPU against the floor's
-${closedFloor.serverCpuMsPerRequest.toFixed(3)} ms and Next.js's ${closedNext.serverCpuMsPerRequest.toFixed(3)} ms for a 401 (${fmt(closedNext.result.requests.average)} requests/s, p99 ${closedNext.result.latency.p99} ms through Next.js).
-Below saturation, ${connections} gateway connections sending ${openRates.map((rate, i) => `${fmt(rate)} checks/s see p99 ${(openChecks[i] as Measured).result.latency.p99} ms`).join(", ")}
-(the floor at ${fmt(topRate)}/s: p99 ${topFloor.result.latency.p99} ms). PostgreSQL committed
-${fmt(checkCommits)} transactions in the ${duration + 11} s around the ${fmt(closedCheck.result.requests.total)} closed-loop checks (the snapshot's refreshes,
+${formatCount(closedFloor.result.requests.average)} requests/s at p99 ${closedFloor.result.latency.p99} ms. The check costs ${closedCheck.serverCpuMsPerRequest.toFixed(3)} ms of server CPU against the floor's
+${closedFloor.serverCpuMsPerRequest.toFixed(3)} ms and Next.js's ${closedNext.serverCpuMsPerRequest.toFixed(3)} ms for a 401 (${formatCount(closedNext.result.requests.average)} requests/s, p99 ${closedNext.result.latency.p99} ms through Next.js).
+Below saturation, ${connections} gateway connections sending ${openRates.map((rate, i) => `${formatCount(rate)} checks/s see p99 ${(openChecks[i] as Measured).result.latency.p99} ms`).join(", ")}
+(the floor at ${formatCount(topRate)}/s: p99 ${topFloor.result.latency.p99} ms). PostgreSQL committed
+${formatCount(checkCommits)} transactions in the ${duration + 11} s around the ${formatCount(closedCheck.result.requests.total)} closed-loop checks (the snapshot's refreshes,
 three queries every 2 s under load, and the server's background jobs): a check is answered from memory.`,
     );
   } finally {

@@ -14,6 +14,7 @@ import { from as copyFrom, to as copyTo } from "pg-copy-streams";
 import { openDatabase } from "@/lib/db/server";
 import { applyMigrations } from "@/lib/db/migrate";
 import { seedDemo } from "@/lib/demo/seed";
+import { formatCount } from "@/lib/format";
 import { describeMachine, writeBenchmarkSection } from "./machine";
 
 const { values } = parseArgs({
@@ -89,7 +90,6 @@ async function main(): Promise<void> {
     console.log(`Baseline COPY, bare table: ${bare.rows} rows in ${bare.seconds.toFixed(2)} s = ${Math.round(rate(bare))} rows/s`);
     console.log(`Baseline COPY, indexed table: ${indexed.rows} rows in ${indexed.seconds.toFixed(2)} s = ${Math.round(rate(indexed))} rows/s`);
 
-    const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
     writeBenchmarkSection(
       "seed",
         `## Demo data generator (\`npm run bench:seed\`)
@@ -98,9 +98,9 @@ Measured ${new Date().toISOString().slice(0, 10)} on ${machine}.
 
 | what | rows | seconds | rows/s |
 |---|---:|---:|---:|
-| \`seedDemo\`: ${days} days × ${fmt(eventsPerDay)} events/day, generated, priced exactly, COPY'd, plus hourly rollups and outcomes | ${fmt(summary.events)} | ${seedSeconds.toFixed(1)} | ${fmt(seedRate)} |
-| baseline: \`COPY FROM STDIN\` of the same rows (pre-rendered in memory) into a bare table, same database | ${fmt(bare.rows)} | ${bare.seconds.toFixed(2)} | ${fmt(rate(bare))} |
-| baseline: the same COPY into a table with usage_events' indexes and constraints | ${fmt(indexed.rows)} | ${indexed.seconds.toFixed(2)} | ${fmt(rate(indexed))} |
+| \`seedDemo\`: ${days} days × ${formatCount(eventsPerDay)} events/day, generated, priced exactly, COPY'd, plus hourly rollups and outcomes | ${formatCount(summary.events)} | ${seedSeconds.toFixed(1)} | ${formatCount(seedRate)} |
+| baseline: \`COPY FROM STDIN\` of the same rows (pre-rendered in memory) into a bare table, same database | ${formatCount(bare.rows)} | ${bare.seconds.toFixed(2)} | ${formatCount(rate(bare))} |
+| baseline: the same COPY into a table with usage_events' indexes and constraints | ${formatCount(indexed.rows)} | ${indexed.seconds.toFixed(2)} | ${formatCount(rate(indexed))} |
 
 End to end (generation, exact pricing, index builds, rollups, outcomes, commit) the generator runs at ${((seedRate / rate(bare)) * 100).toFixed(0)}% of bare COPY and ${((seedRate / rate(indexed)) * 100).toFixed(0)}% of COPY into the indexed table; 10 million events take about ${Math.round(10_000_000 / seedRate / 60)} minutes.`,
     );
