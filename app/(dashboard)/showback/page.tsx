@@ -1,25 +1,43 @@
 import type { Metadata } from "next";
+import { Suspense } from "react";
+import { isCurrentMonthWindow } from "@/lib/analytics/showback-view";
 import { canSee, teamScope } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/server-session";
 import { defaultShowbackWindow, showbackPageSchema } from "@/lib/schemas/showback-page";
 import { AccessDenied } from "@/components/ui/access-denied";
 import { PageHeader } from "@/components/ui/page-header";
-import { ShowbackExplorer } from "@/components/showback/showback-explorer";
+import { UrlNavigationProvider } from "@/components/ui/url-navigation";
+import { ShowbackFilters, ShowbackFiltersSkeleton } from "@/components/showback/showback-filters";
+import { showbackRequests } from "@/components/showback/showback-params";
+import { ShowbackResults, ShowbackResultsSkeleton } from "@/components/showback/showback-results";
+import { Prefetch } from "../_prefetch/prefetch";
+import { serverQueries } from "../_prefetch/server-queries";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Showback" };
 
 type SearchParams = Record<string, string | string[] | undefined>;
 
+/**
+ * Showback, rendered on the server: the filter bar (with the window's tag values) and the
+ * figures (the window's spend, the one before, by day, and the month-end forecast in the
+ * current month) are each prefetched in their own <Suspense>, so each streams as soon as
+ * its queries answer and the HTML carries the numbers.
+ */
 export default async function ShowbackPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const user = await requireUser("/showback");
   if (!canSee(user, "showback")) return <AccessDenied what="showback" />;
   const raw = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
   const parsed = showbackPageSchema.safeParse(raw);
   const state = parsed.success ? parsed.data : showbackPageSchema.parse({});
-  const fallback = defaultShowbackWindow(new Date());
+  const now = new Date();
+  const fallback = defaultShowbackWindow(now);
   const window = state.from && state.to && state.from < state.to ? { from: state.from, to: state.to } : fallback;
   const scope = teamScope(user);
+  const server = serverQueries(user);
+  const requests = showbackRequests(state, window);
+  const figures = [server.spend(requests.current), server.spend(requests.prior), server.spend(requests.daily)];
+  if (isCurrentMonthWindow(window, now)) figures.push(server.forecast(requests.forecast));
   return (
     <>
       <PageHeader
@@ -30,7 +48,20 @@ export default async function ShowbackPage({ searchParams }: { searchParams: Pro
             : `Spend of your teams (${scope.slugs.join(", ") || "none yet"}). UTC days.`
         }
       />
-      <ShowbackExplorer state={state} window={window} />
+      <UrlNavigationProvider>
+        <div className="space-y-4">
+          <Suspense fallback={<ShowbackFiltersSkeleton />}>
+            <Prefetch queries={[server.spend(requests.options)]}>
+              <ShowbackFilters state={state} window={window} />
+            </Prefetch>
+          </Suspense>
+          <Suspense fallback={<ShowbackResultsSkeleton />}>
+            <Prefetch queries={figures}>
+              <ShowbackResults state={state} window={window} />
+            </Prefetch>
+          </Suspense>
+        </div>
+      </UrlNavigationProvider>
     </>
   );
 }

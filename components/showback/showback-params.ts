@@ -1,0 +1,35 @@
+import { previousWindow } from "@/lib/analytics/showback-view";
+import { SHOWBACK_FILTERS, secondaryOf, type ShowbackPageState } from "@/lib/schemas/showback-page";
+import { utcDayKey } from "@/lib/time";
+import type { QueryParams } from "@/components/queries/query-string";
+
+export type ShowbackWindow = { from: string; to: string };
+
+/** The tag filters of the page state (undefined when unset). */
+export function showbackFilters(state: ShowbackPageState): Record<(typeof SHOWBACK_FILTERS)[number], string | undefined> {
+  return Object.fromEntries(SHOWBACK_FILTERS.map((f) => [f, state[f]])) as Record<(typeof SHOWBACK_FILTERS)[number], string | undefined>;
+}
+
+/**
+ * The API requests of a Showback view: the page prefetches exactly these on the server and
+ * the panels ask for them in the browser, so both build them here.
+ */
+export function showbackRequests(state: ShowbackPageState, window: ShowbackWindow) {
+  const primary = state.by;
+  const secondary = secondaryOf(state);
+  const filters = showbackFilters(state);
+  const previous = previousWindow(new Date(`${window.from}T00:00:00Z`), new Date(`${window.to}T00:00:00Z`));
+  const groupBy = secondary ? `${primary},${secondary}` : primary;
+  return {
+    /** The table's rows and the total. */
+    current: { from: window.from, to: window.to, group_by: groupBy, ...filters },
+    /** The window just before, for "vs prev.". */
+    prior: { from: utcDayKey(previous.from), to: utcDayKey(previous.to), group_by: groupBy, ...filters },
+    /** The sparklines. */
+    daily: { from: window.from, to: window.to, group_by: `${primary},day`, ...filters },
+    /** The filters' choices: every tag value seen in the window. */
+    options: { from: window.from, to: window.to, group_by: SHOWBACK_FILTERS.join(",") },
+    /** The month-end forecast per primary row (the current month only). */
+    forecast: { group_by: primary, ...filters } satisfies QueryParams,
+  };
+}
