@@ -1,14 +1,7 @@
 "use client";
 
 import { useId, useState } from "react";
-import {
-  CACHE_FILTERS,
-  CACHE_GROUPS,
-  DIMENSION_LABELS,
-  WINDOW_PRESETS,
-  type CachePageState,
-  type CacheWindow,
-} from "@/lib/analytics/cache-view";
+import { CACHE_FILTERS, CACHE_GROUPS, DIMENSION_LABELS, WINDOW_PRESETS, type CachePageState, type CacheWindow } from "@/lib/analytics/cache-page";
 import { MAX_WINDOW_DAYS } from "@/lib/schemas/cache";
 import { addDays } from "@/lib/time";
 import { Button } from "@/components/ui/button";

@@ -1,10 +1,13 @@
 import Link from "next/link";
 import type { CacheModel } from "@/lib/analytics/cache";
-import { formatHitRate, formatPerMtok, modelName, type ModelSortKey, type SortDirection } from "@/lib/analytics/cache-view";
+import { type ModelSortKey, type SortDirection } from "@/lib/analytics/cache-page";
+import { formatHitRate, formatPerMtok } from "@/lib/analytics/cache-format";
+import { modelName } from "@/lib/analytics/cache-tables";
 import { formatCount, formatDay, formatMoney, formatTokens } from "@/lib/format";
 import { Panel } from "@/components/ui/panel";
 import { SortHeader } from "@/components/ui/sort-header";
 import { ScrollRegion } from "@/components/ui/scroll-region";
+import { withQuery } from "@/components/queries/query-string";
 
 const COLUMNS: { key: ModelSortKey; label: string }[] = [
   { key: "requests", label: "Requests" },
@@ -17,7 +20,7 @@ const COLUMNS: { key: ModelSortKey; label: string }[] = [
 
 function PriceBasis({ model }: { model: CacheModel }) {
   if (!model.price) {
-    const href = `/prices?${new URLSearchParams({ provider: model.provider, model: model.model }).toString()}#add-price`;
+    const href = `${withQuery("/prices", { provider: model.provider, model: model.model })}#add-price`;
     return (
       <span className="text-amber-800">
         no price ·{" "}

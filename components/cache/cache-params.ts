@@ -1,0 +1,24 @@
+import { CACHE_FILTERS, cachePageSchema, type CachePageState, type CacheWindow } from "@/lib/analytics/cache-page";
+import type { QueryParams } from "@/components/queries/query-string";
+
+const DEFAULTS: Record<string, string | undefined> = cachePageSchema.parse({});
+
+/**
+ * The API requests of a Cache view: the page prefetches exactly these on the server and the
+ * panels ask for them in the browser, so both build them here.
+ */
+export function cacheRequests(state: CachePageState, window: CacheWindow) {
+  const filters = Object.fromEntries(CACHE_FILTERS.map((f) => [f, state[f]]));
+  const base = { from: window.from, to: window.to, bucket: window.bucket, ...filters };
+  return {
+    report: { ...base, group_by: state.by },
+    tokens: { ...base, group_by: state.tby },
+    /** The filters' choices: every tag value seen in the window. */
+    options: { from: window.from, to: window.to, group_by: CACHE_FILTERS.join(",") },
+  };
+}
+
+/** The page's query string for a state: defaults left out, so the plain page is plain /cache. */
+export function cacheQuery(state: Record<string, string | undefined>): QueryParams {
+  return Object.fromEntries(Object.entries(state).map(([k, v]) => [k, v === DEFAULTS[k] ? undefined : v]));
+}
