@@ -1,14 +1,10 @@
 import { useId } from "react";
 import type { OutcomeTypeReport } from "@/lib/analytics/outcome-report";
 import { allUnpriced, successRate } from "@/lib/analytics/outcomes-view";
-import { formatChange, formatCount, formatMoney, formatPercent, ratio } from "@/lib/format";
+import { formatChange, formatCount, formatMoney, formatPercent, plural, ratio } from "@/lib/format";
 import { Button } from "@/components/ui/button";
 import { ChangeBadge } from "@/components/overview/change-badge";
 import { StatCard } from "@/components/overview/stat-card";
-
-function plural(count: number, one: string, many: string): string {
-  return `${formatCount(count)} ${count === 1 ? one : many}`;
-}
 
 /**
  * One outcome type's figures, as a region named after the type (tests and screen readers

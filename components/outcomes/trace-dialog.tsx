@@ -8,7 +8,7 @@ import { Button } from "@/components/ui/button";
 import { LoadError, LoadingRows } from "./states";
 import { SuccessBadge } from "./top-traces-table";
 import { TraceCallsTable } from "./trace-calls-table";
-import { useTrace } from "./use-outcomes";
+import { useTrace } from "@/components/queries/hooks";
 
 /**
  * One trace's drill-down in a modal <dialog>: focus moves to its title when it opens,
