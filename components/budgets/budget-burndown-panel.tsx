@@ -1,20 +1,17 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
-import { apiFetch } from "@/components/api-client";
+import { useApiQuery } from "@/components/queries/hooks";
+import { queries } from "@/components/queries/keys";
 import { BurndownChart, type BurndownPoint } from "@/components/charts/burndown-chart";
 import { Panel } from "@/components/ui/panel";
 import { formatDayKey, formatMoney } from "@/lib/format";
 import { Money } from "@/lib/money";
-import type { BudgetJson, BurndownJson } from "./budget-types";
+import type { BudgetJson } from "./budget-types";
 
 const num = (value: string | null) => (value === null ? null : new Money(value).toNumber());
 
 export function BudgetBurndownPanel({ budget }: { budget: BudgetJson }) {
-  const { data, error, isPending } = useQuery({
-    queryKey: ["budget-burndown", budget.id, budget.amount_usd],
-    queryFn: () => apiFetch<BurndownJson>(`/api/v1/budgets/${budget.id}/burndown`),
-  });
+  const { data, error, isPending } = useApiQuery(queries.burndown(budget));
   const points: BurndownPoint[] = (data?.days ?? []).map((d) => ({
     label: formatDayKey(d.day),
     actual: num(d.actual_cumulative_usd),

@@ -1,8 +1,10 @@
 "use client";
 
-import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { createContext, useContext, useState, type ReactNode } from "react";
 import { apiFetch } from "@/components/api-client";
+import { useBudgets } from "@/components/queries/hooks";
+import { QUERY_ROOTS } from "@/components/queries/keys";
 import { Button } from "@/components/ui/button";
 import { FieldError } from "@/components/ui/form-fields";
 import { Panel } from "@/components/ui/panel";
@@ -13,21 +15,54 @@ import { BudgetForm } from "./budget-form";
 import { BudgetStatusChip } from "./budget-status-chip";
 import { scopeLabel, type BudgetJson } from "./budget-types";
 import { ScrollRegion } from "@/components/ui/scroll-region";
+import { LoadingRegion } from "@/components/ui/skeleton";
 
-const BUDGETS_KEY = ["budgets"] as const;
+/**
+ * The Budgets page: the new-budget form (no data to wait for) and the budgets with the
+ * selected one's burn-down (prefetched by the page in its own <Suspense>). The selection is
+ * shared: a budget just created is the one shown.
+ */
+const Selection = createContext<{ selected: string | null; select: (id: string | null) => void }>({ selected: null, select: () => {} });
 
-export function BudgetsManager({ canWrite, teams }: { canWrite: boolean; teams: string[] }) {
+export function BudgetsWorkspace({ children }: { children: ReactNode }) {
+  const [selected, select] = useState<string | null>(null);
+  return <Selection.Provider value={{ selected, select }}>{children}</Selection.Provider>;
+}
+
+function useRefreshBudgets() {
   const client = useQueryClient();
-  const { data, error, isPending, refetch } = useQuery({
-    queryKey: BUDGETS_KEY,
-    queryFn: () => apiFetch<{ budgets: BudgetJson[] }>("/api/v1/budgets"),
-  });
-  const [selected, setSelected] = useState<string | null>(null);
+  return () => client.invalidateQueries({ queryKey: QUERY_ROOTS.budgets });
+}
+
+/** Finance and admins: a monthly budget for the organisation or any team, feature, environment and tenant. */
+export function NewBudgetPanel({ teams }: { teams: string[] }) {
+  const { select } = useContext(Selection);
+  const refresh = useRefreshBudgets();
+  return (
+    <Panel title="New budget" titleId="new-budget-title" description="Monthly, for the whole organisation or any team, feature, environment and tenant.">
+      <BudgetForm teams={teams} onSaved={(saved) => { select(saved.id); void refresh(); }} />
+    </Panel>
+  );
+}
+
+export function BudgetsSkeleton() {
+  return (
+    <LoadingRegion label="Loading budgets…" testId="budgets-loading" className="space-y-4">
+      <div className="h-40 animate-pulse rounded-lg bg-zinc-100" />
+      <div className="h-72 animate-pulse rounded-lg bg-zinc-100" />
+    </LoadingRegion>
+  );
+}
+
+/** This month's budgets: spent, used, forecast and status; edit and archive for those who may; the selected one's burn-down. */
+export function BudgetsPanel({ canWrite, teams }: { canWrite: boolean; teams: string[] }) {
+  const { data, error, isPending, refetch } = useBudgets();
+  const { selected, select: setSelected } = useContext(Selection);
   const [editing, setEditing] = useState<string | null>(null);
   const [archiveError, setArchiveError] = useState<string | null>(null);
   const budgets = data?.budgets ?? [];
   const current = budgets.find((b) => b.id === selected) ?? budgets[0];
-  const refresh = () => client.invalidateQueries({ queryKey: BUDGETS_KEY });
+  const refresh = useRefreshBudgets();
 
   async function archive(budget: BudgetJson) {
     if (!window.confirm(`Archive "${budget.name}"? It stops counting and alerting.`)) return;
@@ -42,14 +77,8 @@ export function BudgetsManager({ canWrite, teams }: { canWrite: boolean; teams: 
 
   return (
     <div className="space-y-4">
-      {canWrite ? (
-        <Panel title="New budget" titleId="new-budget-title" description="Monthly, for the whole organisation or any team, feature, environment and tenant.">
-          <BudgetForm teams={teams} onSaved={(saved) => { setSelected(saved.id); void refresh(); }} />
-        </Panel>
-      ) : null}
-
       {isPending ? (
-        <div aria-busy="true" className="h-40 animate-pulse rounded-lg bg-zinc-100" />
+        <BudgetsSkeleton />
       ) : error ? (
         <div role="alert" className="rounded-lg border border-rose-200 bg-white p-6 text-center text-sm">
           <p className="text-zinc-900">Budgets could not be loaded: {error.message}</p>
