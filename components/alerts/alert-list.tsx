@@ -1,15 +1,20 @@
 "use client";
 
-import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useQueryClient } from "@tanstack/react-query";
+import { useSearchParams } from "next/navigation";
+import { useOptimistic } from "react";
 import type { AlertView } from "@/lib/alerts/alerts";
 import { apiFetch } from "@/components/api-client";
+import { useApiQuery } from "@/components/queries/hooks";
+import { queries, QUERY_ROOTS } from "@/components/queries/keys";
+import { withParam } from "@/components/queries/query-string";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
+import { useUrlNavigation } from "@/components/ui/url-navigation";
 import { formatDayTime } from "@/lib/format";
 import { useApiMutation } from "@/components/settings/use-api-mutation";
-import { BADGES_KEY, NOTIFICATIONS_KEY } from "@/components/layout/use-badges";
 import { REVEALED_CLASS, useReveal } from "@/components/ui/use-reveal";
+import { alertListParams, alertsRequest } from "./alert-params";
 
 const STATES = ["open", "acknowledged", "resolved"] as const;
 const STATE_STYLES = {
@@ -62,39 +67,31 @@ function AlertItem({ alert, linked, acknowledging, onAcknowledge }: { alert: Ale
  * shows it, and offers every state when it does not.
  */
 export function AlertList({ canManage, types }: { canManage: boolean; types: readonly string[] }) {
-  const router = useRouter();
-  const pathname = usePathname();
   const params = useSearchParams();
   const client = useQueryClient();
-  const state = params.get("state") ?? "open";
-  const type = params.get("type") ?? "";
-  const linkedId = params.get("id");
-  const query = new URLSearchParams({ ...(state !== "all" ? { state } : {}), ...(type ? { type } : {}) }).toString();
-  const key = ["alerts", query] as const;
-  const { data, error, isPending, refetch } = useQuery({ queryKey: key, queryFn: () => apiFetch<{ alerts: AlertView[] }>(`/api/v1/alerts?${query}`) });
-  const acknowledge = useApiMutation(["alerts"], (id: string) => apiFetch<AlertView>(`/api/v1/alerts/${id}/acknowledge`, { method: "POST" }));
-  const evaluate = useApiMutation(["alerts"], () => apiFetch<{ fired: unknown[] }>("/api/v1/alerts/evaluate", { method: "POST" }));
+  const { pending, replaceQuery } = useUrlNavigation();
+  const current = alertListParams(params);
+  // The buttons and the select show a choice at once; the list follows with the page.
+  const [{ state, type }, show] = useOptimistic(current, (shown, changes: { state?: string; type?: string }) => ({ ...shown, ...changes }));
+  const linkedId = current.linkedId;
+  const { data, error, isPending, refetch } = useApiQuery(queries.alerts(alertsRequest(current)));
+  const acknowledge = useApiMutation(QUERY_ROOTS.alerts, (id: string) => apiFetch<AlertView>(`/api/v1/alerts/${id}/acknowledge`, { method: "POST" }));
+  const evaluate = useApiMutation(QUERY_ROOTS.alerts, () => apiFetch<{ fired: unknown[] }>("/api/v1/alerts/evaluate", { method: "POST" }));
 
   // New alerts are new notifications too.
   function refreshAfterEvaluation() {
-    for (const queryKey of [["alerts"], BADGES_KEY, NOTIFICATIONS_KEY]) void client.invalidateQueries({ queryKey });
+    for (const queryKey of [QUERY_ROOTS.alerts, QUERY_ROOTS.badges, QUERY_ROOTS.notifications]) void client.invalidateQueries({ queryKey });
   }
 
   /** Every state and type, keeping ?id= (the linked alert may be resolved, or of a type not shown). */
   function showAll() {
-    const next = new URLSearchParams(params.toString());
-    next.set("state", "all");
-    next.delete("type");
-    router.replace(`${pathname}?${next.toString()}`, { scroll: false });
+    replaceQuery(withParam(withParam(params, "state", "all"), "type", null), () => show({ state: "all", type: "" }));
   }
 
   const linkedMissing = linkedId !== null && data !== undefined && !data.alerts.some((alert) => alert.id === linkedId);
 
-  function set(name: string, value: string) {
-    const next = new URLSearchParams(params.toString());
-    if (value) next.set(name, value);
-    else next.delete(name);
-    router.replace(`${pathname}?${next.toString()}`, { scroll: false });
+  function set(name: "state" | "type", value: string) {
+    replaceQuery(withParam(params, name, value), () => show({ [name]: name === "state" ? value || "open" : value }));
   }
 
   return (
@@ -126,8 +123,8 @@ export function AlertList({ canManage, types }: { canManage: boolean; types: rea
         {evaluate.isSuccess ? <p role="status" className="mb-3 text-sm text-zinc-700">Evaluated: {evaluate.data.fired.length} new alert{evaluate.data.fired.length === 1 ? "" : "s"}.</p> : null}
         {linkedMissing ? (
           <p data-testid="linked-alert-missing" className="mb-3 flex flex-wrap items-center gap-2 rounded-md bg-zinc-50 px-3 py-2 text-sm text-zinc-700">
-            The alert you followed is not in this list{state === "all" && !type ? " (it may be older than the newest shown, or outside your teams)" : ""}.
-            {state !== "all" || type ? (
+            The alert you followed is not in this list{current.state === "all" && !current.type ? " (it may be older than the newest shown, or outside your teams)" : ""}.
+            {current.state !== "all" || current.type ? (
               <Button size="sm" variant="secondary" onClick={showAll}>
                 Show all alerts
               </Button>
@@ -135,15 +132,15 @@ export function AlertList({ canManage, types }: { canManage: boolean; types: rea
           </p>
         ) : null}
         {isPending ? (
-          <div aria-busy="true" className="h-24 animate-pulse rounded bg-zinc-100" />
+          <AlertListSkeleton />
         ) : error ? (
           <div role="alert" className="text-sm text-rose-700">
             Alerts could not be loaded: {error.message} <Button size="sm" variant="secondary" onClick={() => void refetch()}>Try again</Button>
           </div>
         ) : data.alerts.length === 0 ? (
-          <p className="text-sm text-zinc-600" data-testid="alerts-empty">No {state === "all" ? "" : `${state} `}alerts{type ? ` of type ${type}` : ""}.</p>
+          <p className="text-sm text-zinc-600" data-testid="alerts-empty">No {current.state === "all" ? "" : `${current.state} `}alerts{current.type ? ` of type ${current.type}` : ""}.</p>
         ) : (
-          <ul className="divide-y divide-zinc-100" data-testid="alert-list">
+          <ul aria-busy={pending} className={cn("divide-y divide-zinc-100 transition-opacity", pending && "opacity-60")} data-testid="alert-list">
             {data.alerts.map((alert) => (
               <AlertItem
                 key={alert.id}
@@ -156,6 +153,29 @@ export function AlertList({ canManage, types }: { canManage: boolean; types: rea
           </ul>
         )}
         {acknowledge.error ? <p role="alert" className="mt-2 text-sm text-rose-700">{acknowledge.error.message}</p> : null}
+      </div>
+    </section>
+  );
+}
+
+/** The list's place while its alerts load. */
+export function AlertListSkeleton() {
+  return (
+    <div role="status" aria-busy="true" aria-live="polite" className="h-24 animate-pulse rounded bg-zinc-100">
+      <span className="sr-only">Loading alerts…</span>
+    </div>
+  );
+}
+
+/** The whole panel while the page reads its alerts. */
+export function AlertsPanelSkeleton() {
+  return (
+    <section aria-labelledby="alerts-title" className="rounded-lg border border-zinc-200 bg-white shadow-xs">
+      <header className="border-b border-zinc-100 px-4 py-3">
+        <h2 id="alerts-title" className="text-sm font-semibold text-zinc-900">Alerts</h2>
+      </header>
+      <div className="p-4">
+        <AlertListSkeleton />
       </div>
     </section>
   );

@@ -1,9 +1,10 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import type { ChannelView, DeliveryView, TestResult } from "@/lib/alerts/channels";
+import type { ChannelView, TestResult } from "@/lib/alerts/channels";
 import { apiFetch } from "@/components/api-client";
+import { useAlertChannels, useApiQuery } from "@/components/queries/hooks";
+import { queries, QUERY_ROOTS } from "@/components/queries/keys";
 import { Button } from "@/components/ui/button";
 import { FieldError, SelectField, TextField } from "@/components/ui/form-fields";
 import { Panel } from "@/components/ui/panel";
@@ -12,8 +13,9 @@ import { useApiMutation } from "@/components/settings/use-api-mutation";
 import { ScrollRegion } from "@/components/ui/scroll-region";
 import { useRefreshBadges } from "@/components/layout/use-badges";
 import { channelTypeLabel } from "./channel-labels";
+import { PanelRowsSkeleton } from "./panel-rows-skeleton";
 
-const CHANNELS_KEY = ["alert-channels"] as const;
+const CHANNELS_KEY = QUERY_ROOTS.alertChannels;
 
 /**
  * Where alerts go: the built-in in-app channel (the bell; it can be switched off and
@@ -21,7 +23,7 @@ const CHANNELS_KEY = ["alert-channels"] as const;
  * deliveries.
  */
 export function ChannelsPanel() {
-  const { data, error, isPending } = useQuery({ queryKey: CHANNELS_KEY, queryFn: () => apiFetch<{ channels: ChannelView[] }>("/api/v1/alert-channels") });
+  const { data, error, isPending } = useAlertChannels();
   const create = useApiMutation(CHANNELS_KEY, (body: Record<string, string>) => apiFetch<ChannelView>("/api/v1/alert-channels", { method: "POST", body }));
   const [type, setType] = useState("webhook");
 
@@ -48,7 +50,7 @@ export function ChannelsPanel() {
       </form>
       {create.error && create.error.details.length === 0 ? <FieldError message={create.error.message} /> : null}
       {isPending ? (
-        <div aria-busy="true" className="h-16 animate-pulse rounded bg-zinc-100" />
+        <PanelRowsSkeleton label="Loading channels…" />
       ) : error ? (
         <p role="alert" className="text-sm text-rose-700">{error.message}</p>
       ) : data.channels.length === 0 ? (
@@ -75,14 +77,10 @@ function ChannelRow({ channel }: { channel: ChannelView }) {
   const [result, setResult] = useState<TestResult | null>(null);
   const builtIn = channel.type === "in_app";
   const refreshBadges = useRefreshBadges();
-  const test = useApiMutation(["alert-deliveries", channel.id], () => apiFetch<TestResult>(`/api/v1/alert-channels/${channel.id}/test`, { method: "POST" }));
+  const test = useApiMutation(queries.alertDeliveries(channel.id).queryKey, () => apiFetch<TestResult>(`/api/v1/alert-channels/${channel.id}/test`, { method: "POST" }));
   const toggle = useApiMutation(CHANNELS_KEY, (enabled: boolean) => apiFetch<ChannelView>(`/api/v1/alert-channels/${channel.id}`, { method: "PATCH", body: { enabled } }));
   const remove = useApiMutation(CHANNELS_KEY, () => apiFetch(`/api/v1/alert-channels/${channel.id}`, { method: "DELETE" }));
-  const deliveries = useQuery({
-    queryKey: ["alert-deliveries", channel.id],
-    queryFn: () => apiFetch<{ deliveries: DeliveryView[] }>(`/api/v1/alert-channels/${channel.id}/deliveries`),
-    enabled: open,
-  });
+  const deliveries = useApiQuery(queries.alertDeliveries(channel.id), { enabled: open });
   return (
     <li className="py-3" data-channel={channel.name} data-channel-type={channel.type}>
       <div className="flex flex-wrap items-center justify-between gap-2">

@@ -1,12 +1,8 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
 import { useId, useMemo, useState, type FormEvent } from "react";
 import type { AlertRuleType } from "@/lib/generated/prisma/client";
-import type { ChannelView } from "@/lib/alerts/channels";
 import type { RuleView } from "@/lib/alerts/rule-store";
-import type { BudgetView } from "@/lib/budgets/budgets";
-import type { TeamView } from "@/lib/access/teams";
 import {
   BUDGET_RULE_TYPES,
   RULE_TYPE_LABELS,
@@ -19,6 +15,8 @@ import {
 } from "@/lib/alerts/rule-describe";
 import { ALERT_RULE_TYPES, type AlertScope } from "@/lib/schemas/alerts";
 import { apiFetch } from "@/components/api-client";
+import { useAlertChannels, useBudgets, useTeams } from "@/components/queries/hooks";
+import { QUERY_ROOTS } from "@/components/queries/keys";
 import { Button } from "@/components/ui/button";
 import { FieldError, SelectField, TextField } from "@/components/ui/form-fields";
 import { useApiMutation } from "@/components/settings/use-api-mutation";
@@ -26,17 +24,15 @@ import { channelTypeLabel } from "./channel-labels";
 import { RuleDialog } from "./rule-dialog";
 import { RuleParamsFields } from "./rule-params-fields";
 
-export const RULES_KEY = ["alert-rules"] as const;
-export const CHANNELS_KEY = ["alert-channels"] as const;
-const TEAMS_KEY = ["alert-rule-targets", "teams"] as const;
-const BUDGETS_KEY = ["alert-rule-targets", "budgets"] as const;
+export const RULES_KEY = QUERY_ROOTS.alertRules;
 
 type ScopeKind = "all" | "team" | "budget";
 
+/** What a rule can watch and send to: the channels, teams and budgets (the page prefetches them with the rules). */
 export function useRuleTargets() {
-  const channels = useQuery({ queryKey: CHANNELS_KEY, queryFn: () => apiFetch<{ channels: ChannelView[] }>("/api/v1/alert-channels") });
-  const teams = useQuery({ queryKey: TEAMS_KEY, queryFn: () => apiFetch<{ teams: TeamView[] }>("/api/v1/teams") });
-  const budgets = useQuery({ queryKey: BUDGETS_KEY, queryFn: () => apiFetch<{ budgets: BudgetView[] }>("/api/v1/budgets") });
+  const channels = useAlertChannels();
+  const teams = useTeams();
+  const budgets = useBudgets();
   return { channels: channels.data?.channels ?? [], teams: teams.data?.teams ?? [], budgets: budgets.data?.budgets ?? [] };
 }
 

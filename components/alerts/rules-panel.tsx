@@ -1,18 +1,19 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import type { RuleView } from "@/lib/alerts/rule-store";
 import { describeRule } from "@/lib/alerts/rule-describe";
 import { apiFetch } from "@/components/api-client";
+import { useAlertRules } from "@/components/queries/hooks";
 import { Button } from "@/components/ui/button";
 import { Panel } from "@/components/ui/panel";
 import { useApiMutation } from "@/components/settings/use-api-mutation";
+import { PanelRowsSkeleton } from "./panel-rows-skeleton";
 import { RULES_KEY, RuleEditor, useRuleTargets } from "./rule-editor";
 
 /** The rules, each as the sentence of when it fires; tune them in a form, add scoped and routed ones. */
 export function RulesPanel() {
-  const { data, error, isPending } = useQuery({ queryKey: RULES_KEY, queryFn: () => apiFetch<{ rules: RuleView[] }>("/api/v1/alert-rules") });
+  const { data, error, isPending } = useAlertRules();
   const [adding, setAdding] = useState(false);
   return (
     <Panel title="Rules" titleId="rules-title" description="Each rule fires once per period and scope, and resolves when its condition clears.">
@@ -21,7 +22,7 @@ export function RulesPanel() {
       </div>
       {adding ? <RuleEditor onClose={() => setAdding(false)} /> : null}
       {isPending ? (
-        <div aria-busy="true" className="h-16 animate-pulse rounded bg-zinc-100" />
+        <PanelRowsSkeleton label="Loading rules…" />
       ) : error ? (
         <p role="alert" className="text-sm text-rose-700">{error.message}</p>
       ) : data.rules.length === 0 ? (
