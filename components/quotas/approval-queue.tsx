@@ -1,10 +1,12 @@
 "use client";
 
 import { useState } from "react";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useSearchParams } from "next/navigation";
+import { withParam } from "@/components/queries/query-string";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { REVEALED_CLASS, useReveal } from "@/components/ui/use-reveal";
+import { useUrlNavigation } from "@/components/ui/url-navigation";
 import { formatPercent, ratio } from "@/lib/format";
 import { formatQuotaAmount } from "@/lib/quotas-view";
 import { DecisionForm } from "./decision-form";
@@ -68,8 +70,7 @@ function QueueItem({ request, linked, onOutcome }: { request: BurstRequestView; 
 export function ApprovalQueue() {
   const { data, error, isPending, refetch } = useBurstRequests({ status: "pending" });
   const [outcome, setOutcome] = useState<Outcome | null>(null);
-  const router = useRouter();
-  const pathname = usePathname();
+  const { replaceQuery } = useUrlNavigation();
   const params = useSearchParams();
   const linkedId = params.get("request");
   const pending = [...(data?.requests ?? [])].filter((r) => r.status === "pending").sort((a, b) => a.created_at.localeCompare(b.created_at));
@@ -80,10 +81,7 @@ export function ApprovalQueue() {
   function report(next: Outcome) {
     setOutcome(next);
     if (!linkedId) return;
-    const rest = new URLSearchParams(params.toString());
-    rest.delete("request");
-    const query = rest.toString();
-    router.replace(query ? `${pathname}?${query}` : pathname, { scroll: false });
+    replaceQuery(withParam(params, "request", null));
   }
   return (
     <div className="space-y-2">

@@ -1,25 +1,20 @@
 "use client";
 
 import { Panel } from "@/components/ui/panel";
-import { AllocationsPanel } from "./allocations-panel";
-import { ApprovalQueue } from "./approval-queue";
+import { Block, LoadingRegion } from "@/components/ui/skeleton";
 import { BurstRequestForm } from "./burst-request-form";
 import { GatewaySnippet } from "./gateway-snippet";
 import { MyRequests } from "./my-requests";
-import { RequestHistory } from "./request-history";
 import { useAllocations, useRefreshQuotas } from "./use-quotas";
 
-export interface QuotasOverviewProps {
-  userId: string;
-  /** Teams the user may see. */
-  teams: string[];
-  /** Teams the user may file burst requests for (the ones they lead; every team for admins). */
-  requestTeams: string[];
-  canAllocate: boolean;
-  canDecide: boolean;
-}
+/**
+ * The client panels of /quotas that the page composes (allocations vs use, the approval
+ * queue, burst requests, the decided history and the gateway check), each inside its own
+ * <Suspense> with its queries prefetched on the server.
+ */
 
-function BurstRequests({ userId, requestTeams }: { userId: string; requestTeams: string[] }) {
+/** A lead's burst requests: the form (amounts checked against the team's allocations) beside what they filed. */
+export function BurstRequestsPanel({ userId, requestTeams }: { userId: string; requestTeams: string[] }) {
   const allocations = useAllocations();
   const refresh = useRefreshQuotas();
   return (
@@ -34,27 +29,18 @@ function BurstRequests({ userId, requestTeams }: { userId: string; requestTeams:
   );
 }
 
-/** /quotas: allocations vs use, burst requests, the approval queue, decided history and the gateway check. */
-export function QuotasOverview({ userId, teams, requestTeams, canAllocate, canDecide }: QuotasOverviewProps) {
+/** The gateway check, for a team and model that have an allocation when there is one. */
+export function GatewaySnippetPanel({ teams }: { teams: string[] }) {
   const allocations = useAllocations();
   const sample = allocations.data?.allocations[0];
+  return <GatewaySnippet team={sample?.team ?? teams[0] ?? "search"} model={sample?.model ?? null} />;
+}
+
+/** A quota panel's place while the page reads its data. */
+export function QuotaPanelSkeleton({ label, tall = false }: { label: string; tall?: boolean }) {
   return (
-    <div className="space-y-6">
-      <AllocationsPanel teams={teams} canAllocate={canAllocate} />
-      {canDecide ? (
-        <Panel title="Approval queue" titleId="approval-queue-title" description="Pending burst requests, oldest first, beside each team's recent usage.">
-          <ApprovalQueue />
-        </Panel>
-      ) : null}
-      {requestTeams.length > 0 && !canDecide ? <BurstRequests userId={userId} requestTeams={requestTeams} /> : null}
-      <RequestHistory teams={teams} />
-      {canDecide && requestTeams.length > 0 ? (
-        <details className="rounded-lg border border-zinc-200 bg-white shadow-xs">
-          <summary className="cursor-pointer px-4 py-3 text-sm font-semibold text-zinc-900">File a burst request on a team&apos;s behalf</summary>
-          <div className="border-t border-zinc-100 p-4"><BurstRequests userId={userId} requestTeams={requestTeams} /></div>
-        </details>
-      ) : null}
-      <GatewaySnippet team={sample?.team ?? teams[0] ?? "search"} model={sample?.model ?? null} />
-    </div>
+    <LoadingRegion label={label}>
+      <Block className={tall ? "h-64" : "h-40"} />
+    </LoadingRegion>
   );
 }

@@ -1,15 +1,16 @@
 "use client";
 
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useSearchParams } from "next/navigation";
+import { useOptimistic } from "react";
+import { withParam } from "@/components/queries/query-string";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
+import { useUrlNavigation } from "@/components/ui/url-navigation";
 import { REVEALED_CLASS, useReveal } from "@/components/ui/use-reveal";
-import type { BurstRequestView, BurstStatus } from "./quota-types";
-import { BURST_STATUSES } from "./request-status-chip";
+import type { BurstRequestView } from "./quota-types";
+import { DECIDED_STATUSES as DECIDED, historyFilters } from "./quota-params";
 import { RequestSummary } from "./request-summary";
 import { useBurstRequests } from "./use-quotas";
-
-const DECIDED = BURST_STATUSES.filter((s) => s !== "pending");
 
 function HistoryItem({ request, linked }: { request: BurstRequestView; linked: boolean }) {
   const ref = useReveal<HTMLLIElement>(linked);
@@ -25,24 +26,19 @@ function HistoryItem({ request, linked }: { request: BurstRequestView; linked: b
  * the URL; `?request=<id>` marks that one when it is here (decided since it was linked to).
  */
 export function RequestHistory({ teams }: { teams: string[] }) {
-  const router = useRouter();
-  const pathname = usePathname();
   const params = useSearchParams();
-  const statusParam = params.get("status") ?? "";
-  const status = (DECIDED as string[]).includes(statusParam) ? (statusParam as BurstStatus) : "";
-  const team = params.get("team") ?? "";
+  const { pending, replaceQuery } = useUrlNavigation();
+  const current = historyFilters(params);
+  // The buttons and the select show a choice at once; the list follows with the page.
+  const [{ status, team }, show] = useOptimistic(current, (shown, changes: { status?: string; team?: string }) => ({ ...shown, ...changes }) as typeof current);
   const linkedId = params.get("request");
-  const { data, error, isPending, refetch } = useBurstRequests({ status, team });
+  const { data, error, isPending, refetch } = useBurstRequests(current);
   const decided = (data?.requests ?? [])
     .filter((r) => r.status !== "pending")
     .sort((a, b) => (b.decided_at ?? b.created_at).localeCompare(a.decided_at ?? a.created_at));
 
-  function set(name: string, value: string) {
-    const next = new URLSearchParams(params.toString());
-    if (value) next.set(name, value);
-    else next.delete(name);
-    const query = next.toString();
-    router.replace(query ? `${pathname}?${query}` : pathname, { scroll: false });
+  function set(name: "status" | "team", value: string) {
+    replaceQuery(withParam(params, name, value), () => show({ [name]: value }));
   }
 
   return (
@@ -73,9 +69,9 @@ export function RequestHistory({ teams }: { teams: string[] }) {
             Decided requests could not be loaded: {error.message} <Button size="sm" variant="secondary" onClick={() => void refetch()}>Try again</Button>
           </div>
         ) : decided.length === 0 ? (
-          <p data-testid="history-empty" className="text-sm text-zinc-600">No {status || "decided"} requests{team ? ` for ${team}` : ""}.</p>
+          <p data-testid="history-empty" className="text-sm text-zinc-600">No {current.status || "decided"} requests{current.team ? ` for ${current.team}` : ""}.</p>
         ) : (
-          <ul data-testid="request-history" className="divide-y divide-zinc-100">
+          <ul data-testid="request-history" aria-busy={pending} className={cn("divide-y divide-zinc-100 transition-opacity", pending && "opacity-60")}>
             {decided.map((request) => (
               <HistoryItem key={request.id} request={request} linked={request.id === linkedId} />
             ))}

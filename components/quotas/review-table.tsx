@@ -1,17 +1,20 @@
 "use client";
 
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useId } from "react";
+import { useSearchParams } from "next/navigation";
+import { useId, useOptimistic } from "react";
 import { QuotaUtilizationChart, type QuotaUtilizationPoint } from "@/components/charts/quota-utilization-chart";
 import { Button } from "@/components/ui/button";
 import { Panel } from "@/components/ui/panel";
 import { formatPercent } from "@/lib/format";
 import { StatusChip, type ChipTone } from "@/components/ui/status-chip";
 import { Money } from "@/lib/money";
-import { formatQuotaAmount, formatUtilization, isMonthKey, monthLabel, monthOptions, shiftMonth } from "@/lib/quotas-view";
+import { formatQuotaAmount, formatUtilization, monthLabel, monthOptions, shiftMonth } from "@/lib/quotas-view";
 import type { ReviewTeamView } from "./quota-types";
+import { reviewMonthParam } from "./quota-params";
 import { useQuotaReview } from "./use-quotas";
 import { ScrollRegion } from "@/components/ui/scroll-region";
+import { cn } from "@/components/ui/cn";
+import { useUrlNavigation } from "@/components/ui/url-navigation";
 
 const KIND_TONES = { cut: "warn", raise: "bad", keep: "good" } as const satisfies Record<string, ChipTone>;
 const KIND_LABELS = { cut: "Cut", raise: "Raise", keep: "Keep" } as const;
@@ -63,16 +66,16 @@ function chartPoints(rows: ReviewTeamView[]): QuotaUtilizationPoint[] {
 /** GET /api/v1/quota/review: last month's allocation vs use per team, and what to do about it. Month in the URL. */
 export function ReviewTable({ currentMonth }: { currentMonth: string }) {
   const selectId = useId();
-  const router = useRouter();
-  const pathname = usePathname();
+  const { pending, replaceQuery } = useUrlNavigation();
   const params = useSearchParams();
-  const requested = params.get("month");
-  const { data, error, isPending, refetch } = useQuotaReview(isMonthKey(requested) ? requested : null);
-  const month = data?.month ?? (isMonthKey(requested) ? requested : null);
+  const requested = reviewMonthParam(params);
+  const { data, error, isPending, refetch } = useQuotaReview(requested);
+  // The select shows a new month at once; the table follows with the page.
+  const [month, show] = useOptimistic(data?.month ?? requested);
   const options = monthOptions(new Date(`${currentMonth}-15T00:00:00Z`), 13, month ?? undefined);
 
   function go(next: string) {
-    router.replace(`${pathname}?month=${next}`, { scroll: false });
+    replaceQuery({ month: next }, () => show(next));
   }
 
   const rows = [...(data?.teams ?? [])].sort((a, b) => a.team.localeCompare(b.team));
@@ -107,7 +110,7 @@ export function ReviewTable({ currentMonth }: { currentMonth: string }) {
           No team had a team-wide allocation to review in {month ? monthLabel(month) : "this month"}.
         </p>
       ) : (
-        <>
+        <div aria-busy={pending} className={cn("space-y-4 transition-opacity", pending && "opacity-60")}>
           <ScrollRegion label="Quota review" className="rounded-lg border border-zinc-200 bg-white shadow-xs">
             <table data-testid="review-table" className="w-full text-sm">
               <caption className="sr-only">Quota review for {month ? monthLabel(month) : "the month"}: allocation, use, bursts and the suggestion per team</caption>
@@ -142,7 +145,7 @@ export function ReviewTable({ currentMonth }: { currentMonth: string }) {
               <QuotaUtilizationChart points={points} summary={summary} />
             </Panel>
           ) : null}
-        </>
+        </div>
       )}
     </div>
   );

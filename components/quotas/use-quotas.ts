@@ -1,36 +1,25 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { apiFetch, ApiClientError } from "@/components/api-client";
-import { BADGES_KEY } from "@/components/layout/use-badges";
-import type { AllocationView, BurstRequestView, BurstStatus, ReviewView } from "./quota-types";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { ApiClientError } from "@/components/api-client";
+import { useApiQuery } from "@/components/queries/hooks";
+import { queries, QUERY_ROOTS } from "@/components/queries/keys";
+import type { BurstStatus } from "./quota-types";
 
 /** Every quota query lives under ["quota"]: a decision changes allocations' limits, so any write refreshes them all. */
-export const QUOTA_KEY = ["quota"] as const;
+export const QUOTA_KEY = QUERY_ROOTS.quota;
+const BADGES_KEY = QUERY_ROOTS.badges;
 
 export function useAllocations() {
-  return useQuery({
-    queryKey: [...QUOTA_KEY, "allocations"],
-    queryFn: () => apiFetch<{ allocations: AllocationView[] }>("/api/v1/quota/allocations"),
-  });
+  return useApiQuery(queries.allocations());
 }
 
 export function useBurstRequests(filters: { status?: BurstStatus | ""; team?: string } = {}) {
-  const query = new URLSearchParams({
-    ...(filters.status ? { status: filters.status } : {}),
-    ...(filters.team ? { team: filters.team } : {}),
-  }).toString();
-  return useQuery({
-    queryKey: [...QUOTA_KEY, "requests", query],
-    queryFn: () => apiFetch<{ requests: BurstRequestView[] }>(`/api/v1/quota/requests${query ? `?${query}` : ""}`),
-  });
+  return useApiQuery(queries.burstRequests(filters));
 }
 
 export function useQuotaReview(month: string | null) {
-  return useQuery({
-    queryKey: [...QUOTA_KEY, "review", month ?? "default"],
-    queryFn: () => apiFetch<ReviewView>(`/api/v1/quota/review${month ? `?month=${encodeURIComponent(month)}` : ""}`),
-  });
+  return useApiQuery(queries.quotaReview(month));
 }
 
 /**
