@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { Suspense } from "react";
 import { getSpendOverview, weekTrend } from "@/lib/analytics/overview";
 import { formatChange, formatDayKey, formatMoney, formatPercent, ratio } from "@/lib/format";
 import { ChangeBadge } from "@/components/overview/change-badge";
@@ -7,7 +8,7 @@ import { TopFeatures } from "@/components/overview/top-features";
 import { canSee, teamScope } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/server-session";
 import { AccessDenied } from "@/components/ui/access-denied";
-import { formatCount, formatDayRange, formatDayTime, formatMonth } from "@/lib/format";
+import { formatDayRange, formatDayTime, formatMonth, plural } from "@/lib/format";
 import { can } from "@/lib/auth/permissions";
 import { PageHeader } from "@/components/ui/page-header";
 import { Callout } from "@/components/ui/callout";
@@ -15,14 +16,12 @@ import { OverviewStats } from "@/components/overview/overview-stats";
 import { DailySpendPanel } from "@/components/overview/daily-spend-panel";
 import { TopTeams } from "@/components/overview/top-teams";
 import { GettingStarted } from "@/components/overview/getting-started";
-import { MonthForecastPanel } from "@/components/overview/month-forecast-panel";
+import { MonthForecastPanel, MonthForecastSkeleton } from "@/components/overview/month-forecast-panel";
+import { Prefetch } from "./_prefetch/prefetch";
+import { serverQueries } from "./_prefetch/server-queries";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Overview" };
-
-function plural(count: number, one: string, many: string): string {
-  return `${formatCount(count)} ${count === 1 ? one : many}`;
-}
 
 export default async function OverviewPage() {
   const user = await requireUser("/");
@@ -34,6 +33,7 @@ export default async function OverviewPage() {
   const untaggedShare = scope.kind === "all" ? ratio(mtd.untaggedCostUsd, mtd.costUsd) : null;
   const trend = weekTrend(overview.daily);
   const trendChange = trend ? formatChange(trend.lastSevenDaysCostUsd, trend.priorSevenDaysCostUsd) : null;
+  const forecastScope = scope.kind === "all" ? "all spend" : "your teams' spend";
 
   if (!latestHour) {
     return (
@@ -103,7 +103,11 @@ export default async function OverviewPage() {
       ) : null}
 
       <div className="mt-4">
-        <MonthForecastPanel scopeLabel={scope.kind === "all" ? "all spend" : "your teams' spend"} />
+        <Suspense fallback={<MonthForecastSkeleton scopeLabel={forecastScope} />}>
+          <Prefetch queries={[serverQueries(user).forecast()]}>
+            <MonthForecastPanel scopeLabel={forecastScope} />
+          </Prefetch>
+        </Suspense>
       </div>
 
       <div className="mt-4 grid grid-cols-1 gap-4 lg:grid-cols-3">

@@ -1,9 +1,9 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
-import { apiFetch } from "@/components/api-client";
+import { useForecast } from "@/components/queries/hooks";
 import { Panel } from "@/components/ui/panel";
-import type { ForecastDayJson, ForecastJson } from "@/lib/budgets/forecast-spend";
+import type { ReactNode } from "react";
+import type { ForecastDayJson } from "@/lib/budgets/forecast-spend";
 import { formatDayKey, formatMoney, formatMonth } from "@/lib/format";
 import { Money } from "@/lib/money";
 import { BurndownChart, type BurndownPoint } from "@/components/charts/burndown-chart";
@@ -55,27 +55,12 @@ export function MonthForecastPanel({
   /** Whose spend, for the description ("all spend", "your teams", "search"). */
   scopeLabel?: string;
 }) {
-  const search = new URLSearchParams(team ? { team } : {}).toString();
-  const { data, error, isPending, refetch } = useQuery({
-    queryKey: ["forecast", search],
-    queryFn: () => apiFetch<ForecastJson>(`/api/v1/forecast${search ? `?${search}` : ""}`),
-  });
+  const { data, error, isPending, refetch } = useForecast({ team });
   const month = data ? formatMonth(new Date(data.period_start)) : null;
   return (
-    <Panel
-      title={title}
-      titleId="forecast-title"
-      className="min-w-0"
-      description={`${month ?? "This month"}${scopeLabel ? `, ${scopeLabel}` : ""}: spend so far (solid), projection to month end (dashed) and its likely range; UTC days`}
-    >
-      <div data-testid="month-forecast">
+    <ForecastFrame title={title} month={month} scopeLabel={scopeLabel}>
         {isPending ? (
-          <div aria-busy="true" data-testid="forecast-loading" className="grid grid-cols-1 gap-4 md:grid-cols-3">
-            <div className="space-y-3">
-              {Array.from({ length: 4 }, (_, i) => <div key={i} className="h-8 animate-pulse rounded bg-zinc-100" />)}
-            </div>
-            <div className="h-56 animate-pulse rounded bg-zinc-100 md:col-span-2" />
-          </div>
+          <ForecastLoading />
         ) : error ? (
           <div role="alert" className="text-sm text-rose-700">
             The forecast could not be loaded: {error.message}{" "}
@@ -116,7 +101,40 @@ export function MonthForecastPanel({
             </div>
           </div>
         )}
-      </div>
+    </ForecastFrame>
+  );
+}
+
+function ForecastFrame({ title, month, scopeLabel, children }: { title: string; month: string | null; scopeLabel?: string; children: ReactNode }) {
+  return (
+    <Panel
+      title={title}
+      titleId="forecast-title"
+      className="min-w-0"
+      description={`${month ?? "This month"}${scopeLabel ? `, ${scopeLabel}` : ""}: spend so far (solid), projection to month end (dashed) and its likely range; UTC days`}
+    >
+      <div data-testid="month-forecast">{children}</div>
     </Panel>
+  );
+}
+
+function ForecastLoading() {
+  return (
+    <div role="status" aria-busy="true" aria-live="polite" data-testid="forecast-loading" className="grid grid-cols-1 gap-4 md:grid-cols-3">
+      <span className="sr-only">Loading the forecast…</span>
+      <div className="space-y-3">
+        {Array.from({ length: 4 }, (_, i) => <div key={i} className="h-8 animate-pulse rounded bg-zinc-100" />)}
+      </div>
+      <div className="h-56 animate-pulse rounded bg-zinc-100 md:col-span-2" />
+    </div>
+  );
+}
+
+/** The panel while the page reads the forecast on the server. */
+export function MonthForecastSkeleton({ title = "Month-end forecast", scopeLabel }: { title?: string; scopeLabel?: string }) {
+  return (
+    <ForecastFrame title={title} month={null} scopeLabel={scopeLabel}>
+      <ForecastLoading />
+    </ForecastFrame>
   );
 }

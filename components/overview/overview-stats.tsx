@@ -1,12 +1,8 @@
 import type { SpendOverview } from "@/lib/analytics/overview";
 import { Money } from "@/lib/money";
-import { formatChange, formatCount, formatDayRange, formatMoney, formatMonth, formatPercent, formatTokens, ratio } from "@/lib/format";
+import { formatChange, formatCount, formatDayRange, formatMoney, formatMonth, formatPercent, formatTokens, plural, ratio } from "@/lib/format";
 import { ChangeBadge } from "./change-badge";
 import { StatCard } from "./stat-card";
-
-function plural(count: number, one: string, many: string): string {
-  return `${formatCount(count)} ${count === 1 ? one : many}`;
-}
 
 export function OverviewStats({ overview }: { overview: SpendOverview }) {
   const { monthToDate: mtd, periods } = overview;

@@ -2,6 +2,7 @@ import Link from "next/link";
 import type { FeatureSpend } from "@/lib/analytics/overview";
 import { formatMoney, formatPercent, ratio } from "@/lib/format";
 import { Panel } from "@/components/ui/panel";
+import { withQuery } from "@/components/queries/query-string";
 
 export function TopFeatures({ features, totalCostUsd }: { features: FeatureSpend[]; totalCostUsd: string }) {
   return (
@@ -22,7 +23,7 @@ export function TopFeatures({ features, totalCostUsd }: { features: FeatureSpend
           <tbody>
             {features.map((f) => {
               const share = ratio(f.costUsd, totalCostUsd);
-              const href = `/showback?${new URLSearchParams({ by: "feature", ...(f.team ? { team: f.team } : {}) }).toString()}`;
+              const href = withQuery("/showback", { by: "feature", team: f.team });
               return (
                 <tr key={`${f.team ?? ""}/${f.feature}`} className="border-t border-zinc-100">
                   <th scope="row" className="py-2 pr-2 text-left font-medium text-zinc-900">

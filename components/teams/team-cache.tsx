@@ -4,6 +4,7 @@ import { formatDayKey, formatMoney, formatPercent } from "@/lib/format";
 import { Money } from "@/lib/money";
 import { Sparkline } from "@/components/charts/sparkline";
 import { Panel } from "@/components/ui/panel";
+import { withQuery } from "@/components/queries/query-string";
 
 /** The team's prompt-cache hit rate, daily, with any drop called out. */
 export function TeamCache({ report, slug }: { report: CacheReport; slug: string }) {
@@ -25,7 +26,7 @@ export function TeamCache({ report, slug }: { report: CacheReport; slug: string 
           ))}
         </ul>
       ) : null}
-      <Link href={`/cache?${new URLSearchParams({ team: slug }).toString()}`} className="mt-2 inline-block text-sm font-medium underline underline-offset-2">
+      <Link href={withQuery("/cache", { team: slug })} className="mt-2 inline-block text-sm font-medium underline underline-offset-2">
         Cache details
       </Link>
     </Panel>

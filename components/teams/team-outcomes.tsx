@@ -2,6 +2,7 @@ import Link from "next/link";
 import type { OutcomeReport } from "@/lib/analytics/outcome-report";
 import { formatCount, formatMoney, formatPercent } from "@/lib/format";
 import { Panel } from "@/components/ui/panel";
+import { withQuery } from "@/components/queries/query-string";
 
 /** Cost per successful outcome of the team's workflows (last 30 days). */
 export function TeamOutcomes({ report, slug }: { report: OutcomeReport; slug: string }) {
@@ -27,7 +28,7 @@ export function TeamOutcomes({ report, slug }: { report: OutcomeReport; slug: st
             {report.types.map((t) => (
               <tr key={t.type} className="border-t border-zinc-100">
                 <th scope="row" className="py-2 text-left font-medium text-zinc-900">
-                  <Link href={`/outcomes?${new URLSearchParams({ type: t.type }).toString()}`} className="hover:underline">{t.type}</Link>
+                  <Link href={withQuery("/outcomes", { type: t.type })} className="hover:underline">{t.type}</Link>
                 </th>
                 <td className="py-2 text-right">{formatCount(t.successful)} of {formatCount(t.outcomes)}</td>
                 <td className="py-2 text-right">{formatMoney(t.cost_usd)}</td>

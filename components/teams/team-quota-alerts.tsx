@@ -5,8 +5,10 @@ import type { BurstView } from "@/lib/quotas/bursts";
 import { formatDayTime } from "@/lib/format";
 import { Money } from "@/lib/money";
 import { formatQuotaAmount } from "@/lib/quotas-view";
+import { withQuery } from "@/components/queries/query-string";
 import { Panel } from "@/components/ui/panel";
 import { UtilizationBar } from "@/components/quotas/utilization-bar";
+import { Failed, type Settled } from "./settled";
 
 /**
  * The team page's quota and alert panels. Each is an async server component that awaits
@@ -15,34 +17,7 @@ import { UtilizationBar } from "@/components/quotas/utilization-bar";
  * says so in its place.
  */
 
-export type Settled<T> = { ok: true; value: T } | { ok: false; message: string };
-
-/** A report that never rejects (so a panel can show its own error), started at once. */
-export function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
-  return promise.then(
-    (value) => ({ ok: true as const, value }),
-    (error: unknown) => ({ ok: false as const, message: error instanceof Error ? error.message : String(error) }),
-  );
-}
-
 const LINK = "font-medium underline underline-offset-2";
-
-function Failed({ what, message }: { what: string; message: string }) {
-  return (
-    <p role="alert" className="text-sm text-rose-700">
-      {what} could not be loaded: {message}
-    </p>
-  );
-}
-
-/** The skeleton a panel shows while its report loads. */
-export function PanelSkeleton({ title, titleId, testId }: { title: string; titleId: string; testId: string }) {
-  return (
-    <Panel title={title} titleId={titleId}>
-      <div role="status" aria-busy="true" aria-label={`Loading ${title.toLowerCase()}`} data-testid={testId} className="h-16 animate-pulse rounded bg-zinc-100" />
-    </Panel>
-  );
-}
 
 /** The team's allocations this period: used of limit (baseline + active bursts). */
 export async function TeamAllocations({ report, slug }: { report: Promise<Settled<AllocationView[]>>; slug: string }) {
@@ -135,7 +110,7 @@ export async function TeamOpenAlerts({ report }: { report: Promise<Settled<Alert
         <ul className="space-y-2 text-sm" data-testid="team-alerts">
           {result.value.map((alert) => (
             <li key={alert.id} data-alert-type={alert.type}>
-              <Link href={`/alerts?${new URLSearchParams({ type: alert.type }).toString()}`} className="text-zinc-900 hover:underline">
+              <Link href={withQuery("/alerts", { type: alert.type })} className="text-zinc-900 hover:underline">
                 {alert.message}
               </Link>
               <p className="text-xs text-zinc-500">

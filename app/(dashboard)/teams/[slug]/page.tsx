@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import { MonthForecastPanel } from "@/components/overview/month-forecast-panel";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Suspense } from "react";
@@ -15,16 +14,15 @@ import { outcomeReport } from "@/lib/analytics/outcome-report";
 import { can, canActOnTeam, type TeamScope } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/server-session";
 import { cacheQuerySchema } from "@/lib/schemas/cache";
-import { formatChange, formatCount, formatMoney } from "@/lib/format";
-import { ChangeBadge } from "@/components/overview/change-badge";
-import { DailySpendPanel } from "@/components/overview/daily-spend-panel";
-import { StatCard } from "@/components/overview/stat-card";
-import { TopFeatures } from "@/components/overview/top-features";
+import { DAY_MS, startOfUtcDay, utcDayKey } from "@/lib/time";
+import { MonthForecastPanel, MonthForecastSkeleton } from "@/components/overview/month-forecast-panel";
+import { withQuery } from "@/components/queries/query-string";
 import { PageHeader } from "@/components/ui/page-header";
-import { TeamBudgets } from "@/components/teams/team-budgets";
-import { TeamCache } from "@/components/teams/team-cache";
-import { TeamOutcomes } from "@/components/teams/team-outcomes";
-import { PanelSkeleton, TeamAllocations, TeamBursts, TeamOpenAlerts, settle } from "@/components/teams/team-quota-alerts";
+import { PanelSkeleton, settle } from "@/components/teams/settled";
+import { TeamAllocations, TeamBursts, TeamOpenAlerts } from "@/components/teams/team-quota-alerts";
+import { TeamBudgetsPanel, TeamCachePanel, TeamDailySpend, TeamOutcomesPanel, TeamStats, TeamStatsSkeleton, TeamTopFeatures } from "@/components/teams/team-reports";
+import { Prefetch } from "../../_prefetch/prefetch";
+import { serverQueries } from "../../_prefetch/server-queries";
 
 export const dynamic = "force-dynamic";
 
@@ -34,9 +32,11 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
   return { title: `Team ${(await params).slug}` };
 }
 
-const DAY_MS = 86_400_000;
-
-/** One team's page: what a team lead opens. Another team's page is simply not found. */
+/**
+ * One team's page: what a team lead opens. Another team's page is simply not found. Every
+ * report starts at once and is awaited by its own panel inside its own <Suspense> (none
+ * waits for another); each is team-scoped by the caller's principal.
+ */
 export default async function TeamPage({ params }: { params: Params }) {
   const { slug } = await params;
   const user = await requireUser(`/teams/${encodeURIComponent(slug)}`);
@@ -45,22 +45,16 @@ export default async function TeamPage({ params }: { params: Params }) {
 
   const scope: TeamScope = { kind: "teams", slugs: [slug] };
   const now = new Date();
-  const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+  const today = startOfUtcDay(now);
   const from = new Date(today.getTime() - 29 * DAY_MS);
   const to = new Date(today.getTime() + DAY_MS);
-  // Started now, awaited by their own panels inside <Suspense>: they run beside the reports
-  // below and never hold the page (every one is team-scoped by the caller's principal).
+  const overview = settle(getSpendOverview(now, getPool(), scope));
+  const outcomes = settle(outcomeReport(getPool(), { from, to }, scope));
+  const cache = settle(getCacheReport(cacheQuerySchema.parse({ from: utcDayKey(from), to: utcDayKey(to), bucket: "day", team: slug }), { scope, now }));
+  const budgets = settle(listBudgets(user));
   const allocations = settle(listAllocations(user, { team: slug }, { now }));
   const bursts = settle(listBurstRequests(user, { team: slug, status: "pending" }, { now }));
   const alerts = settle(listAlerts(user, alertsQuerySchema.parse({ state: "open", team: slug, limit: 20 })));
-  const [overview, outcomes, cache, budgets] = await Promise.all([
-    getSpendOverview(now, getPool(), scope),
-    outcomeReport(getPool(), { from, to }, scope),
-    getCacheReport(cacheQuerySchema.parse({ from: from.toISOString().slice(0, 10), to: to.toISOString().slice(0, 10), bucket: "day", team: slug }), { scope, now }),
-    listBudgets(user),
-  ]);
-  const mtd = overview.monthToDate;
-  const change = mtd.requests > 0 ? formatChange(mtd.costUsd, overview.lastMonthSamePeriodCostUsd) : null;
 
   return (
     <>
@@ -68,35 +62,20 @@ export default async function TeamPage({ params }: { params: Params }) {
         title={team.name}
         description={<>Team <code>{team.slug}</code>{team.origin === "discovered" ? " · seen in usage tags" : team.origin === "planned" ? " · planned before its first usage" : ""} · UTC</>}
         actions={
-          <Link href={`/showback?${new URLSearchParams({ team: slug, by: "feature" }).toString()}`} className="rounded-md border border-zinc-300 bg-white px-3.5 py-2 text-sm font-medium text-zinc-800 hover:bg-zinc-50">
+          <Link href={withQuery("/showback", { team: slug, by: "feature" })} className="rounded-md border border-zinc-300 bg-white px-3.5 py-2 text-sm font-medium text-zinc-800 hover:bg-zinc-50">
             Showback for {team.slug}
           </Link>
         }
       />
-      <dl className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-4">
-        <StatCard
-          label="Spend, month to date"
-          value={formatMoney(mtd.costUsd)}
-          testId="team-mtd-spend"
-          detail={
-            <span className="flex flex-wrap items-center gap-1.5">
-              {change ? <ChangeBadge change={change} /> : null}
-              vs {formatMoney(overview.lastMonthSamePeriodCostUsd)} last month so far
-            </span>
-          }
-        />
-        <StatCard label="Last month" value={formatMoney(overview.lastMonthCostUsd)} testId="team-last-month" detail={`${formatCount(overview.lastMonthRequests)} requests`} />
-        <StatCard label="Requests, month to date" value={formatCount(mtd.requests)} testId="team-mtd-requests" />
-        <StatCard
-          label="Unpriced requests"
-          value={formatCount(mtd.unpricedRequests)}
-          testId="team-unpriced"
-          tone={mtd.unpricedRequests > 0 ? "warning" : "default"}
-          detail={mtd.unpricedRequests > 0 ? "not in spend until priced" : "everything priced"}
-        />
-      </dl>
+      <Suspense fallback={<TeamStatsSkeleton />}>
+        <TeamStats report={overview} />
+      </Suspense>
       <div className="mt-4">
-        <MonthForecastPanel team={slug} scopeLabel={slug} />
+        <Suspense fallback={<MonthForecastSkeleton scopeLabel={slug} />}>
+          <Prefetch queries={[serverQueries(user).forecast({ team: slug })]}>
+            <MonthForecastPanel team={slug} scopeLabel={slug} />
+          </Prefetch>
+        </Suspense>
       </div>
       <div className="mt-4 grid grid-cols-1 gap-4 lg:grid-cols-3">
         <Suspense fallback={<PanelSkeleton title="Quota" titleId="team-quota-title" testId="team-allocations-loading" />}>
@@ -111,16 +90,26 @@ export default async function TeamPage({ params }: { params: Params }) {
       </div>
       <div className="mt-4 grid grid-cols-1 gap-4 lg:grid-cols-3">
         <div className="min-w-0 lg:col-span-2">
-          <DailySpendPanel days={overview.daily} byModel={overview.dailyByModel} models={overview.models} />
+          <Suspense fallback={<PanelSkeleton title="Daily spend by model" titleId="daily-spend-title" testId="team-daily-loading" tall />}>
+            <TeamDailySpend report={overview} />
+          </Suspense>
         </div>
         <div className="space-y-4">
-          <TopFeatures features={overview.topFeatures} totalCostUsd={mtd.costUsd} />
-          <TeamBudgets budgets={budgets.filter((b) => b.scope.team === slug)} />
+          <Suspense fallback={<PanelSkeleton title="Top features" titleId="top-features-title" testId="team-features-loading" />}>
+            <TeamTopFeatures report={overview} />
+          </Suspense>
+          <Suspense fallback={<PanelSkeleton title="Budgets" titleId="team-budgets-title" testId="team-budgets-loading" />}>
+            <TeamBudgetsPanel report={budgets} slug={slug} />
+          </Suspense>
         </div>
       </div>
       <div className="mt-4 grid grid-cols-1 gap-4 lg:grid-cols-2">
-        <TeamOutcomes report={outcomes} slug={slug} />
-        <TeamCache report={cache} slug={slug} />
+        <Suspense fallback={<PanelSkeleton title="Cost per outcome" titleId="team-outcomes-title" testId="team-outcomes-loading" />}>
+          <TeamOutcomesPanel report={outcomes} slug={slug} />
+        </Suspense>
+        <Suspense fallback={<PanelSkeleton title="Prompt cache" titleId="team-cache-title" testId="team-cache-loading" />}>
+          <TeamCachePanel report={cache} slug={slug} />
+        </Suspense>
       </div>
     </>
   );
