@@ -9,10 +9,12 @@ import { cn } from "@/components/ui/cn";
 import { formatDayTime } from "@/lib/format";
 import type { BadgesJson, NotificationItem, NotificationPageJson } from "@/lib/schemas/notifications";
 import { NavIcon } from "./nav-icon";
+import { queries } from "@/components/queries/keys";
 import { BADGES_KEY, BADGES_POLL_MS, NOTIFICATIONS_KEY, badgeText, useBadges } from "./use-badges";
 
-const LIST_KEY = [...NOTIFICATIONS_KEY, "latest"] as const;
 const LIST_LIMIT = 20;
+const LIST = queries.latestNotifications(LIST_LIMIT);
+const LIST_KEY = LIST.queryKey;
 
 type MarkRead = { ids: string[] } | { all: true };
 
@@ -64,7 +66,7 @@ export function NotificationBell() {
   const list = useQuery({
     queryKey: LIST_KEY,
     queryFn: async () => {
-      const page = await apiFetch<NotificationPageJson>(`/api/v1/notifications?limit=${LIST_LIMIT}`);
+      const page = await apiFetch<NotificationPageJson>(LIST.path);
       // The list's count is the newest: the bell agrees with what the panel shows.
       client.setQueryData<BadgesJson>(BADGES_KEY, (old) => (old ? { ...old, unread_notifications: page.unread_count } : old));
       return page;

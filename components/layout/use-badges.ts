@@ -1,26 +1,21 @@
 "use client";
 
-import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { apiFetch } from "@/components/api-client";
-import type { BadgesJson } from "@/lib/schemas/notifications";
+import { useQueryClient } from "@tanstack/react-query";
+import { useApiQuery } from "@/components/queries/hooks";
+import { queries, QUERY_ROOTS } from "@/components/queries/keys";
 
 /**
  * The navigation's counts (GET /api/v1/badges): one query, polled, shared by the bell and
  * the sidebar so both show the same numbers from one request.
  */
-export const BADGES_KEY = ["badges"] as const;
+export const BADGES_KEY = QUERY_ROOTS.badges;
 /** The bell's notification lists live under this key. */
-export const NOTIFICATIONS_KEY = ["notifications"] as const;
+export const NOTIFICATIONS_KEY = QUERY_ROOTS.notifications;
 
 export const BADGES_POLL_MS = 30_000;
 
 export function useBadges() {
-  return useQuery({
-    queryKey: BADGES_KEY,
-    queryFn: () => apiFetch<BadgesJson>("/api/v1/badges"),
-    refetchInterval: BADGES_POLL_MS,
-    staleTime: 0,
-  });
+  return useApiQuery(queries.badges(), { refetchInterval: BADGES_POLL_MS, staleTime: 0 });
 }
 
 /** Refreshes the counts and the bell's list: after anything that may file, decide or fire something. */

@@ -1,16 +1,16 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, type FormEvent } from "react";
 import type { TeamView } from "@/lib/access/teams";
 import type { UserView } from "@/lib/access/users";
 import { ROLE_LABELS } from "@/lib/auth/permissions";
 import { apiFetch } from "@/components/api-client";
+import { useApiQuery } from "@/components/queries/hooks";
+import { queries } from "@/components/queries/keys";
 import { Button } from "@/components/ui/button";
 import { FieldError, SelectField } from "@/components/ui/form-fields";
 import { useApiMutation } from "./use-api-mutation";
 
-const USERS_KEY = ["users"] as const;
 
 /** Team leads first (leading is what their role is for), then everyone else, by email. */
 function candidates(users: readonly UserView[], team: TeamView): UserView[] {
@@ -28,7 +28,7 @@ function candidates(users: readonly UserView[], team: TeamView): UserView[] {
  */
 export function AssignLeadDialog({ team, teamsKey, onClose }: { team: TeamView; teamsKey: readonly unknown[]; onClose: () => void }) {
   const dialogRef = useRef<HTMLDialogElement>(null);
-  const users = useQuery({ queryKey: USERS_KEY, queryFn: () => apiFetch<{ users: UserView[] }>("/api/v1/users") });
+  const users = useApiQuery(queries.users());
   const assign = useApiMutation(teamsKey, (email: string) =>
     apiFetch<TeamView>(`/api/v1/teams/${team.id}/members`, { method: "PUT", body: { email, role: "lead" } }),
   );

@@ -1,12 +1,13 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import type { KeyView } from "@/lib/access/api-keys";
 import type { SourceActivity } from "@/lib/ingestion/ingest-receipts";
 import { INGEST_PATHS, KEY_PLACEHOLDER, connectSnippets, newEventId, type ConnectSnippet } from "@/lib/integrations/snippets";
 import { formatCount, formatDayTime } from "@/lib/format";
 import { apiFetch } from "@/components/api-client";
+import { useApiQuery } from "@/components/queries/hooks";
+import { queries } from "@/components/queries/keys";
 import { Button } from "@/components/ui/button";
 import { Callout } from "@/components/ui/callout";
 import { FieldError, SelectField, TextField } from "@/components/ui/form-fields";
@@ -14,7 +15,6 @@ import { Panel } from "@/components/ui/panel";
 import { cn } from "@/components/ui/cn";
 import { useApiMutation } from "./use-api-mutation";
 
-const ACTIVITY_KEY = ["integration-activity"] as const;
 const POLL_MS = 5_000;
 
 const SOURCE_LABELS: Record<SourceActivity["source"], { name: string; path: string }> = {
@@ -321,11 +321,7 @@ function timeAgo(at: Date, now: number): string {
 }
 
 function Arrivals() {
-  const { data, error, isPending } = useQuery({
-    queryKey: ACTIVITY_KEY,
-    queryFn: () => apiFetch<{ sources: SourceActivity[] }>("/api/v1/integrations/activity"),
-    refetchInterval: POLL_MS,
-  });
+  const { data, error, isPending } = useApiQuery(queries.integrationActivity(), { refetchInterval: POLL_MS });
   const now = useNow(1_000);
   const nothingYet = data ? data.sources.every((s) => s.last_received_at === null) : false;
   return (

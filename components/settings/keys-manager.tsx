@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import type { KeyView } from "@/lib/access/api-keys";
 import { apiFetch } from "@/components/api-client";
+import { QUERY_ROOTS } from "@/components/queries/keys";
 import { Button } from "@/components/ui/button";
 import { FieldError, SelectField, TextField } from "@/components/ui/form-fields";
 import { Panel } from "@/components/ui/panel";
@@ -11,7 +12,7 @@ import { formatDayTime } from "@/lib/format";
 import { useApiMutation } from "./use-api-mutation";
 import { ScrollRegion } from "@/components/ui/scroll-region";
 
-const KEYS_KEY = ["api-keys"] as const;
+const KEYS_KEY = QUERY_ROOTS.apiKeys;
 
 const SCOPE_HINTS: Record<string, string> = {
   ingest: "send events, outcomes and OTLP spans; quota checks",

@@ -5,13 +5,14 @@ import { useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import type { TeamView } from "@/lib/access/teams";
 import { apiFetch } from "@/components/api-client";
+import { QUERY_ROOTS } from "@/components/queries/keys";
 import { Button } from "@/components/ui/button";
 import { FieldError, SelectField, TextField } from "@/components/ui/form-fields";
 import { Panel } from "@/components/ui/panel";
 import { AssignLeadDialog } from "./assign-lead-dialog";
 import { useApiMutation } from "./use-api-mutation";
 
-const TEAMS_KEY = ["teams"] as const;
+const TEAMS_KEY = QUERY_ROOTS.teams;
 
 /** Where a team came from, as the page says it. */
 const ORIGIN: Record<TeamView["origin"], { label: string; title: string; className: string }> = {

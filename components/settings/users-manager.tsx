@@ -6,6 +6,7 @@ import type { UserView } from "@/lib/access/users";
 import { ROLE_LABELS, ROLES } from "@/lib/auth/permissions";
 import { MIN_PASSWORD_LENGTH } from "@/lib/schemas/access";
 import { apiFetch } from "@/components/api-client";
+import { QUERY_ROOTS } from "@/components/queries/keys";
 import { Button } from "@/components/ui/button";
 import { FieldError, SelectField, TextField } from "@/components/ui/form-fields";
 import { Panel } from "@/components/ui/panel";
@@ -13,7 +14,7 @@ import { formatDayTime } from "@/lib/format";
 import { useApiMutation } from "./use-api-mutation";
 import { ScrollRegion } from "@/components/ui/scroll-region";
 
-const USERS_KEY = ["users"] as const;
+const USERS_KEY = QUERY_ROOTS.users;
 
 export function UsersManager({ initialUsers, selfId }: { initialUsers: UserView[]; selfId: string }) {
   const { data } = useQuery({
