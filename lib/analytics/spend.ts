@@ -10,6 +10,7 @@ import {
 } from "@/lib/schemas/spend";
 import { rollupWindowSql } from "@/lib/db/rollup-sql";
 import { iso, SqlParams, toCount, type Queryable } from "@/lib/db/sql";
+import { HOUR_MS } from "@/lib/time";
 
 /**
  * Showback: spend grouped by any of the contract's keys (GET /api/v1/spend).
@@ -95,7 +96,6 @@ export interface AggregateOptions {
   order: "cost" | "keys";
 }
 
-const HOUR_MS = 3_600_000;
 
 /** Which table answers exactly: see the module comment. */
 export function spendSource(selection: Pick<SpendSelection, "from" | "to" | "groupBy">): SpendSource {

@@ -1,7 +1,7 @@
 import type { TeamScope } from "@/lib/auth/permissions";
 import { iso, SqlParams, toCount, type Queryable } from "@/lib/db/sql";
 import { formatUsd } from "@/lib/money";
-import { trimDecimal } from "@/lib/pricing/price-store";
+import { trimDecimal } from "@/lib/pricing/price-rows";
 
 /**
  * One trace's calls and outcomes (GET /api/v1/traces/{traceId}), the drill-down of the

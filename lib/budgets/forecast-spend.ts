@@ -13,6 +13,7 @@ import {
 } from "@/lib/schemas/forecast";
 import { forecastMonthDays, type DailyCost, type ForecastDay, type MonthForecast } from "./forecast";
 import { budgetPeriod, spendWindow } from "./status";
+import { DAY_MS } from "@/lib/time";
 
 /**
  * Month-end forecasts of any spend, budget or not: all of it (the caller's teams), one team,
@@ -29,7 +30,6 @@ import { budgetPeriod, spendWindow } from "./status";
  * WHERE clause from the principal's TeamScope: a lead's "all spend" is their teams' spend.
  */
 
-const DAY_MS = 86_400_000;
 const SCOPE_TAGS = ["team", "feature", "environment", "tenant"] as const;
 
 export interface SpendForecast {

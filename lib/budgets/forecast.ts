@@ -1,4 +1,5 @@
 import { Money, formatUsd, type MoneyValue } from "@/lib/money";
+import { DAY_MS } from "@/lib/time";
 
 /**
  * Month-end spend forecast for a budget. PURE: data in, data out, exact decimals (Money),
@@ -49,7 +50,6 @@ export const THIN_HISTORY_MIN_BAND = "0.5";
 /** Today's run rate is never extrapolated from less than an hour. */
 export const MIN_RUN_RATE_MS = 3_600_000;
 
-const DAY_MS = 86_400_000;
 
 export interface DailyCost {
   /** UTC day, "YYYY-MM-DD". */

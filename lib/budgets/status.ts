@@ -3,6 +3,7 @@ import { rollupWindowSql } from "@/lib/db/rollup-sql";
 import { SqlParams, type Queryable } from "@/lib/db/sql";
 import { Money, formatUsd, type MoneyValue } from "@/lib/money";
 import { HISTORY_DAYS, forecastMonthDays, forecastMonthEnd, type DailyCost, type MonthForecastDays } from "./forecast";
+import { DAY_MS, HOUR_MS } from "@/lib/time";
 
 /**
  * Where every budget stands this month: spend so far, the month-end forecast, thresholds
@@ -49,8 +50,6 @@ export interface BudgetStatus {
 
 export type BudgetRecord = BudgetStatus["budget"];
 
-const DAY_MS = 86_400_000;
-const HOUR_MS = 3_600_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The budget period containing `now`: its UTC calendar month. */

@@ -2,7 +2,7 @@ import type pg from "pg";
 import { evaluateAlerts } from "@/lib/alerts/evaluate";
 import { publicBaseUrl } from "@/lib/env";
 import type { AlertRuleType } from "@/lib/generated/prisma/client";
-import { DAY_MS, HOUR_MS } from "./traffic";
+import { DAY_MS, HOUR_MS } from "@/lib/time";
 
 /**
  * The demo's alert history: the real evaluator (lib/alerts/evaluate.ts), run at past

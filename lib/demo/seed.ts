@@ -10,8 +10,9 @@ import { PriceBook } from "./price-book";
 import { loadDemoPrices, upsertDemoAccounts, upsertPrices, upsertTeams } from "./reference-data";
 import { HourlyRollups, ROLLUP_COLUMNS } from "./rollup-rows";
 import { EVENT_COLUMNS, OUTCOME_COLUMNS, RowRenderer } from "./rows";
-import { DAY_MS, HOUR_MS } from "./traffic";
+import { DAY_MS, HOUR_MS } from "@/lib/time";
 import { seedWorkflows, type WorkflowSummary } from "./workflows";
+import { formatCount } from "@/lib/format";
 
 /**
  * Demo data: a believable company's model calls over `days` days, streamed into
@@ -104,7 +105,7 @@ function isUniqueViolation(error: unknown): boolean {
   return typeof error === "object" && error !== null && "code" in error && error.code === "23505";
 }
 
-const count = (n: number) => n.toLocaleString("en-US");
+const count = formatCount;
 
 /**
  * Hours are summed into rollups while their traces are still being generated; a trace

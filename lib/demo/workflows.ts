@@ -18,7 +18,7 @@ import {
   setupTimes,
 } from "./workflow-plan";
 import { DEMO_ACCOUNTS } from "./company";
-import { DAY_MS, HOUR_MS } from "./traffic";
+import { DAY_MS, HOUR_MS } from "@/lib/time";
 
 /**
  * The demo company's 90 days of planning, after its events are in: finance sets budgets,

@@ -1,5 +1,6 @@
 import { createGunzip, createInflate, createInflateRaw, type Gunzip, type Inflate, type InflateRaw } from "node:zlib";
 import { ApiError } from "@/lib/http/errors";
+import { formatCount } from "@/lib/format";
 
 /**
  * Request bodies as bytes, with the size cap applied to what the handler will see.
@@ -34,7 +35,7 @@ export interface BodySource {
 type Decoder = Gunzip | Inflate | InflateRaw;
 
 export function tooLarge(maxBytes: number): ApiError {
-  return new ApiError("payload_too_large", `The body exceeds ${maxBytes.toLocaleString("en-US")} bytes.`);
+  return new ApiError("payload_too_large", `The body exceeds ${formatCount(maxBytes)} bytes.`);
 }
 
 /** A Content-Encoding header's coding, lower-cased; null for none/identity. 415 for what we cannot decode. */

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { INGEST_SOURCES, type IngestSource } from "@/lib/ingestion/ingest-events";
+import { HOUR_MS } from "@/lib/time";
 
 /**
  * What each receiver took lately, from ingest_receipts (one row per stored batch, written in
@@ -13,7 +14,6 @@ export interface SourceActivity {
   events_last_hour: number;
 }
 
-const HOUR_MS = 3_600_000;
 const KEEP_MS = 24 * HOUR_MS;
 
 export async function ingestSourceActivity(db: pg.Pool | pg.ClientBase, now = new Date()): Promise<SourceActivity[]> {

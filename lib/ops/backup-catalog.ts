@@ -79,7 +79,7 @@ export function formatBytes(bytes: number): string {
   return `${value.toFixed(1)} ${units[unit]}`;
 }
 
-export const count = (n: number) => n.toLocaleString("en-US");
+export { formatCount as count } from "@/lib/format";
 
 // ------------------------------------------------------------------ catalog
 

@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { withTransaction } from "@/lib/db/sql";
 import { EXCLUSIVE_PRICING_LOCK_SQL } from "@/lib/pricing/lock";
-import type { PriceRates } from "@/lib/pricing/compute-cost";
 import { buildPriceIndex, type PriceEntry, type PriceLookup } from "@/lib/pricing/match-price";
 import { withScaledRates, type ScaledRates } from "@/lib/pricing/price-cost";
+import { priceEntryColumns, priceEntryFromRow, type PriceEntryRow } from "@/lib/pricing/price-rows";
 import type { ResolvedPriceInput } from "@/lib/schemas/price";
 
 /**
@@ -25,18 +25,8 @@ export interface StoredPrice extends PriceEntry {
 
 export type IndexedPrice = StoredPrice & { scaled: ScaledRates };
 
-/** A prices row as PRICE_COLUMNS selects it. */
-export interface PriceRow {
-  id: string;
-  provider: string;
-  model: string;
-  service_tier: string;
-  effective_from: Date;
-  input_per_mtok: string;
-  output_per_mtok: string;
-  cache_read_per_mtok: string;
-  cache_write_per_mtok: string;
-  reasoning_per_mtok: string;
+/** A prices row as PRICE_COLUMNS selects it: the entry columns (price-rows.ts) and the bookkeeping ones. */
+export interface PriceRow extends PriceEntryRow {
   source: string | null;
   source_date: string | null;
   created_at: Date;
@@ -44,33 +34,13 @@ export interface PriceRow {
 }
 
 /** The columns of a prices row as PriceRow reads them (usable after RETURNING too). */
-export const PRICE_COLUMNS = `id::text AS id, provider, model, service_tier::text AS service_tier, effective_from,
-  input_per_mtok::text AS input_per_mtok, output_per_mtok::text AS output_per_mtok,
-  cache_read_per_mtok::text AS cache_read_per_mtok, cache_write_per_mtok::text AS cache_write_per_mtok,
-  reasoning_per_mtok::text AS reasoning_per_mtok, source, to_char(source_date, 'YYYY-MM-DD') AS source_date,
+export const PRICE_COLUMNS = `${priceEntryColumns()}, source, to_char(source_date, 'YYYY-MM-DD') AS source_date,
   created_at, created_by_id::text AS created_by_id`;
 
-/** "2.5000000000" -> "2.5", "3.0000000000" -> "3" (plain decimal strings only). */
-export function trimDecimal(value: string): string {
-  if (!value.includes(".")) return value;
-  return value.replace(/0+$/, "").replace(/\.$/, "");
-}
 
 export function priceFromRow(row: PriceRow): StoredPrice {
-  const rates: PriceRates = {
-    inputPerMtok: trimDecimal(row.input_per_mtok),
-    outputPerMtok: trimDecimal(row.output_per_mtok),
-    cacheReadPerMtok: trimDecimal(row.cache_read_per_mtok),
-    cacheWritePerMtok: trimDecimal(row.cache_write_per_mtok),
-    reasoningPerMtok: trimDecimal(row.reasoning_per_mtok),
-  };
   return {
-    id: row.id,
-    provider: row.provider,
-    model: row.model,
-    serviceTier: row.service_tier,
-    effectiveFrom: row.effective_from,
-    rates,
+    ...priceEntryFromRow(row),
     source: row.source,
     sourceDate: row.source_date,
     createdAt: row.created_at,

@@ -5,6 +5,7 @@ import { STANDARD_TIER, type PriceLookup } from "@/lib/pricing/match-price";
 import { priceCost } from "@/lib/pricing/price-cost";
 import { indexPrices, loadPrices, type IndexedPrice } from "@/lib/pricing/price-store";
 import { rebuildRollupsIn } from "@/lib/rollups/rebuild";
+import { HOUR_MS } from "@/lib/time";
 
 /**
  * Re-pricing the events a new price covers (the price itself is added by insertPrice,
@@ -53,7 +54,6 @@ export interface RepriceResult {
   repairedRollupHours: number;
 }
 
-const HOUR_MS = 3_600_000;
 const RETRYABLE = new Set(["40P01", "40001"]); // deadlock_detected, serialization_failure
 
 interface Context {

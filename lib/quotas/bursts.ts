@@ -13,6 +13,7 @@ import { BURST_SELECT, loadAllocations, txRows, type BurstRow, type RowSource } 
 import { formatUnitAmount, periodToDate, type QuotaUnit } from "./standing";
 import { transition, type BurstAction, type BurstActor, type BurstRecord, type Refusal } from "./transitions";
 import { usageByTeam } from "./usage";
+import { DAY_MS } from "@/lib/time";
 
 /**
  * Burst requests: file, list, read, approve / reject / cancel, expire.
@@ -77,7 +78,6 @@ export interface BurstOptions {
 }
 
 const SYSTEM_ACTOR = { kind: "system", label: "system (burst expiry)" } as const;
-const DAY_MS = 86_400_000;
 
 const iso = (at: Date | null) => (at ? new Date(at).toISOString() : null);
 

@@ -5,6 +5,7 @@ import { admit, authenticateAuthorization, authenticateAuthorizationFromCache, J
 import { SECURITY_HEADERS } from "@/lib/http/security-headers";
 import { quotaCheckSchema } from "@/lib/schemas/quota";
 import { checkQuota, checkQuotaFromCache } from "./check";
+import { tooLarge as bodyTooLarge } from "@/lib/http/read-body";
 
 /**
  * POST /api/v1/quota/check with an API key, answered by the custom server (scripts/start.ts)
@@ -56,7 +57,7 @@ function send(response: ServerResponse, reply: Reply): void {
 
 /** The body as JSON: 413 over the cap (declared or streamed), 400 when empty or not JSON. */
 function readJson(request: IncomingMessage, maxBytes: number): Promise<unknown> {
-  const tooLarge = () => new ApiError("payload_too_large", `The body exceeds ${maxBytes.toLocaleString("en-US")} bytes.`);
+  const tooLarge = () => bodyTooLarge(maxBytes);
   const declared = Number(request.headers["content-length"] ?? Number.NaN);
   if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(tooLarge());
   return new Promise((resolve, reject) => {

@@ -1,4 +1,5 @@
 import { ApiError } from "@/lib/http/errors";
+import { tooLarge as bodyTooLarge } from "@/lib/http/read-body";
 
 /** Decision bodies are small: {comment?, amount?}. */
 export const DECISION_MAX_BODY_BYTES = 64_000;
@@ -8,7 +9,7 @@ export const DECISION_MAX_BODY_BYTES = 64_000;
  * body or whitespace is `{}`; otherwise it must be JSON (400) within the cap (413).
  */
 export async function optionalJsonBody(request: Request, maxBytes = DECISION_MAX_BODY_BYTES): Promise<unknown> {
-  const tooLarge = () => new ApiError("payload_too_large", `The body exceeds ${maxBytes.toLocaleString("en-US")} bytes.`);
+  const tooLarge = () => bodyTooLarge(maxBytes);
   const declared = Number(request.headers.get("content-length") ?? Number.NaN);
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
   if (!request.body) return {};

@@ -1,5 +1,6 @@
 import { Money, formatUsd, type MoneyValue } from "@/lib/money";
 import { windowContains } from "./transitions";
+import { DAY_MS, HOUR_MS } from "@/lib/time";
 
 /**
  * Where an allocation stands, and what a quota check answers — PURE (no database): the
@@ -23,8 +24,6 @@ import { windowContains } from "./transitions";
 
 export type QuotaUnit = "usd" | "tokens";
 
-const DAY_MS = 86_400_000;
-const HOUR_MS = 3_600_000;
 /** From this many whole days into the period, a barely used allocation is "idle". */
 export const IDLE_AFTER_DAYS = 10;
 /** Under this share of the baseline it is idle. */

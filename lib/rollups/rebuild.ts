@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { withTransaction } from "@/lib/db/sql";
+import { HOUR_MS } from "@/lib/time";
 
 /**
  * usage_rollup_hourly recomputed from usage_events. Ingestion keeps the rollups in step
@@ -16,7 +17,6 @@ export interface RollupWindow {
 
 type Db = pg.Pool | pg.ClientBase;
 
-const HOUR_MS = 3_600_000;
 
 export const ROLLUP_DIMENSIONS = [
   "hour",

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { timestampSchema } from "@/lib/schemas/common";
+import { DAY_MS } from "@/lib/time";
 
 /**
  * Query parameters of the outcome endpoints: GET /api/v1/outcomes/cost (contract),
@@ -7,7 +8,6 @@ import { timestampSchema } from "@/lib/schemas/common";
  * naming its parameter ("type", "from", "to", "group_by", ...).
  */
 
-const DAY_MS = 86_400_000;
 const BARE_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const INSTANT_HINT = "an RFC 3339 timestamp or a date YYYY-MM-DD (midnight UTC)";
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { normalizeProvider } from "@/lib/pricing/provider-name";
 import { timestampSchema } from "@/lib/schemas/common";
+import { DAY_MS } from "@/lib/time";
 
 /**
  * The query of GET /api/v1/spend (and of its export), as the contract defines it. Every
@@ -31,7 +32,6 @@ export type SpendFilters = Partial<Record<SpendFilterKey, string>>;
 
 /** Longest window a query may span: a bit over a year, so year-over-year views fit. */
 export const MAX_SPEND_WINDOW_DAYS = 400;
-const DAY_MS = 86_400_000;
 
 const BARE_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const bareDateSchema = z.iso.date();
