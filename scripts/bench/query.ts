@@ -1,5 +1,6 @@
 /**
- * Query latency: GET /api/v1/spend for the common groupings and the Overview page, on a
+ * Query latency: GET /api/v1/spend for the common groupings, the Overview page and the pages
+ * that stream (time to first byte and to full render), on a
  * production server over a large seeded database (default 10 million events, 90 days).
  * Baseline, same run and database: the same showback aggregate computed from the raw
  * usage_events table instead of the hourly rollups.
@@ -46,6 +47,36 @@ async function timed(run: () => Promise<void>, count: number, warmups = 3): Prom
   }
   times.sort((a, b) => a - b);
   return { p50: percentile(times, 50), p95: percentile(times, 95) };
+}
+
+/** A page's time to the first byte of its body and to the end of its (streamed) document, p50 and p95. */
+async function timedPage(url: string, cookie: string, count: number, warmups = 3): Promise<{ firstByte: { p50: number; p95: number }; full: { p50: number; p95: number } }> {
+  const once = async () => {
+    const t0 = process.hrtime.bigint();
+    const response = await fetch(url, { headers: { cookie }, redirect: "manual" });
+    if (response.status !== 200 || !response.body) throw new Error(`${url} answered ${response.status}`);
+    const reader = response.body.getReader();
+    await reader.read();
+    const firstByte = Number(process.hrtime.bigint() - t0) / 1e6;
+    while (!(await reader.read()).done) {
+      // the rest of the stream: the panels as their queries answer
+    }
+    return { firstByte, full: Number(process.hrtime.bigint() - t0) / 1e6 };
+  };
+  for (let i = 0; i < warmups; i++) await once();
+  const firstBytes: number[] = [];
+  const fulls: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const t = await once();
+    firstBytes.push(t.firstByte);
+    fulls.push(t.full);
+  }
+  firstBytes.sort((a, b) => a - b);
+  fulls.sort((a, b) => a - b);
+  return {
+    firstByte: { p50: percentile(firstBytes, 50), p95: percentile(firstBytes, 95) },
+    full: { p50: percentile(fulls, 50), p95: percentile(fulls, 95) },
+  };
 }
 
 async function seedIfNeeded(): Promise<{ events: number; rollups: number }> {
@@ -147,6 +178,20 @@ async function main(): Promise<void> {
     }, samples);
     console.log(`Overview page (server-rendered, finance): p50 ${overview.p50.toFixed(1)} ms, p95 ${overview.p95.toFixed(1)} ms`);
     rows.push(`| Overview page \`GET /\` (finance session, server-rendered HTML with all its queries) | – | ${overview.p50.toFixed(1)} | ${overview.p95.toFixed(1)} |`);
+
+    // The pages that prefetch on the server and stream each panel inside its own <Suspense>:
+    // time to the first byte of the body (the shell, skeletons in place) and to the end of
+    // the document (every panel's figures in the HTML). A team with usage for the team page.
+    const [team] = (await pool.query<{ team: string }>("SELECT team FROM usage_rollup_hourly WHERE team IS NOT NULL GROUP BY team ORDER BY sum(requests) DESC LIMIT 1")).rows;
+    const pages = ["/showback", "/cache", "/outcomes", "/budgets", "/quotas", "/alerts", ...(team ? [`/teams/${encodeURIComponent(team.team)}`] : [])];
+    for (const pagePath of pages) {
+      const stats = await timedPage(`${app.baseUrl}${pagePath}`, cookie, samples);
+      console.log(
+        `${pagePath} (finance): first byte p50 ${stats.firstByte.p50.toFixed(1)} ms, p95 ${stats.firstByte.p95.toFixed(1)} ms; full render p50 ${stats.full.p50.toFixed(1)} ms, p95 ${stats.full.p95.toFixed(1)} ms`,
+      );
+      rows.push(`| \`GET ${pagePath}\` page (finance session): time to first byte | – | ${stats.firstByte.p50.toFixed(1)} | ${stats.firstByte.p95.toFixed(1)} |`);
+      rows.push(`| \`GET ${pagePath}\` page (finance session): full render, every panel streamed | – | ${stats.full.p50.toFixed(1)} | ${stats.full.p95.toFixed(1)} |`);
+    }
 
     // Baseline: showback by team over 30 days straight from the raw events.
     const baseline = await timed(async () => {
