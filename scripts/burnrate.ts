@@ -22,7 +22,8 @@ import { parseArgs } from "node:util";
 import { readEnv } from "@/lib/env";
 import { openDatabase, type DatabaseHandle } from "@/lib/db/server";
 import { applyMigrations, createMigration } from "@/lib/db/migrate";
-import { backupDatabase, RestoreRefusedError } from "@/lib/ops/backup";
+import { backupDatabase } from "@/lib/ops/backup";
+import { RestoreRefusedError } from "@/lib/ops/backup-format";
 import { formatBytes } from "@/lib/ops/backup-catalog";
 import { restoreDatabase } from "@/lib/ops/restore";
 import { formatCount } from "@/lib/format";
@@ -219,7 +220,8 @@ async function prices(args: string[]): Promise<void> {
   await withDatabase(async () => {
     await applyMigrations(process.env.DATABASE_URL as string);
     const { getPool } = await import("@/lib/db");
-    const { insertPrice, repriceForNewPrice } = await import("@/lib/pricing/reprice");
+    const { repriceForNewPrice } = await import("@/lib/pricing/reprice");
+    const { insertPrice } = await import("@/lib/pricing/price-store");
     let inserted = 0;
     let repriced = 0;
     for (const { price } of parsed.prices) {

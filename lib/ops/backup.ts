@@ -25,7 +25,6 @@ export type BackupFormat = "pg_dump" | "burnrate";
 export type BackupFormatChoice = BackupFormat | "auto";
 
 // Defined in ./backup-format.ts (restore and the catalog throw it too); re-exported for the CLI, which imports it from here.
-export { RestoreRefusedError } from "./backup-format";
 
 // ------------------------------------------------------------------ backup
 

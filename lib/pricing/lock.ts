@@ -10,7 +10,7 @@
  *    commits. Shared locks do not block each other, so ingest transactions run in parallel.
  *    A process-level price cache is fine as long as it is re-validated after the lock is
  *    taken (see loadPriceVersion in price-store.ts).
- * 2. Adding a price (insertPrice in reprice.ts, loadDefaultCatalog in catalog.ts): the
+ * 2. Adding a price (insertPrice in price-store.ts, loadDefaultCatalog in catalog.ts): the
  *    inserting transaction takes `SELECT pg_advisory_xact_lock(728301)` (EXCLUSIVE). It is
  *    granted only when every ingest transaction that started before it has committed or
  *    rolled back, and while it is held no new ingest transaction gets past step 1.

@@ -12,8 +12,6 @@ import { HOUR_MS } from "@/lib/time";
  * ./price-store.ts). See lock.ts for the locking protocol.
  */
 
-// insertPrice lives in ./price-store.ts; re-exported for the callers that still import it from here.
-export { insertPrice, type InsertPriceResult } from "@/lib/pricing/price-store";
 
 // ---------------------------------------------------------------- re-pricing
 
