@@ -1,7 +1,7 @@
 "use client";
 
 import { useId, useState } from "react";
-import { CACHE_FILTERS, CACHE_GROUPS, DIMENSION_LABELS, WINDOW_PRESETS, type CachePageState, type CacheWindow } from "@/lib/analytics/cache-page";
+import { CACHE_FILTERS, CACHE_GROUPS, DIMENSION_LABELS, WINDOW_PRESETS, type CachePageState, type CacheWindow } from "@/lib/schemas/pages/cache";
 import { MAX_WINDOW_DAYS } from "@/lib/schemas/cache";
 import { addDays } from "@/lib/time";
 import { Button } from "@/components/ui/button";

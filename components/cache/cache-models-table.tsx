@@ -1,8 +1,8 @@
 import Link from "next/link";
 import type { CacheModel } from "@/lib/analytics/cache";
-import { type ModelSortKey, type SortDirection } from "@/lib/analytics/cache-page";
-import { formatHitRate, formatPerMtok } from "@/lib/analytics/cache-format";
-import { modelName } from "@/lib/analytics/cache-tables";
+import { type ModelSortKey, type SortDirection } from "@/lib/schemas/pages/cache";
+import { formatHitRate, formatPerMtok } from "@/lib/view/cache-format";
+import { modelName } from "@/lib/view/cache-tables";
 import { formatCount, formatDay, formatMoney, formatTokens } from "@/lib/format";
 import { Panel } from "@/components/ui/panel";
 import { SortHeader } from "@/components/ui/sort-header";

@@ -1,8 +1,8 @@
 "use client";
 
 import { useMemo } from "react";
-import { CACHE_FILTERS, type CachePageState, type CacheWindow } from "@/lib/analytics/cache-page";
-import { sortModels } from "@/lib/analytics/cache-tables";
+import { CACHE_FILTERS, type CachePageState, type CacheWindow } from "@/lib/schemas/pages/cache";
+import { sortModels } from "@/lib/view/cache-tables";
 import { useCacheReport, useSpend, useTokensPerRequest } from "@/components/queries/hooks";
 import { cn } from "@/components/ui/cn";
 import { FormBlock, LoadingRegion } from "@/components/ui/skeleton";

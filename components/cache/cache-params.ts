@@ -1,4 +1,4 @@
-import { CACHE_FILTERS, cachePageSchema, type CachePageState, type CacheWindow } from "@/lib/analytics/cache-page";
+import { CACHE_FILTERS, cachePageSchema, type CachePageState, type CacheWindow } from "@/lib/schemas/pages/cache";
 import type { QueryParams } from "@/components/queries/query-string";
 
 const DEFAULTS: Record<string, string | undefined> = cachePageSchema.parse({});

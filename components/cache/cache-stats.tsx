@@ -1,6 +1,6 @@
 import Link from "next/link";
 import type { CacheReport } from "@/lib/analytics/cache";
-import { formatHitRate } from "@/lib/analytics/cache-format";
+import { formatHitRate } from "@/lib/view/cache-format";
 import { formatCount, formatDayTime, formatMoney, formatTokens } from "@/lib/format";
 import { StatCard } from "@/components/overview/stat-card";
 

@@ -1,5 +1,5 @@
 import type { CacheDropEpisode, CacheReport } from "@/lib/analytics/cache";
-import { formatBucket, formatEpisodeDrop, formatEpisodeRange } from "@/lib/analytics/cache-format";
+import { formatBucket, formatEpisodeDrop, formatEpisodeRange } from "@/lib/view/cache-format";
 import type { Bucket } from "@/lib/schemas/cache";
 import { Callout } from "@/components/ui/callout";
 

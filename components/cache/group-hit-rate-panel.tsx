@@ -2,9 +2,9 @@
 
 import { useMemo } from "react";
 import type { CacheReport } from "@/lib/analytics/cache";
-import { DIMENSION_LABELS } from "@/lib/analytics/cache-page";
-import { cacheGroupName, formatHitRate, groupPlural } from "@/lib/analytics/cache-format";
-import { dayTicks, groupHitRateRows, groupHitRateSummary } from "@/lib/analytics/cache-charts";
+import { DIMENSION_LABELS } from "@/lib/schemas/pages/cache";
+import { cacheGroupName, formatHitRate, groupPlural } from "@/lib/view/cache-format";
+import { dayTicks, groupHitRateRows, groupHitRateSummary } from "@/lib/view/cache-charts";
 import type { CacheGroupBy } from "@/lib/schemas/cache";
 import { formatCount, formatMoney, formatTokens } from "@/lib/format";
 import { CacheGroupHitRateChart } from "@/components/charts/cache-group-hit-rate-chart";

@@ -2,8 +2,8 @@
 
 import { useMemo } from "react";
 import type { CacheReport } from "@/lib/analytics/cache";
-import { formatBucket, formatHitRate } from "@/lib/analytics/cache-format";
-import { dayTicks, dropBands, hitRateRows, hitRateSummary } from "@/lib/analytics/cache-charts";
+import { formatBucket, formatHitRate } from "@/lib/view/cache-format";
+import { dayTicks, dropBands, hitRateRows, hitRateSummary } from "@/lib/view/cache-charts";
 import { formatCount, formatMoney, formatTokens } from "@/lib/format";
 import { CacheHitRateChart } from "@/components/charts/cache-hit-rate-chart";
 import { Panel } from "@/components/ui/panel";

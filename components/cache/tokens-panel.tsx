@@ -2,10 +2,10 @@
 
 import { useMemo } from "react";
 import type { TokensPerRequestReport } from "@/lib/analytics/tokens-per-request";
-import { DIMENSION_LABELS, TOKENS_GROUPS, type CachePageState } from "@/lib/analytics/cache-page";
-import { formatChangePct, groupPlural, tokensGroupName } from "@/lib/analytics/cache-format";
-import { dayTicks, tokensChartRows, tokensSummary } from "@/lib/analytics/cache-charts";
-import { sortTokensRows, tokensRows } from "@/lib/analytics/cache-tables";
+import { DIMENSION_LABELS, TOKENS_GROUPS, type CachePageState } from "@/lib/schemas/pages/cache";
+import { formatChangePct, groupPlural, tokensGroupName } from "@/lib/view/cache-format";
+import { dayTicks, tokensChartRows, tokensSummary } from "@/lib/view/cache-charts";
+import { sortTokensRows, tokensRows } from "@/lib/view/cache-tables";
 import { formatDayRange } from "@/lib/format";
 import { TokensPerRequestChart } from "@/components/charts/tokens-per-request-chart";
 import { Callout } from "@/components/ui/callout";

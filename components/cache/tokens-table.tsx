@@ -1,7 +1,7 @@
 import type { TokensMetrics } from "@/lib/analytics/tokens-per-request";
-import { type SortDirection, type TokensSortKey } from "@/lib/analytics/cache-page";
-import { formatAverageTokens, formatChangePct } from "@/lib/analytics/cache-format";
-import { type TokensRow } from "@/lib/analytics/cache-tables";
+import { type SortDirection, type TokensSortKey } from "@/lib/schemas/pages/cache";
+import { formatAverageTokens, formatChangePct } from "@/lib/view/cache-format";
+import { type TokensRow } from "@/lib/view/cache-tables";
 import { formatCount } from "@/lib/format";
 import { cn } from "@/components/ui/cn";
 import { SortHeader } from "@/components/ui/sort-header";

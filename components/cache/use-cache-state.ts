@@ -1,7 +1,7 @@
 "use client";
 
 import { useOptimistic } from "react";
-import type { CachePageState } from "@/lib/analytics/cache-page";
+import type { CachePageState } from "@/lib/schemas/pages/cache";
 import { useUrlNavigation } from "@/components/ui/url-navigation";
 import type { Update } from "./cache-filters";
 import { cacheQuery } from "./cache-params";

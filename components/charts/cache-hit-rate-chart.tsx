@@ -1,6 +1,6 @@
 "use client";
 
-import type { DropBand, TimeRow } from "@/lib/analytics/cache-charts";
+import type { DropBand, TimeRow } from "@/lib/view/cache-charts";
 import { CacheTimeSeriesChart } from "./cache-time-series-chart";
 
 const PERCENT_TICKS = [0, 25, 50, 75, 100];

@@ -1,7 +1,7 @@
 "use client";
 
 import { CartesianGrid, Legend, Line, LineChart, ReferenceArea, Tooltip, XAxis, YAxis, type TooltipContentProps } from "recharts";
-import { formatTick, type DropBand, type LineSeries, type TimeRow } from "@/lib/analytics/cache-charts";
+import { formatTick, type DropBand, type LineSeries, type TimeRow } from "@/lib/view/cache-charts";
 
 /** Enough distinct colours for the top eight groups and "other" (muted). */
 export const LINE_COLORS = ["#4f46e5", "#0891b2", "#d97706", "#db2777", "#16a34a", "#7c3aed", "#ea580c", "#0d9488", "#65a30d", "#be123c"];

@@ -1,8 +1,8 @@
 "use client";
 
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis, type TooltipContentProps } from "recharts";
-import type { CostPerSuccessDay, SeriesSpec } from "@/lib/analytics/outcomes-view";
-import { formatAxisMoney } from "@/lib/analytics/outcomes-view";
+import type { CostPerSuccessDay, SeriesSpec } from "@/lib/view/outcomes";
+import { formatAxisMoney } from "@/lib/view/outcomes";
 import { SERIES_COLORS } from "./stacked-daily-spend-chart";
 
 type Row = CostPerSuccessDay & Record<string, number | null | string | object>;

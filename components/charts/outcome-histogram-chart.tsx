@@ -1,7 +1,7 @@
 "use client";
 
 import { Bar, BarChart, CartesianGrid, ReferenceLine, Tooltip, XAxis, YAxis, type TooltipContentProps } from "recharts";
-import type { HistogramBar, PercentileMarker } from "@/lib/analytics/outcomes-view";
+import type { HistogramBar, PercentileMarker } from "@/lib/view/outcomes";
 import { formatCount } from "@/lib/format";
 
 function BucketTooltip({ active, payload }: TooltipContentProps) {

@@ -1,6 +1,6 @@
 "use client";
 
-import type { LineSeries, TimeRow } from "@/lib/analytics/cache-charts";
+import type { LineSeries, TimeRow } from "@/lib/view/cache-charts";
 import { formatTokens } from "@/lib/format";
 import { CacheTimeSeriesChart } from "./cache-time-series-chart";
 

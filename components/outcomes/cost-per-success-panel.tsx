@@ -1,5 +1,5 @@
 import type { OutcomeTypeReport } from "@/lib/analytics/outcome-report";
-import { costPerSuccessSeries, costPerSuccessSummary, type DayWindow } from "@/lib/analytics/outcomes-view";
+import { costPerSuccessSeries, costPerSuccessSummary, type DayWindow } from "@/lib/view/outcomes";
 import { formatCount, formatMoney } from "@/lib/format";
 import { OutcomeCostPerSuccessChart } from "@/components/charts/outcome-cost-per-success-chart";
 import { Panel } from "@/components/ui/panel";

@@ -2,7 +2,8 @@
 
 import type { UseQueryResult } from "@tanstack/react-query";
 import type { OutcomeCostResult } from "@/lib/analytics/outcome-cost";
-import { allUnpriced, featureCostRows, sortFeatureRows, type FeatureCostRow, type FeatureSortKey, type SortState } from "@/lib/analytics/outcomes-view";
+import { allUnpriced, featureCostRows, sortFeatureRows, type FeatureCostRow } from "@/lib/view/outcomes";
+import { type FeatureSortKey, type SortState } from "@/lib/schemas/pages/outcomes";
 import { formatCount, formatMoney, formatPercent } from "@/lib/format";
 import { Panel } from "@/components/ui/panel";
 import { LoadError, LoadingRows } from "./states";

@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import { activePreset, presetWindow, WINDOW_PRESETS, windowInputProblem, type DayWindow } from "@/lib/analytics/outcomes-view";
+import { activePreset, presetWindow, WINDOW_PRESETS, windowInputProblem, type DayWindow } from "@/lib/view/outcomes";
 import { addDays } from "@/lib/time";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";

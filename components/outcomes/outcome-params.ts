@@ -1,4 +1,5 @@
-import { previousWindow, type DayWindow, type OutcomesPageState } from "@/lib/analytics/outcomes-view";
+import { previousWindow, type DayWindow } from "@/lib/view/outcomes";
+import { type OutcomesPageState } from "@/lib/schemas/pages/outcomes";
 
 /**
  * The API requests of an Outcomes view: the page prefetches exactly these on the server and

@@ -1,6 +1,6 @@
 import { useId } from "react";
 import type { OutcomeTypeReport } from "@/lib/analytics/outcome-report";
-import { allUnpriced, successRate } from "@/lib/analytics/outcomes-view";
+import { allUnpriced, successRate } from "@/lib/view/outcomes";
 import { formatChange, formatCount, formatMoney, formatPercent, plural, ratio } from "@/lib/format";
 import { Button } from "@/components/ui/button";
 import { ChangeBadge } from "@/components/overview/change-badge";

@@ -1,4 +1,4 @@
-import { formatWindow, type DayWindow } from "@/lib/analytics/outcomes-view";
+import { formatWindow, type DayWindow } from "@/lib/view/outcomes";
 import { addDays } from "@/lib/time";
 import { Button } from "@/components/ui/button";
 

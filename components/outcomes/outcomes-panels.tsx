@@ -1,7 +1,8 @@
 "use client";
 
 import { useMemo, useState } from "react";
-import { formatWindow, nextSort, windowDays, type DayWindow, type FeatureSortKey, type OutcomesPageState } from "@/lib/analytics/outcomes-view";
+import { formatWindow, nextSort, windowDays, type DayWindow } from "@/lib/view/outcomes";
+import { type FeatureSortKey, type OutcomesPageState } from "@/lib/schemas/pages/outcomes";
 import { useFeatureCosts, useOutcomeReport } from "@/components/queries/hooks";
 import { FormBlock, LoadingRegion } from "@/components/ui/skeleton";
 import { useUrlNavigation } from "@/components/ui/url-navigation";

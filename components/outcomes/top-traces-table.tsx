@@ -2,7 +2,8 @@
 
 import { useState } from "react";
 import type { TopTrace } from "@/lib/analytics/outcome-report";
-import { formatCostWithUnpriced, formatDuration, nextSort, sortTopTraces, spanMs, type SortState, type TraceSortKey } from "@/lib/analytics/outcomes-view";
+import { formatCostWithUnpriced, formatDuration, nextSort, sortTopTraces, spanMs, type TraceSortKey } from "@/lib/view/outcomes";
+import { type SortState } from "@/lib/schemas/pages/outcomes";
 import { formatCount, formatDayTime } from "@/lib/format";
 import { Panel } from "@/components/ui/panel";
 import { SortHeader } from "@/components/ui/sort-header";

@@ -1,5 +1,5 @@
 import type { TraceCall } from "@/lib/analytics/trace-detail";
-import { formatDuration, formatTimeOfDay } from "@/lib/analytics/outcomes-view";
+import { formatDuration, formatTimeOfDay } from "@/lib/view/outcomes";
 import { formatCount, formatMoney } from "@/lib/format";
 import { cn } from "@/components/ui/cn";
 import { ScrollRegion } from "@/components/ui/scroll-region";

@@ -2,7 +2,7 @@
 
 import { useEffect, useRef } from "react";
 import type { TraceDetail } from "@/lib/analytics/trace-detail";
-import { formatCostWithUnpriced, formatDuration, spanMs } from "@/lib/analytics/outcomes-view";
+import { formatCostWithUnpriced, formatDuration, spanMs } from "@/lib/view/outcomes";
 import { formatCount, formatDayTime, formatTokens } from "@/lib/format";
 import { Button } from "@/components/ui/button";
 import { LoadError, LoadingRows } from "./states";

@@ -1,5 +1,5 @@
 import type { TraceCostDistribution } from "@/lib/analytics/outcome-report";
-import { histogramBars, histogramSummary, percentileMarkers } from "@/lib/analytics/outcomes-view";
+import { histogramBars, histogramSummary, percentileMarkers } from "@/lib/view/outcomes";
 import { formatCount, formatMoney } from "@/lib/format";
 import { OutcomeHistogramChart } from "@/components/charts/outcome-histogram-chart";
 import { Panel } from "@/components/ui/panel";

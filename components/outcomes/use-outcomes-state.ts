@@ -1,7 +1,8 @@
 "use client";
 
 import { useOptimistic } from "react";
-import type { DayWindow, OutcomesPageState } from "@/lib/analytics/outcomes-view";
+import type { DayWindow } from "@/lib/view/outcomes";
+import type { OutcomesPageState } from "@/lib/schemas/pages/outcomes";
 import { useUrlNavigation } from "@/components/ui/url-navigation";
 
 type Changes = Partial<Record<"from" | "to" | "type" | "feature" | "sort" | "dir", string | undefined>>;

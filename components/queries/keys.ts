@@ -6,7 +6,7 @@ import type { ChannelView, DeliveryView } from "@/lib/alerts/channels";
 import type { RuleView } from "@/lib/alerts/rule-store";
 import type { CacheReport } from "@/lib/analytics/cache";
 import type { OutcomeCostResult } from "@/lib/analytics/outcome-cost";
-import type { SpendRow } from "@/lib/analytics/showback-view";
+import type { SpendRow } from "@/lib/view/showback";
 import type { TokensPerRequestReport } from "@/lib/analytics/tokens-per-request";
 import type { OutcomeReport } from "@/lib/analytics/outcome-report";
 import type { TraceDetail } from "@/lib/analytics/trace-detail";

@@ -4,7 +4,7 @@ import { useState, type FormEvent } from "react";
 import { apiFetch, ApiClientError } from "@/components/api-client";
 import { Button } from "@/components/ui/button";
 import { FieldError, SelectField, TextField } from "@/components/ui/form-fields";
-import { amountProblem, type QuotaUnitKey } from "@/lib/quotas-view";
+import { amountProblem, type QuotaUnitKey } from "@/lib/quotas/view";
 import type { CreateAllocationBody, UpdateAllocationBody } from "@/lib/schemas/quota";
 import type { AllocationView } from "./quota-types";
 import { asApiError } from "./use-quotas";

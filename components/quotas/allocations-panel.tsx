@@ -5,7 +5,7 @@ import { apiFetch } from "@/components/api-client";
 import { Button } from "@/components/ui/button";
 import { FieldError } from "@/components/ui/form-fields";
 import { Panel } from "@/components/ui/panel";
-import { isBurstActive } from "@/lib/quotas-view";
+import { isBurstActive } from "@/lib/quotas/view";
 import { AllocationForm } from "./allocation-form";
 import { allocationName, AllocationsTable } from "./allocations-table";
 import type { AllocationView } from "./quota-types";

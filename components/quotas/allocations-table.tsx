@@ -2,7 +2,7 @@
 
 import { Button } from "@/components/ui/button";
 import { formatCount, formatDayTime } from "@/lib/format";
-import { formatQuotaAmount, grantedAmount } from "@/lib/quotas-view";
+import { formatQuotaAmount, grantedAmount } from "@/lib/quotas/view";
 import { Money } from "@/lib/money";
 import { QuotaFlag } from "./request-status-chip";
 import type { AllocationView, BurstRequestView } from "./quota-types";

@@ -8,7 +8,7 @@ import { cn } from "@/components/ui/cn";
 import { REVEALED_CLASS, useReveal } from "@/components/ui/use-reveal";
 import { useUrlNavigation } from "@/components/ui/url-navigation";
 import { formatPercent, ratio } from "@/lib/format";
-import { formatQuotaAmount } from "@/lib/quotas-view";
+import { formatQuotaAmount } from "@/lib/quotas/view";
 import { DecisionForm } from "./decision-form";
 import type { BurstRequestView, TeamUsage } from "./quota-types";
 import { RequestSummary } from "./request-summary";

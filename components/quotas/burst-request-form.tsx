@@ -4,7 +4,7 @@ import { useState, useSyncExternalStore, type FormEvent } from "react";
 import { apiFetch, ApiClientError } from "@/components/api-client";
 import { Button } from "@/components/ui/button";
 import { FieldError, SelectField, TextField, TextAreaField } from "@/components/ui/form-fields";
-import { amountProblem, datetimeLocalToUtc, formatQuotaAmount, toDatetimeLocal, utcOffsetLabel, windowProblems, type QuotaUnitKey } from "@/lib/quotas-view";
+import { amountProblem, datetimeLocalToUtc, formatQuotaAmount, toDatetimeLocal, utcOffsetLabel, windowProblems, type QuotaUnitKey } from "@/lib/quotas/view";
 import type { CreateBurstBody } from "@/lib/schemas/quota";
 import type { AllocationView, BurstRequestView } from "./quota-types";
 import { asApiError } from "./use-quotas";

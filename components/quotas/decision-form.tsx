@@ -4,7 +4,7 @@ import { useState } from "react";
 import { apiFetch, ApiClientError } from "@/components/api-client";
 import { Button } from "@/components/ui/button";
 import { TextField } from "@/components/ui/form-fields";
-import { approvalAmountProblem, formatQuotaAmount, unitLabel } from "@/lib/quotas-view";
+import { approvalAmountProblem, formatQuotaAmount, unitLabel } from "@/lib/quotas/view";
 import type { BurstRequestView } from "./quota-types";
 import { decisionErrorMessage, useQuotaMutation } from "./use-quotas";
 

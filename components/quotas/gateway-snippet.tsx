@@ -3,7 +3,7 @@
 import { useState, useSyncExternalStore } from "react";
 import { Button } from "@/components/ui/button";
 import { Panel } from "@/components/ui/panel";
-import { gatewaySnippets } from "@/lib/quotas-view";
+import { gatewaySnippets } from "@/lib/quotas/view";
 
 const noSubscribe = () => () => {};
 

@@ -2,7 +2,7 @@
 
 import { apiFetch } from "@/components/api-client";
 import { Button } from "@/components/ui/button";
-import { formatQuotaAmount } from "@/lib/quotas-view";
+import { formatQuotaAmount } from "@/lib/quotas/view";
 import type { BurstRequestView } from "./quota-types";
 import { RequestSummary } from "./request-summary";
 import { decisionErrorMessage, useBurstRequests, useQuotaMutation } from "./use-quotas";

@@ -1,4 +1,4 @@
-import { isMonthKey } from "@/lib/quotas-view";
+import { isMonthKey } from "@/lib/quotas/view";
 import type { BurstStatus } from "./quota-types";
 import { BURST_STATUSES } from "./request-status-chip";
 

@@ -1,5 +1,5 @@
 import { formatDayTime } from "@/lib/format";
-import { formatQuotaAmount } from "@/lib/quotas-view";
+import { formatQuotaAmount } from "@/lib/quotas/view";
 import { Money } from "@/lib/money";
 import type { BurstRequestView } from "./quota-types";
 import { RequestStatusChip } from "./request-status-chip";

@@ -8,7 +8,7 @@ import { Panel } from "@/components/ui/panel";
 import { formatPercent } from "@/lib/format";
 import { StatusChip, type ChipTone } from "@/components/ui/status-chip";
 import { Money } from "@/lib/money";
-import { formatQuotaAmount, formatUtilization, monthLabel, monthOptions, shiftMonth } from "@/lib/quotas-view";
+import { formatQuotaAmount, formatUtilization, monthLabel, monthOptions, shiftMonth } from "@/lib/quotas/view";
 import type { ReviewTeamView } from "./quota-types";
 import { reviewMonthParam } from "./quota-params";
 import { useQuotaReview } from "./use-quotas";

@@ -1,4 +1,4 @@
-import { formatQuotaAmount, utilizationBar } from "@/lib/quotas-view";
+import { formatQuotaAmount, utilizationBar } from "@/lib/quotas/view";
 import { formatPercent } from "@/lib/format";
 import type { AllocationView } from "./quota-types";
 

@@ -1,8 +1,8 @@
 "use client";
 
 import { useMemo } from "react";
-import { DIMENSION_LABELS, SHOWBACK_DIMENSIONS } from "@/lib/analytics/showback-view";
-import { SHOWBACK_FILTERS, secondaryOf, type ShowbackPageState } from "@/lib/schemas/showback-page";
+import { DIMENSION_LABELS, SHOWBACK_DIMENSIONS } from "@/lib/view/showback";
+import { SHOWBACK_FILTERS, secondaryOf, type ShowbackPageState } from "@/lib/schemas/pages/showback";
 import { addDays } from "@/lib/time";
 import { useSpend } from "@/components/queries/hooks";
 import { Button } from "@/components/ui/button";

@@ -1,5 +1,5 @@
-import { previousWindow } from "@/lib/analytics/showback-view";
-import { SHOWBACK_FILTERS, secondaryOf, type ShowbackPageState } from "@/lib/schemas/showback-page";
+import { previousWindow } from "@/lib/view/showback";
+import { SHOWBACK_FILTERS, secondaryOf, type ShowbackPageState } from "@/lib/schemas/pages/showback";
 import { utcDayKey } from "@/lib/time";
 import type { QueryParams } from "@/components/queries/query-string";
 

@@ -9,8 +9,8 @@ import {
   showbackCsv,
   sortShowbackRows,
   withForecasts,
-} from "@/lib/analytics/showback-view";
-import { secondaryOf, type ShowbackPageState } from "@/lib/schemas/showback-page";
+} from "@/lib/view/showback";
+import { secondaryOf, type ShowbackPageState } from "@/lib/schemas/pages/showback";
 import { formatCount, formatMoney } from "@/lib/format";
 import { addDays } from "@/lib/time";
 import { useForecast, useSpend } from "@/components/queries/hooks";

@@ -1,5 +1,5 @@
 import { Fragment } from "react";
-import { DIMENSION_LABELS, type ShowbackRow, type SortKey } from "@/lib/analytics/showback-view";
+import { DIMENSION_LABELS, type ShowbackRow, type SortKey } from "@/lib/view/showback";
 import { formatChange, formatCount, formatMoney, formatPercent, formatTokens } from "@/lib/format";
 import { Money } from "@/lib/money";
 import { Sparkline } from "@/components/charts/sparkline";

@@ -1,7 +1,7 @@
 "use client";
 
 import { useOptimistic } from "react";
-import type { ShowbackPageState } from "@/lib/schemas/showback-page";
+import type { ShowbackPageState } from "@/lib/schemas/pages/showback";
 import { useUrlNavigation } from "@/components/ui/url-navigation";
 import type { ShowbackWindow } from "./showback-params";
 

@@ -4,7 +4,7 @@ import type { AllocationView } from "@/lib/quotas/standing";
 import type { BurstView } from "@/lib/quotas/bursts";
 import { formatDayTime } from "@/lib/format";
 import { Money } from "@/lib/money";
-import { formatQuotaAmount } from "@/lib/quotas-view";
+import { formatQuotaAmount } from "@/lib/quotas/view";
 import { withQuery } from "@/components/queries/query-string";
 import { Panel } from "@/components/ui/panel";
 import { UtilizationBar } from "@/components/quotas/utilization-bar";

@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import type { OutcomeReport } from "@/lib/analytics/outcome-report";
-import { presetWindow, utcToday, type DayWindow } from "@/lib/analytics/outcomes-view";
+import { presetWindow, utcToday, type DayWindow } from "@/lib/view/outcomes";
 import { formatCount, formatMoney } from "@/lib/format";
 import { Money } from "@/lib/money";
 import { browserForFile } from "./browser";

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, inject, it } from "vitest";
 import { Money } from "@/lib/money";
-import { defaultShowbackWindow } from "@/lib/schemas/showback-page";
+import { defaultShowbackWindow } from "@/lib/schemas/pages/showback";
 import { browserForFile } from "./browser";
 import { queryAppDatabase } from "./app-database";
 import { signedInContext } from "./sign-in";

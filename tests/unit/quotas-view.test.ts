@@ -18,7 +18,7 @@ import {
   utcOffsetLabel,
   utilizationBar,
   windowProblems,
-} from "@/lib/quotas-view";
+} from "@/lib/quotas/view";
 
 // Expected values are worked out by hand.
 

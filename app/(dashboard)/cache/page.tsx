@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
-import { parseCachePageState, resolveCacheWindow } from "@/lib/analytics/cache-page";
+import { parseCachePageState, resolveCacheWindow } from "@/lib/schemas/pages/cache";
 import { canSee, teamScope } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/server-session";
 import { AccessDenied } from "@/components/ui/access-denied";

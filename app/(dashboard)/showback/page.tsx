@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
-import { isCurrentMonthWindow } from "@/lib/analytics/showback-view";
+import { isCurrentMonthWindow } from "@/lib/view/showback";
 import { canSee, teamScope } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/server-session";
-import { defaultShowbackWindow, showbackPageSchema } from "@/lib/schemas/showback-page";
+import { defaultShowbackWindow, showbackPageSchema } from "@/lib/schemas/pages/showback";
 import { AccessDenied } from "@/components/ui/access-denied";
 import { PageHeader } from "@/components/ui/page-header";
 import { UrlNavigationProvider } from "@/components/ui/url-navigation";
@@ -12,6 +12,7 @@ import { showbackRequests } from "@/components/showback/showback-params";
 import { ShowbackResults, ShowbackResultsSkeleton } from "@/components/showback/showback-results";
 import { Prefetch } from "../_prefetch/prefetch";
 import { serverQueries } from "../_prefetch/server-queries";
+import { firstValues } from "@/lib/schemas/pages/search-params";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Showback" };
@@ -27,7 +28,7 @@ type SearchParams = Record<string, string | string[] | undefined>;
 export default async function ShowbackPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const user = await requireUser("/showback");
   if (!canSee(user, "showback")) return <AccessDenied what="showback" />;
-  const raw = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
+  const raw = firstValues(await searchParams);
   const parsed = showbackPageSchema.safeParse(raw);
   const state = parsed.success ? parsed.data : showbackPageSchema.parse({});
   const now = new Date();

@@ -9,7 +9,7 @@ import {
   sortShowbackRows,
   withForecasts,
   type SpendRow,
-} from "@/lib/analytics/showback-view";
+} from "@/lib/view/showback";
 import { forecastQuerySchema } from "@/lib/schemas/forecast";
 
 /**

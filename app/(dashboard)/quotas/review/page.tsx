@@ -9,7 +9,7 @@ import { reviewMonthParam } from "@/components/quotas/quota-params";
 import { QuotaTabs } from "@/components/quotas/quota-tabs";
 import { QuotaPanelSkeleton } from "@/components/quotas/quotas-overview";
 import { ReviewTable } from "@/components/quotas/review-table";
-import { monthKey } from "@/lib/quotas-view";
+import { monthKey } from "@/lib/quotas/view";
 import { Prefetch } from "../../_prefetch/prefetch";
 import { serverQueries } from "../../_prefetch/server-queries";
 

@@ -1,30 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { CacheDropEpisode, CacheGroup, CacheMetrics, CacheModel, CachePoint } from "@/lib/analytics/cache";
 import type { TokensGroup, TokensJump, TokensMetrics, TokensPerRequestReport } from "@/lib/analytics/tokens-per-request";
-import {
-  cacheGroupName,
-  dayTicks,
-  dropBands,
-  formatAverageTokens,
-  formatChangePct,
-  formatDropLabel,
-  formatDropPoints,
-  formatEpisodeDrop,
-  formatEpisodeRange,
-  formatHitRate,
-  formatPerMtok,
-  groupHitRateRows,
-  hitRateRows,
-  hitRateSummary,
-  parseCachePageState,
-  resolveCacheWindow,
-  sortModels,
-  sortTokensRows,
-  tokensChartRows,
-  tokensGroupName,
-  tokensRows,
-  tokensSummary,
-} from "@/lib/analytics/cache-view";
+import { cacheGroupName, formatAverageTokens, formatChangePct, formatDropLabel, formatDropPoints, formatEpisodeDrop, formatEpisodeRange, formatHitRate, formatPerMtok, tokensGroupName } from "@/lib/view/cache-format";
+import { dayTicks, dropBands, groupHitRateRows, hitRateRows, hitRateSummary, tokensChartRows, tokensSummary } from "@/lib/view/cache-charts";
+import { parseCachePageState, resolveCacheWindow } from "@/lib/schemas/pages/cache";
+import { sortModels, sortTokensRows, tokensRows } from "@/lib/view/cache-tables";
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;

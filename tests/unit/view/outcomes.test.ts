@@ -2,34 +2,8 @@ import { describe, expect, it } from "vitest";
 import { logHistogram, amountDistribution } from "@/lib/analytics/percentiles";
 import type { OutcomeCostRow } from "@/lib/analytics/outcome-cost";
 import type { OutcomeTypeReport, TopTrace, TraceCostDistribution } from "@/lib/analytics/outcome-report";
-import {
-  activePreset,
-  allUnpriced,
-  bucketKeyOf,
-  costPerSuccessSeries,
-  costPerSuccessSummary,
-  featureCostRows,
-  formatAxisMoney,
-  formatCostWithUnpriced,
-  formatDuration,
-  formatMoneyEdge,
-  formatTimeOfDay,
-  formatWindow,
-  histogramBars,
-  histogramSummary,
-  nextSort,
-  parseOutcomesPageState,
-  percentileMarkers,
-  presetWindow,
-  previousWindow,
-  resolveOutcomesWindow,
-  sortFeatureRows,
-  sortTopTraces,
-  successRate,
-  windowDays,
-  windowInputProblem,
-  ZERO_BUCKET,
-} from "@/lib/analytics/outcomes-view";
+import { activePreset, allUnpriced, bucketKeyOf, costPerSuccessSeries, costPerSuccessSummary, featureCostRows, formatAxisMoney, formatCostWithUnpriced, formatDuration, formatMoneyEdge, formatTimeOfDay, formatWindow, histogramBars, histogramSummary, nextSort, percentileMarkers, presetWindow, previousWindow, resolveOutcomesWindow, sortFeatureRows, sortTopTraces, successRate, windowDays, windowInputProblem, ZERO_BUCKET } from "@/lib/view/outcomes";
+import { parseOutcomesPageState } from "@/lib/schemas/pages/outcomes";
 import { addDays } from "@/lib/time";
 
 const NOW = new Date("2026-11-15T13:45:00Z");

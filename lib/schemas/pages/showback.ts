@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { SHOWBACK_DIMENSIONS, MEASURES } from "@/lib/analytics/showback-view";
+import { SHOWBACK_DIMENSIONS, MEASURES } from "@/lib/view/showback";
 
 /**
  * The Showback page's state, all of it in the URL (shareable, back-button friendly).

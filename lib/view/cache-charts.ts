@@ -4,7 +4,7 @@ import { formatCount, formatDay, formatTokens, plural } from "@/lib/format";
 import { BUCKET_MS, type Bucket, type CacheGroupBy } from "@/lib/schemas/cache";
 import { DAY_MS } from "@/lib/time";
 import { cacheGroupName, formatAverageTokens, formatBucket, formatChangePct, formatDropLabel, formatEpisodeRange, formatHitRate, tokensGroupName } from "./cache-format";
-import { DIMENSION_LABELS } from "./cache-page";
+import { DIMENSION_LABELS } from "@/lib/schemas/pages/cache";
 
 /**
  * The Cache page's charts: the GET /api/v1/cache and /api/v1/tokens-per-request answers

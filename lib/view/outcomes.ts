@@ -1,11 +1,11 @@
-import { z } from "zod";
 import { formatCount, formatDayKey, formatMoney, formatMoneyCompact, formatPercent, plural, ratio } from "@/lib/format";
 import { Money } from "@/lib/money";
 import { REPORT_MAX_DAYS } from "@/lib/schemas/outcome-cost";
 import { addDays, DAY_MS, utcDayKey } from "@/lib/time";
-import type { OutcomeCostRow } from "./outcome-cost";
-import type { HistogramBucket, LogHistogram } from "./percentiles";
-import type { OutcomeTypeReport, TopTrace, TraceCostDistribution } from "./outcome-report";
+import { dayKeySchema, type FeatureSortKey, type OutcomesPageState, type SortState } from "@/lib/schemas/pages/outcomes";
+import type { OutcomeCostRow } from "@/lib/analytics/outcome-cost";
+import type { HistogramBucket, LogHistogram } from "@/lib/analytics/percentiles";
+import type { OutcomeTypeReport, TopTrace, TraceCostDistribution } from "@/lib/analytics/outcome-report";
 
 /**
  * Turns the outcome APIs' answers (GET /api/v1/outcomes/report, /outcomes/cost,
@@ -14,50 +14,11 @@ import type { OutcomeTypeReport, TopTrace, TraceCostDistribution } from "./outco
  * money stays a decimal string and becomes a float only as a chart height.
  */
 
-// ---------------------------------------------------------------- page state (the URL)
+// ---------------------------------------------------------------- the window (page state: lib/schemas/pages/outcomes.ts)
 
 export const WINDOW_PRESETS = [7, 30, 90] as const;
 export const DEFAULT_WINDOW_DAYS = 30;
 export const MAX_WINDOW_DAYS = REPORT_MAX_DAYS;
-
-export const FEATURE_SORT_KEYS = [
-  "type",
-  "feature",
-  "outcomes",
-  "successful",
-  "success_rate",
-  "cost_usd",
-  "cost_per_success_usd",
-  "requests",
-  "unpriced_requests",
-] as const;
-export type FeatureSortKey = (typeof FEATURE_SORT_KEYS)[number];
-
-export interface SortState<K extends string> {
-  key: K;
-  direction: "asc" | "desc";
-}
-
-const day = z.iso.date();
-
-/** Everything the page keeps in its URL; a malformed value falls back instead of failing the page. */
-export const outcomesPageSchema = z.object({
-  from: day.optional().catch(undefined),
-  to: day.optional().catch(undefined),
-  type: z.string().min(1).max(128).optional().catch(undefined),
-  feature: z.string().min(1).max(256).optional().catch(undefined),
-  sort: z.enum(FEATURE_SORT_KEYS).catch("cost_per_success_usd").default("cost_per_success_usd"),
-  dir: z.enum(["asc", "desc"]).catch("desc").default("desc"),
-});
-
-export type OutcomesPageState = z.infer<typeof outcomesPageSchema>;
-
-/** The page state from Next's searchParams (first value of a repeated parameter). */
-export function parseOutcomesPageState(raw: Record<string, string | string[] | undefined>): OutcomesPageState {
-  const flat = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
-  const parsed = outcomesPageSchema.safeParse(flat);
-  return parsed.success ? parsed.data : outcomesPageSchema.parse({});
-}
 
 /** A [from, to) window of whole UTC days, as "YYYY-MM-DD" (to exclusive, like the API). */
 export interface DayWindow {
@@ -101,7 +62,7 @@ export function previousWindow(window: DayWindow): DayWindow {
 
 /** Why the From/Through inputs do not make a window (both inclusive days), or null when they do. */
 export function windowInputProblem(fromDay: string, throughDay: string): string | null {
-  if (!day.safeParse(fromDay).success || !day.safeParse(throughDay).success) return "Enter both dates.";
+  if (!dayKeySchema.safeParse(fromDay).success || !dayKeySchema.safeParse(throughDay).success) return "Enter both dates.";
   if (throughDay < fromDay) return "“Through” must not be before “From”.";
   if (windowDays({ from: fromDay, to: addDays(throughDay, 1) }) > MAX_WINDOW_DAYS) return `At most ${MAX_WINDOW_DAYS} days.`;
   return null;

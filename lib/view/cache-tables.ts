@@ -2,7 +2,7 @@ import type { CacheModel } from "@/lib/analytics/cache";
 import type { TokensJump, TokensPerRequestReport } from "@/lib/analytics/tokens-per-request";
 import { Money } from "@/lib/money";
 import { tokensGroupName } from "./cache-format";
-import type { ModelSortKey, SortDirection, TokensSortKey } from "./cache-page";
+import type { ModelSortKey, SortDirection, TokensSortKey } from "@/lib/schemas/pages/cache";
 
 /** The Cache page's tables, sorted: models (with their current prices) and tokens per request by group. */
 

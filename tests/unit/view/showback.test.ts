@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildShowbackRows, daysOf, previousWindow, showbackCsv, sortShowbackRows, type SpendRow } from "@/lib/analytics/showback-view";
+import { buildShowbackRows, daysOf, previousWindow, showbackCsv, sortShowbackRows, type SpendRow } from "@/lib/view/showback";
 
 function row(keys: Record<string, string | null>, cost: string, requests = 1, extra: Partial<Record<string, number>> = {}): SpendRow {
   return {

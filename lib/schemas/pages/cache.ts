@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parsePageState, type SearchParams } from "./search-params";
 import { MAX_WINDOW_DAYS, type Bucket, type CacheGroupBy, type TokensGroupBy } from "@/lib/schemas/cache";
 import { addDays, DAY_MS, utcDayKey } from "@/lib/time";
 
@@ -77,10 +78,8 @@ export const cachePageSchema = z.object({
 export type CachePageState = z.infer<typeof cachePageSchema>;
 
 /** The page state from a Next searchParams object (first value of repeated keys). */
-export function parseCachePageState(raw: Record<string, string | string[] | undefined>): CachePageState {
-  const flat = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
-  const parsed = cachePageSchema.safeParse(flat);
-  return parsed.success ? parsed.data : cachePageSchema.parse({});
+export function parseCachePageState(raw: SearchParams): CachePageState {
+  return parsePageState(cachePageSchema, raw);
 }
 
 export interface CacheWindow {
