@@ -34,7 +34,8 @@ function scopeFilters(scope: AlertScope): Filters {
 /** Budget inputs (lib/budgets/status.ts), non-archived. */
 export async function budgetInputs(db: Queryable, now: Date): Promise<BudgetInput[]> {
   const { budgetStatuses } = await import("@/lib/budgets/status");
-  const statuses = await budgetStatuses(db, now);
+  // The evaluator watches every budget: it acts for the installation, not for a person.
+  const statuses = await budgetStatuses(db, now, { kind: "all" });
   return statuses
     .filter((status) => !status.budget.archived)
     .map((status) => ({
@@ -211,7 +212,7 @@ export async function tokensInputs(db: Queryable, now: Date, scope: AlertScope):
   }
   const inputs: TokensJumpInput[] = [];
   for (const team of teams) {
-    const report = await getTokensPerRequest({ from, to, bucket: "day", group_by: "feature", ...scopeFilters(scope), team }, { db });
+    const report = await getTokensPerRequest({ from, to, bucket: "day", group_by: "feature", ...scopeFilters(scope), team }, { db, scope: { kind: "all" } });
     for (const group of report.groups) {
       if (group.key === null) continue;
       inputs.push({ scope: normalizeScope({ ...scope, team, feature: group.key }), jump: group.jump });

@@ -116,7 +116,8 @@ export interface CacheReport {
 
 export interface ReportOptions {
   db?: Queryable;
-  scope?: TeamScope;
+  /** Whose teams (lib/auth/permissions.ts teamScope): never defaulted, so no caller reads every team by forgetting it. */
+  scope: TeamScope;
   /** The instant whose prices count as current (default: now). */
   now?: Date;
 }
@@ -229,9 +230,9 @@ function savingPerMtok(price: StoredPrice): Money {
 
 const MILLION = new Money(1_000_000);
 
-export async function getCacheReport(query: CacheQuery, options: ReportOptions = {}): Promise<CacheReport> {
+export async function getCacheReport(query: CacheQuery, options: ReportOptions): Promise<CacheReport> {
   const db = options.db ?? getPool();
-  const scope = options.scope ?? { kind: "all" };
+  const scope = options.scope;
   const now = options.now ?? new Date();
   const { bucket, from, to } = query;
   const size = BUCKET_MS[bucket];

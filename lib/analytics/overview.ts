@@ -1,4 +1,3 @@
-import { getPool } from "@/lib/db";
 import { Money } from "@/lib/money";
 import type { TeamScope } from "@/lib/auth/permissions";
 import type { QueryResultRow } from "pg";
@@ -197,11 +196,7 @@ export function stackTopModels(rows: ModelDaySpend[], keep = STACKED_MODELS): { 
 const LATEST_SQL = `SELECT max(hour) AS latest FROM usage_rollup_hourly WHERE true`;
 
 /** The overview for the teams in `scope` (everything for admins and finance). */
-export async function getSpendOverview(
-  now: Date = new Date(),
-  db: Queryable = getPool(),
-  scope: TeamScope = { kind: "all" },
-): Promise<SpendOverview> {
+export async function getSpendOverview(now: Date, db: Queryable, scope: TeamScope): Promise<SpendOverview> {
   const periods = overviewPeriods(now);
   const { last30Days } = periods;
   const latestParams = new SqlParams();

@@ -175,15 +175,16 @@ const groupId = (g1: string | null, g2: string | null) => JSON.stringify([g1, g2
 
 export interface TokensReportOptions {
   db?: Queryable;
-  scope?: TeamScope;
+  /** Whose teams: never defaulted (see ReportOptions in cache.ts). */
+  scope: TeamScope;
 }
 
 export async function getTokensPerRequest(
   query: TokensPerRequestQuery,
-  options: TokensReportOptions = {},
+  options: TokensReportOptions,
 ): Promise<TokensPerRequestReport> {
   const db = options.db ?? getPool();
-  const scope = options.scope ?? { kind: "all" };
+  const scope = options.scope;
   const { bucket, from, to } = query;
   const day = BUCKET_MS.day;
   const recentFrom = new Date(to.getTime() - JUMP_RECENT_DAYS * day);

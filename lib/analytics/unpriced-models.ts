@@ -15,7 +15,7 @@ export interface UnpricedModel {
 /** Unpriced usage of the last `days` days. */
 export async function unpricedModels(
   days: number,
-  scope: TeamScope = { kind: "all" },
+  scope: TeamScope,
   db: Queryable = getPool(),
   now: Date = new Date(),
 ): Promise<UnpricedModel[]> {

@@ -181,7 +181,7 @@ export function scopeOf(row: Pick<BudgetRow, "team" | "feature" | "environment" 
 export async function budgetStatuses(
   db: Queryable,
   now: Date,
-  scope: TeamScope = { kind: "all" },
+  scope: TeamScope,
   ids?: string[],
 ): Promise<BudgetStatus[]> {
   const params = new SqlParams();

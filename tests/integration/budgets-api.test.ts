@@ -315,7 +315,7 @@ describe("spend and forecast (lib, at a fixed now)", () => {
   });
 
   it("budgetStatuses: the exact shape, the team scope, and budgets by id", async () => {
-    const all = await budgetStatuses(getPool(), NOW);
+    const all = await budgetStatuses(getPool(), NOW, { kind: "all" });
     const rewrite = all.find((s) => s.budget.id === ids.rewrite);
     expect(rewrite).toEqual({
       budget: {
@@ -516,7 +516,7 @@ describe("PATCH, DELETE and the audit log", () => {
     expect((audit[1]?.after as { archived_at: string | null }).archived_at).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(audit[1]?.teamId).toBe(teamA.id);
     // Archived budgets are not active: budgetStatuses leaves them out unless asked by id.
-    expect((await budgetStatuses(getPool(), NOW)).map((s) => s.budget.id)).not.toContain(created.id);
+    expect((await budgetStatuses(getPool(), NOW, { kind: "all" })).map((s) => s.budget.id)).not.toContain(created.id);
     expect((await budgetStatuses(getPool(), NOW, { kind: "all" }, [created.id]))[0]?.budget.archived).toBe(true);
   });
 });

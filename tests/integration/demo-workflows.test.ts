@@ -66,7 +66,7 @@ afterAll(async () => {
 describe("the demo's planning history", () => {
   it("sets every budget, with one over, one forecast to overrun and the rest on track at the end of the window", async () => {
     expect(summary.workflows).toMatchObject({ budgets: 8, allocations: 6, bursts: 5 });
-    const statuses = await budgetStatuses(getPool(), END);
+    const statuses = await budgetStatuses(getPool(), END, { kind: "all" });
     const byName = Object.fromEntries(statuses.map((s) => [s.budget.name, s.status]));
     expect(byName).toEqual(Object.fromEntries(DEMO_BUDGETS.map((b) => [b.name, b.target])));
     const { budgetsAt } = setupTimes(plan.startMs, plan.endMs);
