@@ -3,6 +3,7 @@ import { getPool } from "@/lib/db";
 import { iso, SqlParams, toCount, type Queryable } from "@/lib/db/sql";
 import { can, notificationAudiences, teamScope, type NotificationAudience, type Principal, type UserPrincipal } from "@/lib/auth/permissions";
 import { ApiError } from "@/lib/http/errors";
+import type { NotificationItem, NotificationKind, NotificationPageJson } from "@/lib/schemas/notifications";
 
 /**
  * The in-app channel: the header's bell. A notification is written in the same
@@ -11,8 +12,6 @@ import { ApiError } from "@/lib/http/errors";
  * in SQL from the principal (lib/auth/permissions.ts notificationAudiences and teamScope);
  * read marks are per user. "Unread" counts only what arrived since the account existed.
  */
-
-export type NotificationKind = "alert" | "burst_requested" | "burst_approved" | "burst_rejected" | "test";
 
 export interface NewNotification {
   kind: NotificationKind;
@@ -30,21 +29,7 @@ export interface NewNotification {
   at: Date;
 }
 
-export interface NotificationView {
-  id: string;
-  kind: NotificationKind;
-  team: string | null;
-  title: string;
-  message: string;
-  link: string | null;
-  created_at: string;
-  read: boolean;
-}
-
-export interface NotificationPage {
-  notifications: NotificationView[];
-  unread_count: number;
-}
+// The answers' shapes (and the kinds) are the zod schemas' of lib/schemas/notifications.ts.
 
 /**
  * Creates the built-in in-app channel, on, unless it exists (the unique index allows one).
@@ -108,16 +93,8 @@ function visibleTo(user: UserPrincipal, params: SqlParams): { me: string; where:
 
 const UNREAD = `NOT EXISTS (SELECT 1 FROM notification_reads r WHERE r.notification_id = n.id AND r.user_id = u.id) AND n.created_at >= u.created_at`;
 
-interface Row {
-  id: string;
-  kind: NotificationKind;
-  team: string | null;
-  title: string;
-  message: string;
-  link: string | null;
-  created_at: Date;
-  unread: boolean;
-}
+/** A notification as the list query reads it: the answer's fields, with the database's Date and unread flag. */
+type Row = Omit<NotificationItem, "created_at" | "read"> & { created_at: Date; unread: boolean };
 
 export interface ListOptions {
   limit?: number;
@@ -126,7 +103,7 @@ export interface ListOptions {
 }
 
 /** GET /api/v1/notifications: the newest first, with the unread count. */
-export async function listNotifications(principal: Principal, options: ListOptions = {}): Promise<NotificationPage> {
+export async function listNotifications(principal: Principal, options: ListOptions = {}): Promise<NotificationPageJson> {
   const user = userOf(principal);
   const db = options.db ?? getPool();
   const params = new SqlParams();

@@ -5,7 +5,8 @@ import { sendToChannel, type DeliverableAlert, type SendOptions, type SendResult
 import { publicBaseUrl } from "@/lib/env";
 import { afterResponse } from "@/lib/http/after-response";
 import type { Queryable } from "@/lib/db/sql";
-import { ensureInAppChannel, inAppChannelEnabled, recordNotification, type NotificationKind } from "@/lib/notifications/notifications";
+import { ensureInAppChannel, inAppChannelEnabled, recordNotification } from "@/lib/notifications/notifications";
+import type { NotificationKind } from "@/lib/schemas/notifications";
 import { formatCount, formatDayTime, formatMoney } from "@/lib/format";
 import type { BurstView } from "./bursts";
 

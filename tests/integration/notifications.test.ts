@@ -369,3 +369,14 @@ describe("the built-in in-app channel", () => {
     expect(await unreadCounts({ finance, leadX })).toEqual({ finance: 1, leadX: 0 });
   });
 });
+
+describe("an installation without the in-app channel row yet (restored from before it)", () => {
+  it("creates the channel, on, when a burst request is filed, and notifies the admins", async () => {
+    await getPool().query("DELETE FROM alert_channels WHERE type = 'in_app'");
+    const filed = await fileBurst(as(leadX), TEAM_X);
+    const rows = await notificationRows("burst_request_id = $1::uuid", [filed.id]);
+    expect(rows.map((row) => [row.kind, row.audience])).toEqual([["burst_requested", "admins"]]);
+    const channels = await getPool().query<{ enabled: boolean }>("SELECT enabled FROM alert_channels WHERE type = 'in_app'");
+    expect(channels.rows).toEqual([{ enabled: true }]);
+  });
+});
