@@ -1,7 +1,8 @@
 import path from "node:path";
 import { defineConfig } from "vitest/config";
 
-const alias = { "@": path.resolve(import.meta.dirname) };
+// `server-only` is an empty module outside Next's client bundles (scripts/node-hooks.mjs does the same for node).
+const alias = { "@": path.resolve(import.meta.dirname), "server-only": path.resolve(import.meta.dirname, "scripts/server-only-empty.mjs") };
 
 export default defineConfig({
   resolve: { alias },

@@ -194,7 +194,7 @@ async function revokeKey(prefix: string | undefined): Promise<void> {
     const { revokeKeyByPrefix } = await import("@/lib/access/api-keys");
     const { ApiError } = await import("@/lib/http/errors");
     try {
-      await revokeKeyByPrefix(CLI_ACTOR, prefix);
+      await revokeKeyByPrefix({ principal: CLI_ACTOR }, { prefix });
     } catch (error) {
       if (error instanceof ApiError && error.code === "not_found") throw new Error(`no key with prefix ${prefix} (see \`key list\`)`);
       if (error instanceof ApiError && error.code === "conflict") throw new Error(`key ${prefix} is already revoked`);
@@ -274,7 +274,7 @@ async function user(args: string[]): Promise<void> {
     await applyMigrations(db.url);
     const { createUser } = await import("@/lib/access/users");
     // A duplicate email throws ApiError("conflict", …): its message is printed and the exit status is 1.
-    const created = await createUser(CLI_ACTOR, input, null);
+    const created = await createUser({ principal: CLI_ACTOR }, input);
     console.log(`Created user ${created.email} with role ${created.role}.`);
     if (!fromStdin) {
       console.log("Initial password (shown only once; change it after signing in):");
@@ -286,7 +286,7 @@ async function user(args: string[]): Promise<void> {
 async function listUsers(): Promise<void> {
   await withDatabase(async () => {
     const { listUsers: list } = await import("@/lib/access/users");
-    const users = await list();
+    const users = await list({ principal: CLI_ACTOR });
     for (const u of users) {
       const teams = u.teams.length ? u.teams.map((t) => (t.role === "lead" ? `${t.slug} (lead)` : t.slug)).join(", ") : "none";
       const name = u.name ? ` (${u.name})` : "";

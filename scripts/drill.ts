@@ -112,7 +112,7 @@ async function runClient(index: number, target: () => string, key: string, stopp
 }
 
 function cli(env: NodeJS.ProcessEnv, args: string[]): string {
-  const result = spawnSync(process.execPath, ["--import", "tsx", "scripts/burnrate.ts", ...args], { env, encoding: "utf8" });
+  const result = spawnSync(process.execPath, ["--import", "./scripts/node-hooks.mjs", "scripts/burnrate.ts", ...args], { env, encoding: "utf8" });
   if (result.status !== 0) throw new Error(`burnrate ${args.join(" ")} failed: ${result.stderr}`);
   return result.stdout.trimEnd().split("\n").at(-1) ?? "";
 }

@@ -19,7 +19,6 @@ import { GettingStarted } from "@/components/overview/getting-started";
 import { MonthForecastPanel, MonthForecastSkeleton } from "@/components/overview/month-forecast-panel";
 import { Prefetch } from "./_prefetch/prefetch";
 import { serverQueries } from "./_prefetch/server-queries";
-import { getPool } from "@/lib/db";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Overview" };
@@ -28,7 +27,7 @@ export default async function OverviewPage() {
   const user = await requireUser("/");
   if (!canSee(user, "overview")) return <AccessDenied what="the overview" />;
   const scope = teamScope(user);
-  const overview = await getSpendOverview(new Date(), getPool(), scope);
+  const overview = await getSpendOverview({ principal: user });
   const { monthToDate: mtd, periods, latestHour } = overview;
   const month = formatMonth(periods.monthToDate.start);
   const untaggedShare = scope.kind === "all" ? ratio(mtd.untaggedCostUsd, mtd.costUsd) : null;

@@ -1,12 +1,14 @@
+import "server-only";
 import { prisma } from "@/lib/db";
 import { createApiKey, type CreatedApiKey } from "@/lib/auth/api-keys";
 import { clearApiKeyCache } from "@/lib/auth/authenticate-key";
-import { canManageKey, keyGrantProblem, type Principal } from "@/lib/auth/permissions";
+import { canManageKey, keyGrantProblem } from "@/lib/auth/permissions";
 import { writeAudit, type AuditActor } from "@/lib/audit/audit-log";
 import { ApiError } from "@/lib/http/errors";
 import type { ApiKeyScope, Prisma } from "@/lib/generated/prisma/client";
 import type { CreateKeyInput } from "@/lib/schemas/access";
 import { getSecret } from "@/lib/secrets";
+import { ipOf, type Ctx } from "@/lib/context";
 
 /** API keys as people manage them: minted no wider than their creator, shown once, revocable. */
 
@@ -62,7 +64,8 @@ async function keyView(row: KeyRow, teamSlugs?: Map<string, string>): Promise<Ke
 }
 
 /** Admins see every key; finance and team leads the keys they created. */
-export async function listKeys(principal: Principal): Promise<KeyView[]> {
+export async function listKeys(ctx: Ctx): Promise<KeyView[]> {
+  const { principal } = ctx;
   const everyKey = principal.kind === "key" || principal.role === "admin";
   const rows = await prisma.apiKey.findMany({
     where: everyKey ? {} : { createdById: principal.userId },
@@ -74,11 +77,9 @@ export async function listKeys(principal: Principal): Promise<KeyView[]> {
   return Promise.all(rows.map((row) => keyView(row, slugs)));
 }
 
-export async function mintKey(
-  principal: Principal,
-  input: CreateKeyInput,
-  ip: string | null = null,
-): Promise<KeyView & { secret: string }> {
+export async function createKey(ctx: Ctx, input: CreateKeyInput): Promise<KeyView & { secret: string }> {
+  const { principal } = ctx;
+  const ip = ipOf(ctx);
   const teamSlug = input.team ?? null;
   const problem = keyGrantProblem(principal, { scopes: input.scopes, teamSlug });
   if (problem) throw new ApiError("forbidden", problem.message, { details: [problem] });
@@ -143,13 +144,17 @@ export async function storeKey(
   });
 }
 
-export async function revokeKey(principal: Principal, keyId: string, ip: string | null = null): Promise<KeyView> {
+export async function revokeKey(ctx: Ctx, { id: keyId }: { id: string }): Promise<KeyView> {
+  const { principal } = ctx;
+  const ip = ipOf(ctx);
   // Someone else's key answers 404, exactly like a missing one.
   return revokeStoredKey(principal, { id: keyId }, (row) => canManageKey(principal, row), ip);
 }
 
 /** The CLI's `key revoke PREFIX`: by the key's public prefix, as the machine's operator (no permission check). */
-export async function revokeKeyByPrefix(actor: AuditActor, prefix: string, ip: string | null = null): Promise<KeyView> {
+export async function revokeKeyByPrefix(ctx: Ctx<AuditActor>, { prefix }: { prefix: string }): Promise<KeyView> {
+  const { principal: actor } = ctx;
+  const ip = ipOf(ctx);
   return revokeStoredKey(actor, { prefix }, () => true, ip);
 }
 

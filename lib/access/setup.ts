@@ -1,8 +1,10 @@
+import "server-only";
 import { prisma } from "@/lib/db";
 import { hashPassword } from "@/lib/auth/password";
 import { writeAudit } from "@/lib/audit/audit-log";
 import { ApiError } from "@/lib/http/errors";
 import type { SetupInput } from "@/lib/schemas/access";
+import { ipOf, type Ctx } from "@/lib/context";
 
 /**
  * First run: while the user table is empty, anyone who can reach the app may create the
@@ -14,7 +16,9 @@ export async function needsSetup(): Promise<boolean> {
   return (await prisma.user.count()) === 0;
 }
 
-export async function createFirstAdmin(input: SetupInput, ip: string | null = null): Promise<{ id: string; email: string }> {
+/** Nobody is signed in yet: the context is only where the request came from. */
+export async function createFirstAdmin(ctx: Omit<Ctx, "principal">, input: SetupInput): Promise<{ id: string; email: string }> {
+  const ip = ipOf(ctx);
   const passwordHash = await hashPassword(input.password);
   return prisma.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SETUP_LOCK})`;

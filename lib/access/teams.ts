@@ -1,9 +1,11 @@
+import "server-only";
 import { prisma } from "@/lib/db";
-import { teamScope, type Principal } from "@/lib/auth/permissions";
+import { teamScope } from "@/lib/auth/permissions";
 import { writeAudit, type AuditActor } from "@/lib/audit/audit-log";
 import { ApiError } from "@/lib/http/errors";
 import type { Prisma, TeamOrigin } from "@/lib/generated/prisma/client";
 import { teamSlugSchema, type CreateTeamInput, type SetMemberInput } from "@/lib/schemas/access";
+import { ipOf, type Ctx } from "@/lib/context";
 
 /**
  * Teams and memberships. Reading is team-scoped in the query; writing is for admins —
@@ -52,7 +54,8 @@ function teamView(row: TeamRow): TeamView {
 }
 
 /** The teams a principal may see: all of them for admins and finance, their own otherwise. */
-export async function listTeams(principal: Principal): Promise<TeamView[]> {
+export async function listTeams(ctx: Ctx): Promise<TeamView[]> {
+  const { principal } = ctx;
   const scope = teamScope(principal);
   const rows = await prisma.team.findMany({
     where: scope.kind === "all" ? {} : { slug: { in: scope.slugs } },
@@ -63,7 +66,8 @@ export async function listTeams(principal: Principal): Promise<TeamView[]> {
 }
 
 /** One team by id, or 404 — also for a team outside the caller's scope, so ids leak nothing. */
-export async function getTeamOrThrow(principal: Principal, teamId: string): Promise<TeamView> {
+export async function getTeamOrThrow(ctx: Ctx, { id: teamId }: { id: string }): Promise<TeamView> {
+  const { principal } = ctx;
   const scope = teamScope(principal);
   const row = await prisma.team.findFirst({
     where: { id: teamId, ...(scope.kind === "all" ? {} : { slug: { in: scope.slugs } }) },
@@ -73,7 +77,9 @@ export async function getTeamOrThrow(principal: Principal, teamId: string): Prom
   return teamView(row);
 }
 
-export async function createTeam(actor: AuditActor, input: CreateTeamInput, ip: string | null = null): Promise<TeamView> {
+export async function createTeam(ctx: Ctx<AuditActor>, input: CreateTeamInput): Promise<TeamView> {
+  const { principal: actor } = ctx;
+  const ip = ipOf(ctx);
   return prisma.$transaction(async (tx) => {
     if (await tx.team.findUnique({ where: { slug: input.slug }, select: { id: true } })) {
       throw new ApiError("conflict", "A team with this slug exists.", { details: [{ path: "slug", message: "is already taken" }] });
@@ -91,7 +97,9 @@ export async function createTeam(actor: AuditActor, input: CreateTeamInput, ip: 
   });
 }
 
-export async function renameTeam(actor: AuditActor, teamId: string, name: string, ip: string | null = null): Promise<TeamView> {
+export async function renameTeam(ctx: Ctx<AuditActor>, { id: teamId, name }: { id: string; name: string }): Promise<TeamView> {
+  const { principal: actor } = ctx;
+  const ip = ipOf(ctx);
   return prisma.$transaction(async (tx) => {
     const current = await tx.team.findUnique({ where: { id: teamId }, select: TEAM_SELECT });
     if (!current) throw new ApiError("not_found", "No such team.");
@@ -110,7 +118,9 @@ export async function renameTeam(actor: AuditActor, teamId: string, name: string
   });
 }
 
-export async function setMember(actor: AuditActor, teamId: string, input: SetMemberInput, ip: string | null = null): Promise<TeamView> {
+export async function setMember(ctx: Ctx<AuditActor>, { teamId, member: input }: { teamId: string; member: SetMemberInput }): Promise<TeamView> {
+  const { principal: actor } = ctx;
+  const ip = ipOf(ctx);
   return prisma.$transaction(async (tx) => {
     const team = await tx.team.findUnique({ where: { id: teamId }, select: { id: true } });
     if (!team) throw new ApiError("not_found", "No such team.");
@@ -139,7 +149,9 @@ export async function setMember(actor: AuditActor, teamId: string, input: SetMem
   });
 }
 
-export async function removeMember(actor: AuditActor, teamId: string, userId: string, ip: string | null = null): Promise<TeamView> {
+export async function removeMember(ctx: Ctx<AuditActor>, { teamId, userId }: { teamId: string; userId: string }): Promise<TeamView> {
+  const { principal: actor } = ctx;
+  const ip = ipOf(ctx);
   return prisma.$transaction(async (tx) => {
     const membership = await tx.teamMembership.findUnique({
       where: { userId_teamId: { userId, teamId } },

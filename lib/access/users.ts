@@ -1,9 +1,11 @@
+import "server-only";
 import { prisma } from "@/lib/db";
 import { hashPassword } from "@/lib/auth/password";
 import { writeAudit, type AuditActor } from "@/lib/audit/audit-log";
 import { ApiError } from "@/lib/http/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { CreateUserInput, UpdateUserInput } from "@/lib/schemas/access";
+import { ipOf, type Ctx } from "@/lib/context";
 
 /** Users and roles (admin only; the route checks users:manage). */
 
@@ -54,12 +56,14 @@ function auditable(view: UserView) {
   return { email: view.email, name: view.name, role: view.role, disabled: view.disabled };
 }
 
-export async function listUsers(): Promise<UserView[]> {
+export async function listUsers(_ctx: Ctx<AuditActor>): Promise<UserView[]> {
   const rows = await prisma.user.findMany({ select: USER_SELECT, orderBy: { email: "asc" } });
   return rows.map(userView);
 }
 
-export async function createUser(actor: AuditActor, input: CreateUserInput, ip: string | null = null): Promise<UserView> {
+export async function createUser(ctx: Ctx<AuditActor>, input: CreateUserInput): Promise<UserView> {
+  const { principal: actor } = ctx;
+  const ip = ipOf(ctx);
   const passwordHash = input.password ? await hashPassword(input.password) : null;
   return prisma.$transaction(async (tx) => {
     if (await tx.user.findUnique({ where: { email: input.email }, select: { id: true } })) {
@@ -77,12 +81,9 @@ export async function createUser(actor: AuditActor, input: CreateUserInput, ip: 
   });
 }
 
-export async function updateUser(
-  actor: AuditActor,
-  userId: string,
-  input: UpdateUserInput,
-  ip: string | null = null,
-): Promise<UserView> {
+export async function updateUser(ctx: Ctx<AuditActor>, { userId, changes: input }: { userId: string; changes: UpdateUserInput }): Promise<UserView> {
+  const { principal: actor } = ctx;
+  const ip = ipOf(ctx);
   const passwordHash = input.password ? await hashPassword(input.password) : undefined;
   return prisma.$transaction(async (tx) => {
     // Lock the admins' rows: two admins demoting each other at once must not leave none.
@@ -134,7 +135,9 @@ export async function updateUser(
  * "Sign out everywhere": ends every session of the user (this browser's too) by bumping
  * their session version; signing in again starts a new one.
  */
-export async function endAllSessions(actor: AuditActor, userId: string, ip: string | null = null): Promise<void> {
+export async function endAllSessions(ctx: Ctx<AuditActor>, { userId }: { userId: string }): Promise<void> {
+  const { principal: actor } = ctx;
+  const ip = ipOf(ctx);
   await prisma.$transaction(async (tx) => {
     const updated = await tx.user.updateMany({ where: { id: userId }, data: { sessionVersion: { increment: 1 } } });
     if (updated.count === 0) throw new ApiError("not_found", "No such user.");

@@ -1,10 +1,12 @@
-import { getPool, prisma } from "@/lib/db";
+import "server-only";
+import { prisma } from "@/lib/db";
 import { teamScope, type Principal } from "@/lib/auth/permissions";
 import { writeAudit } from "@/lib/audit/audit-log";
 import { iso, SqlParams } from "@/lib/db/sql";
 import { ApiError } from "@/lib/http/errors";
 import type { AlertScope, AlertsQuery, AlertStateName } from "@/lib/schemas/alerts";
 import { evaluateAlerts, type EvaluationResult } from "@/lib/alerts/evaluate";
+import { dbOf, ipOf, nowOf, type Ctx } from "@/lib/context";
 
 /**
  * Alerts as people read them (GET /api/v1/alerts, POST /api/v1/alerts/{id}/acknowledge).
@@ -87,7 +89,8 @@ function scopeCondition(principal: Principal, params: SqlParams): string {
 }
 
 /** Newest first (fired_at), filtered by state, type, team (scope.team) and fired_at in [from, to). */
-export async function listAlerts(principal: Principal, query: AlertsQuery): Promise<AlertView[]> {
+export async function listAlerts(ctx: Ctx, query: AlertsQuery): Promise<AlertView[]> {
+  const { principal } = ctx;
   const params = new SqlParams();
   let where = "true";
   if (query.state) where += ` AND e.state = ${params.add(query.state, '"AlertState"')}`;
@@ -96,7 +99,7 @@ export async function listAlerts(principal: Principal, query: AlertsQuery): Prom
   if (query.from) where += ` AND e.fired_at >= ${params.add(iso(query.from), "timestamptz")}`;
   if (query.to) where += ` AND e.fired_at < ${params.add(iso(query.to), "timestamptz")}`;
   where += scopeCondition(principal, params);
-  const result = await getPool().query<AlertRow>(
+  const result = await dbOf(ctx).query<AlertRow>(
     `${SELECT} WHERE ${where} ORDER BY e.fired_at DESC, e.id LIMIT ${params.add(query.limit)}`,
     params.values,
   );
@@ -104,9 +107,10 @@ export async function listAlerts(principal: Principal, query: AlertsQuery): Prom
 }
 
 /** One alert in the caller's scope, or 404. */
-export async function getAlertOrThrow(principal: Principal, id: string): Promise<AlertView> {
+export async function getAlertOrThrow(ctx: Ctx, { id }: { id: string }): Promise<AlertView> {
+  const { principal } = ctx;
   const params = new SqlParams();
-  const result = await getPool().query<AlertRow>(`${SELECT} WHERE e.id = ${params.add(id, "uuid")}${scopeCondition(principal, params)}`, params.values);
+  const result = await dbOf(ctx).query<AlertRow>(`${SELECT} WHERE e.id = ${params.add(id, "uuid")}${scopeCondition(principal, params)}`, params.values);
   const row = result.rows[0];
   if (!row) throw new ApiError("not_found", "No such alert.");
   return alertView(row);
@@ -116,8 +120,11 @@ export async function getAlertOrThrow(principal: Principal, id: string): Promise
  * open → acknowledged, by the caller (acknowledged_by for a user; a key is named in the
  * audit entry). 409 when the alert is already acknowledged or resolved.
  */
-export async function acknowledgeAlert(principal: Principal, id: string, ip: string | null = null, now: Date = new Date()): Promise<AlertView> {
-  const alert = await getAlertOrThrow(principal, id);
+export async function acknowledgeAlert(ctx: Ctx, { id }: { id: string }): Promise<AlertView> {
+  const { principal } = ctx;
+  const ip = ipOf(ctx);
+  const now = nowOf(ctx);
+  const alert = await getAlertOrThrow(ctx, { id });
   await prisma.$transaction(async (tx) => {
     const updated = await tx.alertEvent.updateMany({
       where: { id, state: "open" },
@@ -138,11 +145,13 @@ export async function acknowledgeAlert(principal: Principal, id: string, ip: str
       ip,
     });
   });
-  return getAlertOrThrow(principal, id);
+  return getAlertOrThrow(ctx, { id });
 }
 
 /** POST /api/v1/alerts/evaluate: every rule now (evaluateAlerts), audited as alert.evaluate. */
-export async function evaluateNow(principal: Principal, ip: string | null = null): Promise<EvaluationResult> {
+export async function evaluateAlertsNow(ctx: Ctx): Promise<EvaluationResult> {
+  const { principal } = ctx;
+  const ip = ipOf(ctx);
   const result = await evaluateAlerts();
   await writeAudit(prisma, principal, {
     action: "alert.evaluate",

@@ -1,3 +1,4 @@
+import "server-only";
 import { getPool, prisma } from "@/lib/db";
 import { writeAudit, type AuditActor } from "@/lib/audit/audit-log";
 import { ApiError } from "@/lib/http/errors";
@@ -8,6 +9,7 @@ import { ensureInAppChannel, recordNotification } from "@/lib/notifications/noti
 import { smtpUrl } from "@/lib/alerts/email";
 import { publicBaseUrl } from "@/lib/env";
 import { outboundUrlRefusal } from "@/lib/http/outbound";
+import { dbOf, ipOf, type Ctx } from "@/lib/context";
 
 /**
  * Alert channels (POST/GET /api/v1/alert-channels, PATCH/DELETE …/{id}, …/{id}/test,
@@ -127,8 +129,8 @@ function requireSmtp(path: string): void {
   });
 }
 
-export async function listChannels(): Promise<ChannelView[]> {
-  await ensureInAppChannel(getPool());
+export async function listChannels(ctx: Ctx<AuditActor>): Promise<ChannelView[]> {
+  await ensureInAppChannel(dbOf(ctx));
   const rows = await prisma.alertChannel.findMany({ select: CHANNEL_SELECT, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
   return rows.map(channelView);
 }
@@ -139,7 +141,9 @@ export async function getChannelOrThrow(id: string): Promise<ChannelRow> {
   return row;
 }
 
-export async function createChannel(actor: AuditActor, input: CreateChannelInput, ip: string | null = null): Promise<ChannelView> {
+export async function createChannel(ctx: Ctx<AuditActor>, input: CreateChannelInput): Promise<ChannelView> {
+  const { principal: actor } = ctx;
+  const ip = ipOf(ctx);
   if (input.type === "email") requireSmtp("type");
   else await requireAllowedUrl(input.url);
   const target = input.type === "email" ? input.to : input.url;
@@ -154,7 +158,9 @@ export async function createChannel(actor: AuditActor, input: CreateChannelInput
   });
 }
 
-export async function updateChannel(actor: AuditActor, id: string, input: UpdateChannelInput, ip: string | null = null): Promise<ChannelView> {
+export async function updateChannel(ctx: Ctx<AuditActor>, { id, changes: input }: { id: string; changes: UpdateChannelInput }): Promise<ChannelView> {
+  const { principal: actor } = ctx;
+  const ip = ipOf(ctx);
   return prisma.$transaction(async (tx) => {
     const current = await tx.alertChannel.findUnique({ where: { id }, select: CHANNEL_SELECT });
     if (!current) throw new ApiError("not_found", "No such alert channel.");
@@ -198,7 +204,9 @@ export async function updateChannel(actor: AuditActor, id: string, input: Update
 }
 
 /** Deletes the channel with its deliveries (alerts stay). */
-export async function deleteChannel(actor: AuditActor, id: string, ip: string | null = null): Promise<{ id: string; deleted: true }> {
+export async function deleteChannel(ctx: Ctx<AuditActor>, { id }: { id: string }): Promise<{ id: string; deleted: true }> {
+  const { principal: actor } = ctx;
+  const ip = ipOf(ctx);
   return prisma.$transaction(async (tx) => {
     const current = await tx.alertChannel.findUnique({ where: { id }, select: CHANNEL_SELECT });
     if (!current) throw new ApiError("not_found", "No such alert channel.");
@@ -214,7 +222,9 @@ export async function deleteChannel(actor: AuditActor, id: string, ip: string | 
  * code, or why there was none (a network error, the guard's refusal), never the
  * receiver's body; audited.
  */
-export async function testChannel(actor: AuditActor, id: string, ip: string | null = null): Promise<TestResult> {
+export async function testChannel(ctx: Ctx<AuditActor>, { id }: { id: string }): Promise<TestResult> {
+  const { principal: actor } = ctx;
+  const ip = ipOf(ctx);
   const channel = await getChannelOrThrow(id);
   if (channel.type === "email") requireSmtp("type");
   const result =
@@ -265,7 +275,7 @@ function deliveryView(row: DeliveryRow): DeliveryView {
 }
 
 /** The channel's most recent deliveries, newest first. */
-export async function channelDeliveries(id: string, limit: number): Promise<DeliveryView[]> {
+export async function listChannelDeliveries(_ctx: Ctx<AuditActor>, { id, limit }: { id: string; limit: number }): Promise<DeliveryView[]> {
   await getChannelOrThrow(id);
   const rows = await prisma.alertDelivery.findMany({
     where: { channelId: id },

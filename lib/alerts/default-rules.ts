@@ -1,3 +1,4 @@
+import "server-only";
 import type pg from "pg";
 import { getPool } from "@/lib/db";
 import { iso, withTransaction, type Queryable } from "@/lib/db/sql";

@@ -1,4 +1,5 @@
-import { getTokensPerRequest } from "@/lib/analytics/tokens-per-request";
+import "server-only";
+import { tokensPerRequestReport } from "@/lib/analytics/tokens-per-request";
 import type { HitRatePoint } from "@/lib/analytics/cache-drops";
 import { bucketSql, bucketStarts, floorToBucket, rollupFilterSql, rollupWindowSql } from "@/lib/db/rollup-sql";
 import { iso, rows, SqlParams, toCount, type Queryable } from "@/lib/db/sql";
@@ -190,7 +191,7 @@ export async function cacheInputs(
   };
 }
 
-/** The jump flag of getTokensPerRequest per team and feature (features without a team tag are left out). */
+/** The jump flag of tokensPerRequestReport per team and feature (features without a team tag are left out). */
 export async function tokensInputs(db: Queryable, now: Date, scope: AlertScope): Promise<TokensJumpInput[]> {
   const to = new Date(startOfUtcHour(now).getTime() + HOUR_MS);
   // The report's groups are those with requests in [from, to): the jump's recent 7 days.
@@ -212,7 +213,7 @@ export async function tokensInputs(db: Queryable, now: Date, scope: AlertScope):
   }
   const inputs: TokensJumpInput[] = [];
   for (const team of teams) {
-    const report = await getTokensPerRequest({ from, to, bucket: "day", group_by: "feature", ...scopeFilters(scope), team }, { db, scope: { kind: "all" } });
+    const report = await tokensPerRequestReport(db, { from, to, bucket: "day", group_by: "feature", ...scopeFilters(scope), team }, { kind: "all" });
     for (const group of report.groups) {
       if (group.key === null) continue;
       inputs.push({ scope: normalizeScope({ ...scope, team, feature: group.key }), jump: group.jump });

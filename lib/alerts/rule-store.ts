@@ -1,3 +1,4 @@
+import "server-only";
 import { prisma } from "@/lib/db";
 import { writeAudit, type AuditActor } from "@/lib/audit/audit-log";
 import { ApiError, invalidRequest } from "@/lib/http/errors";
@@ -13,6 +14,7 @@ import {
 import { DEFAULT_RULES, ensureDefaultRules } from "@/lib/alerts/default-rules";
 import { BUDGET_RULE_TYPES } from "@/lib/alerts/rule-describe";
 import { describeScope, normalizeScope } from "@/lib/alerts/rules";
+import { ipOf, nowOf, type Ctx } from "@/lib/context";
 
 /**
  * Alert rules (GET/POST /api/v1/alert-rules, PATCH/DELETE /api/v1/alert-rules/{id}). The
@@ -102,7 +104,7 @@ async function builtInIds(db: RuleDb): Promise<Set<string>> {
   return new Set(rows.map((row) => row.id));
 }
 
-export async function listRules(): Promise<RuleView[]> {
+export async function listRules(_ctx: Ctx<AuditActor>): Promise<RuleView[]> {
   await ensureDefaultRules();
   const [rows, builtIn] = await Promise.all([
     prisma.alertRule.findMany({ select: RULE_SELECT, orderBy: [{ createdAt: "asc" }, { id: "asc" }] }),
@@ -148,7 +150,9 @@ function auditSnapshot(view: RuleView): Record<string, unknown> {
  * budget, or archived) and channel_ids.<i>; 409 when the budget already has its own rule
  * of that type. The default rules are created first, so the new rule is never taken for one.
  */
-export async function createRule(actor: AuditActor, input: CreateRuleInput, ip: string | null = null): Promise<RuleView> {
+export async function createRule(ctx: Ctx<AuditActor>, input: CreateRuleInput): Promise<RuleView> {
+  const { principal: actor } = ctx;
+  const ip = ipOf(ctx);
   await ensureDefaultRules();
   const params = input.params ?? {};
   const problem = paramsProblem(input.type, params);
@@ -201,7 +205,10 @@ export async function createRule(actor: AuditActor, input: CreateRuleInput, ip: 
  * Its open and acknowledged alerts are resolved (nothing would resolve them any more);
  * past alerts stay, without their rule.
  */
-export async function deleteRule(actor: AuditActor, id: string, ip: string | null = null, now: Date = new Date()): Promise<{ id: string; deleted: true; resolved_alerts: number }> {
+export async function deleteRule(ctx: Ctx<AuditActor>, { id }: { id: string }): Promise<{ id: string; deleted: true; resolved_alerts: number }> {
+  const { principal: actor } = ctx;
+  const ip = ipOf(ctx);
+  const now = nowOf(ctx);
   return prisma.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT id FROM alert_rules WHERE id = ${id}::uuid FOR UPDATE`;
     const current = await tx.alertRule.findUnique({ where: { id }, select: RULE_SELECT });
@@ -228,7 +235,9 @@ export async function deleteRule(actor: AuditActor, id: string, ip: string | nul
  * override), then validated against the type's schema (400 naming params.<field>);
  * `channel_ids` replaces the linked channels (each must exist).
  */
-export async function updateRule(actor: AuditActor, id: string, input: UpdateRuleInput, ip: string | null = null): Promise<RuleView> {
+export async function updateRule(ctx: Ctx<AuditActor>, { id, changes: input }: { id: string; changes: UpdateRuleInput }): Promise<RuleView> {
+  const { principal: actor } = ctx;
+  const ip = ipOf(ctx);
   return prisma.$transaction(async (tx) => {
     const current = await tx.alertRule.findUnique({ where: { id }, select: RULE_SELECT });
     if (!current) throw new ApiError("not_found", "No such alert rule.");

@@ -1,3 +1,4 @@
+import "server-only";
 import { logger } from "@/lib/log";
 import type pg from "pg";
 import { getPool } from "@/lib/db";

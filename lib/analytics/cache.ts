@@ -1,5 +1,5 @@
-import { getPool } from "@/lib/db";
-import type { TeamScope } from "@/lib/auth/permissions";
+import "server-only";
+import { dbOf, nowOf, teamScopeOf, type Ctx } from "@/lib/context";
 import { formatUsd, Money } from "@/lib/money";
 import { buildPriceIndex, STANDARD_TIER } from "@/lib/pricing/match-price";
 import { PRICE_COLUMNS, priceFromRow, type PriceRow, type StoredPrice } from "@/lib/pricing/price-store";
@@ -114,14 +114,6 @@ export interface CacheReport {
   models: CacheModel[];
 }
 
-export interface ReportOptions {
-  db?: Queryable;
-  /** Whose teams (lib/auth/permissions.ts teamScope): never defaulted, so no caller reads every team by forgetting it. */
-  scope: TeamScope;
-  /** The instant whose prices count as current (default: now). */
-  now?: Date;
-}
-
 // ------------------------------------------------------------------ accumulation
 
 interface Acc {
@@ -230,10 +222,11 @@ function savingPerMtok(price: StoredPrice): Money {
 
 const MILLION = new Money(1_000_000);
 
-export async function getCacheReport(query: CacheQuery, options: ReportOptions): Promise<CacheReport> {
-  const db = options.db ?? getPool();
-  const scope = options.scope;
-  const now = options.now ?? new Date();
+/** GET /api/v1/cache in the caller's team scope; `ctx.now` is the instant whose prices count as current. */
+export async function getCacheReport(ctx: Ctx, query: CacheQuery): Promise<CacheReport> {
+  const db = dbOf(ctx);
+  const scope = teamScopeOf(ctx);
+  const now = nowOf(ctx);
   const { bucket, from, to } = query;
   const size = BUCKET_MS[bucket];
   const rule: DropRule = {

@@ -1,6 +1,9 @@
+import "server-only";
 import type { TeamScope } from "@/lib/auth/permissions";
 import { Money, formatUsd } from "@/lib/money";
-import { iso, SqlParams, toCount, type Queryable } from "@/lib/db/sql";
+import { iso, SqlParams, toCount } from "@/lib/db/sql";
+import { dbOf, teamScopeOf, type Ctx } from "@/lib/context";
+import type { OutcomeCostQueryInput } from "@/lib/schemas/outcome-cost";
 
 /**
  * Cost per business outcome (GET /api/v1/outcomes/cost, contract). The window selects
@@ -25,6 +28,8 @@ export interface OutcomeFilter {
   to: Date;
   type?: string;
   feature?: string;
+  /** One of the caller's teams (the team page); 403 naming `team` for another. */
+  team?: string;
 }
 
 /** The outcome columns that are tags; every other tag lives in outcomes.extra_tags. */
@@ -82,13 +87,8 @@ export function costPerSuccess(costUsd: string, successful: number): string | nu
   return successful > 0 ? formatUsd(new Money(costUsd).div(successful)) : null;
 }
 
-export interface OutcomeCostQuery {
-  from: Date;
-  to: Date;
-  type: string;
-  /** Outcome tag names: team, feature, environment, tenant or any extra tag. */
-  groupBy: string[];
-}
+/** GET /api/v1/outcomes/cost's query (lib/schemas/outcome-cost.ts); group_by names outcome tags: team, feature, environment, tenant or any extra tag. */
+export type OutcomeCostQuery = OutcomeCostQueryInput;
 
 export interface OutcomeCostFigures {
   outcomes: number;
@@ -125,11 +125,12 @@ interface CostRow {
   unpriced_requests: string;
 }
 
-export async function outcomeCost(db: Queryable, query: OutcomeCostQuery, scope: TeamScope): Promise<OutcomeCostResult> {
+export async function getOutcomeCost(ctx: Ctx, query: OutcomeCostQuery): Promise<OutcomeCostResult> {
+  const db = dbOf(ctx);
   const p = new SqlParams();
-  const ctes = outcomeTraceCtes({ from: query.from, to: query.to, type: query.type }, scope, p);
-  const groups = query.groupBy.map((tag, i) => `${outcomeTagSql(tag, p)} AS g${i}`);
-  const ordinals = query.groupBy.map((_, i) => String(i + 1));
+  const ctes = outcomeTraceCtes({ from: query.from, to: query.to, type: query.type }, teamScopeOf(ctx), p);
+  const groups = query.group_by.map((tag, i) => `${outcomeTagSql(tag, p)} AS g${i}`);
+  const ordinals = query.group_by.map((_, i) => String(i + 1));
   const attributed = (expression: string) => `coalesce(sum(${expression}) FILTER (WHERE o.trace_rank = 1), 0)`;
   const sql = `WITH ${ctes}
     SELECT ${[...groups, ""].join(", ")}
@@ -144,7 +145,7 @@ export async function outcomeCost(db: Queryable, query: OutcomeCostQuery, scope:
   const result = await db.query<CostRow>(sql, p.values);
 
   const rows = result.rows.map((row): OutcomeCostRow => {
-    const keys = Object.fromEntries(query.groupBy.map((tag, i) => [tag, row[`g${i}`] ?? null]));
+    const keys = Object.fromEntries(query.group_by.map((tag, i) => [tag, row[`g${i}`] ?? null]));
     return { ...keys, ...figures(row.cost_usd, toCount(row.outcomes), toCount(row.successful), toCount(row.requests), toCount(row.unpriced_requests)) };
   });
   const total = rows.reduce(
@@ -162,7 +163,7 @@ export async function outcomeCost(db: Queryable, query: OutcomeCostQuery, scope:
     from: iso(query.from),
     to: iso(query.to),
     type: query.type,
-    group_by: query.groupBy,
+    group_by: query.group_by,
     rows,
     total: figures(total.cost.toString(), total.outcomes, total.successful, total.requests, total.unpriced),
   };

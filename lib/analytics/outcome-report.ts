@@ -1,9 +1,10 @@
-import type { TeamScope } from "@/lib/auth/permissions";
+import "server-only";
 import { Money, formatUsd } from "@/lib/money";
-import { iso, rows, SqlParams, toCount, type Queryable } from "@/lib/db/sql";
+import { iso, rows, SqlParams, toCount } from "@/lib/db/sql";
 import { distributionOfSorted, histogramOfSorted, sortAmounts, type AmountDistribution, type LogHistogram } from "./percentiles";
 import { costPerSuccess, outcomeTraceCtes, type OutcomeFilter } from "./outcome-cost";
 import { utcDays } from "./periods";
+import { dbOf, teamScopeFor, type Ctx } from "@/lib/context";
 
 /**
  * The Outcomes page in one response (GET /api/v1/outcomes/report), on the rules of
@@ -141,7 +142,9 @@ const TRACES_SQL = `
   ) d LEFT JOIN trace_costs t ON t.trace_id = d.trace_id
   ORDER BY coalesce(t.cost_usd, 0) DESC, d.trace_id`;
 
-export async function outcomeReport(db: Queryable, filter: OutcomeFilter, scope: TeamScope): Promise<OutcomeReport> {
+export async function getOutcomeReport(ctx: Ctx, filter: OutcomeFilter): Promise<OutcomeReport> {
+  const db = dbOf(ctx);
+  const scope = teamScopeFor(ctx, filter.team);
   const run = <R extends object>(tail: string) => {
     const p = new SqlParams();
     return rows<R & Record<string, unknown>>(db, `WITH ${outcomeTraceCtes(filter, scope, p)} ${tail}`, p);

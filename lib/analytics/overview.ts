@@ -1,9 +1,11 @@
+import "server-only";
 import { Money } from "@/lib/money";
 import type { TeamScope } from "@/lib/auth/permissions";
 import type { QueryResultRow } from "pg";
 import { rollupWindowSql } from "@/lib/db/rollup-sql";
-import { iso, rows, SqlParams, toCount, type Queryable } from "@/lib/db/sql";
+import { iso, rows, SqlParams, toCount } from "@/lib/db/sql";
 import { overviewPeriods, utcDays, type OverviewPeriods } from "./periods";
+import { dbOf, nowOf, teamScopeFor, type Ctx } from "@/lib/context";
 
 /**
  * The overview page's figures, from usage_rollup_hourly. Money is summed in SQL as
@@ -195,8 +197,11 @@ export function stackTopModels(rows: ModelDaySpend[], keep = STACKED_MODELS): { 
 
 const LATEST_SQL = `SELECT max(hour) AS latest FROM usage_rollup_hourly WHERE true`;
 
-/** The overview for the teams in `scope` (everything for admins and finance). */
-export async function getSpendOverview(now: Date, db: Queryable, scope: TeamScope): Promise<SpendOverview> {
+/** The overview of the caller's teams (everything for admins and finance), or of one of them (`team`, the team page). */
+export async function getSpendOverview(ctx: Ctx, input: { team?: string } = {}): Promise<SpendOverview> {
+  const db = dbOf(ctx);
+  const now = nowOf(ctx);
+  const scope = teamScopeFor(ctx, input.team);
   const periods = overviewPeriods(now);
   const { last30Days } = periods;
   const latestParams = new SqlParams();

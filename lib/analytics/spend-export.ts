@@ -1,4 +1,4 @@
-import type { TeamScope } from "@/lib/auth/permissions";
+import "server-only";
 import { spendFilters, type SpendGroupKey, type SpendQuery } from "@/lib/schemas/spend";
 import {
   SPEND_MEASURES,
@@ -8,7 +8,7 @@ import {
   type SpendResult,
   type SpendRow,
 } from "./spend";
-import type { Queryable } from "@/lib/db/sql";
+import { dbOf, teamScopeOf, type Ctx } from "@/lib/context";
 import { csvTable } from "@/lib/http/csv";
 import { DAY_MS, startOfUtcDay, startOfUtcMonth } from "@/lib/time";
 
@@ -224,7 +224,9 @@ export function utcDayChunks(from: Date, to: Date): { from: Date; to: Date }[] {
  * read one after another, not in one snapshot: an event ingested mid-download may show
  * in a later day, never twice.
  */
-export async function focusCsvStream(db: Queryable, query: SpendQuery, scope: TeamScope): Promise<ReadableStream<Uint8Array>> {
+export async function streamFocusCsv(ctx: Ctx, query: SpendQuery): Promise<ReadableStream<Uint8Array>> {
+  const db = dbOf(ctx);
+  const scope = teamScopeOf(ctx);
   const filters = spendFilters(query);
   assertFiltersInScope(filters, scope);
   const window = { from: query.from, to: query.to };

@@ -1,3 +1,4 @@
+import "server-only";
 import type { TeamScope } from "@/lib/auth/permissions";
 import { inTeamScope } from "@/lib/auth/permissions";
 import { ApiError } from "@/lib/http/errors";
@@ -11,6 +12,7 @@ import {
 import { rollupWindowSql } from "@/lib/db/rollup-sql";
 import { iso, SqlParams, toCount, type Queryable } from "@/lib/db/sql";
 import { HOUR_MS } from "@/lib/time";
+import { dbOf, teamScopeOf, type Ctx } from "@/lib/context";
 
 /**
  * Showback: spend grouped by any of the contract's keys (GET /api/v1/spend).
@@ -245,8 +247,10 @@ export async function aggregateSpend(
   return { rows, total, truncated };
 }
 
-/** GET /api/v1/spend for a parsed query and the caller's team scope. */
-export async function querySpend(db: Queryable, query: SpendQuery, scope: TeamScope): Promise<SpendResult> {
+/** GET /api/v1/spend for a parsed query, in the caller's team scope. */
+export async function querySpend(ctx: Ctx, query: SpendQuery): Promise<SpendResult> {
+  const db = dbOf(ctx);
+  const scope = teamScopeOf(ctx);
   const filters = spendFilters(query);
   assertFiltersInScope(filters, scope);
   const { rows, total, truncated } = await aggregateSpend(

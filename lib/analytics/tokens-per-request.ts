@@ -1,4 +1,5 @@
-import { getPool } from "@/lib/db";
+import "server-only";
+import { dbOf, teamScopeOf, type Ctx } from "@/lib/context";
 import type { TeamScope } from "@/lib/auth/permissions";
 import { Money } from "@/lib/money";
 import { BUCKET_MS, type Bucket, type TokensGroupBy, type TokensPerRequestQuery } from "@/lib/schemas/cache";
@@ -173,18 +174,13 @@ interface JumpRow {
 
 const groupId = (g1: string | null, g2: string | null) => JSON.stringify([g1, g2]);
 
-export interface TokensReportOptions {
-  db?: Queryable;
-  /** Whose teams: never defaulted (see ReportOptions in cache.ts). */
-  scope: TeamScope;
+/** GET /api/v1/tokens-per-request in the caller's team scope. */
+export async function getTokensPerRequest(ctx: Ctx, query: TokensPerRequestQuery): Promise<TokensPerRequestReport> {
+  return tokensPerRequestReport(dbOf(ctx), query, teamScopeOf(ctx));
 }
 
-export async function getTokensPerRequest(
-  query: TokensPerRequestQuery,
-  options: TokensReportOptions,
-): Promise<TokensPerRequestReport> {
-  const db = options.db ?? getPool();
-  const scope = options.scope;
+/** The report for an explicit scope: the alert evaluator reads every team on the installation's behalf. */
+export async function tokensPerRequestReport(db: Queryable, query: TokensPerRequestQuery, scope: TeamScope): Promise<TokensPerRequestReport> {
   const { bucket, from, to } = query;
   const day = BUCKET_MS.day;
   const recentFrom = new Date(to.getTime() - JUMP_RECENT_DAYS * day);

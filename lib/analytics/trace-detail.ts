@@ -1,7 +1,8 @@
-import type { TeamScope } from "@/lib/auth/permissions";
-import { iso, SqlParams, toCount, type Queryable } from "@/lib/db/sql";
+import "server-only";
+import { iso, SqlParams, toCount } from "@/lib/db/sql";
 import { formatUsd } from "@/lib/money";
 import { trimDecimal } from "@/lib/pricing/price-rows";
+import { dbOf, teamScopeOf, type Ctx } from "@/lib/context";
 
 /**
  * One trace's calls and outcomes (GET /api/v1/traces/{traceId}), the drill-down of the
@@ -125,7 +126,10 @@ interface SummaryRow {
  * outcomes carries a team in scope, and then its events tagged in scope or untagged and
  * its outcomes tagged in scope. null (a 404) when nothing of the trace is visible.
  */
-export async function traceDetail(db: Queryable, traceId: string, scope: TeamScope): Promise<TraceDetail | null> {
+export async function getTraceDetail(ctx: Ctx, input: { traceId: string }): Promise<TraceDetail | null> {
+  const db = dbOf(ctx);
+  const scope = teamScopeOf(ctx);
+  const traceId = input.traceId;
   const p = new SqlParams();
   const trace = p.add(traceId);
   // Every statement below reads the same parameters: the trace id, then the caller's teams.

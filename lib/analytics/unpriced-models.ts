@@ -1,6 +1,7 @@
-import { getPool } from "@/lib/db";
-import type { TeamScope } from "@/lib/auth/permissions";
-import { iso, rows, SqlParams, toCount, type Queryable } from "@/lib/db/sql";
+import "server-only";
+import { dbOf, nowOf, teamScopeOf, type Ctx } from "@/lib/context";
+import { iso, rows, SqlParams, toCount } from "@/lib/db/sql";
+import { DAY_MS } from "@/lib/time";
 
 /** Models that sent unpriced usage recently: what the Prices page asks an admin to fix. */
 export interface UnpricedModel {
@@ -12,14 +13,11 @@ export interface UnpricedModel {
   lastSeen: Date;
 }
 
-/** Unpriced usage of the last `days` days. */
-export async function unpricedModels(
-  days: number,
-  scope: TeamScope,
-  db: Queryable = getPool(),
-  now: Date = new Date(),
-): Promise<UnpricedModel[]> {
-  const since = new Date(now.getTime() - days * 86_400_000);
+/** Unpriced usage of the caller's teams in the last `days` days. */
+export async function listUnpricedModels(ctx: Ctx, input: { days: number }): Promise<UnpricedModel[]> {
+  const db = dbOf(ctx);
+  const scope = teamScopeOf(ctx);
+  const since = new Date(nowOf(ctx).getTime() - input.days * DAY_MS);
   const p = new SqlParams();
   const result = await rows<{ provider: string; model: string; service_tier: string; n: string; first: Date; last: Date }>(
     db,

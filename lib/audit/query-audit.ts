@@ -1,7 +1,9 @@
+import "server-only";
 import { prisma } from "@/lib/db";
 import { csvTable } from "@/lib/http/csv";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { AuditQuery } from "@/lib/schemas/access";
+import type { Ctx } from "@/lib/context";
 
 export interface AuditEntryView {
   id: string;
@@ -27,7 +29,7 @@ function instant(value: string): Date {
 }
 
 /** Newest first, filtered; `action` matches a prefix ("api_key" finds create and revoke). */
-export async function queryAudit(query: AuditQuery): Promise<AuditPage> {
+export async function queryAudit(_ctx: Ctx, query: AuditQuery): Promise<AuditPage> {
   const where: Prisma.AuditLogWhereInput = {};
   if (query.action) where.action = { startsWith: query.action };
   if (query.actor) where.actorLabel = { contains: query.actor, mode: "insensitive" };

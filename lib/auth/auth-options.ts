@@ -1,3 +1,4 @@
+import "server-only";
 import { randomUUID } from "node:crypto";
 import { clientAddress } from "@/lib/http/client-address";
 import type { AuthOptions } from "next-auth";

@@ -1,3 +1,4 @@
+import "server-only";
 import { prisma } from "@/lib/db";
 import type { KeyPrincipal } from "@/lib/auth/permissions";
 import { hashApiKey, isWellFormedApiKey } from "@/lib/auth/api-key-format";

@@ -1,6 +1,6 @@
-import { getPool, prisma } from "@/lib/db";
+import "server-only";
+import { prisma } from "@/lib/db";
 import { can, teamScope, type Principal } from "@/lib/auth/permissions";
-import type { Queryable } from "@/lib/db/sql";
 import { ensureTeam } from "@/lib/access/teams";
 import { writeAudit } from "@/lib/audit/audit-log";
 import { ApiError } from "@/lib/http/errors";
@@ -18,6 +18,7 @@ import {
   type BudgetStatus,
   type BudgetStatusKind,
 } from "./status";
+import { dbOf, ipOf, nowOf, type Ctx } from "@/lib/context";
 
 /**
  * Monthly budgets: create, list, read, change, archive, burn-down. Reading is team-scoped in
@@ -29,15 +30,6 @@ import {
  * Spend and forecasts are computed at `now` (an option, so tests do not depend on the
  * clock; the routes use the real one) from the rollups through `db` (the pool by default).
  */
-
-export interface BudgetReadOptions {
-  now?: Date;
-  db?: Queryable;
-}
-
-export interface BudgetWriteOptions extends BudgetReadOptions {
-  ip?: string | null;
-}
 
 /** The contract's budget object plus Burnrate's extensions. Money: decimal strings, 12 decimals. */
 export interface BudgetView {
@@ -133,8 +125,8 @@ export function budgetView(status: BudgetStatus, createdAt: Date): BudgetView {
   };
 }
 
-async function views(rows: readonly BudgetRow[], options: BudgetReadOptions): Promise<BudgetView[]> {
-  const statuses = await statusesForBudgets(options.db ?? getPool(), options.now ?? new Date(), rows.map(record));
+async function views(rows: readonly BudgetRow[], ctx: Pick<Ctx, "db" | "now">): Promise<BudgetView[]> {
+  const statuses = await statusesForBudgets(dbOf(ctx), nowOf(ctx), rows.map(record));
   return statuses.map((status, i) => budgetView(status, rows[i]?.createdAt ?? new Date(0)));
 }
 
@@ -144,13 +136,14 @@ function scopeWhere(principal: Principal): Prisma.BudgetWhereInput {
 }
 
 /** The budgets a principal may read, active ones only (archived budgets are hidden), by name. */
-export async function listBudgets(principal: Principal, options: BudgetReadOptions = {}): Promise<BudgetView[]> {
+export async function listBudgets(ctx: Ctx): Promise<BudgetView[]> {
+  const { principal } = ctx;
   const rows = await prisma.budget.findMany({
     where: { archivedAt: null, ...scopeWhere(principal) },
     select: BUDGET_SELECT,
     orderBy: [{ name: "asc" }, { id: "asc" }],
   });
-  return views(rows, options);
+  return views(rows, ctx);
 }
 
 async function findReadable(principal: Principal, id: string): Promise<BudgetRow> {
@@ -160,8 +153,9 @@ async function findReadable(principal: Principal, id: string): Promise<BudgetRow
 }
 
 /** One budget (archived ones too, marked `archived`), or 404 — also outside the caller's teams. */
-export async function getBudgetOrThrow(principal: Principal, id: string, options: BudgetReadOptions = {}): Promise<BudgetView> {
-  const [view] = await views([await findReadable(principal, id)], options);
+export async function getBudgetOrThrow(ctx: Ctx, { id }: { id: string }): Promise<BudgetView> {
+  const { principal } = ctx;
+  const [view] = await views([await findReadable(principal, id)], ctx);
   if (!view) throw new ApiError("not_found", "No such budget.");
   return view;
 }
@@ -179,14 +173,14 @@ async function scopeTeamId(
   tx: Prisma.TransactionClient,
   principal: Principal,
   scope: BudgetScopeInput,
-  options: BudgetWriteOptions,
+  ctx: Pick<Ctx, "ip">,
 ): Promise<string | null> {
   if (scope.team === undefined) return null;
   const team = await ensureTeam(tx, scope.team, principal, {
     via: "budget",
     path: "scope.team",
     message: "The budget is not valid.",
-    ip: options.ip ?? null,
+    ip: ipOf(ctx),
   });
   return team.id;
 }
@@ -217,14 +211,11 @@ function scopeColumns(scope: BudgetScopeInput): Pick<Prisma.BudgetUncheckedCreat
   };
 }
 
-export async function createBudget(
-  principal: Principal,
-  input: CreateBudgetInput,
-  options: BudgetWriteOptions = {},
-): Promise<BudgetView> {
+export async function createBudget(ctx: Ctx, input: CreateBudgetInput): Promise<BudgetView> {
+  const { principal } = ctx;
   assertCanWrite(principal);
   const row = await prisma.$transaction(async (tx) => {
-    const teamId = await scopeTeamId(tx, principal, input.scope, options);
+    const teamId = await scopeTeamId(tx, principal, input.scope, ctx);
     const created = await tx.budget.create({
       data: {
         name: input.name,
@@ -233,7 +224,7 @@ export async function createBudget(
         amountUsd: input.amount_usd,
         thresholds: input.thresholds,
         createdById: principal.kind === "user" ? principal.userId : null,
-        ...(options.now ? { createdAt: options.now } : {}),
+        ...(ctx.now ? { createdAt: ctx.now } : {}),
       },
       select: BUDGET_SELECT,
     });
@@ -243,12 +234,12 @@ export async function createBudget(
       targetId: created.id,
       teamId,
       after: auditSnapshot(created),
-      ip: options.ip ?? null,
-      at: options.now,
+      ip: ipOf(ctx),
+      at: ctx.now,
     });
     return created;
   });
-  const [view] = await views([row], options);
+  const [view] = await views([row], ctx);
   if (!view) throw new Error("budget view missing");
   return view;
 }
@@ -262,17 +253,13 @@ async function lockBudget(tx: Prisma.TransactionClient, id: string): Promise<Bud
 }
 
 /** PATCH: name, amount, thresholds and/or the whole scope; archived budgets are not changed (409). */
-export async function updateBudget(
-  principal: Principal,
-  id: string,
-  input: UpdateBudgetInput,
-  options: BudgetWriteOptions = {},
-): Promise<BudgetView> {
+export async function updateBudget(ctx: Ctx, { id, changes: input }: { id: string; changes: UpdateBudgetInput }): Promise<BudgetView> {
+  const { principal } = ctx;
   assertCanWrite(principal);
   const row = await prisma.$transaction(async (tx) => {
     const current = await lockBudget(tx, id);
     if (current.archivedAt !== null) throw new ApiError("conflict", "This budget is archived; it can no longer be changed.");
-    const teamId = input.scope ? await scopeTeamId(tx, principal, input.scope, options) : await teamIdOf(tx, current.team);
+    const teamId = input.scope ? await scopeTeamId(tx, principal, input.scope, ctx) : await teamIdOf(tx, current.team);
     const updated = await tx.budget.update({
       where: { id },
       data: {
@@ -290,24 +277,25 @@ export async function updateBudget(
       teamId,
       before: auditSnapshot(current),
       after: auditSnapshot(updated),
-      ip: options.ip ?? null,
+      ip: ipOf(ctx),
     });
     return updated;
   });
-  const [view] = await views([row], options);
+  const [view] = await views([row], ctx);
   if (!view) throw new Error("budget view missing");
   return view;
 }
 
 /** DELETE: archives (hidden from the list, kept for the audit log and alert history). Archiving twice changes nothing. */
-export async function archiveBudget(principal: Principal, id: string, options: BudgetWriteOptions = {}): Promise<BudgetView> {
+export async function archiveBudget(ctx: Ctx, { id }: { id: string }): Promise<BudgetView> {
+  const { principal } = ctx;
   assertCanWrite(principal);
   const row = await prisma.$transaction(async (tx) => {
     const current = await lockBudget(tx, id);
     if (current.archivedAt !== null) return current;
     const archived = await tx.budget.update({
       where: { id },
-      data: { archivedAt: options.now ?? new Date() },
+      data: { archivedAt: nowOf(ctx) },
       select: BUDGET_SELECT,
     });
     await writeAudit(tx, principal, {
@@ -317,11 +305,11 @@ export async function archiveBudget(principal: Principal, id: string, options: B
       teamId: await teamIdOf(tx, current.team),
       before: auditSnapshot(current),
       after: auditSnapshot(archived),
-      ip: options.ip ?? null,
+      ip: ipOf(ctx),
     });
     return archived;
   });
-  const [view] = await views([row], options);
+  const [view] = await views([row], ctx);
   if (!view) throw new Error("budget view missing");
   return view;
 }
@@ -331,11 +319,12 @@ export async function archiveBudget(principal: Principal, id: string, options: B
  * the cumulative forecast with its band (equal to the actual up to yesterday, ending at the
  * month-end forecast), and the budget line.
  */
-export async function budgetBurndown(principal: Principal, id: string, options: BudgetReadOptions = {}): Promise<BurndownView> {
+export async function getBudgetBurndown(ctx: Ctx, { id }: { id: string }): Promise<BurndownView> {
+  const { principal } = ctx;
   const row = await findReadable(principal, id);
-  const now = options.now ?? new Date();
+  const now = nowOf(ctx);
   const budget = record(row);
-  const daily = (await dailySpendByBudget(options.db ?? getPool(), now, [budget])).get(budget.id) ?? [];
+  const daily = (await dailySpendByBudget(dbOf(ctx), now, [budget])).get(budget.id) ?? [];
   const status = statusFromDaily(budget, now, daily);
   const { days } = budgetForecastDays(now, daily);
   return {

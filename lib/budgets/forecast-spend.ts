@@ -1,6 +1,6 @@
-import { teamScope, type Principal, type TeamScope } from "@/lib/auth/permissions";
+import "server-only";
+import type { TeamScope } from "@/lib/auth/permissions";
 import { assertFiltersInScope } from "@/lib/analytics/spend";
-import { getPool } from "@/lib/db";
 import { rollupWindowSql } from "@/lib/db/rollup-sql";
 import { SqlParams, type Queryable } from "@/lib/db/sql";
 import { Money } from "@/lib/money";
@@ -14,6 +14,7 @@ import {
 import { forecastMonthDays, type DailyCost, type ForecastDay, type MonthForecast } from "./forecast";
 import { budgetPeriod, spendWindow } from "./status";
 import { DAY_MS } from "@/lib/time";
+import { dbOf, nowOf, teamScopeOf, type Ctx } from "@/lib/context";
 
 /**
  * Month-end forecasts of any spend, budget or not: all of it (the caller's teams), one team,
@@ -292,27 +293,13 @@ export function forecastJson(
 }
 
 /** GET /api/v1/forecast for a parsed query: a `team` filter outside the caller's teams is a 403 naming `team`. */
-export async function queryForecast(db: Queryable, query: ForecastQuery, scope: TeamScope, now: Date = new Date()): Promise<ForecastJson> {
+export async function queryForecast(ctx: Ctx, query: ForecastQuery): Promise<ForecastJson> {
+  const db = dbOf(ctx);
+  const scope = teamScopeOf(ctx);
+  const now = nowOf(ctx);
   const filters = forecastFilters(query);
   assertFiltersInScope(filters, scope);
   const groupBy = query.group_by;
   const result = await forecastSpendByGroup(db, { now, scope, filters, groupBy });
   return forecastJson(result, filters, groupBy);
-}
-
-/**
- * One team's month-end forecast for the team page (the same answer as
- * GET /api/v1/forecast?team=<slug>): 403 (ApiError "forbidden") when the team is not the
- * principal's to read.
- */
-export async function forecastForTeam(
-  principal: Principal,
-  team: string,
-  options: { now?: Date; db?: Queryable } = {},
-): Promise<ForecastJson> {
-  const scope = teamScope(principal);
-  const filters = { team };
-  assertFiltersInScope(filters, scope);
-  const result = await forecastSpend(options.db ?? getPool(), { now: options.now ?? new Date(), scope, filters });
-  return forecastJson(result, filters);
 }

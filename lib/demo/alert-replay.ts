@@ -1,3 +1,4 @@
+import "server-only";
 import type pg from "pg";
 import { evaluateAlerts } from "@/lib/alerts/evaluate";
 import { publicBaseUrl } from "@/lib/env";

@@ -1,3 +1,4 @@
+import "server-only";
 import pg from "pg";
 import { rebuildRollups } from "@/lib/rollups/rebuild";
 import { ensureEventPartitions } from "@/lib/db/partitions";

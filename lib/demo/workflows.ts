@@ -1,3 +1,4 @@
+import "server-only";
 import type pg from "pg";
 import { principalForEmail } from "@/lib/auth/user-principal";
 import type { UserPrincipal } from "@/lib/auth/permissions";
@@ -83,7 +84,7 @@ export async function seedWorkflows(
     const outlook = budgetOutlook[i];
     if (!outlook) continue;
     await createBudget(
-      finance,
+      { principal: finance, now: new Date(budgetsAt.getTime() + i * 7 * 60_000), db: pool },
       {
         name: budget.name,
         scope: budget.scope,
@@ -91,7 +92,6 @@ export async function seedWorkflows(
         amount_usd: budgetAmountFor(budget.target, outlook.spent, outlook.forecast, outlook.high),
         thresholds: [50, 80, 100],
       },
-      { now: new Date(budgetsAt.getTime() + i * 7 * 60_000), db: pool },
     );
   }
 
@@ -102,7 +102,7 @@ export async function seedWorkflows(
     if (!outlook) continue;
     spentByTeam.set(allocation.team, outlook);
     await setAllocation(
-      admin,
+      { principal: admin, now: new Date(allocationsAt.getTime() + i * 4 * 60_000), db: pool },
       {
         team: allocation.team,
         unit: "usd",
@@ -112,7 +112,6 @@ export async function seedWorkflows(
         requests_per_minute: null,
         tokens_per_minute: null,
       },
-      { now: new Date(allocationsAt.getTime() + i * 4 * 60_000), db: pool },
     );
   }
 
@@ -124,7 +123,7 @@ export async function seedWorkflows(
     const amount = burstAmountFor(burst.amountShareOfSpent, basis);
     const startsAt = filedAt.getTime() + burst.startsAfterFilingMs;
     const request = await createBurstRequest(
-      lead,
+      { principal: lead, now: filedAt },
       {
         team: burst.team,
         amount,
@@ -133,17 +132,17 @@ export async function seedWorkflows(
         ends_at: new Date(startsAt + burst.lengthMs).toISOString(),
         reason: burst.reason,
         expected_usage: burst.expectedUsage,
+        notify: false,
       },
-      { now: filedAt, notify: false },
     );
     if (burst.outcome.kind === "pending") continue;
     const decidedAt = new Date(filedAt.getTime() + burst.decidedAfterMs);
     const comment = burst.comment;
     if (burst.outcome.kind === "reject") {
-      await decideBurstRequest(admin, request.id, { kind: "reject", comment }, { now: decidedAt, notify: false });
+      await decideBurstRequest({ principal: admin, now: decidedAt }, { id: request.id, action: { kind: "reject", comment }, notify: false });
     } else {
       const granted = burst.outcome.share ? burstAmountFor(burst.outcome.share, basis) : undefined;
-      await decideBurstRequest(admin, request.id, { kind: "approve", comment, amount: granted }, { now: decidedAt, notify: false });
+      await decideBurstRequest({ principal: admin, now: decidedAt }, { id: request.id, action: { kind: "approve", comment, amount: granted }, notify: false });
     }
   }
 
@@ -153,7 +152,7 @@ export async function seedWorkflows(
   // What people would have read by now.
   const readBefore = new Date(window.endMs - 5 * DAY_MS);
   for (const principal of await Promise.all(DEMO_ACCOUNTS.map((demo) => account(demo.email)))) {
-    await markNotificationsRead(principal, { all: true }, { db: pool, now: new Date(window.endMs - HOUR_MS), createdBefore: readBefore });
+    await markNotificationsRead({ principal, db: pool, now: new Date(window.endMs - HOUR_MS) }, { all: true, createdBefore: readBefore });
   }
 
   progress(

@@ -1,3 +1,4 @@
+import "server-only";
 import { randomUUID } from "node:crypto";
 import { authenticateApiKey, bearerToken, cachedApiKey } from "@/lib/auth/authenticate-key";
 import { can, isInstallationWide, scopesGranting, type Permission, type Principal } from "@/lib/auth/permissions";

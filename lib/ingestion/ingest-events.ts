@@ -1,3 +1,4 @@
+import "server-only";
 import type pg from "pg";
 import type { Principal } from "@/lib/auth/permissions";
 import { prepareEvent, type EventError, type PreparedEvent } from "@/lib/ingestion/prepare-event";
@@ -8,6 +9,7 @@ import { discoverTeams, insertEvents, rememberTeams, type PricedEvent } from "@/
 import { loadPriceIndex } from "@/lib/ingestion/price-batch";
 import { SHARED_PRICING_LOCK_SQL } from "@/lib/pricing/lock";
 import { recordIngest, rejectReason, secondsSince, type IngestTally, type RejectReason } from "@/lib/ops/metrics";
+import { dbOf, type Ctx } from "@/lib/context";
 
 export interface IngestResult {
   accepted: number;
@@ -48,13 +50,10 @@ export function scopedItemId(id: string, idNamespace: string | null | undefined)
 export const INGEST_SOURCES = ["events", "otlp", "litellm"] as const;
 export type IngestSource = (typeof INGEST_SOURCES)[number];
 
-export async function ingestEvents(
-  pool: pg.Pool,
-  rawEvents: readonly unknown[],
-  options: IngestOptions = {},
-): Promise<IngestResult> {
+/** POST /api/v1/events: a batch stored as the caller's key holds it (ingestScope). */
+export async function ingestEvents(ctx: Ctx, input: { events: readonly unknown[] }): Promise<IngestResult> {
   const started = process.hrtime.bigint();
-  const { result, tally } = await storeEventBatch(pool, rawEvents, options);
+  const { result, tally } = await storeEventBatch(dbOf(ctx), input.events, ingestScope(ctx.principal));
   recordIngest("usage", tally, secondsSince(started));
   return result;
 }

@@ -1,9 +1,10 @@
-import type pg from "pg";
-import { storeEventBatch, type IngestOptions, type IngestResult } from "@/lib/ingestion/ingest-events";
+import "server-only";
+import { ingestScope, storeEventBatch, type IngestResult } from "@/lib/ingestion/ingest-events";
 import { litellmPayloadToEvent } from "@/lib/ingestion/litellm";
 import type { ScannedBody } from "@/lib/ingestion/litellm-body";
 import type { EventError } from "@/lib/ingestion/prepare-event";
 import { recordIngest, secondsSince, type RejectReason } from "@/lib/ops/metrics";
+import { dbOf, type Ctx } from "@/lib/context";
 
 const LITELLM_FIELD_REASONS = new Map<string, RejectReason>([
   ["", "not_an_object"],
@@ -25,11 +26,8 @@ export interface LitellmIngestResult extends IngestResult {
  * transaction, duplicates counted once). Each payload is mapped on its own: a bad one (or a bad
  * NDJSON line) is rejected by its index, the rest are stored.
  */
-export async function ingestLitellmPayloads(
-  pool: pg.Pool,
-  body: ScannedBody,
-  options: IngestOptions = {},
-): Promise<LitellmIngestResult> {
+export async function ingestLitellmPayloads(ctx: Ctx, input: { body: ScannedBody }): Promise<LitellmIngestResult> {
+  const body = input.body;
   const started = process.hrtime.bigint();
   const errors: LitellmError[] = [];
   const rejections: RejectReason[] = [];
@@ -57,7 +55,7 @@ export async function ingestLitellmPayloads(
   let stored: IngestResult = { accepted: 0, duplicates: 0, rejected: 0, errors: [] };
   let unpriced = 0;
   if (events.length > 0) {
-    const batch = await storeEventBatch(pool, events, { ...options, source: "litellm" });
+    const batch = await storeEventBatch(dbOf(ctx), events, { ...ingestScope(ctx.principal), source: "litellm" });
     stored = batch.result;
     unpriced = batch.tally.unpriced;
     rejections.push(...batch.tally.rejections);

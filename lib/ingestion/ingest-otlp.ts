@@ -1,20 +1,20 @@
-import type pg from "pg";
-import { storeEventBatch, type IngestOptions } from "@/lib/ingestion/ingest-events";
+import "server-only";
+import { ingestScope, storeEventBatch, type IngestOptions } from "@/lib/ingestion/ingest-events";
 import { convertOtlpTraces, otlpPartialSuccess, type OtlpExportTraceResponse } from "@/lib/ingestion/otlp";
 import { MAX_BATCH_EVENTS } from "@/lib/schemas/event";
 import { ApiError } from "@/lib/http/errors";
 import { recordIngest, secondsSince, type IngestTally, type RejectReason } from "@/lib/ops/metrics";
+import { dbOf, type Ctx } from "@/lib/context";
 
 /**
  * Spans → contract events → the same ingestion as POST /api/v1/events, in batches of the
  * usual size. Spans without gen_ai attributes are ignored; unusable ones are reported as
  * rejected through OTLP's partialSuccess, as OTLP/HTTP prescribes.
  */
-export async function ingestOtlpTraces(
-  pool: pg.Pool,
-  body: unknown,
-  options: IngestOptions = {},
-): Promise<OtlpExportTraceResponse> {
+export async function ingestOtlpTraces(ctx: Ctx, input: { body: unknown }): Promise<OtlpExportTraceResponse> {
+  const pool = dbOf(ctx);
+  const options: IngestOptions = { ...ingestScope(ctx.principal), source: "otlp" };
+  const body = input.body;
   const started = process.hrtime.bigint();
   const conversion = convertOtlpTraces(body);
   if (conversion.malformed.length > 0) {

@@ -1,19 +1,19 @@
-import type pg from "pg";
+import "server-only";
 import { outcomeSchema } from "@/lib/schemas/outcome";
 import { findUnstorableText } from "@/lib/schemas/storable-text";
 import { issuePath } from "@/lib/http/errors";
 import { MAX_EVENT_BYTES, type EventError } from "@/lib/ingestion/prepare-event";
-import { applyBoundTeam, scopedItemId, type IngestOptions, type IngestResult } from "@/lib/ingestion/ingest-events";
+import { applyBoundTeam, ingestScope, scopedItemId, type IngestResult } from "@/lib/ingestion/ingest-events";
 import { recordIngest, rejectReason, secondsSince, type RejectReason } from "@/lib/ops/metrics";
+import { dbOf, type Ctx } from "@/lib/context";
 
 const OUTCOME_COLUMNS_TAGS = ["team", "feature", "environment", "tenant"] as const;
 
 /** Same rules as events: per-item validation, dedupe by id, one committed write. */
-export async function ingestOutcomes(
-  pool: pg.Pool,
-  rawOutcomes: readonly unknown[],
-  options: IngestOptions = {},
-): Promise<IngestResult> {
+export async function ingestOutcomes(ctx: Ctx, input: { outcomes: readonly unknown[] }): Promise<IngestResult> {
+  const pool = dbOf(ctx);
+  const options = ingestScope(ctx.principal);
+  const rawOutcomes = input.outcomes;
   const started = process.hrtime.bigint();
   const errors: EventError[] = [];
   const rejections: RejectReason[] = [];

@@ -1,6 +1,8 @@
+import "server-only";
 import type pg from "pg";
 import { INGEST_SOURCES, type IngestSource } from "@/lib/ingestion/ingest-events";
 import { HOUR_MS } from "@/lib/time";
+import { dbOf, nowOf, type Ctx } from "@/lib/context";
 
 /**
  * What each receiver took lately, from ingest_receipts (one row per stored batch, written in
@@ -16,7 +18,10 @@ export interface SourceActivity {
 
 const KEEP_MS = 24 * HOUR_MS;
 
-export async function ingestSourceActivity(db: pg.Pool | pg.ClientBase, now = new Date()): Promise<SourceActivity[]> {
+/** GET /api/v1/integrations/activity: each receiver's last arrival and its events in the last hour. */
+export async function listIngestActivity(ctx: Ctx): Promise<SourceActivity[]> {
+  const db = dbOf(ctx);
+  const now = nowOf(ctx);
   const result = await db.query<{ source: string; last_received_at: Date | null; events_last_hour: string }>(
     `SELECT s.source,
             (SELECT max(received_at) FROM ingest_receipts r WHERE r.source = s.source) AS last_received_at,

@@ -1,14 +1,13 @@
+import "server-only";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { getPool } from "@/lib/db";
-import type { Principal } from "@/lib/auth/permissions";
 import { ApiError } from "@/lib/http/errors";
 import { readBody, type BodySource } from "@/lib/http/read-body";
 import { SECURITY_HEADERS } from "@/lib/http/security-headers";
 import { admit, authenticateAuthorization, authenticateAuthorizationFromCache, JSON_HEADERS, toErrorReply, type Reply } from "@/lib/http/with-route";
 import { batchResponseBody } from "@/lib/ingestion/batch-response";
-import { ingestScope } from "@/lib/ingestion/ingest-events";
 import { ingestLitellmPayloads } from "@/lib/ingestion/ingest-litellm";
 import { createPayloadScanner, LitellmBodyError, type ScannedBody } from "@/lib/ingestion/litellm-body";
+import type { Ctx } from "@/lib/context";
 
 /**
  * POST /api/v1/integrations/litellm: LiteLLM's generic_api logging callback (contract).
@@ -28,7 +27,8 @@ export const LITELLM_MAX_BODY_BYTES = 50_000_000;
 const NDJSON_TYPES = new Set(["application/x-ndjson", "application/jsonl", "application/ndjson"]);
 
 /** Scans the body as it arrives (messages, response and model_parameters dropped) and stores the payloads. */
-export async function receiveLitellm(principal: Principal, source: BodySource, contentType: string | null): Promise<Reply> {
+export async function receiveLitellm(ctx: Ctx, input: { source: BodySource; contentType: string | null }): Promise<Reply> {
+  const { source, contentType } = input;
   const type = contentType?.split(";")[0]?.trim().toLowerCase() ?? "";
   const scanner = createPayloadScanner({ ndjson: NDJSON_TYPES.has(type) });
   let scanned: ScannedBody;
@@ -41,7 +41,7 @@ export async function receiveLitellm(principal: Principal, source: BodySource, c
       details: [{ path: error.line === undefined ? "" : `line ${error.line}`, message: error.message }],
     });
   }
-  const result = await ingestLitellmPayloads(getPool(), scanned, ingestScope(principal));
+  const result = await ingestLitellmPayloads(ctx, { body: scanned });
   const { status, body } = batchResponseBody(result, "payload");
   return { status, headers: {}, body };
 }
@@ -70,7 +70,7 @@ export async function serveLitellm(request: IncomingMessage, response: ServerRes
         request.resume();
       },
     };
-    reply = await receiveLitellm(principal, source, header(request, "content-type"));
+    reply = await receiveLitellm({ principal }, { source, contentType: header(request, "content-type") });
   } catch (error) {
     reply = toErrorReply(error, header(request, "x-request-id"));
   }

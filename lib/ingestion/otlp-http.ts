@@ -1,3 +1,4 @@
+import "server-only";
 import { ApiError } from "@/lib/http/errors";
 import { jsonResponse } from "@/lib/http/with-route";
 import { decodeTraceRequest, encodeStatus, encodeTraceResponse, ProtobufDecodeError } from "@/lib/ingestion/otlp-protobuf";

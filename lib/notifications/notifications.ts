@@ -1,9 +1,10 @@
+import "server-only";
 import { randomUUID } from "node:crypto";
-import { getPool } from "@/lib/db";
 import { iso, SqlParams, toCount, type Queryable } from "@/lib/db/sql";
 import { can, notificationAudiences, teamScope, type NotificationAudience, type Principal, type UserPrincipal } from "@/lib/auth/permissions";
 import { ApiError } from "@/lib/http/errors";
-import type { NotificationItem, NotificationKind, NotificationPageJson } from "@/lib/schemas/notifications";
+import type { BadgesJson, NotificationItem, NotificationKind, NotificationPageJson, NotificationsQuery } from "@/lib/schemas/notifications";
+import { dbOf, nowOf, type Ctx } from "@/lib/context";
 
 /**
  * The in-app channel: the header's bell. A notification is written in the same
@@ -96,25 +97,19 @@ const UNREAD = `NOT EXISTS (SELECT 1 FROM notification_reads r WHERE r.notificat
 /** A notification as the list query reads it: the answer's fields, with the database's Date and unread flag. */
 type Row = Omit<NotificationItem, "created_at" | "read"> & { created_at: Date; unread: boolean };
 
-export interface ListOptions {
-  limit?: number;
-  unreadOnly?: boolean;
-  db?: Queryable;
-}
-
 /** GET /api/v1/notifications: the newest first, with the unread count. */
-export async function listNotifications(principal: Principal, options: ListOptions = {}): Promise<NotificationPageJson> {
-  const user = userOf(principal);
-  const db = options.db ?? getPool();
+export async function listNotifications(ctx: Ctx, query: NotificationsQuery): Promise<NotificationPageJson> {
+  const user = userOf(ctx.principal);
+  const db = dbOf(ctx);
   const params = new SqlParams();
   const { me, where } = visibleTo(user, params);
   const [rows, count] = await Promise.all([
     db.query<Row>(
       `SELECT n.id::text AS id, n.kind, n.team, n.title, n.message, n.link, n.created_at, (${UNREAD}) AS unread
        FROM notifications n JOIN users u ON u.id = ${me}
-       WHERE ${where}${options.unreadOnly ? ` AND ${UNREAD}` : ""}
+       WHERE ${where}${query.unread === "true" ? ` AND ${UNREAD}` : ""}
        ORDER BY n.created_at DESC, n.id
-       LIMIT ${params.add(options.limit ?? 20)}`,
+       LIMIT ${params.add(query.limit)}`,
       params.values,
     ),
     unreadCount(user, db),
@@ -134,7 +129,7 @@ export async function listNotifications(principal: Principal, options: ListOptio
   };
 }
 
-export async function unreadCount(principal: Principal, db: Queryable = getPool()): Promise<number> {
+async function unreadCount(principal: Principal, db: Queryable): Promise<number> {
   const user = userOf(principal);
   const params = new SqlParams();
   const { me, where } = visibleTo(user, params);
@@ -150,18 +145,17 @@ export async function unreadCount(principal: Principal, db: Queryable = getPool(
  * ignored, never revealed) or everything visible as read; answers the new unread count.
  */
 export async function markNotificationsRead(
-  principal: Principal,
-  input: { ids?: readonly string[]; all?: boolean },
-  options: { db?: Queryable; now?: Date; createdBefore?: Date } = {},
+  ctx: Ctx,
+  input: { ids?: readonly string[]; all?: boolean; /** Only those older than this (the demo's history). */ createdBefore?: Date },
 ): Promise<{ marked: number; unread_count: number }> {
-  const user = userOf(principal);
-  const db = options.db ?? getPool();
+  const user = userOf(ctx.principal);
+  const db = dbOf(ctx);
   const params = new SqlParams();
   const { me, where } = visibleTo(user, params);
-  const at = params.add(iso(options.now ?? new Date()), "timestamptz");
+  const at = params.add(iso(nowOf(ctx)), "timestamptz");
   let only = "";
   if (!input.all) only = ` AND n.id = ANY(${params.add(input.ids ?? [], "uuid[]")})`;
-  if (options.createdBefore) only += ` AND n.created_at < ${params.add(iso(options.createdBefore), "timestamptz")}`;
+  if (input.createdBefore) only += ` AND n.created_at < ${params.add(iso(input.createdBefore), "timestamptz")}`;
   const result = await db.query(
     `INSERT INTO notification_reads (user_id, notification_id, read_at)
      SELECT u.id, n.id, ${at} FROM notifications n JOIN users u ON u.id = ${me}
@@ -173,11 +167,9 @@ export async function markNotificationsRead(
 }
 
 /** The navigation's badges: unread notifications, and burst requests waiting for whoever decides them. */
-export async function navigationBadges(
-  principal: Principal,
-  db: Queryable = getPool(),
-): Promise<{ unread_notifications: number; pending_burst_requests: number | null }> {
-  const user = userOf(principal);
+export async function getBadges(ctx: Ctx): Promise<BadgesJson> {
+  const user = userOf(ctx.principal);
+  const db = dbOf(ctx);
   const pending = can(user, "quota:decide")
     ? db.query<{ n: string }>(`SELECT count(*)::text AS n FROM burst_requests WHERE status = 'pending' AND ends_at > now()`)
     : null;

@@ -1,3 +1,4 @@
+import "server-only";
 import { once } from "node:events";
 import { chmodSync, closeSync, createWriteStream, mkdirSync, openSync, renameSync, rmSync, statSync } from "node:fs";
 import path from "node:path";

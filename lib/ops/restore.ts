@@ -1,3 +1,4 @@
+import "server-only";
 import { ensureEventPartitions } from "@/lib/db/partitions";
 import { createReadStream, existsSync, openSync, readSync, closeSync } from "node:fs";
 import { finished } from "node:stream/promises";

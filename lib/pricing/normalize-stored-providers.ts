@@ -1,3 +1,4 @@
+import "server-only";
 import type pg from "pg";
 import { prisma } from "@/lib/db";
 import { writeAudit } from "@/lib/audit/audit-log";

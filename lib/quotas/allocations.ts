@@ -1,3 +1,4 @@
+import "server-only";
 import { getPool, prisma } from "@/lib/db";
 import { ensureTeam } from "@/lib/access/teams";
 import { can, inTeamScope, teamScope, type Principal } from "@/lib/auth/permissions";
@@ -9,6 +10,7 @@ import { invalidateQuotaCache } from "./cache";
 import { loadAllocation, loadAllocations, loadApprovedBursts, txRows, type RowSource } from "./records";
 import { allocationView, formatUnitAmount, periodToDate, type AllocationRecord, type AllocationView } from "./standing";
 import { usageByTeam, usedFrom } from "./usage";
+import type { Ctx } from "@/lib/context";
 
 /**
  * Quota allocations: a team's monthly baseline, team-wide (model null) or for one model,
@@ -49,7 +51,9 @@ async function viewOf(record: AllocationRecord, options: AllocationOptions): Pro
 }
 
 /** GET /api/v1/quota/allocations[?team=]: by team, the team-wide allocation first, then by model. */
-export async function listAllocations(principal: Principal, filter: { team?: string } = {}, options: AllocationOptions = {}): Promise<AllocationView[]> {
+export async function listAllocations(ctx: Ctx, filter: { team?: string } = {}): Promise<AllocationView[]> {
+  const { principal } = ctx;
+  const options: AllocationOptions = ctx;
   const scope = teamScope(principal);
   let teams: string[] | null = scope.kind === "all" ? null : scope.slugs;
   if (filter.team !== undefined) teams = teams === null || teams.includes(filter.team) ? [filter.team] : [];
@@ -57,7 +61,9 @@ export async function listAllocations(principal: Principal, filter: { team?: str
   return allocationViews(await loadAllocations(options.db ?? getPool(), teams), options);
 }
 
-export async function getAllocationOrThrow(principal: Principal, id: string, options: AllocationOptions = {}): Promise<AllocationView> {
+export async function getAllocationOrThrow(ctx: Ctx, { id }: { id: string }): Promise<AllocationView> {
+  const { principal } = ctx;
+  const options: AllocationOptions = ctx;
   const record = await loadAllocation(options.db ?? getPool(), id);
   if (!record || !inTeamScope(teamScope(principal), record.team)) throw new ApiError("not_found", "No such allocation.");
   return viewOf(record, options);
@@ -95,11 +101,9 @@ async function lockTeam(tx: Prisma.TransactionClient, where: { slug: string } | 
  * `created` tells 201 from 200. A team slug with no team yet registers the team in the same
  * transaction (lib/access/teams.ts ensureTeam); 400 on "team" when such a slug is not valid.
  */
-export async function setAllocation(
-  principal: Principal,
-  input: CreateAllocationInput,
-  options: AllocationOptions = {},
-): Promise<{ allocation: AllocationView; created: boolean }> {
+export async function setAllocation(ctx: Ctx, input: CreateAllocationInput): Promise<{ allocation: AllocationView; created: boolean }> {
+  const { principal } = ctx;
+  const options: AllocationOptions = ctx;
   assertCanAllocate(principal);
   const { record, created } = await prisma.$transaction(async (tx) => {
     // A slug with no team yet is registered here (audited "team.register"), then locked.
@@ -142,12 +146,9 @@ export async function setAllocation(
 }
 
 /** PATCH /api/v1/quota/allocations/{id}: the fields given; the amount must fit the (new) unit. */
-export async function updateAllocation(
-  principal: Principal,
-  id: string,
-  input: UpdateAllocationInput,
-  options: AllocationOptions = {},
-): Promise<AllocationView> {
+export async function updateAllocation(ctx: Ctx, { id, changes: input }: { id: string; changes: UpdateAllocationInput }): Promise<AllocationView> {
+  const { principal } = ctx;
+  const options: AllocationOptions = ctx;
   assertCanAllocate(principal);
   const record = await prisma.$transaction(async (tx) => {
     const current = await loadAllocation(txRows(tx), id);
@@ -198,7 +199,9 @@ export async function updateAllocation(
 }
 
 /** DELETE /api/v1/quota/allocations/{id}: the team has no baseline for that model any more (checks answer "no allocation"). */
-export async function deleteAllocation(principal: Principal, id: string, options: AllocationOptions = {}): Promise<{ id: string; deleted: true }> {
+export async function deleteAllocation(ctx: Ctx, { id }: { id: string }): Promise<{ id: string; deleted: true }> {
+  const { principal } = ctx;
+  const options: AllocationOptions = ctx;
   assertCanAllocate(principal);
   await prisma.$transaction(async (tx) => {
     const current = await loadAllocation(txRows(tx), id, { lock: true });

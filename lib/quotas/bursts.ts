@@ -1,3 +1,4 @@
+import "server-only";
 import { getPool, prisma } from "@/lib/db";
 import { ensureTeam } from "@/lib/access/teams";
 import { can, canActOnTeam, inTeamScope, teamScope, type Principal } from "@/lib/auth/permissions";
@@ -14,6 +15,7 @@ import { formatUnitAmount, periodToDate, type QuotaUnit } from "./standing";
 import { transition, type BurstAction, type BurstActor, type BurstRecord, type Refusal } from "./transitions";
 import { usageByTeam } from "./usage";
 import { DAY_MS } from "@/lib/time";
+import type { Ctx } from "@/lib/context";
 
 /**
  * Burst requests: file, list, read, approve / reject / cancel, expire.
@@ -70,9 +72,13 @@ export interface BurstView {
   team_usage?: TeamUsageView;
 }
 
-export interface BurstOptions {
+interface BurstOptions {
   now?: Date;
   ip?: string | null;
+  notify?: boolean;
+}
+
+export interface NotifyInput {
   /** Send to the outside channels (webhook, Slack, email; default true). The in-app notification is written in the change's own transaction either way. */
   notify?: boolean;
 }
@@ -223,7 +229,9 @@ async function teamUsageFor(rows: readonly BurstRow[], now: Date, db: RowSource)
 }
 
 /** GET /api/v1/quota/requests: newest first, team-scoped; pending ones carry team_usage. */
-export async function listBurstRequests(principal: Principal, query: BurstsQuery = {}, options: BurstOptions = {}): Promise<BurstView[]> {
+export async function listBurstRequests(ctx: Ctx, query: BurstsQuery = {}): Promise<BurstView[]> {
+  const { principal } = ctx;
+  const options: BurstOptions = ctx;
   const now = options.now ?? new Date();
   await expireBursts({ now });
   const scope = teamScope(principal);
@@ -242,7 +250,9 @@ export async function listBurstRequests(principal: Principal, query: BurstsQuery
 }
 
 /** One request (with team_usage while pending), or 404 — also outside the caller's teams. */
-export async function getBurstRequestOrThrow(principal: Principal, id: string, options: BurstOptions = {}): Promise<BurstView> {
+export async function getBurstRequestOrThrow(ctx: Ctx, { id }: { id: string }): Promise<BurstView> {
+  const { principal } = ctx;
+  const options: BurstOptions = ctx;
   const now = options.now ?? new Date();
   await expireBursts({ now });
   const row = await selectBurst(getPool(), id);
@@ -256,7 +266,9 @@ function invalid(path: string, message: string): ApiError {
 }
 
 /** POST /api/v1/quota/requests → the new pending request. */
-export async function createBurstRequest(principal: Principal, input: CreateBurstInput, options: BurstOptions = {}): Promise<BurstView> {
+export async function createBurstRequest(ctx: Ctx, input: CreateBurstInput & NotifyInput): Promise<BurstView> {
+  const { principal } = ctx;
+  const options: BurstOptions = { ...ctx, notify: input.notify };
   if (!canActOnTeam(principal, "quota:request", input.team)) {
     throw new ApiError("forbidden", "You can file burst requests only for teams you lead.");
   }
@@ -339,11 +351,11 @@ function refusalError(refusal: Refusal): ApiError {
  * when it is no longer pending (or its window has passed — it is expired on the spot).
  */
 export async function decideBurstRequest(
-  principal: Principal,
-  id: string,
-  action: Exclude<BurstAction, { kind: "expire" }>,
-  options: BurstOptions = {},
+  ctx: Ctx,
+  { id, action, notify }: { id: string; action: Exclude<BurstAction, { kind: "expire" }> } & NotifyInput,
 ): Promise<BurstView> {
+  const { principal } = ctx;
+  const options: BurstOptions = { ...ctx, notify };
   const now = options.now ?? new Date();
   const actor = actorOf(principal);
   const scope = teamScope(principal);

@@ -1,3 +1,4 @@
+import "server-only";
 import { getPool } from "@/lib/db";
 import { loadAllocations, loadApprovedBursts, type RowSource } from "./records";
 import { periodToDate, quotaPeriod, type AllocationRecord, type ApprovedBurst, type QuotaSnapshot } from "./standing";

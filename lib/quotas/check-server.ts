@@ -1,3 +1,4 @@
+import "server-only";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ApiError } from "@/lib/http/errors";
 import { parseBody } from "@/lib/http/parse";
@@ -37,7 +38,7 @@ export async function serveQuotaCheck(request: IncomingMessage, response: Server
     const principal = authenticateAuthorizationFromCache(authorization) ?? (await authenticateAuthorization(authorization));
     admit(principal, "usage:ingest");
     const input = parseBody(quotaCheckSchema, await readJson(request, QUOTA_CHECK_MAX_BODY_BYTES), "The quota check is not valid.");
-    const answer = checkQuotaFromCache(principal, input, new Date()) ?? (await checkQuota(principal, input));
+    const answer = checkQuotaFromCache({ principal }, input) ?? (await checkQuota({ principal }, input));
     reply = { status: 200, headers: {}, body: answer };
   } catch (error) {
     reply = toErrorReply(error, request.headers["x-request-id"] as string | undefined);

@@ -1,12 +1,12 @@
-import { getPool } from "@/lib/db";
+import "server-only";
 import { canActOnTeam, type Principal } from "@/lib/auth/permissions";
 import { ApiError } from "@/lib/http/errors";
 import { recordQuotaCheck } from "@/lib/ops/metrics";
 import type { QuotaCheckInput } from "@/lib/schemas/quota";
 import { expireBursts } from "./bursts";
 import { loadQuotaSnapshot, processQuotaCache, type QuotaCache } from "./cache";
-import type { RowSource } from "./records";
 import { evaluateCheck, type CheckResult } from "./standing";
+import { dbOf, nowOf, type Ctx } from "@/lib/context";
 
 /**
  * POST /api/v1/quota/check — the gateway asks before each model call, so it must be fast:
@@ -45,22 +45,15 @@ export function quotaCache(): QuotaCache {
   return processQuotaCache({ onLoad: sweepExpired });
 }
 
-export interface CheckOptions {
-  now?: Date;
-  /** The cache to read (default: the process's); null reads the database directly (tests with a fixed `now`). */
-  cache?: QuotaCache | null;
-  db?: RowSource;
-}
-
 /**
  * The contract's check for a principal holding usage:ingest. A key bound to one team may
  * check only that team (403 otherwise).
  */
-export async function checkQuota(principal: Principal, input: QuotaCheckInput, options: CheckOptions = {}): Promise<CheckResult> {
-  assertMayCheck(principal, input);
-  const now = options.now ?? new Date();
-  const cache = options.cache === undefined ? quotaCache() : options.cache;
-  const snapshot = cache ? await cache.get(now) : await loadQuotaSnapshot(options.db ?? getPool(), now);
+export async function checkQuota(ctx: Ctx, input: QuotaCheckInput): Promise<CheckResult> {
+  assertMayCheck(ctx.principal, input);
+  const now = nowOf(ctx);
+  // The process's snapshot answers for the present; an explicit instant (ctx.now) is read from the database as of then.
+  const snapshot = ctx.now === undefined ? await quotaCache().get(now) : await loadQuotaSnapshot(dbOf(ctx), now);
   const answer = evaluateCheck(snapshot, input, now);
   recordQuotaCheck(answer);
   return answer;
@@ -70,8 +63,9 @@ export async function checkQuota(principal: Principal, input: QuotaCheckInput, o
  * The same check answered synchronously when the process's snapshot is fresh enough, else
  * null (then call checkQuota): the custom server's hot path (lib/quotas/check-server.ts).
  */
-export function checkQuotaFromCache(principal: Principal, input: QuotaCheckInput, now: Date): CheckResult | null {
-  assertMayCheck(principal, input);
+export function checkQuotaFromCache(ctx: Ctx, input: QuotaCheckInput): CheckResult | null {
+  assertMayCheck(ctx.principal, input);
+  const now = nowOf(ctx);
   const snapshot = quotaCache().peek(now);
   if (!snapshot) return null;
   const answer = evaluateCheck(snapshot, input, now);

@@ -1,3 +1,4 @@
+import "server-only";
 import { logger } from "@/lib/log";
 import { prisma } from "@/lib/db";
 import { principalLabel, type Principal } from "@/lib/auth/permissions";

@@ -1,10 +1,11 @@
-import { getPool } from "@/lib/db";
-import { teamScope, type Principal } from "@/lib/auth/permissions";
+import "server-only";
+import { teamScope } from "@/lib/auth/permissions";
 import { Money } from "@/lib/money";
-import { loadAllocations, type RowSource } from "./records";
+import { loadAllocations } from "./records";
 import { suggestFor, type MonthFacts, type Suggestion } from "./review-rules";
 import { formatUnitAmount, fraction, periodToDate, type QuotaUnit } from "./standing";
 import { monthlyUsageByTeam } from "./usage";
+import { dbOf, nowOf, type Ctx } from "@/lib/context";
 
 /**
  * GET /api/v1/quota/review?month=YYYY-MM — the monthly allocation review (quota:read,
@@ -76,13 +77,10 @@ interface BurstWindowRow {
   ends_at: Date;
 }
 
-export async function quotaReview(
-  principal: Principal,
-  month: string | undefined,
-  options: { now?: Date; db?: RowSource } = {},
-): Promise<ReviewView> {
-  const now = options.now ?? new Date();
-  const db = options.db ?? getPool();
+export async function getQuotaReview(ctx: Ctx, { month }: { month?: string }): Promise<ReviewView> {
+  const { principal } = ctx;
+  const now = nowOf(ctx);
+  const db = dbOf(ctx);
   const reviewMonth = month ?? defaultReviewMonth(now);
   const keys = [addMonths(reviewMonth, -2), addMonths(reviewMonth, -1), reviewMonth] as const;
   const scope = teamScope(principal);

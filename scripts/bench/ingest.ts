@@ -232,7 +232,7 @@ async function main(): Promise<void> {
   const pool = new pg.Pool({ connectionString: db.url, max: 2 });
   try {
     const { spawnSync } = await import("node:child_process");
-    const created = spawnSync(process.execPath, ["--import", "tsx", "scripts/burnrate.ts", "key", "create", "--name", "bench", "--scope", "ingest"], {
+    const created = spawnSync(process.execPath, ["--import", "./scripts/node-hooks.mjs", "scripts/burnrate.ts", "key", "create", "--name", "bench", "--scope", "ingest"], {
       env: { ...process.env, BURNRATE_DATA_DIR: dataDir },
       encoding: "utf8",
     });

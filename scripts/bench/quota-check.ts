@@ -65,7 +65,7 @@ type Autocannon = (options: Target & { connections: number; duration: number }) 
 const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
 
 function cli(args: string[]): string {
-  const result = spawnSync(process.execPath, ["--import", "tsx", "scripts/burnrate.ts", ...args], {
+  const result = spawnSync(process.execPath, ["--import", "./scripts/node-hooks.mjs", "scripts/burnrate.ts", ...args], {
     env: { ...process.env, BURNRATE_DATA_DIR: dataDir },
     encoding: "utf8",
   });

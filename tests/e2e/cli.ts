@@ -7,7 +7,7 @@ export function burnrateCli(...args: string[]): { status: number | null; stdout:
   const url = inject("appDatabaseUrl");
   if (url) env.DATABASE_URL = url;
   else delete env.DATABASE_URL;
-  const result = spawnSync(process.execPath, ["--import", "tsx", "scripts/burnrate.ts", ...args], { env, encoding: "utf8" });
+  const result = spawnSync(process.execPath, ["--import", "./scripts/node-hooks.mjs", "scripts/burnrate.ts", ...args], { env, encoding: "utf8" });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

@@ -61,7 +61,7 @@ describe.skipIf(process.env.DATABASE_URL)("npm start lifecycle (embedded Postgre
 
   it("SIGTERM: an in-flight request finishes and is stored, new connections are refused, exit 0", async () => {
     const app = await start();
-    const created = spawnSync(process.execPath, ["--import", "tsx", "scripts/burnrate.ts", "key", "create", "--name", "shutdown", "--scope", "ingest"], {
+    const created = spawnSync(process.execPath, ["--import", "./scripts/node-hooks.mjs", "scripts/burnrate.ts", "key", "create", "--name", "shutdown", "--scope", "ingest"], {
       env: { ...process.env, ...env },
       encoding: "utf8",
     });

@@ -5,6 +5,7 @@ import { hashPassword } from "@/lib/auth/password";
 import { encodeSessionToken, sessionCookieName } from "@/lib/auth/session-cookie";
 import type { ApiKeyScope, Role, TeamMemberRole } from "@/lib/generated/prisma/client";
 import { getSecret } from "@/lib/secrets";
+import type { UserPrincipal } from "@/lib/auth/permissions";
 
 /**
  * People and teams for access tests: every call makes fresh rows (random emails and
@@ -140,4 +141,19 @@ export interface ErrorBodyShape {
 /** The `path`s of an error body's details. */
 export function detailPaths(body: unknown): string[] {
   return ((body as ErrorBodyShape).error?.details ?? []).map((detail) => detail.path);
+}
+
+/**
+ * A principal that is never stored: for lib calls whose only question is whose teams are
+ * read (finance and admins read every team; a viewer the teams listed).
+ */
+export function principalWithTeams(slugs: readonly string[] | "all"): UserPrincipal {
+  return {
+    kind: "user",
+    userId: randomUUID(),
+    email: uniqueEmail("scope"),
+    name: null,
+    role: slugs === "all" ? "finance" : "viewer",
+    teams: slugs === "all" ? [] : slugs.map((slug) => ({ teamId: randomUUID(), slug, role: "member" as const })),
+  };
 }

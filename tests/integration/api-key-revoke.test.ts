@@ -24,8 +24,8 @@ describe("API key revocation", () => {
   it("records the same entry by id and by prefix: name, display, scopes and revoked_at before and after", async () => {
     const principal = await admin();
     for (const revoke of [
-      (key: { id: string; prefix: string }) => revokeKey(principal, key.id, "203.0.113.7"),
-      (key: { id: string; prefix: string }) => revokeKeyByPrefix({ kind: "system", label: "cli" }, key.prefix),
+      (key: { id: string; prefix: string }) => revokeKey({ principal, ip: "203.0.113.7" }, { id: key.id }),
+      (key: { id: string; prefix: string }) => revokeKeyByPrefix({ principal: { kind: "system", label: "cli" } }, { prefix: key.prefix }),
     ]) {
       const key = await storedKey();
       const view = await revoke(key);
@@ -42,16 +42,16 @@ describe("API key revocation", () => {
     const principal = await admin();
     for (let round = 0; round < 5; round++) {
       const key = await storedKey();
-      const results = await Promise.allSettled([revokeKey(principal, key.id), revokeKeyByPrefix({ kind: "system", label: "cli" }, key.prefix)]);
+      const results = await Promise.allSettled([revokeKey({ principal }, { id: key.id }), revokeKeyByPrefix({ principal: { kind: "system", label: "cli" } }, { prefix: key.prefix })]);
       expect(results.map(codeOf).sort()).toEqual(["conflict", "ok"]);
       expect(await prisma.auditLog.count({ where: { targetId: key.id, action: "api_key.revoke" } })).toBe(1);
     }
   });
 
   it("refuses an unknown prefix and a key already revoked", async () => {
-    await expect(revokeKeyByPrefix({ kind: "system", label: "cli" }, "br_live_nope")).rejects.toMatchObject({ code: "not_found" });
+    await expect(revokeKeyByPrefix({ principal: { kind: "system", label: "cli" } }, { prefix: "br_live_nope" })).rejects.toMatchObject({ code: "not_found" });
     const key = await storedKey();
-    await revokeKeyByPrefix({ kind: "system", label: "cli" }, key.prefix);
-    await expect(revokeKey(await admin(), key.id)).rejects.toMatchObject({ code: "conflict" });
+    await revokeKeyByPrefix({ principal: { kind: "system", label: "cli" } }, { prefix: key.prefix });
+    await expect(revokeKey({ principal: await admin() }, { id: key.id })).rejects.toMatchObject({ code: "conflict" });
   });
 });

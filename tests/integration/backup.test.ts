@@ -158,7 +158,7 @@ async function fillSource(): Promise<void> {
 }
 
 function burnrate(databaseUrlForCli: string, ...args: string[]) {
-  const result = spawnSync(process.execPath, ["--import", "tsx", "scripts/burnrate.ts", ...args], {
+  const result = spawnSync(process.execPath, ["--import", "./scripts/node-hooks.mjs", "scripts/burnrate.ts", ...args], {
     env: { ...process.env, DATABASE_URL: databaseUrlForCli },
     encoding: "utf8",
   });
@@ -380,7 +380,7 @@ describe("burnrate backup and restore with pg_dump", () => {
     if (dump.major >= server.major) context.skip(`pg_dump ${dump.text} is as new as the server (${server.text}): nothing to refuse`);
 
     const out = path.join(workDir, "pg-dump.dump");
-    const result = spawnSync(process.execPath, ["--import", "tsx", "scripts/burnrate.ts", "backup", "--out", out, "--format", "pg_dump"], {
+    const result = spawnSync(process.execPath, ["--import", "./scripts/node-hooks.mjs", "scripts/burnrate.ts", "backup", "--out", out, "--format", "pg_dump"], {
       env: { ...process.env, DATABASE_URL: sourceUrl, BURNRATE_PG_DUMP: systemPgDump },
       encoding: "utf8",
     });

@@ -3,7 +3,7 @@ import { GET as getBurndownRoute } from "@/app/api/v1/budgets/[id]/burndown/rout
 import { DELETE as deleteBudgetRoute, GET as getBudgetRoute, PATCH as patchBudgetRoute } from "@/app/api/v1/budgets/[id]/route";
 import { GET as listBudgetsRoute } from "@/app/api/v1/budgets/route";
 import type { Principal } from "@/lib/auth/permissions";
-import { budgetBurndown, getBudgetOrThrow, listBudgets, type BudgetView, type BurndownView } from "@/lib/budgets/budgets";
+import { getBudgetBurndown, getBudgetOrThrow, listBudgets, type BudgetView, type BurndownView } from "@/lib/budgets/budgets";
 import { forecastMonthEnd, type DailyCost } from "@/lib/budgets/forecast";
 import { budgetStatuses } from "@/lib/budgets/status";
 import { getPool, prisma } from "@/lib/db";
@@ -253,7 +253,7 @@ describe("spend and forecast (lib, at a fixed now)", () => {
   });
 
   async function view(key: string): Promise<BudgetView> {
-    return getBudgetOrThrow(adminPrincipal, ids[key] ?? "", { now: NOW });
+    return getBudgetOrThrow({ principal: adminPrincipal, now: NOW }, { id: ids[key] ?? "" });
   }
 
   it("spent_usd per scope: org-wide, team, team + feature, environment, tenant", async () => {
@@ -348,7 +348,7 @@ describe("spend and forecast (lib, at a fixed now)", () => {
   });
 
   it("the burn-down: cumulative actual to today, forecast band after, the budget line", async () => {
-    const burndown: BurndownView = await budgetBurndown(adminPrincipal, ids.rewrite ?? "", { now: NOW });
+    const burndown: BurndownView = await getBudgetBurndown({ principal: adminPrincipal, now: NOW }, { id: ids.rewrite ?? "" });
     expect(burndown.budget.id).toBe(ids.rewrite);
     expect(burndown.days).toHaveLength(30);
     expect(burndown.days[0]).toEqual({
@@ -395,7 +395,7 @@ describe("team scoping", () => {
       expect(listed).not.toContain(teamBId);
       expect(body.budgets.every((b) => b.scope.team === teamA.slug)).toBe(true);
       // The same at a fixed now through the lib.
-      const fixed = await listBudgets(await principalOf(auth), { now: NOW });
+      const fixed = await listBudgets({ principal: await principalOf(auth), now: NOW });
       expect(fixed.map((b) => b.id)).toEqual(listed);
     }
   });

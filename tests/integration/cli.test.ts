@@ -14,7 +14,7 @@ function burnrate(...args: string[]) {
 
 /** The CLI with `input` on its standard input (closed at once when undefined). */
 function burnrateWithInput(input: string | undefined, ...args: string[]) {
-  const result = spawnSync(process.execPath, ["--import", "tsx", "scripts/burnrate.ts", ...args], {
+  const result = spawnSync(process.execPath, ["--import", "./scripts/node-hooks.mjs", "scripts/burnrate.ts", ...args], {
     env: { ...process.env },
     encoding: "utf8",
     input: input ?? "",

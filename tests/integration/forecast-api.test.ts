@@ -4,7 +4,6 @@ import { GET as getForecastRoute } from "@/app/api/v1/forecast/route";
 import { teamScope, type Principal } from "@/lib/auth/permissions";
 import { forecastMonthEnd, type DailyCost } from "@/lib/budgets/forecast";
 import {
-  forecastForTeam,
   forecastJson,
   forecastSpend,
   queryForecast,
@@ -63,7 +62,7 @@ function figures(json: Pick<ForecastJson, "spent_usd" | "forecast_usd" | "low_us
 
 async function atNow(auth: { key: string } | { cookie: string }, params: Record<string, string> = {}): Promise<ForecastJson> {
   const principal: Principal = await principalOf(auth);
-  return queryForecast(getPool(), forecastQuerySchema.parse(params), teamScope(principal), NOW);
+  return queryForecast({ principal, now: NOW }, forecastQuerySchema.parse(params));
 }
 
 async function route(auth: BudgetAuth, params: Record<string, string> = {}) {
@@ -186,11 +185,12 @@ describe("forecasts at a fixed time (lib)", () => {
     expect(figures(await atNow(boundKeyB as { key: string }))).toEqual(expected(teamBRows));
   });
 
-  it("forecastForTeam: the team page's helper answers like ?team=, and refuses another team", async () => {
+  it("a team filter outside the caller's teams is a 403 naming team", async () => {
     const leadPrincipal = await principalOf(lead as { cookie: string });
-    const body = await forecastForTeam(leadPrincipal, teamA.slug, { now: NOW });
-    expect(body).toEqual(await atNow({ cookie: admin.cookie }, { team: teamA.slug }));
-    await expect(forecastForTeam(leadPrincipal, teamB.slug, { now: NOW })).rejects.toMatchObject({ code: "forbidden", details: [{ path: "team" }] });
+    await expect(queryForecast({ principal: leadPrincipal, now: NOW }, forecastQuerySchema.parse({ team: teamB.slug }))).rejects.toMatchObject({
+      code: "forbidden",
+      details: [{ path: "team" }],
+    });
   });
 });
 
@@ -215,7 +215,9 @@ describe("GET /api/v1/forecast (real clock)", () => {
     for (const auth of [lead, viewer]) {
       const mine = await route(auth, {});
       expect(mine.status).toBe(200);
-      expect(mine.body).toEqual(await queryForecast(getPool(), forecastQuerySchema.parse({}), { kind: "teams", slugs: [teamA.slug] }, new Date(mine.body.as_of)));
+      const principal = await principalOf(auth as { cookie: string });
+      expect(teamScope(principal)).toEqual({ kind: "teams", slugs: [teamA.slug] });
+      expect(mine.body).toEqual(await queryForecast({ principal, now: new Date(mine.body.as_of) }, forecastQuerySchema.parse({})));
       const other = await route(auth, { team: teamC.slug });
       expect(other.status).toBe(403);
       expect(other.body).toMatchObject({ error: { code: "forbidden" } });

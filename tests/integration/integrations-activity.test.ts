@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { GET as getActivity } from "@/app/api/v1/integrations/activity/route";
 import { POST as postEvents } from "@/app/api/v1/events/route";
 import { getPool } from "@/lib/db";
-import { ingestEvents } from "@/lib/ingestion/ingest-events";
+import { storeEventBatch } from "@/lib/ingestion/ingest-events";
 import type { SourceActivity } from "@/lib/ingestion/ingest-receipts";
 import { apiRequest, createTestKey } from "../factories/api-keys";
 import { contractEvent } from "../factories/events";
@@ -45,9 +45,9 @@ describe("GET /api/v1/integrations/activity", () => {
   it("counts what each receiver stored, with the time of its latest batch; duplicates add nothing", async () => {
     const started = Date.now();
     const eventsBatch = [contractEvent(), contractEvent()];
-    expect(await ingestEvents(getPool(), eventsBatch, { source: "events" })).toMatchObject({ accepted: 2 });
-    expect(await ingestEvents(getPool(), [contractEvent()], { source: "otlp" })).toMatchObject({ accepted: 1 });
-    expect(await ingestEvents(getPool(), [contractEvent(), contractEvent(), contractEvent()], { source: "litellm" })).toMatchObject({ accepted: 3 });
+    expect((await storeEventBatch(getPool(), eventsBatch, { source: "events" })).result).toMatchObject({ accepted: 2 });
+    expect((await storeEventBatch(getPool(), [contractEvent()], { source: "otlp" })).result).toMatchObject({ accepted: 1 });
+    expect((await storeEventBatch(getPool(), [contractEvent(), contractEvent(), contractEvent()], { source: "litellm" })).result).toMatchObject({ accepted: 3 });
 
     let sources = await activity();
     expect([...sources.values()].map((s) => [s.source, s.events_last_hour])).toEqual([
@@ -62,7 +62,7 @@ describe("GET /api/v1/integrations/activity", () => {
     }
 
     // The same ids again: duplicates, no new receipt.
-    expect(await ingestEvents(getPool(), eventsBatch, { source: "events" })).toMatchObject({ accepted: 0, duplicates: 2 });
+    expect((await storeEventBatch(getPool(), eventsBatch, { source: "events" })).result).toMatchObject({ accepted: 0, duplicates: 2 });
     sources = await activity();
     expect(sources.get("events")?.events_last_hour).toBe(2);
   });

@@ -252,7 +252,7 @@ describe("GET /api/metrics counts", () => {
     expect((await check(ingest, { team: team.slug })).body).toMatchObject({ allowed: true, reason: "no allocation" });
     expect((await check(ingest, { team: limited.slug, estimated_cost_usd: "100" })).body).toMatchObject({ allowed: false });
     expect((await check(ingest, { team: limited.slug, estimated_cost_usd: "1" })).body).toMatchObject({ allowed: true, reason: "within limit" });
-    const fast = checkQuotaFromCache(await quotaPrincipal(ingest), { team: limited.slug, estimated_cost_usd: "1" }, new Date());
+    const fast = checkQuotaFromCache({ principal: await quotaPrincipal(ingest) }, { team: limited.slug, estimated_cost_usd: "1" });
     expect(fast).toMatchObject({ allowed: true });
     const after = await scrape();
 

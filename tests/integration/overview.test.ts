@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { getSpendOverview } from "@/lib/analytics/overview";
 import { insertEvents } from "../factories/usage";
-import { getPool } from "@/lib/db";
+import { principalWithTeams } from "../factories/users";
 
 // "Now" is 2026-03-10 15:30 UTC: month to date is [Mar 1, Mar 10 16:00), last month's
 // same period [Feb 1, Feb 10 16:00), last month [Feb 1, Mar 1).
@@ -9,7 +9,7 @@ const now = new Date("2026-03-10T15:30:00Z");
 
 describe("getSpendOverview (usage_rollup_hourly)", () => {
   it("is all zeros on an empty database", async () => {
-    const overview = await getSpendOverview(now, getPool(), { kind: "all" });
+    const overview = await getSpendOverview({ principal: principalWithTeams("all"), now });
     expect(overview.latestHour).toBeNull();
     expect(overview.monthToDate.costUsd).toMatch(/^0(\.0+)?$/);
     expect(overview.monthToDate.requests).toBe(0);
@@ -35,7 +35,7 @@ describe("getSpendOverview (usage_rollup_hourly)", () => {
       { at: "2026-01-31T23:59:59Z", costUsd: "1000", team: "search" },
     ]);
 
-    const overview = await getSpendOverview(now, getPool(), { kind: "all" });
+    const overview = await getSpendOverview({ principal: principalWithTeams("all"), now });
     const mtd = overview.monthToDate;
     // 1.100000000001 + 2.200000000002 + 5 + 0.333333333333
     expect(Number.parseFloat(mtd.costUsd)).not.toBeNaN();
@@ -72,7 +72,7 @@ describe("getSpendOverview: models, features and team scope", () => {
       { at: "2026-05-03T10:30:00Z", costUsd: "0.125", team: null, feature: "orphan", model: "m-small" },
     ]);
 
-    const all = await getSpendOverview(may, getPool(), { kind: "all" });
+    const all = await getSpendOverview({ principal: principalWithTeams("all"), now: may });
     expect(all.models).toEqual(["openai/m-big", "openai/m-small"]);
     expect(all.dailyByModel.filter((r) => r.day.startsWith("2026-05-0")).sort((a, b) => (a.day + a.model).localeCompare(b.day + b.model))).toEqual([
       { day: "2026-05-02", model: "openai/m-big", costUsd: "1.5" },
@@ -86,7 +86,7 @@ describe("getSpendOverview: models, features and team scope", () => {
       [null, "orphan", 0.125],
     ]);
 
-    const alphaOnly = await getSpendOverview(may, getPool(), { kind: "teams", slugs: ["alpha"] });
+    const alphaOnly = await getSpendOverview({ principal: principalWithTeams(["alpha"]), now: may });
     expect(alphaOnly.monthToDate.costUsd.replace(/0+$/, "")).toBe("1.75");
     expect(alphaOnly.monthToDate.requests).toBe(2);
     expect(Number(alphaOnly.monthToDate.untaggedCostUsd)).toBe(0);
@@ -94,7 +94,7 @@ describe("getSpendOverview: models, features and team scope", () => {
     expect(alphaOnly.topFeatures.map((f) => f.feature)).toEqual(["chat"]);
     expect(alphaOnly.dailyByModel.every((r) => r.day === "2026-05-02")).toBe(true);
 
-    const nobody = await getSpendOverview(may, getPool(), { kind: "teams", slugs: [] });
+    const nobody = await getSpendOverview({ principal: principalWithTeams([]), now: may });
     expect(nobody.monthToDate.requests).toBe(0);
     expect(nobody.latestHour).toBeNull();
   });

@@ -49,7 +49,7 @@ async function actionsOf(id: string): Promise<[string, string][]> {
 async function pastRequest(daysAgo: number, endedDaysAgo: number): Promise<BurstView> {
   const now = Date.now();
   return createBurstRequest(
-    leadPrincipal,
+    { principal: leadPrincipal, now: new Date(now - daysAgo * DAY_MS) },
     {
       team: team.slug,
       amount: "10",
@@ -57,8 +57,8 @@ async function pastRequest(daysAgo: number, endedDaysAgo: number): Promise<Burst
       ends_at: new Date(now - endedDaysAgo * DAY_MS).toISOString(),
       reason: "last week's launch",
       expected_usage: null,
+      notify: false,
     },
-    { now: new Date(now - daysAgo * DAY_MS), notify: false },
   );
 }
 
@@ -108,9 +108,8 @@ describe("expiry", () => {
     const now = Date.now();
     const ends = new Date(now + DAY_MS);
     const request = await createBurstRequest(
-      leadPrincipal,
-      { team: team.slug, amount: "10", starts_at: new Date(now).toISOString(), ends_at: ends.toISOString(), reason: "sweep me", expected_usage: null },
-      { notify: false },
+      { principal: leadPrincipal },
+      { team: team.slug, amount: "10", starts_at: new Date(now).toISOString(), ends_at: ends.toISOString(), reason: "sweep me", expected_usage: null, notify: false },
     );
     const approved = await fileBurst(as(lead), team.slug, { ends_at: ends.toISOString() });
     await decide(as(admin1), approved.id, "approve");
@@ -150,7 +149,7 @@ describe("expiry", () => {
   it("a burst approved while open stays approved after its window", async () => {
     const now = Date.now();
     const request = await pastRequest(3, 1);
-    await decideBurstRequest(adminPrincipal, request.id, { kind: "approve" }, { now: new Date(now - 2 * DAY_MS), notify: false });
+    await decideBurstRequest({ principal: adminPrincipal, now: new Date(now - 2 * DAY_MS) }, { id: request.id, action: { kind: "approve" }, notify: false });
     expect((await getBurst(adminKey, request.id)).body).toMatchObject({ status: "approved", approved_amount: "10.000000000000" });
   });
 });

@@ -265,7 +265,7 @@ describe("bursts and the cache", () => {
 
 describe("exact boundaries at a fixed now (lib, no cache)", () => {
   const at = (iso: string, input: Record<string, unknown> = {}) =>
-    checkQuota(ingestPrincipal, { team: boundaryTeam.slug, ...input }, { now: new Date(iso), cache: null });
+    checkQuota({ principal: ingestPrincipal, now: new Date(iso) }, { team: boundaryTeam.slug, ...input });
 
   it("the period is the UTC month; used runs through the end of now's hour", async () => {
     // Nov 1 00:00 ($1) and Nov 18 12:59:59.999 ($2) count; Oct 31 23:59:59.999 ($50), Nov 18 13:00 ($40, later), Dec ($30) do not.
@@ -279,11 +279,10 @@ describe("exact boundaries at a fixed now (lib, no cache)", () => {
 
   it("a burst counts from starts_at (inclusive) to ends_at (exclusive), to the millisecond", async () => {
     const request = await createBurstRequest(
-      adminPrincipal,
-      { team: boundaryTeam.slug, amount: "25", starts_at: "2026-11-20T09:00:00.000Z", ends_at: "2026-11-22T09:00:00.000Z", reason: "load test", expected_usage: null },
-      { now: new Date("2026-11-19T00:00:00Z"), notify: false },
+      { principal: adminPrincipal, now: new Date("2026-11-19T00:00:00Z") },
+      { team: boundaryTeam.slug, amount: "25", starts_at: "2026-11-20T09:00:00.000Z", ends_at: "2026-11-22T09:00:00.000Z", reason: "load test", expected_usage: null, notify: false },
     );
-    await decideBurstRequest(adminPrincipal, request.id, { kind: "approve" }, { now: new Date("2026-11-19T01:00:00Z"), notify: false });
+    await decideBurstRequest({ principal: adminPrincipal, now: new Date("2026-11-19T01:00:00Z") }, { id: request.id, action: { kind: "approve" }, notify: false });
     const limitAt = async (iso: string) => (await at(iso)).limit;
     expect(await limitAt("2026-11-20T08:59:59.999Z")).toBe("100.000000000000");
     expect(await limitAt("2026-11-20T09:00:00.000Z")).toBe("125.000000000000");

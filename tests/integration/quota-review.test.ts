@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@/lib/auth/permissions";
 import { prisma } from "@/lib/db";
 import { createBurstRequest, decideBurstRequest } from "@/lib/quotas/bursts";
-import { quotaReview, type ReviewTeamView } from "@/lib/quotas/review";
+import { getQuotaReview, type ReviewTeamView } from "@/lib/quotas/review";
 import type { QuotaUnitName } from "@/lib/schemas/quota";
 import { createTestKey } from "../factories/api-keys";
 import { usd } from "../factories/budgets";
@@ -40,11 +40,10 @@ async function allocate(team: TestTeam, unit: QuotaUnitName, amount: string, cre
 
 async function burst(team: TestTeam, unit: QuotaUnitName, amount: string, startsAt: string, endsAt: string, decision: "approve" | "reject"): Promise<void> {
   const request = await createBurstRequest(
-    adminPrincipal,
-    { team: team.slug, unit, amount, starts_at: startsAt, ends_at: endsAt, reason: "review fixture", expected_usage: null },
-    { now: new Date(Date.parse(startsAt) - 86_400_000), notify: false },
+    { principal: adminPrincipal, now: new Date(Date.parse(startsAt) - 86_400_000) },
+    { team: team.slug, unit, amount, starts_at: startsAt, ends_at: endsAt, reason: "review fixture", expected_usage: null, notify: false },
   );
-  await decideBurstRequest(adminPrincipal, request.id, { kind: decision }, { now: new Date(startsAt), notify: false });
+  await decideBurstRequest({ principal: adminPrincipal, now: new Date(startsAt) }, { id: request.id, action: { kind: decision }, notify: false });
 }
 
 beforeAll(async () => {
@@ -163,7 +162,7 @@ function expected(): Record<keyof typeof teams, ReviewTeamView | undefined> {
 
 describe("the monthly review", () => {
   it("default month (the last complete one), one entry per team-wide allocation, suggestions exact", async () => {
-    const review = await quotaReview(adminPrincipal, undefined, { now: NOW });
+    const review = await getQuotaReview({ principal: adminPrincipal, now: NOW }, {});
     expect(review.month).toBe("2026-10");
     const slugs = Object.values(teams).map((t) => t.slug);
     const ours = review.teams.filter((entry) => slugs.includes(entry.team));
@@ -175,7 +174,7 @@ describe("the monthly review", () => {
   });
 
   it("another month shifts the window: 2026-09 for the cut team is a keep (August was 80%)", async () => {
-    const review = await quotaReview(adminPrincipal, "2026-09", { now: NOW });
+    const review = await getQuotaReview({ principal: adminPrincipal, now: NOW }, { month: "2026-09" });
     expect(review.teams.find((e) => e.team === teams.cut.slug)).toMatchObject({
       used: "30.000000000000",
       suggestion: { kind: "keep", amount: null, reason: "Used 30.0% of the baseline in 2026-09: no change suggested." },

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
 
-/** The app as users start it: `node --import tsx scripts/start.ts` (what `npm start` runs). */
+/** The app as users start it: `node --import ./scripts/node-hooks.mjs scripts/start.ts` (what `npm start` runs). */
 export interface AppProcess {
   child: ChildProcess;
   baseUrl: string;
@@ -24,7 +24,7 @@ export async function freePort(): Promise<number> {
 export async function startApp(env: Record<string, string>, timeoutMs = 600_000): Promise<AppProcess> {
   const port = await freePort();
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+  const child = spawn(process.execPath, ["--import", "./scripts/node-hooks.mjs", "scripts/start.ts"], {
     env: { ...inherited, PORT: String(port), NEXT_TELEMETRY_DISABLED: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -1,3 +1,4 @@
+import { urlSearchParamsOf, type SearchParams } from "@/lib/schemas/pages/search-params";
 import type { Metadata } from "next";
 import { Suspense } from "react";
 import { ALERT_TYPES } from "@/lib/schemas/alerts";
@@ -18,7 +19,6 @@ import { serverQueries } from "../_prefetch/server-queries";
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Alerts" };
 
-type SearchParams = Record<string, string | string[] | undefined>;
 
 /**
  * Alerts, rendered on the server: the list (its filters are the URL's), and for those who
@@ -29,7 +29,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
   const user = await requireUser("/alerts");
   if (!canSee(user, "alerts")) return <AccessDenied what="alerts" />;
   const manage = can(user, "alerts:manage");
-  const search = new URLSearchParams(Object.entries(await searchParams).flatMap(([k, v]) => (typeof v === "string" ? [[k, v]] : Array.isArray(v) && v[0] !== undefined ? [[k, v[0]]] : [])));
+  const search = urlSearchParamsOf(await searchParams);
   const server = serverQueries(user);
   return (
     <>

@@ -20,7 +20,7 @@ export const metadata: Metadata = { title: "Budgets" };
 export default async function BudgetsPage() {
   const user = await requireUser("/budgets");
   if (!canSee(user, "budgets")) return <AccessDenied what="budgets" />;
-  const teams = (await listTeams(user)).map((t) => t.slug);
+  const teams = (await listTeams({ principal: user })).map((t) => t.slug);
   const canWrite = can(user, "budgets:write");
   const server = serverQueries(user);
   const budgets = server.budgets();

@@ -1,3 +1,4 @@
+import type { SearchParams } from "@/lib/schemas/pages/search-params";
 import type { Metadata } from "next";
 import { Suspense } from "react";
 import { parseCachePageState, resolveCacheWindow } from "@/lib/schemas/pages/cache";
@@ -22,7 +23,6 @@ import { serverQueries } from "../_prefetch/server-queries";
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Cache" };
 
-type SearchParams = Record<string, string | string[] | undefined>;
 
 /**
  * The Cache page, rendered on the server: the filters (the window's tag values), the cache

@@ -1,3 +1,4 @@
+import type { SearchParams } from "@/lib/schemas/pages/search-params";
 import type { Metadata } from "next";
 import { Suspense } from "react";
 import { canSee, teamScope } from "@/lib/auth/permissions";
@@ -16,7 +17,6 @@ import { serverQueries } from "../_prefetch/server-queries";
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Outcomes" };
 
-type SearchParams = Record<string, string | string[] | undefined>;
 
 /**
  * Outcomes, rendered on the server: the filters (every type and feature of the window) and

@@ -1,10 +1,10 @@
+import type { SearchParams } from "@/lib/schemas/pages/search-params";
 import type { Metadata } from "next";
 import Link from "next/link";
-import { getPool } from "@/lib/db";
-import { unpricedModels } from "@/lib/analytics/unpriced-models";
-import { can, canSee, teamScope } from "@/lib/auth/permissions";
+import { listUnpricedModels } from "@/lib/analytics/unpriced-models";
+import { can, canSee } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/server-session";
-import { loadPrices } from "@/lib/pricing/price-store";
+import { listPrices } from "@/lib/pricing/prices";
 import { formatCount, formatDayTime } from "@/lib/format";
 import { AccessDenied } from "@/components/ui/access-denied";
 import { PageHeader } from "@/components/ui/page-header";
@@ -15,7 +15,6 @@ import { ScrollRegion } from "@/components/ui/scroll-region";
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Prices" };
 
-type SearchParams = Record<string, string | string[] | undefined>;
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? "";
 
 export default async function PricesPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
@@ -25,8 +24,8 @@ export default async function PricesPage({ searchParams }: { searchParams: Promi
   const q = one(params.q).trim().toLowerCase();
   const admin = can(user, "prices:write");
   const [prices, unpriced] = await Promise.all([
-    loadPrices(getPool()),
-    unpricedModels(90, teamScope(user)),
+    listPrices({ principal: user }),
+    listUnpricedModels({ principal: user }, { days: 90 }),
   ]);
   const shown = prices
     .filter((p) => !q || `${p.provider}/${p.model}`.toLowerCase().includes(q))

@@ -1,3 +1,4 @@
+import { urlSearchParamsOf, type SearchParams } from "@/lib/schemas/pages/search-params";
 import type { Metadata } from "next";
 import { Suspense } from "react";
 import { listTeams } from "@/lib/access/teams";
@@ -19,7 +20,6 @@ import { serverQueries } from "../_prefetch/server-queries";
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Quotas" };
 
-type SearchParams = Record<string, string | string[] | undefined>;
 
 /**
  * Quotas, rendered on the server: allocations vs use, the approval queue (admins), a lead's
@@ -29,11 +29,11 @@ type SearchParams = Record<string, string | string[] | undefined>;
 export default async function QuotasPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const user = await requireUser("/quotas");
   if (!canSee(user, "quotas")) return <AccessDenied what="quotas" />;
-  const teams = (await listTeams(user)).map((t) => t.slug);
+  const teams = (await listTeams({ principal: user })).map((t) => t.slug);
   const requestTeams = teams.filter((slug) => canActOnTeam(user, "quota:request", slug));
   const canAllocate = can(user, "quota:allocate");
   const canDecide = can(user, "quota:decide");
-  const search = new URLSearchParams(Object.entries(await searchParams).flatMap(([k, v]) => (typeof v === "string" ? [[k, v]] : Array.isArray(v) && v[0] !== undefined ? [[k, v[0]]] : [])));
+  const search = urlSearchParamsOf(await searchParams);
   const server = serverQueries(user);
   const burstRequests = (
     <Suspense fallback={<QuotaPanelSkeleton label="Loading your burst requests…" tall />}>

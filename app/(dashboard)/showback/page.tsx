@@ -12,12 +12,11 @@ import { showbackRequests } from "@/components/showback/showback-params";
 import { ShowbackResults, ShowbackResultsSkeleton } from "@/components/showback/showback-results";
 import { Prefetch } from "../_prefetch/prefetch";
 import { serverQueries } from "../_prefetch/server-queries";
-import { firstValues } from "@/lib/schemas/pages/search-params";
+import { firstValues, type SearchParams } from "@/lib/schemas/pages/search-params";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Showback" };
 
-type SearchParams = Record<string, string | string[] | undefined>;
 
 /**
  * Showback, rendered on the server: the filter bar (with the window's tag values) and the

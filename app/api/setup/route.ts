@@ -12,7 +12,7 @@ export async function POST(request: Request): Promise<Response> {
   try {
     if (!isSameOrigin(request)) throw new ApiError("forbidden", "Cross-site request refused.");
     const input = parseBody(setupSchema, await readJsonBody(request, 16_384), "The first admin's details are not valid.");
-    const user = await createFirstAdmin(input, clientIp(request));
+    const user = await createFirstAdmin({ ip: clientIp(request) }, input);
     return jsonResponse({ id: user.id, email: user.email, role: "admin" }, 201);
   } catch (error) {
     return toErrorResponse(error);

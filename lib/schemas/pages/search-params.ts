@@ -8,6 +8,11 @@ export function firstValues(raw: SearchParams): Record<string, string | undefine
   return Object.fromEntries(Object.entries(raw).map(([key, value]) => [key, Array.isArray(value) ? value[0] : value]));
 }
 
+/** The first values as URLSearchParams: for the view helpers shared with the browser, which read `useSearchParams()`. */
+export function urlSearchParamsOf(raw: SearchParams): URLSearchParams {
+  return new URLSearchParams(Object.entries(firstValues(raw)).flatMap(([key, value]) => (value === undefined ? [] : [[key, value]])));
+}
+
 /**
  * A page's state from its URL: its schema over the first values. Page schemas `.catch`
  * each field, so a malformed value falls back to its default; a state that still fails

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
  * failing test run or drill would look green.
  */
 function exitCodeOf(script: string): number | null {
-  const result = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8" });
+  const result = spawnSync(process.execPath, ["--import", "./scripts/node-hooks.mjs", "--input-type=module", "-e", script], { encoding: "utf8" });
   return result.status;
 }
 

@@ -1,3 +1,4 @@
+import type { SearchParams } from "@/lib/schemas/pages/search-params";
 import type { Metadata } from "next";
 import { Suspense } from "react";
 import { canSee } from "@/lib/auth/permissions";
@@ -16,7 +17,6 @@ import { serverQueries } from "../../_prefetch/server-queries";
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Quota review" };
 
-type SearchParams = Record<string, string | string[] | undefined>;
 
 /** The monthly review, rendered on the server: the month of the URL prefetched inside its <Suspense>. */
 export default async function QuotaReviewPage({ searchParams }: { searchParams: Promise<SearchParams> }) {

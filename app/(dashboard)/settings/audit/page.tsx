@@ -1,3 +1,4 @@
+import type { SearchParams } from "@/lib/schemas/pages/search-params";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { queryAudit } from "@/lib/audit/query-audit";
@@ -12,7 +13,6 @@ import { ScrollRegion } from "@/components/ui/scroll-region";
 
 export const metadata: Metadata = { title: "Audit log" };
 
-type SearchParams = Record<string, string | string[] | undefined>;
 
 const FILTERS = ["action", "actor", "from", "to"] as const;
 
@@ -36,7 +36,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const raw = single(await searchParams);
   const filters: Record<string, string> = Object.fromEntries(FILTERS.flatMap((f) => (raw[f] ? [[f, raw[f]]] : [])));
   const parsed = auditQuerySchema.safeParse({ ...filters, ...(raw.before ? { before: raw.before } : {}), limit: 50 });
-  const page = parsed.success ? await queryAudit(parsed.data) : null;
+  const page = parsed.success ? await queryAudit({ principal: user }, parsed.data) : null;
   const csvHref = `/api/v1/audit?${new URLSearchParams({ ...filters, format: "csv", limit: "5000" }).toString()}`;
   const olderHref = page?.next_before ? `?${new URLSearchParams({ ...filters, before: page.next_before }).toString()}` : null;
 

@@ -43,7 +43,7 @@ export default async function ConnectPage() {
         teamRequired: grantable.teamBound,
         teamOptions: grantable.teamBound
           ? user.teams.filter((t) => t.role === "lead").map((t) => t.slug)
-          : (await listTeams(user)).map((t) => t.slug),
+          : (await listTeams({ principal: user })).map((t) => t.slug),
       }
     : null;
   return (

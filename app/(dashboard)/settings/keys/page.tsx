@@ -14,10 +14,10 @@ export default async function KeysPage() {
   const grantable = grantableKeyScopes(user);
   const teamOptions = grantable.teamBound
     ? user.teams.filter((t) => t.role === "lead").map((t) => t.slug)
-    : (await listTeams(user)).map((t) => t.slug);
+    : (await listTeams({ principal: user })).map((t) => t.slug);
   return (
     <KeysManager
-      initialKeys={await listKeys(user)}
+      initialKeys={await listKeys({ principal: user })}
       grantableScopes={grantable.scopes}
       teamOptions={teamOptions}
       teamRequired={grantable.teamBound}

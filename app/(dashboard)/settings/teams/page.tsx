@@ -10,5 +10,5 @@ export const metadata: Metadata = { title: "Teams" };
 export default async function TeamsPage() {
   const user = await requireUser("/settings/teams");
   if (!canSee(user, "settings/teams")) return <AccessDenied what="teams" />;
-  return <TeamsManager initialTeams={await listTeams(user)} canManage={can(user, "teams:manage")} />;
+  return <TeamsManager initialTeams={await listTeams({ principal: user })} canManage={can(user, "teams:manage")} />;
 }

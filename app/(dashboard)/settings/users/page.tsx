@@ -10,5 +10,5 @@ export const metadata: Metadata = { title: "Users" };
 export default async function UsersPage() {
   const user = await requireUser("/settings/users");
   if (!canSee(user, "settings/users")) return <AccessDenied what="users and roles" />;
-  return <UsersManager initialUsers={await listUsers()} selfId={user.userId} />;
+  return <UsersManager initialUsers={await listUsers({ principal: user })} selfId={user.userId} />;
 }

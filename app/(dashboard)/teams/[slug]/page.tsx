@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Suspense } from "react";
-import { getPool, prisma } from "@/lib/db";
+import { prisma } from "@/lib/db";
 import { getCacheReport } from "@/lib/analytics/cache";
 import { listBudgets } from "@/lib/budgets/budgets";
 import { listAlerts } from "@/lib/alerts/alerts";
@@ -10,8 +10,8 @@ import { listAllocations } from "@/lib/quotas/allocations";
 import { listBurstRequests } from "@/lib/quotas/bursts";
 import { alertsQuerySchema } from "@/lib/schemas/alerts";
 import { getSpendOverview } from "@/lib/analytics/overview";
-import { outcomeReport } from "@/lib/analytics/outcome-report";
-import { can, canActOnTeam, type TeamScope } from "@/lib/auth/permissions";
+import { getOutcomeReport } from "@/lib/analytics/outcome-report";
+import { can, canActOnTeam } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/server-session";
 import { cacheQuerySchema } from "@/lib/schemas/cache";
 import { DAY_MS, startOfUtcDay, utcDayKey } from "@/lib/time";
@@ -43,18 +43,17 @@ export default async function TeamPage({ params }: { params: Params }) {
   const team = await prisma.team.findUnique({ where: { slug }, select: { slug: true, name: true, origin: true } });
   if (!team || !canActOnTeam(user, "spend:read", slug)) notFound();
 
-  const scope: TeamScope = { kind: "teams", slugs: [slug] };
-  const now = new Date();
-  const today = startOfUtcDay(now);
+  const ctx = { principal: user, now: new Date() };
+  const today = startOfUtcDay(ctx.now);
   const from = new Date(today.getTime() - 29 * DAY_MS);
   const to = new Date(today.getTime() + DAY_MS);
-  const overview = settle(getSpendOverview(now, getPool(), scope));
-  const outcomes = settle(outcomeReport(getPool(), { from, to }, scope));
-  const cache = settle(getCacheReport(cacheQuerySchema.parse({ from: utcDayKey(from), to: utcDayKey(to), bucket: "day", team: slug }), { scope, now }));
-  const budgets = settle(listBudgets(user));
-  const allocations = settle(listAllocations(user, { team: slug }, { now }));
-  const bursts = settle(listBurstRequests(user, { team: slug, status: "pending" }, { now }));
-  const alerts = settle(listAlerts(user, alertsQuerySchema.parse({ state: "open", team: slug, limit: 20 })));
+  const overview = settle(getSpendOverview(ctx, { team: slug }));
+  const outcomes = settle(getOutcomeReport(ctx, { from, to, team: slug }));
+  const cache = settle(getCacheReport(ctx, cacheQuerySchema.parse({ from: utcDayKey(from), to: utcDayKey(to), bucket: "day", team: slug })));
+  const budgets = settle(listBudgets(ctx));
+  const allocations = settle(listAllocations(ctx, { team: slug }));
+  const bursts = settle(listBurstRequests(ctx, { team: slug, status: "pending" }));
+  const alerts = settle(listAlerts(ctx, alertsQuerySchema.parse({ state: "open", team: slug, limit: 20 })));
 
   return (
     <>

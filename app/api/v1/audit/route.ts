@@ -6,9 +6,9 @@ import { auditQuerySchema } from "@/lib/schemas/access";
 export const dynamic = "force-dynamic";
 
 /** Newest first; filters action (prefix), actor, target_type, from, to; `before` pages; format=csv downloads. */
-export const GET = withRoute({ permission: "audit:read" }, async ({ request }) => {
-  const query = parseQuery(auditQuerySchema, request);
-  const page = await queryAudit(query);
+export const GET = withRoute({ permission: "audit:read" }, async (route) => {
+  const query = parseQuery(auditQuerySchema, route.request);
+  const page = await queryAudit(route, query);
   if (query.format === "csv") {
     return new Response(auditCsv(page), {
       headers: {

@@ -1,8 +1,4 @@
-import { getCacheReport } from "@/lib/analytics/cache";
-import { teamScope } from "@/lib/auth/permissions";
-import { parseQuery } from "@/lib/http/parse";
-import { jsonResponse, withRoute } from "@/lib/http/with-route";
-import { cacheQuerySchema } from "@/lib/schemas/cache";
+import { READS, readRoute } from "@/lib/http/read-endpoints";
 
 export const dynamic = "force-dynamic";
 
@@ -12,7 +8,4 @@ export const dynamic = "force-dynamic";
  * bucket=hour|day, group_by, limit, drop_pp, baseline_buckets, min_requests and the
  * team/feature/tenant/environment/model filters (lib/schemas/cache.ts).
  */
-export const GET = withRoute({ permission: "spend:read" }, async ({ request, principal }) => {
-  const query = parseQuery(cacheQuerySchema, request);
-  return jsonResponse(await getCacheReport(query, { scope: teamScope(principal) }));
-});
+export const GET = readRoute(READS.cacheReport);

@@ -6,7 +6,7 @@ import { notificationsQuerySchema } from "@/lib/schemas/notifications";
 export const dynamic = "force-dynamic";
 
 /** ?limit=&unread=true: the signed-in user's notifications, newest first, with the unread count. API keys: 403. */
-export const GET = withRoute({ permission: "notifications:read" }, async ({ request, principal }) => {
-  const query = parseQuery(notificationsQuerySchema, request);
-  return jsonResponse(await listNotifications(principal, { limit: query.limit, unreadOnly: query.unread === "true" }));
+export const GET = withRoute({ permission: "notifications:read" }, async (route) => {
+  const query = parseQuery(notificationsQuerySchema, route.request);
+  return jsonResponse(await listNotifications(route, query));
 });

@@ -1,8 +1,4 @@
-import { getTokensPerRequest } from "@/lib/analytics/tokens-per-request";
-import { teamScope } from "@/lib/auth/permissions";
-import { parseQuery } from "@/lib/http/parse";
-import { jsonResponse, withRoute } from "@/lib/http/with-route";
-import { tokensPerRequestQuerySchema } from "@/lib/schemas/cache";
+import { READS, readRoute } from "@/lib/http/read-endpoints";
 
 export const dynamic = "force-dynamic";
 
@@ -12,7 +8,4 @@ export const dynamic = "force-dynamic";
  * bucket=hour|day, group_by=feature|prompt_version|model and the
  * team/feature/tenant/environment/model filters (lib/schemas/cache.ts).
  */
-export const GET = withRoute({ permission: "spend:read" }, async ({ request, principal }) => {
-  const query = parseQuery(tokensPerRequestQuerySchema, request);
-  return jsonResponse(await getTokensPerRequest(query, { scope: teamScope(principal) }));
-});
+export const GET = readRoute(READS.tokensPerRequest);

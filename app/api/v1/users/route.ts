@@ -5,9 +5,9 @@ import { createUserSchema } from "@/lib/schemas/access";
 
 export const dynamic = "force-dynamic";
 
-export const GET = withRoute({ permission: "users:manage" }, async () => jsonResponse({ users: await listUsers() }));
+export const GET = withRoute({ permission: "users:manage" }, async (route) => jsonResponse({ users: await listUsers(route) }));
 
-export const POST = withRoute({ permission: "users:manage" }, async ({ json, principal, ip }) => {
-  const input = parseBody(createUserSchema, await json(), "The user is not valid.");
-  return jsonResponse(await createUser(principal, input, ip), 201);
+export const POST = withRoute({ permission: "users:manage" }, async (route) => {
+  const input = parseBody(createUserSchema, await route.json(), "The user is not valid.");
+  return jsonResponse(await createUser(route, input), 201);
 });

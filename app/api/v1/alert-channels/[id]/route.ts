@@ -7,13 +7,13 @@ import { updateChannelSchema } from "@/lib/schemas/alerts";
 export const dynamic = "force-dynamic";
 
 /** {name?, url? | to?, secret? (null removes it), enabled?}: the channel; a `url` the outbound guard refuses is a 400 naming it. */
-export const PATCH = withRoute({ permission: "alerts:manage" }, async ({ json, principal, params, ip }) => {
-  const id = uuidParam(params, "id");
-  const input = parseBody(updateChannelSchema, await json(), "The change is not valid.");
-  return jsonResponse(await updateChannel(principal, id, input, ip));
+export const PATCH = withRoute({ permission: "alerts:manage" }, async (route) => {
+  const id = uuidParam(route.params, "id");
+  const changes = parseBody(updateChannelSchema, await route.json(), "The change is not valid.");
+  return jsonResponse(await updateChannel(route, { id, changes }));
 });
 
 /** {"id": "...", "deleted": true}; its deliveries go with it, the alerts stay. */
-export const DELETE = withRoute({ permission: "alerts:manage" }, async ({ principal, params, ip }) =>
-  jsonResponse(await deleteChannel(principal, uuidParam(params, "id"), ip)),
+export const DELETE = withRoute({ permission: "alerts:manage" }, async (route) =>
+  jsonResponse(await deleteChannel(route, { id: uuidParam(route.params, "id") })),
 );

@@ -7,14 +7,13 @@ import { updateRuleSchema } from "@/lib/schemas/alerts";
 export const dynamic = "force-dynamic";
 
 /** {name?, enabled?, params? (merged, validated per type), scope? (null = everything), channel_ids?}: the rule. */
-export const PATCH = withRoute({ permission: "alerts:manage" }, async ({ json, principal, params, ip }) => {
-  const id = uuidParam(params, "id");
-  const input = parseBody(updateRuleSchema, await json(), "The change is not valid.");
-  return jsonResponse(await updateRule(principal, id, input, ip));
+export const PATCH = withRoute({ permission: "alerts:manage" }, async (route) => {
+  const id = uuidParam(route.params, "id");
+  const changes = parseBody(updateRuleSchema, await route.json(), "The change is not valid.");
+  return jsonResponse(await updateRule(route, { id, changes }));
 });
 
 /** A rule someone added: {id, deleted: true, resolved_alerts}; 409 for a built-in rule (disable it instead). */
-export const DELETE = withRoute({ permission: "alerts:manage" }, async ({ principal, params, ip }) => {
-  const id = uuidParam(params, "id");
-  return jsonResponse(await deleteRule(principal, id, ip));
-});
+export const DELETE = withRoute({ permission: "alerts:manage" }, async (route) =>
+  jsonResponse(await deleteRule(route, { id: uuidParam(route.params, "id") })),
+);

@@ -7,18 +7,18 @@ import { updateBudgetSchema } from "@/lib/schemas/budget";
 export const dynamic = "force-dynamic";
 
 /** Another team's budget answers 404 for those who may not see it (archived budgets are still readable). */
-export const GET = withRoute({ permission: "budgets:read" }, async ({ principal, params }) =>
-  jsonResponse(await getBudgetOrThrow(principal, uuidParam(params, "id"))),
+export const GET = withRoute({ permission: "budgets:read" }, async (route) =>
+  jsonResponse(await getBudgetOrThrow(route, { id: uuidParam(route.params, "id") })),
 );
 
 /** Only {name?, amount_usd?, thresholds?, scope?}; a scope replaces the whole scope. */
-export const PATCH = withRoute({ permission: "budgets:write" }, async ({ json, principal, params, ip }) => {
-  const id = uuidParam(params, "id");
-  const input = parseBody(updateBudgetSchema, await json(), "The change is not valid.");
-  return jsonResponse(await updateBudget(principal, id, input, { ip }));
+export const PATCH = withRoute({ permission: "budgets:write" }, async (route) => {
+  const id = uuidParam(route.params, "id");
+  const changes = parseBody(updateBudgetSchema, await route.json(), "The change is not valid.");
+  return jsonResponse(await updateBudget(route, { id, changes }));
 });
 
 /** Archives the budget (200 with it, `archived: true`); it disappears from the list. */
-export const DELETE = withRoute({ permission: "budgets:write" }, async ({ principal, params, ip }) =>
-  jsonResponse(await archiveBudget(principal, uuidParam(params, "id"), { ip })),
+export const DELETE = withRoute({ permission: "budgets:write" }, async (route) =>
+  jsonResponse(await archiveBudget(route, { id: uuidParam(route.params, "id") })),
 );

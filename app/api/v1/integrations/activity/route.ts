@@ -1,6 +1,5 @@
-import { getPool } from "@/lib/db";
 import { jsonResponse, withRoute } from "@/lib/http/with-route";
-import { ingestSourceActivity } from "@/lib/ingestion/ingest-receipts";
+import { listIngestActivity } from "@/lib/ingestion/ingest-receipts";
 
 export const dynamic = "force-dynamic";
 
@@ -9,6 +8,6 @@ export const dynamic = "force-dynamic";
  * LiteLLM, in that order: the Connect page's Arrivals panel. Installation-wide counts, so it
  * needs metrics:read (admins, and read keys not bound to a team).
  */
-export const GET = withRoute({ permission: "metrics:read" }, async () =>
-  jsonResponse({ sources: await ingestSourceActivity(getPool()) }),
+export const GET = withRoute({ permission: "metrics:read" }, async (route) =>
+  jsonResponse({ sources: await listIngestActivity(route) }),
 );

@@ -9,7 +9,8 @@ export const dynamic = "force-dynamic";
  * (contract). Keyed requests are answered by the custom server before they reach Next
  * (lib/ingestion/litellm-receiver.ts); this route serves the rest, with the same work.
  */
-export const POST = withRoute({ permission: "usage:ingest", maxBodyBytes: LITELLM_MAX_BODY_BYTES }, async ({ request, principal }) => {
-  const reply = await receiveLitellm(principal, requestBodySource(request), request.headers.get("content-type"));
+export const POST = withRoute({ permission: "usage:ingest", maxBodyBytes: LITELLM_MAX_BODY_BYTES }, async (route) => {
+  const { request } = route;
+  const reply = await receiveLitellm(route, { source: requestBodySource(request), contentType: request.headers.get("content-type") });
   return jsonResponse(reply.body, reply.status, reply.headers);
 });

@@ -6,7 +6,7 @@ import { markReadSchema } from "@/lib/schemas/notifications";
 export const dynamic = "force-dynamic";
 
 /** {ids: [...]} or {all: true}: marks them read for the signed-in user; answers {marked, unread_count}. */
-export const POST = withRoute({ permission: "notifications:read" }, async ({ json, principal }) => {
-  const input = parseBody(markReadSchema, await json(), "The request is not valid.");
-  return jsonResponse(await markNotificationsRead(principal, input));
+export const POST = withRoute({ permission: "notifications:read" }, async (route) => {
+  const input = parseBody(markReadSchema, await route.json(), "The request is not valid.");
+  return jsonResponse(await markNotificationsRead(route, input));
 });

@@ -12,7 +12,7 @@ export const dynamic = "force-dynamic";
  * is answered by the custom server before it reaches this route (lib/quotas/check-server.ts);
  * this route serves session-cookie callers and keeps the same contract.
  */
-export const POST = withRoute({ permission: "usage:ingest", maxBodyBytes: QUOTA_CHECK_MAX_BODY_BYTES }, async ({ json, principal }) => {
-  const input = parseBody(quotaCheckSchema, await json(), "The quota check is not valid.");
-  return jsonResponse(await checkQuota(principal, input));
+export const POST = withRoute({ permission: "usage:ingest", maxBodyBytes: QUOTA_CHECK_MAX_BODY_BYTES }, async (route) => {
+  const input = parseBody(quotaCheckSchema, await route.json(), "The quota check is not valid.");
+  return jsonResponse(await checkQuota(route, input));
 });

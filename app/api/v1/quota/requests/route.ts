@@ -1,18 +1,16 @@
-import { createBurstRequest, listBurstRequests } from "@/lib/quotas/bursts";
-import { parseBody, parseQuery } from "@/lib/http/parse";
+import { READS, readRoute } from "@/lib/http/read-endpoints";
+import { createBurstRequest } from "@/lib/quotas/bursts";
+import { parseBody } from "@/lib/http/parse";
 import { jsonResponse, withRoute } from "@/lib/http/with-route";
-import { burstsQuerySchema, createBurstSchema } from "@/lib/schemas/quota";
+import { createBurstSchema } from "@/lib/schemas/quota";
 
 export const dynamic = "force-dynamic";
 
 /** Newest first, team-scoped, `?status=&team=` filters; pending requests carry `team_usage`. */
-export const GET = withRoute({ permission: "quota:read" }, async ({ request, principal }) => {
-  const query = parseQuery(burstsQuerySchema, request);
-  return jsonResponse({ requests: await listBurstRequests(principal, query) });
-});
+export const GET = readRoute(READS.burstRequests);
 
 /** A team lead for a team they lead, or a platform admin: 201 with the pending request. */
-export const POST = withRoute({ permission: "quota:request" }, async ({ json, principal, ip }) => {
-  const input = parseBody(createBurstSchema, await json(), "The burst request is not valid.");
-  return jsonResponse(await createBurstRequest(principal, input, { ip }), 201);
+export const POST = withRoute({ permission: "quota:request" }, async (route) => {
+  const input = parseBody(createBurstSchema, await route.json(), "The burst request is not valid.");
+  return jsonResponse(await createBurstRequest(route, input), 201);
 });

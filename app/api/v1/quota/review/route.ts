@@ -1,12 +1,6 @@
-import { quotaReview } from "@/lib/quotas/review";
-import { parseQuery } from "@/lib/http/parse";
-import { jsonResponse, withRoute } from "@/lib/http/with-route";
-import { reviewQuerySchema } from "@/lib/schemas/quota";
+import { READS, readRoute } from "@/lib/http/read-endpoints";
 
 export const dynamic = "force-dynamic";
 
 /** Team-scoped; `?month=YYYY-MM`, default the last complete UTC month. */
-export const GET = withRoute({ permission: "quota:read" }, async ({ request, principal }) => {
-  const query = parseQuery(reviewQuerySchema, request);
-  return jsonResponse(await quotaReview(principal, query.month));
-});
+export const GET = readRoute(READS.quotaReview);

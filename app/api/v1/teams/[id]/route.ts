@@ -7,12 +7,12 @@ import { updateTeamSchema } from "@/lib/schemas/access";
 export const dynamic = "force-dynamic";
 
 /** Another team's id answers 404 for those who may not see it. */
-export const GET = withRoute({ permission: "teams:read" }, async ({ principal, params }) =>
-  jsonResponse(await getTeamOrThrow(principal, uuidParam(params, "id"))),
+export const GET = withRoute({ permission: "teams:read" }, async (route) =>
+  jsonResponse(await getTeamOrThrow(route, { id: uuidParam(route.params, "id") })),
 );
 
-export const PATCH = withRoute({ permission: "teams:manage" }, async ({ json, principal, params, ip }) => {
-  const id = uuidParam(params, "id");
-  const input = parseBody(updateTeamSchema, await json(), "The change is not valid.");
-  return jsonResponse(await renameTeam(principal, id, input.name, ip));
+export const PATCH = withRoute({ permission: "teams:manage" }, async (route) => {
+  const id = uuidParam(route.params, "id");
+  const input = parseBody(updateTeamSchema, await route.json(), "The change is not valid.");
+  return jsonResponse(await renameTeam(route, { id, name: input.name }));
 });

@@ -7,8 +7,8 @@ import { updateUserSchema } from "@/lib/schemas/access";
 export const dynamic = "force-dynamic";
 
 /** Name, role, disabled, password: nothing else (the schema is strict). */
-export const PATCH = withRoute({ permission: "users:manage" }, async ({ json, principal, params, ip }) => {
-  const id = uuidParam(params, "id");
-  const input = parseBody(updateUserSchema, await json(), "The change is not valid.");
-  return jsonResponse(await updateUser(principal, id, input, ip));
+export const PATCH = withRoute({ permission: "users:manage" }, async (route) => {
+  const userId = uuidParam(route.params, "id");
+  const changes = parseBody(updateUserSchema, await route.json(), "The change is not valid.");
+  return jsonResponse(await updateUser(route, { userId, changes }));
 });

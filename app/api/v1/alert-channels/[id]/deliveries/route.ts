@@ -1,4 +1,4 @@
-import { channelDeliveries } from "@/lib/alerts/channels";
+import { listChannelDeliveries } from "@/lib/alerts/channels";
 import { uuidParam } from "@/lib/http/params";
 import { parseQuery } from "@/lib/http/parse";
 import { jsonResponse, withRoute } from "@/lib/http/with-route";
@@ -7,8 +7,8 @@ import { deliveriesQuerySchema } from "@/lib/schemas/alerts";
 export const dynamic = "force-dynamic";
 
 /** ?limit= (default 50, at most 500): {"deliveries": [...]}, newest first. */
-export const GET = withRoute({ permission: "alerts:manage" }, async ({ request, params }) => {
-  const id = uuidParam(params, "id");
-  const query = parseQuery(deliveriesQuerySchema, request);
-  return jsonResponse({ deliveries: await channelDeliveries(id, query.limit) });
+export const GET = withRoute({ permission: "alerts:manage" }, async (route) => {
+  const id = uuidParam(route.params, "id");
+  const query = parseQuery(deliveriesQuerySchema, route.request);
+  return jsonResponse({ deliveries: await listChannelDeliveries(route, { id, limit: query.limit }) });
 });

@@ -9,6 +9,6 @@ export const dynamic = "force-dynamic";
  * arrived. `error` is "HTTP <status>", a network error or the outbound guard's refusal —
  * never the receiver's body (the button must not read internal pages for its user).
  */
-export const POST = withRoute({ permission: "alerts:manage" }, async ({ principal, params, ip }) =>
-  jsonResponse(await testChannel(principal, uuidParam(params, "id"), ip)),
+export const POST = withRoute({ permission: "alerts:manage" }, async (route) =>
+  jsonResponse(await testChannel(route, { id: uuidParam(route.params, "id") })),
 );

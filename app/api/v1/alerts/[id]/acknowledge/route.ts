@@ -5,6 +5,6 @@ import { jsonResponse, withRoute } from "@/lib/http/with-route";
 export const dynamic = "force-dynamic";
 
 /** open → acknowledged: the alert; 404 outside the caller's teams, 409 when not open. */
-export const POST = withRoute({ permission: "spend:read" }, async ({ principal, params, ip }) =>
-  jsonResponse(await acknowledgeAlert(principal, uuidParam(params, "id"), ip)),
+export const POST = withRoute({ permission: "spend:read" }, async (route) =>
+  jsonResponse(await acknowledgeAlert(route, { id: uuidParam(route.params, "id") })),
 );

@@ -1,10 +1,6 @@
-import { budgetBurndown } from "@/lib/budgets/budgets";
-import { uuidParam } from "@/lib/http/params";
-import { jsonResponse, withRoute } from "@/lib/http/with-route";
+import { READS, readRoute } from "@/lib/http/read-endpoints";
 
 export const dynamic = "force-dynamic";
 
 /** The current month day by day: cumulative actual vs budget vs forecast band. Team-scoped like GET /budgets/{id}. */
-export const GET = withRoute({ permission: "budgets:read" }, async ({ principal, params }) =>
-  jsonResponse(await budgetBurndown(principal, uuidParam(params, "id"))),
-);
+export const GET = readRoute(READS.burndown);

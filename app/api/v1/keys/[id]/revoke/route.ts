@@ -4,6 +4,6 @@ import { jsonResponse, withRoute } from "@/lib/http/with-route";
 
 export const dynamic = "force-dynamic";
 
-export const POST = withRoute({ permission: "keys:manage" }, async ({ principal, params, ip }) =>
-  jsonResponse(await revokeKey(principal, uuidParam(params, "id"), ip)),
+export const POST = withRoute({ permission: "keys:manage" }, async (route) =>
+  jsonResponse(await revokeKey(route, { id: uuidParam(route.params, "id") })),
 );

@@ -7,18 +7,18 @@ import { updateAllocationSchema } from "@/lib/schemas/quota";
 export const dynamic = "force-dynamic";
 
 /** Another team's allocation answers 404 to those who may not see it. */
-export const GET = withRoute({ permission: "quota:read" }, async ({ principal, params }) =>
-  jsonResponse(await getAllocationOrThrow(principal, uuidParam(params, "id"))),
+export const GET = withRoute({ permission: "quota:read" }, async (route) =>
+  jsonResponse(await getAllocationOrThrow(route, { id: uuidParam(route.params, "id") })),
 );
 
 /** {amount?, unit?, model?, requests_per_minute?, tokens_per_minute?}; null clears a per-minute limit. */
-export const PATCH = withRoute({ permission: "quota:allocate" }, async ({ json, principal, params, ip }) => {
-  const id = uuidParam(params, "id");
-  const input = parseBody(updateAllocationSchema, await json(), "The change is not valid.");
-  return jsonResponse(await updateAllocation(principal, id, input, { ip }));
+export const PATCH = withRoute({ permission: "quota:allocate" }, async (route) => {
+  const id = uuidParam(route.params, "id");
+  const changes = parseBody(updateAllocationSchema, await route.json(), "The change is not valid.");
+  return jsonResponse(await updateAllocation(route, { id, changes }));
 });
 
 /** Removes the allocation: 200 {id, deleted: true}. */
-export const DELETE = withRoute({ permission: "quota:allocate" }, async ({ principal, params, ip }) =>
-  jsonResponse(await deleteAllocation(principal, uuidParam(params, "id"), { ip })),
+export const DELETE = withRoute({ permission: "quota:allocate" }, async (route) =>
+  jsonResponse(await deleteAllocation(route, { id: uuidParam(route.params, "id") })),
 );

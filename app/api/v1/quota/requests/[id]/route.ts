@@ -5,6 +5,6 @@ import { jsonResponse, withRoute } from "@/lib/http/with-route";
 export const dynamic = "force-dynamic";
 
 /** One request (team_usage while pending); another team's answers 404. */
-export const GET = withRoute({ permission: "quota:read" }, async ({ principal, params }) =>
-  jsonResponse(await getBurstRequestOrThrow(principal, uuidParam(params, "id"))),
+export const GET = withRoute({ permission: "quota:read" }, async (route) =>
+  jsonResponse(await getBurstRequestOrThrow(route, { id: uuidParam(route.params, "id") })),
 );

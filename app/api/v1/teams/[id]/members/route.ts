@@ -7,8 +7,8 @@ import { setMemberSchema } from "@/lib/schemas/access";
 export const dynamic = "force-dynamic";
 
 /** Adds a member or changes their role in the team: {email, role: "lead" | "member"}. */
-export const PUT = withRoute({ permission: "teams:manage" }, async ({ json, principal, params, ip }) => {
-  const id = uuidParam(params, "id");
-  const input = parseBody(setMemberSchema, await json(), "The membership is not valid.");
-  return jsonResponse(await setMember(principal, id, input, ip));
+export const PUT = withRoute({ permission: "teams:manage" }, async (route) => {
+  const teamId = uuidParam(route.params, "id");
+  const member = parseBody(setMemberSchema, await route.json(), "The membership is not valid.");
+  return jsonResponse(await setMember(route, { teamId, member }));
 });

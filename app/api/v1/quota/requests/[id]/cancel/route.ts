@@ -8,8 +8,8 @@ import { decisionCommentSchema } from "@/lib/schemas/quota";
 export const dynamic = "force-dynamic";
 
 /** The requester while pending, or a platform admin (others 403): {comment?}; 409 when no longer pending. */
-export const POST = withRoute({ permission: "quota:request", maxBodyBytes: DECISION_MAX_BODY_BYTES }, async ({ request, principal, params, ip }) => {
-  const id = uuidParam(params, "id");
-  const input = parseBody(decisionCommentSchema, await optionalJsonBody(request), "The cancellation is not valid.");
-  return jsonResponse(await decideBurstRequest(principal, id, { kind: "cancel", comment: input.comment }, { ip }));
+export const POST = withRoute({ permission: "quota:request", maxBodyBytes: DECISION_MAX_BODY_BYTES }, async (route) => {
+  const id = uuidParam(route.params, "id");
+  const input = parseBody(decisionCommentSchema, await optionalJsonBody(route.request), "The cancellation is not valid.");
+  return jsonResponse(await decideBurstRequest(route, { id, action: { kind: "cancel", comment: input.comment } }));
 });

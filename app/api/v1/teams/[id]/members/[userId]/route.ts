@@ -4,6 +4,6 @@ import { jsonResponse, withRoute } from "@/lib/http/with-route";
 
 export const dynamic = "force-dynamic";
 
-export const DELETE = withRoute({ permission: "teams:manage" }, async ({ principal, params, ip }) =>
-  jsonResponse(await removeMember(principal, uuidParam(params, "id"), uuidParam(params, "userId"), ip)),
+export const DELETE = withRoute({ permission: "teams:manage" }, async (route) =>
+  jsonResponse(await removeMember(route, { teamId: uuidParam(route.params, "id"), userId: uuidParam(route.params, "userId") })),
 );

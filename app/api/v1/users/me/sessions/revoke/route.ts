@@ -10,9 +10,10 @@ export const dynamic = "force-dynamic";
  * clears this browser's cookie. Every role may do it for themselves: the permission asked
  * is one all roles hold; an API key has no sessions and is refused.
  */
-export const POST = withRoute({ permission: "spend:read" }, async ({ principal, ip }) => {
+export const POST = withRoute({ permission: "spend:read" }, async (route) => {
+  const { principal } = route;
   if (principal.kind !== "user") throw new ApiError("forbidden", "Only a signed-in user can end their sessions; an API key has none.");
-  await endAllSessions(principal, principal.userId, ip);
+  await endAllSessions(route, { userId: principal.userId });
   const secure = secureCookies();
   return jsonResponse({ sessions_ended: true }, 200, {
     "set-cookie": `${sessionCookieName(secure)}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`,

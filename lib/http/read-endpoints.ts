@@ -1,0 +1,97 @@
+import "server-only";
+import type { z } from "zod";
+import { listTeams } from "@/lib/access/teams";
+import { listAlerts } from "@/lib/alerts/alerts";
+import { listChannels } from "@/lib/alerts/channels";
+import { listRules } from "@/lib/alerts/rule-store";
+import { getCacheReport } from "@/lib/analytics/cache";
+import { getOutcomeCost } from "@/lib/analytics/outcome-cost";
+import { getOutcomeReport } from "@/lib/analytics/outcome-report";
+import { querySpend } from "@/lib/analytics/spend";
+import { getTokensPerRequest } from "@/lib/analytics/tokens-per-request";
+import type { Permission } from "@/lib/auth/permissions";
+import { getBudgetBurndown, listBudgets } from "@/lib/budgets/budgets";
+import { queryForecast } from "@/lib/budgets/forecast-spend";
+import type { Ctx } from "@/lib/context";
+import { uuidParam } from "@/lib/http/params";
+import { parseBody } from "@/lib/http/parse";
+import { jsonResponse, withRoute } from "@/lib/http/with-route";
+import { listAllocations } from "@/lib/quotas/allocations";
+import { listBurstRequests } from "@/lib/quotas/bursts";
+import { getQuotaReview } from "@/lib/quotas/review";
+import { alertsQuerySchema } from "@/lib/schemas/alerts";
+import { cacheQuerySchema, tokensPerRequestQuerySchema } from "@/lib/schemas/cache";
+import { forecastQuerySchema } from "@/lib/schemas/forecast";
+import { outcomeCostQuerySchema, outcomeReportQuerySchema } from "@/lib/schemas/outcome-cost";
+import { allocationsQuerySchema, burstsQuerySchema, reviewQuerySchema } from "@/lib/schemas/quota";
+import { spendQuerySchema } from "@/lib/schemas/spend";
+
+/**
+ * The GET endpoints the dashboard pages read, each said once: its permission, how its input
+ * is read from the query string and the path, and the lib call that answers it. The route
+ * handler (`readRoute`) and the server-side prefetch of the pages
+ * (app/(dashboard)/_prefetch/server-queries.ts) both answer from here, so a page's first
+ * render holds exactly what the browser would have been sent.
+ */
+export interface ReadEndpoint<I> {
+  permission: Permission;
+  /** The input from the query string and the path's segments; a 400 naming the field when it is not valid. */
+  input: (query: Record<string, string>, params: Record<string, string>) => I;
+  /** The JSON answer (before serialization). */
+  answer: (ctx: Ctx, input: I) => Promise<unknown>;
+}
+
+function endpoint<I>(definition: {
+  permission: Permission;
+  input: (query: Record<string, string>, params: Record<string, string>) => I;
+  answer: (ctx: Ctx, input: I) => Promise<unknown>;
+}): ReadEndpoint<I> {
+  return definition;
+}
+
+/** The route's reading of the query string: a repeated name keeps its last value (lib/http/parse.ts parseQuery). */
+function fromQuery<S extends z.ZodType>(schema: S): (query: Record<string, string>) => z.infer<S> {
+  return (query) => parseBody(schema, query, "The query is not valid.");
+}
+
+const noInput = (): Record<string, never> => ({});
+
+export const READS = {
+  spend: endpoint({ permission: "spend:read", input: fromQuery(spendQuerySchema), answer: querySpend }),
+  forecast: endpoint({ permission: "spend:read", input: fromQuery(forecastQuerySchema), answer: queryForecast }),
+  cacheReport: endpoint({ permission: "spend:read", input: fromQuery(cacheQuerySchema), answer: getCacheReport }),
+  tokensPerRequest: endpoint({ permission: "spend:read", input: fromQuery(tokensPerRequestQuerySchema), answer: getTokensPerRequest }),
+  outcomeReport: endpoint({ permission: "spend:read", input: fromQuery(outcomeReportQuerySchema), answer: getOutcomeReport }),
+  outcomeCost: endpoint({ permission: "spend:read", input: fromQuery(outcomeCostQuerySchema), answer: getOutcomeCost }),
+  budgets: endpoint({ permission: "budgets:read", input: noInput, answer: async (ctx) => ({ budgets: await listBudgets(ctx) }) }),
+  burndown: endpoint({ permission: "budgets:read", input: (_query, params) => ({ id: uuidParam(params, "id") }), answer: getBudgetBurndown }),
+  alerts: endpoint({ permission: "spend:read", input: fromQuery(alertsQuerySchema), answer: async (ctx, query: z.infer<typeof alertsQuerySchema>) => ({ alerts: await listAlerts(ctx, query) }) }),
+  alertRules: endpoint({ permission: "alerts:manage", input: noInput, answer: async (ctx) => ({ rules: await listRules(ctx) }) }),
+  alertChannels: endpoint({ permission: "alerts:manage", input: noInput, answer: async (ctx) => ({ channels: await listChannels(ctx) }) }),
+  teams: endpoint({ permission: "teams:read", input: noInput, answer: async (ctx) => ({ teams: await listTeams(ctx) }) }),
+  allocations: endpoint({
+    permission: "quota:read",
+    input: fromQuery(allocationsQuerySchema),
+    answer: async (ctx, query: z.infer<typeof allocationsQuerySchema>) => ({ allocations: await listAllocations(ctx, query) }),
+  }),
+  burstRequests: endpoint({
+    permission: "quota:read",
+    input: fromQuery(burstsQuerySchema),
+    answer: async (ctx, query: z.infer<typeof burstsQuerySchema>) => ({ requests: await listBurstRequests(ctx, query) }),
+  }),
+  quotaReview: endpoint({ permission: "quota:read", input: fromQuery(reviewQuerySchema), answer: getQuotaReview }),
+};
+
+export type ReadName = keyof typeof READS;
+
+/** The query string of a request or of a path as a plain object (a repeated name keeps its last value). */
+export function queryOf(url: string): Record<string, string> {
+  return Object.fromEntries(new URL(url, "http://localhost").searchParams.entries());
+}
+
+/** A GET route handler answering `endpoint` (authentication, permission and errors by withRoute). */
+export function readRoute<I>(endpoint: ReadEndpoint<I>) {
+  return withRoute({ permission: endpoint.permission }, async (route) =>
+    jsonResponse(await endpoint.answer(route, endpoint.input(queryOf(route.request.url), route.params))),
+  );
+}

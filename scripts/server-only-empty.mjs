@@ -1,0 +1,2 @@
+// `server-only` outside Next, for vitest (vitest.config.ts): nothing to guard there.
+export {};
