@@ -12,6 +12,8 @@ export const SECRET_PURPOSES = {
   session: "BURNRATE_SESSION_SECRET",
   apiKeyHash: "BURNRATE_KEY_HASH_SECRET",
   webhookSigning: "BURNRATE_WEBHOOK_SECRET",
+  // Encrypts the providers' admin keys of reconciliation connections (lib/reconciliation/key-box.ts).
+  connectionKeys: "BURNRATE_CONNECTION_SECRET",
 } as const;
 
 export type SecretPurpose = keyof typeof SECRET_PURPOSES;

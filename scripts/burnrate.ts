@@ -15,6 +15,8 @@
  *   burnrate restore FILE [--force]          (into an empty database; --force replaces its data)
  *   burnrate partitions                      the monthly partitions of raw events, with sizes
  *   burnrate retention --months N [--dry-run]   drop raw-event months past N now (the server does it every 6 h)
+ *   burnrate reconcile --from YYYY-MM-DD --to YYYY-MM-DD   pull the providers' usage and cost reports now
+ *   burnrate reconcile rotate-keys           reseal the stored admin keys under BURNRATE_CONNECTION_SECRET
  */
 import { appendFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
@@ -41,7 +43,9 @@ const USAGE = `Usage:
   burnrate backup [--out FILE] [--format auto|pg_dump|burnrate]
   burnrate restore FILE [--force]   (stop the app first; --force replaces the data the database holds)
   burnrate partitions
-  burnrate retention --months N [--dry-run]   (rollups stay; default N: BURNRATE_RETENTION_MONTHS)`;
+  burnrate retention --months N [--dry-run]   (rollups stay; default N: BURNRATE_RETENTION_MONTHS)
+  burnrate reconcile --from YYYY-MM-DD --to YYYY-MM-DD   (UTC days, to exclusive: pull every provider connection)
+  burnrate reconcile rotate-keys   (after setting BURNRATE_CONNECTION_SECRET, with the old one in BURNRATE_CONNECTION_SECRET_PREVIOUS)`;
 
 class UsageError extends Error {}
 
@@ -402,7 +406,38 @@ async function retention(args: string[]): Promise<void> {
   });
 }
 
-const commands: Record<string, (args: string[]) => Promise<void>> = { migrate, seed, key, prices, user, backup, restore, partitions, retention };
+async function reconcile(args: string[]): Promise<void> {
+  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { from: { type: "string" }, to: { type: "string" } } });
+  if (positionals[0] === "rotate-keys") {
+    await withDatabase(async () => {
+      await applyMigrations(process.env.DATABASE_URL as string);
+      const { getPool } = await import("@/lib/db");
+      const { resealConnectionKeys } = await import("@/lib/reconciliation/reconciliation");
+      const { resealed, total } = await resealConnectionKeys(getPool());
+      console.log(`Resealed ${resealed} of ${total} admin keys under the current secret.`);
+    });
+    return;
+  }
+  if (positionals.length > 0) throw new UsageError("reconcile: use `reconcile --from DAY --to DAY` or `reconcile rotate-keys`");
+  const { runReconciliationSchema } = await import("@/lib/schemas/reconciliation");
+  const parsed = runReconciliationSchema.safeParse({ from: values.from, to: values.to });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UsageError(`reconcile --${String(issue?.path[0] ?? "from")} ${issue?.message ?? "is invalid"}`);
+  }
+  await withDatabase(async () => {
+    await applyMigrations(process.env.DATABASE_URL as string);
+    const { runReconciliation } = await import("@/lib/reconciliation/reconciliation");
+    const result = await runReconciliation({ principal: CLI_ACTOR }, parsed.data);
+    if (result.connections.length === 0) console.log("No provider connections: add one on the Reconciliation page or with POST /api/v1/reconciliation/connections.");
+    for (const connection of result.connections) {
+      console.log(`${connection.provider} (${connection.id}): ${connection.status === "ok" ? `${connection.rows} rows from ${connection.pages} pages` : `failed: ${connection.error}`}`);
+    }
+    if (result.connections.some((c) => c.status === "failed")) process.exitCode = 1;
+  });
+}
+
+const commands: Record<string, (args: string[]) => Promise<void>> = { migrate, seed, key, prices, user, backup, restore, partitions, retention, reconcile };
 
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);

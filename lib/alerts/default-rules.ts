@@ -23,6 +23,7 @@ export const DEFAULT_RULES: readonly { type: AlertRuleType; name: string }[] = [
   { type: "tokens_per_request_jump", name: "Tokens per request jump" },
   { type: "unpriced_spend", name: "Unpriced spend" },
   { type: "untagged_spend", name: "Untagged spend" },
+  { type: "reconciliation_drift", name: "Provider bill drift" },
 ];
 
 /** Creates the missing default rules (and the built-in in-app channel) inside the caller's transaction. */

@@ -18,6 +18,7 @@ import {
   tokensInputs,
   unpricedInputs,
   untaggedInputs,
+  driftInputs,
   type RuleRow,
 } from "@/lib/alerts/rule-inputs";
 import {
@@ -28,6 +29,7 @@ import {
   evaluateTokensPerRequestJump,
   evaluateUnpricedSpend,
   evaluateUntaggedSpend,
+  evaluateReconciliationDrift,
   normalizeScope,
   type AlertPayload,
   type BudgetInput,
@@ -144,6 +146,8 @@ async function runRule(
       const params = effectiveParams("untagged_spend", rule.params);
       return evaluateUntaggedSpend(ctx, params, await untaggedInputs(db, now, params, scope));
     }
+    case "reconciliation_drift":
+      return evaluateReconciliationDrift(ctx, effectiveParams("reconciliation_drift", rule.params), await driftInputs(db, now));
   }
 }
 

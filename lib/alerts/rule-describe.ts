@@ -15,6 +15,7 @@ import {
   type TokensPerRequestJumpParams,
   type UnpricedSpendParams,
   type UntaggedSpendParams,
+  type ReconciliationDriftParams,
 } from "@/lib/schemas/alerts";
 
 /**
@@ -60,6 +61,7 @@ export const RULE_TYPE_LABELS: Record<AlertRuleType, string> = {
   tokens_per_request_jump: "Tokens per request jump",
   unpriced_spend: "Unpriced spend",
   untagged_spend: "Untagged spend",
+  reconciliation_drift: "Provider bill drift",
 };
 
 /** Rule types that watch budgets: they may be scoped to one budget (budget_id). */
@@ -124,6 +126,10 @@ const FIELD_SPECS: Record<AlertRuleType, FieldSpec[]> = {
   ],
   unpriced_spend: [
     { name: "min_requests", label: "At least", kind: "integer", unit: "unpriced requests this month", help: "Requests of models without a price have no cost until one is added." },
+  ],
+  reconciliation_drift: [
+    { name: "drift_pct", label: "Differs by more than", kind: "number", unit: "% of the provider's cost", step: 0.01, help: "Burnrate's cost of a provider's day against the provider's own cost report." },
+    { name: "min_provider_usd", label: "On days the provider billed at least", kind: "usd", unit: "USD", step: 0.01, help: "Small days are left alone." },
   ],
   untagged_spend: [
     {
@@ -369,6 +375,10 @@ function describeParsed<T extends AlertRuleType>(type: T, params: RuleParamsByTy
       return describeUnpriced(params as UnpricedSpendParams, scope);
     case "untagged_spend":
       return describeUntagged(params as UntaggedSpendParams, scope);
+    case "reconciliation_drift": {
+      const drift = params as ReconciliationDriftParams;
+      return `Fires once per provider and day when Burnrate's cost differs from the provider's bill by more than ${percent(drift.drift_pct)}, on days the provider billed at least ${formatUsdShort(drift.min_provider_usd)}.`;
+    }
     default:
       return "";
   }

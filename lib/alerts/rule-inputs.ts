@@ -7,7 +7,7 @@ import type { AlertRuleType } from "@/lib/generated/prisma/client";
 import type { AlertScope, CacheHitRateDropParams, SpendSpikeParams, UntaggedSpendParams } from "@/lib/schemas/alerts";
 import { BUCKET_MS } from "@/lib/schemas/cache";
 import { DAY_MS, HOUR_MS, startOfUtcDay, startOfUtcHour, startOfUtcMonth } from "@/lib/time";
-import { normalizeScope, type BudgetInput, type CacheSeriesInput, type SpikeInput, type TokensJumpInput } from "@/lib/alerts/rules";
+import { normalizeScope, type BudgetInput, type CacheSeriesInput, type DriftDayInput, type SpikeInput, type TokensJumpInput } from "@/lib/alerts/rules";
 
 /**
  * What each alert rule type reads before the pure rules (lib/alerts/rules.ts) judge it:
@@ -259,4 +259,14 @@ export async function untaggedInputs(db: Queryable, now: Date, params: UntaggedS
     p,
   );
   return { scope, periodStart: start, totalUsd: row?.total ?? "0", untaggedUsd: row?.untagged ?? "0" };
+}
+
+/** Provider days of the last 35 (whole UTC days before today) with both costs: what reconciliation.drift compares. */
+export async function driftInputs(db: Queryable, now: Date): Promise<DriftDayInput[]> {
+  const { compareWindow } = await import("@/lib/reconciliation/reconciliation");
+  const today = startOfUtcDay(now);
+  const { days } = await compareWindow(db, { from: new Date(today.getTime() - 35 * DAY_MS), to: today });
+  return days.flatMap((day) =>
+    day.provider_cost_usd === null ? [] : [{ provider: day.provider, day: day.day, providerCostUsd: day.provider_cost_usd, burnrateCostUsd: day.burnrate_cost_usd }],
+  );
 }

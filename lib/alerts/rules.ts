@@ -11,6 +11,7 @@ import {
   type BudgetForecastParams,
   type BudgetThresholdParams,
   type CacheHitRateDropParams,
+  type ReconciliationDriftParams,
   type SpendSpikeParams,
   type SpikeWindow,
   type TokensPerRequestJumpParams,
@@ -77,6 +78,13 @@ export interface AlertPayload {
   tag?: string;
   untagged_usd?: string;
   untagged_share_pct?: string;
+  /** reconciliation.drift */
+  provider?: string;
+  day?: string;
+  provider_cost_usd?: string;
+  burnrate_cost_usd?: string;
+  drift_usd?: string;
+  drift_pct?: string;
   scope: AlertScope;
   period_start: string;
   message: string;
@@ -426,4 +434,48 @@ export function evaluateUntaggedSpend(ctx: RuleContext, params: UntaggedSpendPar
       url: `${ctx.baseUrl}/showback`,
     }),
   ];
+}
+
+// ------------------------------------------------------------------ reconciliation
+
+export interface DriftDayInput {
+  provider: string;
+  /** YYYY-MM-DD (UTC). */
+  day: string;
+  providerCostUsd: string;
+  burnrateCostUsd: string;
+}
+
+/**
+ * |burnrate − provider| × 100 > drift_pct × provider (exactly) on a day the provider billed at
+ * least min_provider_usd: once per provider and day (the day is the period).
+ */
+export function evaluateReconciliationDrift(ctx: RuleContext, params: ReconciliationDriftParams, days: readonly DriftDayInput[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const day of days) {
+    const provider = new Money(day.providerCostUsd);
+    const burnrate = new Money(day.burnrateCostUsd);
+    if (provider.lte(0) || provider.lt(params.min_provider_usd)) continue;
+    const delta = burnrate.minus(provider);
+    if (delta.abs().mul(100).lte(provider.mul(new Money(String(params.drift_pct))))) continue;
+    const periodStart = new Date(`${day.day}T00:00:00Z`);
+    const pct = delta.div(provider).mul(100).toFixed(2);
+    const direction = delta.isPositive() ? "more" : "less";
+    const message =
+      `${day.provider} on ${day.day}: Burnrate counted ${formatMoney(burnrate)}, the provider billed ${formatMoney(provider)} ` +
+      `(${formatMoney(delta.abs())} ${direction}, ${pct}%).`;
+    findings.push(
+      finding("reconciliation_drift", dedupeKey("reconciliation_drift", ctx, {}, periodStart, day.provider), {}, periodStart, null, {
+        provider: day.provider,
+        day: day.day,
+        provider_cost_usd: provider.toFixed(12),
+        burnrate_cost_usd: burnrate.toFixed(12),
+        drift_usd: delta.toFixed(12),
+        drift_pct: pct,
+        message,
+        url: `${ctx.baseUrl}/reconciliation?from=${day.day}&to=${new Date(periodStart.getTime() + 86_400_000).toISOString().slice(0, 10)}&provider=${encodeURIComponent(day.provider)}`,
+      }),
+    );
+  }
+  return findings;
 }

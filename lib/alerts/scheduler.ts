@@ -4,11 +4,13 @@ import type pg from "pg";
 import { getPool } from "@/lib/db";
 import { deliverPendingAlerts } from "@/lib/alerts/deliver";
 import { evaluateAlerts } from "@/lib/alerts/evaluate";
+import { runDueReconciliation } from "@/lib/reconciliation/reconciliation";
 import { recordSchedulerRun, recordSchedulerRunStart, recordSchedulerStart, recordSchedulerStop } from "@/lib/ops/heartbeat";
 
 /**
  * The alert schedule inside the server (scripts/start.ts): every `intervalMs` (60 s),
- * evaluate every rule, then send the due deliveries — each under its own advisory lock,
+ * evaluate every rule, then send the due deliveries, then pull the providers' reports when a
+ * connection's daily reconciliation is due — each under its own advisory lock,
  * so with several app instances one of them does each step and the others skip it. The
  * first run starts at once. A run still going when the next is due is not doubled; a
  * failing run is logged and the next one tries again. stop() clears the timer and waits
@@ -57,6 +59,16 @@ export function startAlertScheduler(options: SchedulerOptions = {}): AlertSchedu
       if (delivery.failed) log(`alerts: ${delivery.failed} deliveries failed for good`);
     } catch (cause) {
       error(`delivering alerts failed: ${messageOf(cause)}`);
+    }
+    if (stopped) return;
+    try {
+      // Once a day per connection (the last 3 whole days), by whichever instance gets the lock.
+      const pulled = await runDueReconciliation(pool(), new Date());
+      for (const failure of pulled?.connections.filter((c) => c.status === "failed") ?? []) {
+        error(`reconciliation: the ${failure.provider} pull failed (see the Reconciliation page): ${failure.error}`);
+      }
+    } catch (cause) {
+      error(`reconciliation failed: ${messageOf(cause)}`);
     }
   };
 

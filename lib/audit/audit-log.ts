@@ -57,6 +57,9 @@ export const AUDIT_ACTIONS = [
   "burst_request.reject",
   "burst_request.cancel",
   "burst_request.expire",
+  "reconciliation.connection_create",
+  "reconciliation.connection_delete",
+  "reconciliation.run",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -54,6 +54,8 @@ export const PERMISSIONS = [
   "audit:read",
   "metrics:read", // GET /api/metrics: installation-wide aggregate counts, no team data
   "notifications:read", // the signed-in user's own in-app notifications (never an API key's)
+  "reconciliation:read", // provider usage and cost against Burnrate's: installation-wide money
+  "reconciliation:manage", // provider admin-key connections and pulls
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -73,6 +75,7 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "keys:manage",
     "teams:read",
     "notifications:read",
+    "reconciliation:read",
   ],
   team_lead: [
     "spend:read",
@@ -106,6 +109,8 @@ const INSTALLATION_WIDE: readonly Permission[] = [
   "teams:manage",
   "audit:read",
   "metrics:read",
+  "reconciliation:read",
+  "reconciliation:manage",
 ];
 
 export const ROLES = ["admin", "finance", "team_lead", "viewer"] as const satisfies readonly Role[];
@@ -233,6 +238,7 @@ export const SECTION_PERMISSIONS = {
   "settings/connect": "spend:read", // every signed-in role sees the instructions
   "settings/keys": "keys:manage",
   "settings/audit": "audit:read",
+  reconciliation: "reconciliation:read",
 } as const satisfies Record<string, Permission>;
 
 export type Section = keyof typeof SECTION_PERMISSIONS;

@@ -26,6 +26,8 @@ export const REPLAY_CADENCE: Readonly<Record<AlertRuleType, number>> = {
   untagged_spend: 12 * HOUR_MS,
   cache_hit_rate_drop: DAY_MS,
   tokens_per_request_jump: DAY_MS,
+  // The demo has no provider connection: nothing to compare, once a day is plenty.
+  reconciliation_drift: DAY_MS,
 };
 
 /** Checks less frequent than the grid run from this hour of the UTC day. */

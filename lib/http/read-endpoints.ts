@@ -19,11 +19,13 @@ import { jsonResponse, withRoute } from "@/lib/http/with-route";
 import { listAllocations } from "@/lib/quotas/allocations";
 import { listBurstRequests } from "@/lib/quotas/bursts";
 import { getQuotaReview } from "@/lib/quotas/review";
+import { getReconciliation } from "@/lib/reconciliation/reconciliation";
 import { alertsQuerySchema } from "@/lib/schemas/alerts";
 import { cacheQuerySchema, tokensPerRequestQuerySchema } from "@/lib/schemas/cache";
 import { forecastQuerySchema } from "@/lib/schemas/forecast";
 import { outcomeCostQuerySchema, outcomeReportQuerySchema } from "@/lib/schemas/outcome-cost";
 import { allocationsQuerySchema, burstsQuerySchema, reviewQuerySchema } from "@/lib/schemas/quota";
+import { reconciliationQuerySchema } from "@/lib/schemas/reconciliation";
 import { spendQuerySchema } from "@/lib/schemas/spend";
 
 /**
@@ -80,6 +82,7 @@ export const READS = {
     answer: async (ctx, query: z.infer<typeof burstsQuerySchema>) => ({ requests: await listBurstRequests(ctx, query) }),
   }),
   quotaReview: endpoint({ permission: "quota:read", input: fromQuery(reviewQuerySchema), answer: getQuotaReview }),
+  reconciliation: endpoint({ permission: "reconciliation:read", input: fromQuery(reconciliationQuerySchema), answer: getReconciliation }),
 };
 
 export type ReadName = keyof typeof READS;

@@ -20,6 +20,7 @@ export const ALERT_RULE_TYPES = [
   "tokens_per_request_jump",
   "unpriced_spend",
   "untagged_spend",
+  "reconciliation_drift",
 ] as const satisfies readonly AlertRuleType[];
 
 /** The `type` of an alert (webhook payload, GET /api/v1/alerts) per rule type: the contract's names. */
@@ -31,6 +32,7 @@ export const ALERT_TYPE_OF_RULE = {
   tokens_per_request_jump: "tokens.per_request_jump",
   unpriced_spend: "spend.unpriced",
   untagged_spend: "spend.untagged",
+  reconciliation_drift: "reconciliation.drift",
 } as const satisfies Record<AlertRuleType, string>;
 
 export type AlertType = (typeof ALERT_TYPE_OF_RULE)[AlertRuleType];
@@ -140,6 +142,12 @@ export const untaggedSpendParamsSchema = z.strictObject({
   min_untagged_usd: usdAmount.default("1"),
 });
 
+/** A provider's day (contract: reconciliation) where Burnrate's cost differs from the provider's by more than drift_pct, on at least min_provider_usd. */
+export const reconciliationDriftParamsSchema = z.strictObject({
+  drift_pct: z.number({ message: "must be a number from 0.01 to 1000" }).min(0.01).max(1000).default(5),
+  min_provider_usd: usdAmount.default("1"),
+});
+
 export const RULE_PARAMS_SCHEMAS = {
   budget_threshold: budgetThresholdParamsSchema,
   budget_forecast: budgetForecastParamsSchema,
@@ -148,6 +156,7 @@ export const RULE_PARAMS_SCHEMAS = {
   tokens_per_request_jump: tokensPerRequestJumpParamsSchema,
   unpriced_spend: unpricedSpendParamsSchema,
   untagged_spend: untaggedSpendParamsSchema,
+  reconciliation_drift: reconciliationDriftParamsSchema,
 } as const satisfies Record<AlertRuleType, z.ZodType>;
 
 export type BudgetThresholdParams = z.output<typeof budgetThresholdParamsSchema>;
@@ -157,6 +166,7 @@ export type CacheHitRateDropParams = z.output<typeof cacheHitRateDropParamsSchem
 export type TokensPerRequestJumpParams = z.output<typeof tokensPerRequestJumpParamsSchema>;
 export type UnpricedSpendParams = z.output<typeof unpricedSpendParamsSchema>;
 export type UntaggedSpendParams = z.output<typeof untaggedSpendParamsSchema>;
+export type ReconciliationDriftParams = z.output<typeof reconciliationDriftParamsSchema>;
 
 export interface RuleParamsByType {
   budget_threshold: BudgetThresholdParams;
@@ -166,6 +176,7 @@ export interface RuleParamsByType {
   tokens_per_request_jump: TokensPerRequestJumpParams;
   unpriced_spend: UnpricedSpendParams;
   untagged_spend: UntaggedSpendParams;
+  reconciliation_drift: ReconciliationDriftParams;
 }
 
 /** A rule's stored params with the defaults filled in; throws (ZodError) when they are not valid. */
