@@ -17,6 +17,7 @@ export type NavIconName =
   | "alerts"
   | "quotas"
   | "prices"
+  | "reconciliation"
   | "settings";
 
 export const NAV_ITEMS: readonly NavItem[] = [
@@ -28,6 +29,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { href: "/alerts", label: "Alerts", icon: "alerts", section: "alerts" },
   { href: "/quotas", label: "Quotas", icon: "quotas", section: "quotas" },
   { href: "/prices", label: "Prices", icon: "prices", section: "prices" },
+  { href: "/reconciliation", label: "Reconciliation", icon: "reconciliation", section: "reconciliation" },
   { href: "/settings", label: "Settings", icon: "settings", section: "settings" },
 ];
 

@@ -18,6 +18,7 @@ import type { ReviewView } from "@/lib/quotas/review";
 import type { BurstState } from "@/lib/quotas/transitions";
 import type { SourceActivity } from "@/lib/ingestion/ingest-receipts";
 import type { BadgesJson, NotificationPageJson } from "@/lib/schemas/notifications";
+import type { ConnectionJson, ReconciliationReportJson } from "@/lib/schemas/reconciliation";
 import { queryString, withQuery, type QueryParams } from "./query-string";
 
 /**
@@ -73,6 +74,8 @@ export const QUERY_ROOTS = {
   teams: ["teams"],
   users: ["users"],
   apiKeys: ["api-keys"],
+  /** The report and the connections: a pull or a connection change refreshes both. */
+  reconciliation: ["reconciliation"],
 } as const;
 
 export const queries = {
@@ -102,6 +105,12 @@ export const queries = {
   /** null: the API's default, the last complete month. */
   quotaReview: (month: string | null) =>
     apiQuery<ReviewView>([...QUERY_ROOTS.quota, "review", month ?? "default"], withQuery("/api/v1/quota/review", { month })),
+
+  reconciliation: (params: { from: string; to: string; provider?: string }) => {
+    const search = queryString(params);
+    return apiQuery<ReconciliationReportJson>([...QUERY_ROOTS.reconciliation, "report", search], withQuery("/api/v1/reconciliation", search));
+  },
+  reconciliationConnections: () => apiQuery<{ connections: ConnectionJson[] }>([...QUERY_ROOTS.reconciliation, "connections"], "/api/v1/reconciliation/connections"),
 
   teams: () => apiQuery<{ teams: TeamView[] }>(QUERY_ROOTS.teams, "/api/v1/teams"),
   users: () => apiQuery<{ users: UserView[] }>(QUERY_ROOTS.users, "/api/v1/users"),

@@ -60,7 +60,9 @@ const usd = (value: Money) => value.toFixed(12);
 /** drift = burnrate − provider, and its percentage of the provider's cost (2 decimals, null when that is 0). */
 export function drift(burnrateUsd: Money, providerUsd: Money): { drift_usd: string; drift_pct: string | null } {
   const delta = burnrateUsd.minus(providerUsd);
-  return { drift_usd: usd(delta), drift_pct: providerUsd.isZero() ? null : delta.div(providerUsd).mul(100).toFixed(2) };
+  const pct = providerUsd.isZero() ? null : delta.div(providerUsd).mul(100).toFixed(2);
+  // A drift that rounds to nothing is 0.00, not -0.00.
+  return { drift_usd: usd(delta), drift_pct: pct === "-0.00" ? "0.00" : pct };
 }
 
 function differs(burnrate: number, provider: number | null): "more" | "fewer" | null {

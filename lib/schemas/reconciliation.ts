@@ -40,7 +40,8 @@ const daySchema = z
   .regex(DAY, "must be a UTC day YYYY-MM-DD")
   .transform((text, ctx) => {
     const at = new Date(`${text}T00:00:00Z`);
-    const latest = Date.now() + 2 * 86_400_000;
+    // Tomorrow at the latest: a window's exclusive end may be tomorrow, to include today.
+    const latest = Math.floor(Date.now() / 86_400_000) * 86_400_000 + 86_400_000;
     if (Number.isNaN(at.getTime()) || at.toISOString().slice(0, 10) !== text || at < EARLIEST_ITEM_TIME || at.getTime() > latest) {
       ctx.addIssue({ code: "custom", message: "must be a real UTC day between 2015-01-01 and tomorrow" });
       return z.NEVER;
@@ -49,6 +50,8 @@ const daySchema = z
   });
 
 function dayWindow<T extends { from: Date; to: Date }>(value: T, ctx: z.RefinementCtx): void {
+  // zod runs an object's refinement even when a field failed: then it holds the raw input, already reported.
+  if (!(value.from instanceof Date) || !(value.to instanceof Date)) return;
   if (value.to <= value.from) ctx.addIssue({ code: "custom", path: ["to"], message: "must be after from (to is exclusive)" });
   else if (value.to.getTime() - value.from.getTime() > MAX_RECONCILIATION_DAYS * 86_400_000) {
     ctx.addIssue({ code: "custom", path: ["to"], message: `must be at most ${MAX_RECONCILIATION_DAYS} days after from` });

@@ -38,6 +38,10 @@ import { POST as rejectBurst } from "@/app/api/v1/quota/requests/[id]/reject/rou
 import { GET as getBurst } from "@/app/api/v1/quota/requests/[id]/route";
 import { GET as getBursts, POST as postBurst } from "@/app/api/v1/quota/requests/route";
 import { GET as getReview } from "@/app/api/v1/quota/review/route";
+import { GET as getReconciliation } from "@/app/api/v1/reconciliation/route";
+import { GET as getConnections, POST as postConnection } from "@/app/api/v1/reconciliation/connections/route";
+import { DELETE as deleteConnection } from "@/app/api/v1/reconciliation/connections/[id]/route";
+import { POST as postReconciliationRun } from "@/app/api/v1/reconciliation/run/route";
 import { GET as getBurndown } from "@/app/api/v1/budgets/[id]/burndown/route";
 import { DELETE as deleteBudget, GET as getBudget, PATCH as patchBudget } from "@/app/api/v1/budgets/[id]/route";
 import { GET as getBudgets, POST as postBudgets } from "@/app/api/v1/budgets/route";
@@ -954,6 +958,62 @@ const ROUTES: RouteCase[] = [
       const user = Object.values(users).find((u) => u.id === userId);
       if (user) user.cookie = await sessionCookieFor(userId);
       return now > Number(call.params?.version);
+    },
+  },
+  // ---------------------------------------------------------------- reconciliation
+  {
+    method: "GET",
+    route: "/api/v1/reconciliation",
+    handler: getReconciliation,
+    allowed: ["admin", "finance", "key:admin"],
+    success: 200,
+    prepare: async () => ({ path: "/api/v1/reconciliation?from=2026-11-01&to=2026-11-08" }),
+  },
+  {
+    method: "GET",
+    route: "/api/v1/reconciliation/connections",
+    handler: getConnections,
+    allowed: ADMIN,
+    success: 200,
+    prepare: async () => ({ path: "/api/v1/reconciliation/connections" }),
+  },
+  {
+    method: "POST",
+    route: "/api/v1/reconciliation/connections",
+    handler: postConnection,
+    allowed: ADMIN,
+    success: 201,
+    prepare: async () => ({
+      path: "/api/v1/reconciliation/connections",
+      body: { provider: "anthropic", admin_key: `sk-ant-admin01-${randomUUID()}`, base_url: "http://127.0.0.1:9" },
+    }),
+    applied: async (call) => (await prisma.reconciliationConnection.count({ where: { keyHint: `…${String(bodyOf(call).admin_key).slice(-4)}` } })) > 0,
+  },
+  {
+    method: "DELETE",
+    route: "/api/v1/reconciliation/connections/[id]",
+    handler: deleteConnection as Handler,
+    allowed: ADMIN,
+    success: 200,
+    prepare: async () => {
+      const connection = await prisma.reconciliationConnection.create({
+        data: { provider: "openai", baseUrl: "http://127.0.0.1:9", keyCiphertext: "v1.x.x.x.x", keyHint: "…test" },
+        select: { id: true },
+      });
+      return { path: `/api/v1/reconciliation/connections/${connection.id}`, params: { id: connection.id } };
+    },
+    applied: async (call) => (await prisma.reconciliationConnection.count({ where: { id: idParam(call) } })) === 0,
+  },
+  {
+    method: "POST",
+    route: "/api/v1/reconciliation/run",
+    handler: postReconciliationRun,
+    allowed: ADMIN,
+    success: 200,
+    // No connections (the other cells' point nowhere): what is checked here is who may run it.
+    prepare: async () => {
+      await prisma.reconciliationConnection.deleteMany();
+      return { path: "/api/v1/reconciliation/run", body: { from: "2026-11-01", to: "2026-11-02" } };
     },
   },
 ];

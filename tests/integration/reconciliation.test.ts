@@ -1,7 +1,3 @@
-import { readFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as postEvents } from "@/app/api/v1/events/route";
 import { POST as postPrice } from "@/app/api/v1/prices/route";
@@ -16,6 +12,7 @@ import { Money } from "@/lib/money";
 import type { ConnectionJson, ReconciliationReportJson, ReconciliationRowJson } from "@/lib/schemas/reconciliation";
 import { apiRequest, createTestKey } from "../factories/api-keys";
 import { contractEvent } from "../factories/events";
+import { fixture, startProviderStub, type ProviderStub } from "../factories/provider-stub";
 import { createTestUser, read, routeParams, sessionRequest, type TestUser } from "../factories/users";
 
 // The stub providers run on 127.0.0.1: the outbound guard reaches loopback only when listed.
@@ -29,66 +26,10 @@ process.env.BURNRATE_OUTBOUND_ALLOW = "127.0.0.1/32";
  * so every expected figure below is worked out by hand from the fixtures and those rates.
  */
 
-const FIXTURES = path.resolve("tests/fixtures/reconciliation");
-const fixture = (name: string) => readFileSync(path.join(FIXTURES, name), "utf8");
 const OPENAI_KEY = "sk-admin-openai-RECONCILE-7f3a9c";
 const ANTHROPIC_KEY = "sk-ant-admin01-RECONCILE-b81e44";
 
-interface Recorded {
-  path: string;
-  query: URLSearchParams;
-  headers: IncomingMessage["headers"];
-  status: number;
-}
-
-/** A stub of both providers: the first request of each report answers 429 (Anthropic usage) or 500 (Anthropic cost) once. */
-function startStub(): Promise<{ url: string; server: Server; requests: Recorded[]; failNext: Map<string, number> }> {
-  const requests: Recorded[] = [];
-  const failNext = new Map<string, number>([
-    ["/v1/organizations/usage_report/messages", 429],
-    ["/v1/organizations/cost_report", 500],
-  ]);
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://stub");
-    const answer = (status: number, body: string, headers: Record<string, string> = {}) => {
-      requests.push({ path: url.pathname, query: url.searchParams, headers: req.headers, status });
-      res.writeHead(status, { "content-type": "application/json", ...headers });
-      res.end(body);
-    };
-    const anthropic = url.pathname.startsWith("/v1/organizations/");
-    const authorized = anthropic
-      ? req.headers["x-api-key"] === ANTHROPIC_KEY && req.headers["anthropic-version"] === "2023-06-01"
-      : req.headers.authorization === `Bearer ${OPENAI_KEY}`;
-    if (!authorized) return answer(401, anthropic ? '{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}' : '{"error":{"message":"Incorrect API key provided","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}');
-    const failure = failNext.get(url.pathname);
-    if (failure) {
-      failNext.delete(url.pathname);
-      return failure === 429 ? answer(429, fixture("anthropic-error-429.json"), { "retry-after": "0" }) : answer(500, '{"type":"error","error":{"type":"api_error","message":"Internal server error"}}');
-    }
-    const page = url.searchParams.get("page");
-    switch (url.pathname) {
-      case "/v1/organizations/usage_report/messages": {
-        const first = JSON.parse(fixture("anthropic-usage-messages-page1.json")) as { next_page: string };
-        return answer(200, page === null ? fixture("anthropic-usage-messages-page1.json") : page === first.next_page ? fixture("anthropic-usage-messages-page2.json") : "{}");
-      }
-      case "/v1/organizations/cost_report":
-        return answer(200, fixture("anthropic-cost-report.json"));
-      case "/v1/organization/usage/completions": {
-        const first = JSON.parse(fixture("openai-usage-completions-page1.json")) as { next_page: string };
-        return answer(200, page === null ? fixture("openai-usage-completions-page1.json") : page === first.next_page ? fixture("openai-usage-completions-page2.json") : "{}");
-      }
-      case "/v1/organization/costs":
-        return answer(200, fixture("openai-costs.json"));
-      default:
-        return answer(404, '{"error":{"message":"not found"}}');
-    }
-  });
-  return new Promise((resolve) =>
-    server.listen(0, "127.0.0.1", () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, requests, failNext })),
-  );
-}
-
-let stub: Awaited<ReturnType<typeof startStub>>;
+let stub: ProviderStub;
 let adminKey: string;
 let ingestKey: string;
 let finance: TestUser;
@@ -166,7 +107,7 @@ const row = (body: ReconciliationReportJson, provider: string, day: string, mode
 
 beforeAll(async () => {
   (globalThis as { burnrateLogger?: unknown }).burnrateLogger = createLogger({ level: "debug", write: (line) => void logLines.push(line) });
-  stub = await startStub();
+  stub = await startProviderStub({ openaiKey: OPENAI_KEY, anthropicKey: ANTHROPIC_KEY, failFirst: true });
   adminKey = await createTestKey(["admin"]);
   ingestKey = await createTestKey(["ingest"]);
   finance = await createTestUser({ role: "finance" });
@@ -192,7 +133,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   delete (globalThis as { burnrateLogger?: unknown }).burnrateLogger;
-  await new Promise((resolve) => stub.server.close(resolve));
+  await stub.close();
 });
 
 describe("reconciliation against the providers' admin APIs", () => {

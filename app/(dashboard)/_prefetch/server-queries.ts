@@ -59,6 +59,7 @@ export function serverQueries(principal: UserPrincipal) {
     allocations: () => on(queries.allocations(), READS.allocations),
     burstRequests: (filters: Parameters<typeof queries.burstRequests>[0] = {}) => on(queries.burstRequests(filters), READS.burstRequests),
     quotaReview: (month: string | null) => on(queries.quotaReview(month), READS.quotaReview),
+    reconciliation: (params: Parameters<typeof queries.reconciliation>[0]) => on(queries.reconciliation(params), READS.reconciliation),
   };
 }
 
