@@ -31,6 +31,8 @@ const PURE_LIB = [
   "@/lib/analytics/percentiles",
   "@/lib/analytics/periods",
   "@/lib/demo/workflow-plan",
+  "@/lib/reconciliation/compare",
+  "@/lib/reconciliation/provider-shapes",
 ];
 
 /** The pure cores themselves: the same list, as files. */

@@ -100,8 +100,8 @@ const OPENAI = "https://openai.com/api/pricing/";
 const ANTHROPIC = "https://www.anthropic.com/pricing#api";
 const GOOGLE = "https://ai.google.dev/gemini-api/docs/pricing";
 
-function rates(input: string, output: string, cacheRead: string, cacheWrite = input, reasoning = output): PriceRates {
-  return { inputPerMtok: input, outputPerMtok: output, cacheReadPerMtok: cacheRead, cacheWritePerMtok: cacheWrite, reasoningPerMtok: reasoning };
+function rates(input: string, output: string, cacheRead: string, cacheWrite = input, reasoning = output, cacheWrite1h = cacheWrite): PriceRates {
+  return { inputPerMtok: input, outputPerMtok: output, cacheReadPerMtok: cacheRead, cacheWritePerMtok: cacheWrite, cacheWrite1hPerMtok: cacheWrite1h, reasoningPerMtok: reasoning };
 }
 
 /** List prices in USD per million tokens. The batch tier is half price (OpenAI Batch API). */
@@ -112,7 +112,7 @@ export const CATALOG_PRICES: readonly CatalogPrice[] = [
   { provider: "openai", model: "gpt-4o-mini", serviceTier: "batch", rates: rates("0.075", "0.3", "0.0375"), source: OPENAI },
   { provider: "openai", model: "o3-mini", serviceTier: "standard", rates: rates("1.1", "4.4", "0.55"), source: OPENAI },
   { provider: "openai", model: "text-embedding-3-small", serviceTier: "standard", rates: rates("0.02", "0", "0.02"), source: OPENAI },
-  { provider: "anthropic", model: "claude-sonnet-4", serviceTier: "standard", rates: rates("3", "15", "0.3", "3.75"), source: ANTHROPIC },
-  { provider: "anthropic", model: "claude-3-5-haiku", serviceTier: "standard", rates: rates("0.8", "4", "0.08", "1"), source: ANTHROPIC },
+  { provider: "anthropic", model: "claude-sonnet-4", serviceTier: "standard", rates: rates("3", "15", "0.3", "3.75", "15", "6"), source: ANTHROPIC },
+  { provider: "anthropic", model: "claude-3-5-haiku", serviceTier: "standard", rates: rates("0.8", "4", "0.08", "1", "4", "1.6"), source: ANTHROPIC },
   { provider: "google", model: "gemini-2.0-flash", serviceTier: "standard", rates: rates("0.1", "0.4", "0.025"), source: GOOGLE },
 ];

@@ -29,8 +29,8 @@ export async function upsertPrices(db: pg.ClientBase | pg.Pool): Promise<void> {
     const r = price.rates;
     await db.query(
       `INSERT INTO prices (id, provider, model, service_tier, effective_from, input_per_mtok, output_per_mtok,
-                           cache_read_per_mtok, cache_write_per_mtok, reasoning_per_mtok, source, source_date)
-       VALUES ($1, $2, $3, $4::"ServiceTier", $5, $6, $7, $8, $9, $10, $11, $12::date)
+                           cache_read_per_mtok, cache_write_per_mtok, reasoning_per_mtok, source, source_date, cache_write_1h_per_mtok)
+       VALUES ($1, $2, $3, $4::"ServiceTier", $5, $6, $7, $8, $9, $10, $11, $12::date, $13)
        ON CONFLICT (provider, model, service_tier, effective_from) DO NOTHING`,
       [
         randomUUID(),
@@ -45,6 +45,7 @@ export async function upsertPrices(db: pg.ClientBase | pg.Pool): Promise<void> {
         r.reasoningPerMtok,
         price.source,
         PRICE_SOURCE_DATE,
+        r.cacheWrite1hPerMtok === r.cacheWritePerMtok ? null : r.cacheWrite1hPerMtok,
       ],
     );
   }

@@ -29,18 +29,18 @@ WITH incoming AS (
   -- array literal encoding is not, and json_to_recordset parses in C.
   SELECT * FROM json_to_recordset($1::json) AS t(id text, occurred_at timestamptz, provider text, model text,
     operation "Operation", service_tier "ServiceTier", input_tokens int, output_tokens int,
-    cache_read_input_tokens int, cache_creation_input_tokens int, reasoning_output_tokens int, latency_ms int,
+    cache_read_input_tokens int, cache_creation_input_tokens int, cache_creation_1h_input_tokens int, reasoning_output_tokens int, latency_ms int,
     status "CallStatus", response_cache_hit boolean, trace_id text, attempt int, team text, feature text,
     environment text, tenant text, end_user text, prompt_version text, extra_tags jsonb, cost_usd numeric, price_id uuid,
     provider_as_sent text, reported_cost_usd numeric)
 ),
 inserted AS (
   INSERT INTO usage_events (id, occurred_at, provider, model, operation, service_tier, input_tokens, output_tokens,
-    cache_read_input_tokens, cache_creation_input_tokens, reasoning_output_tokens, latency_ms, status,
+    cache_read_input_tokens, cache_creation_input_tokens, cache_creation_1h_input_tokens, reasoning_output_tokens, latency_ms, status,
     response_cache_hit, trace_id, attempt, team, feature, environment, tenant, end_user, prompt_version,
     extra_tags, cost_usd, pricing_state, price_id, priced_at, provider_as_sent, reported_cost_usd)
   SELECT id, occurred_at, provider, model, operation, service_tier, input_tokens, output_tokens,
-    cache_read_input_tokens, cache_creation_input_tokens, reasoning_output_tokens, latency_ms, status,
+    cache_read_input_tokens, cache_creation_input_tokens, coalesce(cache_creation_1h_input_tokens, 0), reasoning_output_tokens, latency_ms, status,
     response_cache_hit, trace_id, attempt, team, feature, environment, tenant, end_user, prompt_version,
     extra_tags, cost_usd,
     CASE WHEN cost_usd IS NULL THEN 'unpriced'::"PricingState" ELSE 'priced'::"PricingState" END,
@@ -102,6 +102,7 @@ export async function insertEvents(client: pg.ClientBase, batch: PricedEvent[]):
     output_tokens: e.usage.outputTokens,
     cache_read_input_tokens: e.usage.cacheReadInputTokens,
     cache_creation_input_tokens: e.usage.cacheCreationInputTokens,
+    cache_creation_1h_input_tokens: e.usage.cacheCreation1hInputTokens ?? 0,
     reasoning_output_tokens: e.usage.reasoningOutputTokens,
     latency_ms: e.latencyMs,
     status: e.status,

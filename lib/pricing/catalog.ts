@@ -102,6 +102,7 @@ export async function loadDefaultCatalog(prisma: PrismaClient, prices: readonly 
         outputPerMtok: price.rates.outputPerMtok,
         cacheReadPerMtok: price.rates.cacheReadPerMtok,
         cacheWritePerMtok: price.rates.cacheWritePerMtok,
+        cacheWrite1hPerMtok: price.rates.cacheWrite1hPerMtok === price.rates.cacheWritePerMtok ? null : price.rates.cacheWrite1hPerMtok,
         reasoningPerMtok: price.rates.reasoningPerMtok,
         source: price.source,
         sourceDate: price.sourceDate,

@@ -6,6 +6,8 @@ export interface TokenUsage {
   outputTokens: number;
   cacheReadInputTokens: number;
   cacheCreationInputTokens: number;
+  /** The part of cacheCreationInputTokens written for one hour (Anthropic's `ephemeral_1h`); absent is 0. */
+  cacheCreation1hInputTokens?: number;
   reasoningOutputTokens: number;
 }
 
@@ -15,6 +17,8 @@ export interface PriceRates {
   outputPerMtok: string;
   cacheReadPerMtok: string;
   cacheWritePerMtok: string;
+  /** 1-hour cache writes (contract: Anthropic's 1-hour cache writes); the 5-minute rate when a price sets none. */
+  cacheWrite1hPerMtok: string;
   reasoningPerMtok: string;
 }
 
@@ -22,31 +26,35 @@ const MILLION = new Money(1_000_000);
 
 /**
  * THE billing rule, the one place that says which token class is billed at which rate.
- * Totals include their subclasses (input_tokens counts cache reads and writes, output_tokens
- * counts reasoning), so the five billed classes are: uncached input (input - cache reads -
- * cache writes) at the input rate, cache reads at the cache-read rate, cache writes at the
- * cache-write rate, visible output (output - reasoning) at the output rate and reasoning at
- * the reasoning rate. billedTokens(usage)[i] is billed at rates[BILLED_RATES[i]], in every
+ * Totals include their subclasses (input_tokens counts cache reads and writes, cache writes
+ * count their 1-hour part, output_tokens counts reasoning), so the six billed classes are:
+ * uncached input (input - cache reads - cache writes) at the input rate, cache reads at the
+ * cache-read rate, 5-minute cache writes (cache writes - 1-hour writes) at the cache-write
+ * rate, 1-hour cache writes at the 1-hour rate, visible output (output - reasoning) at the
+ * output rate and reasoning at the reasoning rate. billedTokens(usage)[i] is billed at rates[BILLED_RATES[i]], in every
  * pricing path: computeCost below and the scaled-integer priceCost (price-cost.ts).
  */
 export const BILLED_RATES = [
   "inputPerMtok",
   "cacheReadPerMtok",
   "cacheWritePerMtok",
+  "cacheWrite1hPerMtok",
   "outputPerMtok",
   "reasoningPerMtok",
 ] as const satisfies readonly (keyof PriceRates)[];
 
-export type BilledTokens = [uncachedInput: number, cacheRead: number, cacheWrite: number, visibleOutput: number, reasoning: number];
+export type BilledTokens = [uncachedInput: number, cacheRead: number, cacheWrite5m: number, cacheWrite1h: number, visibleOutput: number, reasoning: number];
 
 /** The token counts billed at each of BILLED_RATES; RangeError when a class exceeds its total. */
 export function billedTokens(usage: TokenUsage): BilledTokens {
   const uncachedInput = usage.inputTokens - usage.cacheReadInputTokens - usage.cacheCreationInputTokens;
   const visibleOutput = usage.outputTokens - usage.reasoningOutputTokens;
-  if (uncachedInput < 0 || visibleOutput < 0) {
+  const write1h = usage.cacheCreation1hInputTokens ?? 0;
+  const write5m = usage.cacheCreationInputTokens - write1h;
+  if (uncachedInput < 0 || visibleOutput < 0 || write5m < 0 || write1h < 0) {
     throw new RangeError("token classes exceed their totals");
   }
-  return [uncachedInput, usage.cacheReadInputTokens, usage.cacheCreationInputTokens, visibleOutput, usage.reasoningOutputTokens];
+  return [uncachedInput, usage.cacheReadInputTokens, write5m, write1h, visibleOutput, usage.reasoningOutputTokens];
 }
 
 /**

@@ -131,7 +131,10 @@ export function parseLiteLLMPrices(document: unknown, options: LiteLLMImportOpti
         if (tier === "standard") {
           const cacheWrite = spec.cache_creation_input_token_cost;
           const reasoning = spec.output_cost_per_reasoning_token;
+          // LiteLLM's key for Anthropic's 1-hour cache writes (model_prices_and_context_window.json).
+          const cacheWrite1h = spec.cache_creation_input_token_cost_above_1hr;
           if (isCost(cacheWrite)) body.cache_write_per_mtok = perTokenToPerMtok(cacheWrite);
+          if (isCost(cacheWrite1h)) body.cache_write_1h_per_mtok = perTokenToPerMtok(cacheWrite1h);
           if (isCost(reasoning)) body.reasoning_per_mtok = perTokenToPerMtok(reasoning);
         }
       } catch (error) {

@@ -6,20 +6,23 @@ import type { TokenUsage } from "@/lib/pricing/compute-cost";
  * input_tokens includes cache reads and writes, output_tokens includes reasoning), from
  * exactly one of the three shapes an event may carry:
  *
- * - `usage`: canonical already; rejected when cache_read + cache_creation > input_tokens
- *   or reasoning > output_tokens.
+ * - `usage`: canonical already; rejected when cache_read + cache_creation > input_tokens,
+ *   cache_creation_1h > cache_creation or reasoning > output_tokens.
  * - `openai_usage`: {prompt_tokens, completion_tokens, prompt_tokens_details?.cached_tokens,
  *   completion_tokens_details?.reasoning_tokens}. prompt_tokens INCLUDES cached tokens, so
  *   input = prompt_tokens, cache_read = cached_tokens, cache_creation = 0 (OpenAI bills no
  *   cache writes), output = completion_tokens, reasoning = reasoning_tokens.
  * - `anthropic_usage`: {input_tokens, output_tokens, cache_read_input_tokens?,
- *   cache_creation_input_tokens?}. input_tokens EXCLUDES cache reads and writes, so
- *   input = input_tokens + cache_read + cache_creation.
+ *   cache_creation_input_tokens?, cache_creation?: {ephemeral_5m_input_tokens,
+ *   ephemeral_1h_input_tokens}}. input_tokens EXCLUDES cache reads and writes, so
+ *   input = input_tokens + cache_read + cache_creation; the 1-hour writes are
+ *   cache_creation.ephemeral_1h_input_tokens (cache_creation_input_tokens, when absent, is
+ *   the sum of the two ephemeral counts).
  *
  * Every count is an integer 0..2147483647 (the int4 columns), the canonical input sum too.
  * Optional fields may be missing or null (SDKs serialise absent fields as null); a null
  * top-level field counts as absent. Unknown fields are ignored (providers keep adding
- * detail fields such as audio_tokens or cache_creation.ephemeral_1h_input_tokens).
+ * detail fields such as audio_tokens).
  * Error paths are relative to the event, e.g. "openai_usage.prompt_tokens_details.cached_tokens".
  */
 
@@ -56,6 +59,8 @@ const canonicalSchema = object({
   output_tokens: tokenCount,
   cache_read_input_tokens: optionalCount,
   cache_creation_input_tokens: optionalCount,
+  /** The part of cache_creation_input_tokens written for one hour (contract: Anthropic's 1-hour cache writes). */
+  cache_creation_1h_input_tokens: optionalCount,
   reasoning_output_tokens: optionalCount,
 });
 
@@ -71,6 +76,7 @@ const anthropicSchema = object({
   output_tokens: tokenCount,
   cache_read_input_tokens: optionalCount,
   cache_creation_input_tokens: optionalCount,
+  cache_creation: object({ ephemeral_5m_input_tokens: optionalCount, ephemeral_1h_input_tokens: optionalCount }).nullish(),
 });
 
 export const USAGE_FIELDS = ["usage", "openai_usage", "anthropic_usage"] as const;
@@ -96,9 +102,16 @@ function canonical(value: unknown): NormalizedUsage {
     outputTokens: u.output_tokens,
     cacheReadInputTokens: u.cache_read_input_tokens ?? 0,
     cacheCreationInputTokens: u.cache_creation_input_tokens ?? 0,
+    cacheCreation1hInputTokens: u.cache_creation_1h_input_tokens ?? 0,
     reasoningOutputTokens: u.reasoning_output_tokens ?? 0,
   };
   const errors: UsageError[] = [];
+  if ((usage.cacheCreation1hInputTokens ?? 0) > usage.cacheCreationInputTokens) {
+    errors.push({
+      path: "usage.cache_creation_1h_input_tokens",
+      message: "cache_creation_1h_input_tokens must not exceed cache_creation_input_tokens (which includes them)",
+    });
+  }
   if (usage.cacheReadInputTokens + usage.cacheCreationInputTokens > usage.inputTokens) {
     errors.push({
       path: "usage.cache_read_input_tokens",
@@ -141,6 +154,7 @@ function openai(value: unknown): NormalizedUsage {
       outputTokens: u.completion_tokens,
       cacheReadInputTokens: cached,
       cacheCreationInputTokens: 0,
+      cacheCreation1hInputTokens: 0,
       reasoningOutputTokens: reasoning,
     },
   };
@@ -151,7 +165,15 @@ function anthropic(value: unknown): NormalizedUsage {
   if (!parsed.success) return { ok: false, errors: issuesAt("anthropic_usage", parsed.error) };
   const u = parsed.data;
   const cacheRead = u.cache_read_input_tokens ?? 0;
-  const cacheCreation = u.cache_creation_input_tokens ?? 0;
+  const write5m = u.cache_creation?.ephemeral_5m_input_tokens ?? 0;
+  const write1h = u.cache_creation?.ephemeral_1h_input_tokens ?? 0;
+  const cacheCreation = u.cache_creation_input_tokens ?? write5m + write1h;
+  if (write1h > cacheCreation) {
+    return fail(
+      "anthropic_usage.cache_creation.ephemeral_1h_input_tokens",
+      "ephemeral_1h_input_tokens must not exceed cache_creation_input_tokens (which includes them)",
+    );
+  }
   const input = u.input_tokens + cacheRead + cacheCreation;
   if (input > MAX_TOKEN_COUNT) {
     return fail(
@@ -166,6 +188,7 @@ function anthropic(value: unknown): NormalizedUsage {
       outputTokens: u.output_tokens,
       cacheReadInputTokens: cacheRead,
       cacheCreationInputTokens: cacheCreation,
+      cacheCreation1hInputTokens: write1h,
       reasoningOutputTokens: 0,
     },
   };

@@ -14,7 +14,7 @@ import {
  * billedTokens; this file only does the arithmetic.
  *
  * Rates are USD per million tokens with at most 10 decimals (numeric(20, 10)), so a rate
- * is an integer number of 10^-d USD/Mtok (d = the most decimals among the five rates, at
+ * is an integer number of 10^-d USD/Mtok (d = the most decimals among the six rates, at
  * least 6) and a cost is an integer number of 10^-(d + 6) USD: sum(tokens x scaled rate),
  * no division, nothing lost. With d = 6 (every real price list) that integer is the cost
  * in picodollars, i.e. exactly the 12 stored decimals; it is computed with plain numbers
@@ -26,15 +26,15 @@ import {
  * and every rate with up to 10 decimals (property-tested).
  */
 
-type Five<T> = [T, T, T, T, T];
+type Six<T> = [T, T, T, T, T, T];
 
 export interface ScaledRates {
   /** Decimals of the scaled integers below (the rates' most decimals, at least 6). */
   rateDigits: number;
   /** The rates as integers of 10^-rateDigits USD/Mtok, in BILLED_RATES order. */
-  readonly units: Readonly<Five<bigint>>;
+  readonly units: Readonly<Six<bigint>>;
   /** The same integers as numbers when rateDigits is 6 and each is below 2^40, else null. */
-  readonly fast: Readonly<Five<number>> | null;
+  readonly fast: Readonly<Six<number>> | null;
 }
 
 /** usage_events.cost_usd is numeric(24, 12): at most 12 digits before the point. */
@@ -56,9 +56,9 @@ function parseRate(rate: string): { whole: string; fraction: string } {
 export function scaleRates(rates: PriceRates): ScaledRates {
   const parsed = BILLED_RATES.map((rate) => parseRate(rates[rate]));
   const rateDigits = Math.max(MIN_DIGITS, ...parsed.map((p) => p.fraction.length));
-  const units = parsed.map(({ whole, fraction }) => BigInt(`${whole}${fraction.padEnd(rateDigits, "0")}`)) as Five<bigint>;
+  const units = parsed.map(({ whole, fraction }) => BigInt(`${whole}${fraction.padEnd(rateDigits, "0")}`)) as Six<bigint>;
   const small = rateDigits === MIN_DIGITS && units.every((r) => r < 2n ** 40n);
-  return { rateDigits, units, fast: small ? (units.map(Number) as Five<number>) : null };
+  return { rateDigits, units, fast: small ? (units.map(Number) as Six<number>) : null };
 }
 
 /** Attaches scaled rates to a price entry (for indexes the hot path looks prices up in). */
@@ -75,7 +75,7 @@ export function costPicoUsd(usage: TokenUsage, rates: ScaledRates): number {
   const fast = rates.fast;
   if (!fast) return -1;
   const tokens = billedTokens(usage);
-  const units = tokens[0] * fast[0] + tokens[1] * fast[1] + tokens[2] * fast[2] + tokens[3] * fast[3] + tokens[4] * fast[4];
+  const units = tokens[0] * fast[0] + tokens[1] * fast[1] + tokens[2] * fast[2] + tokens[3] * fast[3] + tokens[4] * fast[4] + tokens[5] * fast[5];
   return Number.isSafeInteger(units) ? units : -1;
 }
 

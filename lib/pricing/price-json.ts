@@ -12,6 +12,7 @@ export function priceJson(price: StoredPrice) {
     output_per_mtok: price.rates.outputPerMtok,
     cache_read_per_mtok: price.rates.cacheReadPerMtok,
     cache_write_per_mtok: price.rates.cacheWritePerMtok,
+    cache_write_1h_per_mtok: price.rates.cacheWrite1hPerMtok,
     reasoning_per_mtok: price.rates.reasoningPerMtok,
     source: price.source,
     source_date: price.sourceDate,

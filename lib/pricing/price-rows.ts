@@ -18,6 +18,8 @@ export interface PriceEntryRow {
   output_per_mtok: string;
   cache_read_per_mtok: string;
   cache_write_per_mtok: string;
+  /** null: the 5-minute rate applies to 1-hour writes too. */
+  cache_write_1h_per_mtok: string | null;
   reasoning_per_mtok: string;
 }
 
@@ -31,6 +33,7 @@ const ENTRY_COLUMNS: readonly (readonly [column: string, cast: string])[] = [
   ["output_per_mtok", "::text"],
   ["cache_read_per_mtok", "::text"],
   ["cache_write_per_mtok", "::text"],
+  ["cache_write_1h_per_mtok", "::text"],
   ["reasoning_per_mtok", "::text"],
 ];
 
@@ -56,6 +59,7 @@ export function ratesFromRow(row: PriceEntryRow): PriceRates {
     outputPerMtok: trimDecimal(row.output_per_mtok),
     cacheReadPerMtok: trimDecimal(row.cache_read_per_mtok),
     cacheWritePerMtok: trimDecimal(row.cache_write_per_mtok),
+    cacheWrite1hPerMtok: trimDecimal(row.cache_write_1h_per_mtok ?? row.cache_write_per_mtok),
     reasoningPerMtok: trimDecimal(row.reasoning_per_mtok),
   };
 }

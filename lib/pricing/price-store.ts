@@ -78,7 +78,7 @@ export async function loadPriceVersion(db: Db): Promise<string> {
   const result = await db.query<{ version: string }>(
     `SELECT count(*)::text || ':' || coalesce(md5(string_agg(
               id::text || effective_from::text || input_per_mtok::text || output_per_mtok::text || cache_read_per_mtok::text
-              || cache_write_per_mtok::text || reasoning_per_mtok::text, ',' ORDER BY id)), '') AS version
+              || cache_write_per_mtok::text || coalesce(cache_write_1h_per_mtok::text, '-') || reasoning_per_mtok::text, ',' ORDER BY id)), '') AS version
      FROM prices`,
   );
   return result.rows[0]?.version ?? "";
@@ -105,8 +105,9 @@ export async function insertPrice(
     await client.query(EXCLUSIVE_PRICING_LOCK_SQL);
     const inserted = await client.query<PriceRow>(
       `INSERT INTO prices (id, provider, model, service_tier, effective_from, input_per_mtok, output_per_mtok,
-                           cache_read_per_mtok, cache_write_per_mtok, reasoning_per_mtok, source, source_date, created_by_id)
-       VALUES ($1, $2, $3, $4::"ServiceTier", $5, $6, $7, $8, $9, $10, $11, $12::date, $13)
+                           cache_read_per_mtok, cache_write_per_mtok, reasoning_per_mtok, source, source_date, created_by_id,
+                           cache_write_1h_per_mtok)
+       VALUES ($1, $2, $3, $4::"ServiceTier", $5, $6, $7, $8, $9, $10, $11, $12::date, $13, $14)
        ON CONFLICT (provider, model, service_tier, effective_from) DO NOTHING
        RETURNING ${PRICE_COLUMNS}`,
       [
@@ -123,6 +124,8 @@ export async function insertPrice(
         input.source ?? null,
         input.sourceDate ? input.sourceDate.toISOString().slice(0, 10) : null,
         createdById ?? null,
+        // Stored only when it differs: null says "the 5-minute rate", which reconciliation reads as "no 1-hour rate".
+        input.rates.cacheWrite1hPerMtok === input.rates.cacheWritePerMtok ? null : input.rates.cacheWrite1hPerMtok,
       ],
     );
     const row = inserted.rows[0];

@@ -78,6 +78,7 @@ interface EventRow {
   output_tokens: number;
   cache_read_input_tokens: number;
   cache_creation_input_tokens: number;
+  cache_creation_1h_input_tokens: number;
   reasoning_output_tokens: number;
   cost_usd: string | null;
   price_id: string | null;
@@ -109,7 +110,7 @@ async function loadContext(client: pg.ClientBase, target: RepriceTarget): Promis
 }
 
 const EVENT_COLUMNS = `id, occurred_at, service_tier::text AS service_tier, input_tokens, output_tokens,
-  cache_read_input_tokens, cache_creation_input_tokens, reasoning_output_tokens, cost_usd::text AS cost_usd,
+  cache_read_input_tokens, cache_creation_input_tokens, cache_creation_1h_input_tokens, reasoning_output_tokens, cost_usd::text AS cost_usd,
   price_id::text AS price_id, team, feature, environment, tenant, prompt_version`;
 
 /**
@@ -213,6 +214,7 @@ async function repriceChunk(client: pg.ClientBase, ctx: Context, phase: Phase, c
             outputTokens: row.output_tokens,
             cacheReadInputTokens: row.cache_read_input_tokens,
             cacheCreationInputTokens: row.cache_creation_input_tokens,
+            cacheCreation1hInputTokens: row.cache_creation_1h_input_tokens,
             reasoningOutputTokens: row.reasoning_output_tokens,
           },
           entry.scaled,

@@ -39,6 +39,8 @@ export interface CompareInput {
   pulledDays: ReadonlySet<string>;
   /** provider/model pairs whose Burnrate price has no cache-write rate of its own (it defaults to the input rate). */
   modelsWithoutCacheWriteRate?: ReadonlySet<string>;
+  /** provider/model pairs whose Burnrate price has no 1-hour cache-write rate (1-hour writes priced at the 5-minute rate). */
+  modelsWithout1hCacheWriteRate?: ReadonlySet<string>;
 }
 
 export interface Comparison {
@@ -78,7 +80,11 @@ function group(n: number): string {
 }
 
 /** The usual causes of a row's drift, most specific first, and one sentence for people. */
-export function explain(row: ReconciliationRowJson, withoutCacheWriteRate: boolean): { causes: DriftCause[]; explanation: string | null } {
+export function explain(
+  row: ReconciliationRowJson,
+  withoutCacheWriteRate: boolean,
+  oneHourWrites: { tokens: number; withoutRate: boolean } = { tokens: 0, withoutRate: false },
+): { causes: DriftCause[]; explanation: string | null } {
   const causes: DriftCause[] = [];
   const sentences: string[] = [];
   if (row.model === null) {
@@ -96,6 +102,9 @@ export function explain(row: ReconciliationRowJson, withoutCacheWriteRate: boole
   if (withoutCacheWriteRate && writes > 0) {
     causes.push("missing_cache_write_rate");
     sentences.push(`${group(writes)} cache-write tokens are priced at the input rate: the model's price has no cache-write rate.`);
+  } else if (oneHourWrites.withoutRate && oneHourWrites.tokens > 0) {
+    causes.push("missing_cache_write_rate");
+    sentences.push(`${group(oneHourWrites.tokens)} one-hour cache-write tokens are priced at the 5-minute rate: the model's price has no 1-hour rate (cache_write_1h_per_mtok).`);
   }
   const input = differs(row.burnrate_input_tokens, row.provider_input_tokens);
   const output = differs(row.burnrate_output_tokens, row.provider_output_tokens);
@@ -158,8 +167,8 @@ export function compareReconciliation(input: CompareInput): Comparison {
   }
 
   const rows: ReconciliationRowJson[] = [];
-  for (const [key, { provider, burnrate }] of cells) {
-    const [p, day, model] = JSON.parse(key) as [ReconciliationProvider, string, string | null];
+  for (const [cellKey, { provider, burnrate }] of cells) {
+    const [p, day, model] = JSON.parse(cellKey) as [ReconciliationProvider, string, string | null];
     const providerUsd = provider?.costUsd != null ? new Money(provider.costUsd) : null;
     const burnrateUsd = model === null ? (unattributedBurnrate.get(pulledDayKey(p, day)) ?? new Money(0)) : new Money(burnrate?.costUsd ?? 0);
     // Tokens: what the provider reported for the model (0 when a pulled day has none of it).
@@ -185,8 +194,10 @@ export function compareReconciliation(input: CompareInput): Comparison {
       causes: [],
       explanation: null,
     };
-    const withoutRate = model !== null && (input.modelsWithoutCacheWriteRate?.has(providerModelKey(p, model)) ?? false);
-    Object.assign(row, explain(row, withoutRate));
+    const key = model === null ? null : providerModelKey(p, model);
+    const withoutRate = key !== null && (input.modelsWithoutCacheWriteRate?.has(key) ?? false);
+    const without1h = key !== null && (input.modelsWithout1hCacheWriteRate?.has(key) ?? false);
+    Object.assign(row, explain(row, withoutRate, { tokens: provider?.cacheWrite1hTokens ?? 0, withoutRate: without1h }));
     rows.push(row);
   }
   rows.sort((a, b) => a.provider.localeCompare(b.provider) || a.day.localeCompare(b.day) || (a.model ?? "\uffff").localeCompare(b.model ?? "\uffff"));

@@ -298,12 +298,13 @@ export async function compareWindow(db: Queryable, window: { from: Date; to: Dat
       bounds,
     ),
     burnrateDays(db, window, providers),
-    db.query<{ provider: string; model: string }>(
-      `SELECT provider, model FROM (
-         SELECT DISTINCT ON (provider, model) provider, model, cache_write_per_mtok = input_per_mtok AS defaulted
+    db.query<{ provider: string; model: string; no_write_rate: boolean; no_1h_rate: boolean }>(
+      `SELECT provider, model, no_write_rate, no_1h_rate FROM (
+         SELECT DISTINCT ON (provider, model) provider, model,
+                cache_write_per_mtok = input_per_mtok AS no_write_rate, cache_write_1h_per_mtok IS NULL AS no_1h_rate
          FROM prices WHERE provider = ANY($1::text[]) AND service_tier = 'standard'
          ORDER BY provider, model, effective_from DESC
-       ) latest WHERE defaulted`,
+       ) latest WHERE no_write_rate OR no_1h_rate`,
       [providers],
     ),
   ]);
@@ -324,7 +325,8 @@ export async function compareWindow(db: Queryable, window: { from: Date; to: Dat
     provider: provided,
     burnrate: burnrateRows,
     pulledDays: new Set(pulled.rows.map((row) => pulledDayKey(row.provider, row.day))),
-    modelsWithoutCacheWriteRate: new Set(withoutWriteRate.rows.map((row) => providerModelKey(row.provider, row.model))),
+    modelsWithoutCacheWriteRate: new Set(withoutWriteRate.rows.filter((row) => row.no_write_rate).map((row) => providerModelKey(row.provider, row.model))),
+    modelsWithout1hCacheWriteRate: new Set(withoutWriteRate.rows.filter((row) => row.no_1h_rate).map((row) => providerModelKey(row.provider, row.model))),
   });
 }
 

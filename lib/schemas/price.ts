@@ -101,6 +101,8 @@ export const priceInputSchema = z.strictObject({
   output_per_mtok: rate,
   cache_read_per_mtok: optionalRate,
   cache_write_per_mtok: optionalRate,
+  /** Anthropic's 1-hour cache writes; default the (5-minute) cache_write_per_mtok. */
+  cache_write_1h_per_mtok: optionalRate,
   reasoning_per_mtok: optionalRate,
 });
 
@@ -124,11 +126,13 @@ export interface ResolvedPriceInput {
 
 /** The contract's defaults: cache rates fall back to the input rate, reasoning to the output rate. */
 export function resolvePriceRates(input: PriceInput): PriceRates {
+  const cacheWrite = input.cache_write_per_mtok ?? input.input_per_mtok;
   return {
     inputPerMtok: input.input_per_mtok,
     outputPerMtok: input.output_per_mtok,
     cacheReadPerMtok: input.cache_read_per_mtok ?? input.input_per_mtok,
-    cacheWritePerMtok: input.cache_write_per_mtok ?? input.input_per_mtok,
+    cacheWritePerMtok: cacheWrite,
+    cacheWrite1hPerMtok: input.cache_write_1h_per_mtok ?? cacheWrite,
     reasoningPerMtok: input.reasoning_per_mtok ?? input.output_per_mtok,
   };
 }

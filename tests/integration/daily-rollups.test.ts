@@ -78,7 +78,7 @@ describe("daily rollups", () => {
       model,
       serviceTier: "standard",
       effectiveFrom: new Date("2026-01-01T00:00:00Z"),
-      rates: { inputPerMtok: "1", outputPerMtok: "2", cacheReadPerMtok: "1", cacheWritePerMtok: "1", reasoningPerMtok: "2" },
+      rates: { inputPerMtok: "1", outputPerMtok: "2", cacheReadPerMtok: "1", cacheWritePerMtok: "1", cacheWrite1hPerMtok: "1", reasoningPerMtok: "2" },
     });
     expect(result.inserted).toBe(true);
     await repriceForNewPrice(pool(), { provider: "openai", model, serviceTier: "standard", effectiveFrom: new Date("2026-01-01T00:00:00Z") });

@@ -16,7 +16,8 @@ import type { ServiceTier } from "@/lib/schemas/price";
 const pool = () => getPool();
 
 function rates(input: string, output: string, extra: Partial<PriceRates> = {}): PriceRates {
-  return { inputPerMtok: input, outputPerMtok: output, cacheReadPerMtok: input, cacheWritePerMtok: input, reasoningPerMtok: output, ...extra };
+  const cacheWrite = extra.cacheWritePerMtok ?? input;
+  return { inputPerMtok: input, outputPerMtok: output, cacheReadPerMtok: input, cacheWritePerMtok: cacheWrite, cacheWrite1hPerMtok: cacheWrite, reasoningPerMtok: output, ...extra };
 }
 
 async function addPrice(model: string, tier: ServiceTier, from: string, r: PriceRates, provider = "acme"): Promise<StoredPrice> {

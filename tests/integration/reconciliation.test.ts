@@ -6,6 +6,7 @@ import { GET as listConnectionsRoute, POST as postConnection } from "@/app/api/v
 import { DELETE as deleteConnectionRoute } from "@/app/api/v1/reconciliation/connections/[id]/route";
 import { POST as postRun } from "@/app/api/v1/reconciliation/run/route";
 import { evaluateAlerts } from "@/lib/alerts/evaluate";
+import { repriceForNewPrice } from "@/lib/pricing/reprice";
 import { getPool, prisma } from "@/lib/db";
 import { createLogger } from "@/lib/log";
 import { Money } from "@/lib/money";
@@ -48,6 +49,8 @@ interface Usage {
   input: number;
   read: number;
   write: number;
+  /** The 1-hour part of `write` (sent as usage.cache_creation_1h_input_tokens). */
+  write1h?: number;
   output: number;
 }
 
@@ -63,8 +66,8 @@ function costOf(model: string, usage: Usage): Money {
 }
 
 // What Burnrate is sent: the providers' own token counts, except Haiku on Nov 3 and the audio model (never sent).
-const SONNET_NOV2: Usage = { input: 1204337 + 9873552 + 845120 + 120448, read: 9873552, write: 845120 + 120448, output: 412908 };
-const SONNET_NOV3: Usage = { input: 987215 + 8120311 + 702004 + 98304, read: 8120311, write: 702004 + 98304, output: 356120 };
+const SONNET_NOV2: Usage = { input: 1204337 + 9873552 + 845120 + 120448, read: 9873552, write: 845120 + 120448, write1h: 120448, output: 412908 };
+const SONNET_NOV3: Usage = { input: 987215 + 8120311 + 702004 + 98304, read: 8120311, write: 702004 + 98304, write1h: 98304, output: 356120 };
 const HAIKU_NOV2: Usage = { input: 3512004 + 1402880 + 210336, read: 1402880, write: 210336, output: 298771 };
 const GPT4O_NOV2: Usage = { input: 2551962, read: 612352, write: 0, output: 284117 };
 const MINI_NOV2: Usage = { input: 8208463, read: 2187008, write: 0, output: 903366 };
@@ -76,7 +79,13 @@ async function sendUsage(model: string, day: string, usage: Usage): Promise<void
     timestamp: `${day}T10:00:00Z`,
     provider: RATES[model]?.provider,
     model,
-    usage: { input_tokens: usage.input, output_tokens: usage.output, cache_read_input_tokens: usage.read, cache_creation_input_tokens: usage.write },
+    usage: {
+      input_tokens: usage.input,
+      output_tokens: usage.output,
+      cache_read_input_tokens: usage.read,
+      cache_creation_input_tokens: usage.write,
+      cache_creation_1h_input_tokens: usage.write1h ?? 0,
+    },
   });
   const response = await postEvents(apiRequest("/api/v1/events", { key: ingestKey, body: { events: [event] } }));
   expect(await response.json()).toMatchObject({ accepted: 1, rejected: 0 });
@@ -209,8 +218,8 @@ describe("reconciliation against the providers' admin APIs", () => {
       provider_requests: null,
       burnrate_requests: 1,
       burnrate_unpriced_requests: 0,
-      causes: ["price_difference"],
-      explanation: expect.stringContaining("price difference"),
+      causes: ["missing_cache_write_rate"],
+      explanation: "120,448 one-hour cache-write tokens are priced at the 5-minute rate: the model's price has no 1-hour rate (cache_write_1h_per_mtok).",
     });
     // Haiku, Nov 2: the same tokens at the same rates: no drift, nothing to explain.
     const haiku = row(body, "anthropic", "2026-11-02", "claude-haiku-4-5-20251001");
@@ -267,6 +276,41 @@ describe("reconciliation against the providers' admin APIs", () => {
     const after = (await report(finance, "from=2026-11-02&to=2026-11-04")).body;
     expect(after.rows).toEqual(before.rows);
     expect(after.totals).toEqual(before.totals);
+  });
+
+  it("a price with the 1-hour cache-write rate, from Nov 3, re-prices that day's events: Sonnet's drift goes to zero there, not on Nov 2", async () => {
+    const response = await postPrice(
+      apiRequest("/api/v1/prices", {
+        key: adminKey,
+        body: {
+          provider: "anthropic",
+          model: "claude-sonnet-4-5-20250929",
+          effective_from: "2026-11-03T00:00:00Z",
+          input_per_mtok: "3",
+          output_per_mtok: "15",
+          cache_read_per_mtok: "0.3",
+          cache_write_per_mtok: "3.75",
+          cache_write_1h_per_mtok: "6",
+        },
+      }),
+    );
+    expect(response.status).toBe(201);
+    expect(await response.json()).toMatchObject({ cache_write_1h_per_mtok: "6" });
+    await repriceForNewPrice(getPool(), { provider: "anthropic", model: "claude-sonnet-4-5-20250929", serviceTier: "standard", effectiveFrom: new Date("2026-11-03T00:00:00Z") });
+
+    const { body } = await report(finance, "from=2026-11-02&to=2026-11-04");
+    // 987,215 x 3 + 8,120,311 x 0.3 + 702,004 x 3.75 + 98,304 x 6 + 356,120 x 15, / 1e6: exactly Anthropic's cost report for that day.
+    const nov3 = row(body, "anthropic", "2026-11-03", "claude-sonnet-4-5-20250929");
+    expect(nov3).toMatchObject({ provider_cost_usd: usd(cents("296.1645", "534.18", "243.60933", "263.2515", "58.9824")), drift_usd: "0.000000000000", causes: [] });
+    expect(nov3.burnrate_cost_usd).toBe("13.961877300000");
+    expect(row(body, "anthropic", "2026-11-02", "claude-sonnet-4-5-20250929").drift_usd).toBe("-0.271008000000");
+    // The rollups still equal a recount from the raw events.
+    const recount = await getPool().query<{ rollups: string; events: string }>(
+      `SELECT (SELECT sum(cost_usd)::text FROM usage_rollup_hourly WHERE model = $1) AS rollups,
+              (SELECT sum(cost_usd)::text FROM usage_events WHERE model = $1) AS events`,
+      ["claude-sonnet-4-5-20250929"],
+    );
+    expect(recount.rows[0]?.rollups).toBe(recount.rows[0]?.events);
   });
 
   it("fires reconciliation.drift once per provider and day past 5% on at least $1", async () => {

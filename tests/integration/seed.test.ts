@@ -98,7 +98,7 @@ describe("seedDemo", () => {
           cacheCreationInputTokens: Number(row.cache_creation_input_tokens),
           reasoningOutputTokens: Number(row.reasoning_output_tokens),
         },
-        { inputPerMtok: String(row.i), outputPerMtok: String(row.o), cacheReadPerMtok: String(row.cr), cacheWritePerMtok: String(row.cw), reasoningPerMtok: String(row.r) },
+        { inputPerMtok: String(row.i), outputPerMtok: String(row.o), cacheReadPerMtok: String(row.cr), cacheWritePerMtok: String(row.cw), cacheWrite1hPerMtok: String(row.cw), reasoningPerMtok: String(row.r) },
       );
       expect(row.cost).toBe(formatUsd(cost));
     }

@@ -61,7 +61,7 @@ describe("the seed's cost_usd", () => {
   });
 
   it("formats large picodollar totals around the 1e12 boundaries exactly", () => {
-    const r: PriceRates = { inputPerMtok: "1", outputPerMtok: "0", cacheReadPerMtok: "0", cacheWritePerMtok: "0", reasoningPerMtok: "0" };
+    const r: PriceRates = { inputPerMtok: "1", outputPerMtok: "0", cacheReadPerMtok: "0", cacheWritePerMtok: "0", cacheWrite1hPerMtok: "0", reasoningPerMtok: "0" };
     const renderer = new RowRenderer(new PriceBook([{ ...(TEST_PRICES[0] ?? fail()), rates: r }]), 1);
     const event = allEvents(plan())[0] ?? fail();
     for (const tokens of [999_999, 1_000_000, 1_000_001, 2_147_483_647, 1_999_999_999]) {
@@ -74,7 +74,7 @@ describe("the seed's cost_usd", () => {
 
   it("rounds a price finer than 6 decimals half to even at 12 decimals, as ingest does, and reports it inexact", () => {
     // 1 token at 0.0000015 USD/Mtok = 1.5e-12 USD -> 2e-12; 5 tokens = 7.5e-12 -> 8e-12; 3 tokens = 4.5e-12 -> 4e-12
-    const r: PriceRates = { inputPerMtok: "0.0000015", outputPerMtok: "0", cacheReadPerMtok: "0", cacheWritePerMtok: "0", reasoningPerMtok: "0" };
+    const r: PriceRates = { inputPerMtok: "0.0000015", outputPerMtok: "0", cacheReadPerMtok: "0", cacheWritePerMtok: "0", cacheWrite1hPerMtok: "0", reasoningPerMtok: "0" };
     const renderer = new RowRenderer(new PriceBook([{ ...(TEST_PRICES[0] ?? fail()), provider: "openai", model: "gpt-4o", serviceTier: "standard", rates: r }]), 1);
     const event = allEvents(plan())[0] ?? fail();
     const e = { ...event, model: { ...event.model, provider: "openai", model: "gpt-4o" }, tier: "standard" as const };

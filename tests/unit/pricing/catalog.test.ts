@@ -50,6 +50,7 @@ describe("default catalog", () => {
       outputPerMtok: "10",
       cacheReadPerMtok: "1.25",
       cacheWritePerMtok: "2.5",
+      cacheWrite1hPerMtok: "2.5",
       reasoningPerMtok: "10",
     });
     expect(find("openai", "gpt-4o-2024-08-06").rates).toEqual(find("openai", "gpt-4o").rates);
@@ -58,6 +59,7 @@ describe("default catalog", () => {
       outputPerMtok: "15",
       cacheReadPerMtok: "0.3",
       cacheWritePerMtok: "3.75",
+      cacheWrite1hPerMtok: "6",
       reasoningPerMtok: "15",
     });
     expect(find("openai", "text-embedding-3-small").rates.outputPerMtok).toBe("0");
@@ -66,13 +68,14 @@ describe("default catalog", () => {
     expect(find("openai", "o3", "standard", "2025-06-10T00:00:00Z").rates.inputPerMtok).toBe("2");
   });
 
-  it("prices Anthropic cache reads at 0.1x and cache writes at 1.25x the input rate", () => {
+  it("prices Anthropic cache reads at 0.1x, cache writes at 1.25x and 1-hour cache writes at 2x the input rate", () => {
     const anthropic = catalog.filter((p) => p.provider === "anthropic");
     expect(anthropic.length).toBeGreaterThan(10);
     for (const price of anthropic) {
       const input = new Money(price.rates.inputPerMtok);
       expect(new Money(price.rates.cacheReadPerMtok).eq(input.mul("0.1")), price.model).toBe(true);
       expect(new Money(price.rates.cacheWritePerMtok).eq(input.mul("1.25")), price.model).toBe(true);
+      expect(new Money(price.rates.cacheWrite1hPerMtok).eq(input.mul("2")), price.model).toBe(true);
     }
   });
 
@@ -120,7 +123,7 @@ describe("parseCatalog", () => {
     const prices = parseCatalog({ description: "t", currency: "USD", entries: [{ ...entry, aliases: ["m1-2025"], note: "n" }] });
     expect(prices.map((p) => p.model)).toEqual(["m1", "m1-2025"]);
     expect(prices[1]).toMatchObject({ serviceTier: "standard", source: "https://example.com/pricing", note: "n", sourceDate: new Date("2026-11-01T00:00:00Z") });
-    expect(prices[1]?.rates).toEqual({ inputPerMtok: "1", outputPerMtok: "2", cacheReadPerMtok: "1", cacheWritePerMtok: "1", reasoningPerMtok: "2" });
+    expect(prices[1]?.rates).toEqual({ inputPerMtok: "1", outputPerMtok: "2", cacheReadPerMtok: "1", cacheWritePerMtok: "1", cacheWrite1hPerMtok: "1", reasoningPerMtok: "2" });
   });
 
   it("refuses duplicates (also through aliases) and invalid entries, naming them", () => {

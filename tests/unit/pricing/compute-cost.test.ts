@@ -7,6 +7,7 @@ const rates: PriceRates = {
   outputPerMtok: "15",
   cacheReadPerMtok: "0.3",
   cacheWritePerMtok: "3.75",
+  cacheWrite1hPerMtok: "6",
   reasoningPerMtok: "15",
 };
 const none = { cacheReadInputTokens: 0, cacheCreationInputTokens: 0, reasoningOutputTokens: 0 };

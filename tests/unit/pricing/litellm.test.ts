@@ -57,6 +57,7 @@ describe("parseLiteLLMPrices (hand-written fixture)", () => {
       outputPerMtok: "10",
       cacheReadPerMtok: "1.25",
       cacheWritePerMtok: "2.5",
+      cacheWrite1hPerMtok: "2.5",
       reasoningPerMtok: "10",
     });
     expect(row("openai", "gpt-4o", "batch").price).toMatchObject({ input_per_mtok: "1.25", output_per_mtok: "5" });
@@ -113,3 +114,19 @@ describe("parseLiteLLMPrices (hand-written fixture)", () => {
     expect(() => parseLiteLLMPrices([], { effectiveFrom: EFFECTIVE })).toThrow(TypeError);
   });
 });
+
+describe("parseLiteLLMPrices: the real claude-sonnet-4-5 entry (tests/fixtures/reconciliation)", () => {
+  const entry: unknown = JSON.parse(readFileSync(path.resolve("tests/fixtures/reconciliation/litellm-1h-and-200k-entry.json"), "utf8"));
+
+  it("imports the 1-hour cache-write rate (cache_creation_input_token_cost_above_1hr) beside the 5-minute one", () => {
+    const { prices } = parseLiteLLMPrices(entry, { effectiveFrom: "2026-11-01T00:00:00Z" });
+    const sonnet = prices.find((p) => p.key === "claude-sonnet-4-5");
+    // 3.75e-06 and 6e-06 USD per token = 3.75 and 6 USD per million
+    expect(sonnet?.price).toMatchObject({ provider: "anthropic", input_per_mtok: "3", cache_write_per_mtok: "3.75", cache_write_1h_per_mtok: "6" });
+    expect(resolvePriceRates(sonnet?.price ?? fail()).cacheWrite1hPerMtok).toBe("6");
+  });
+});
+
+function fail(): never {
+  throw new Error("missing");
+}

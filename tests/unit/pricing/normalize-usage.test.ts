@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { MAX_TOKEN_COUNT, normalizeUsage } from "@/lib/pricing/normalize-usage";
 
-const usage = (input: number, output: number, cacheRead = 0, cacheCreation = 0, reasoning = 0) => ({
+const usage = (input: number, output: number, cacheRead = 0, cacheCreation = 0, reasoning = 0, cacheCreation1h = 0) => ({
   inputTokens: input,
   outputTokens: output,
   cacheReadInputTokens: cacheRead,
   cacheCreationInputTokens: cacheCreation,
+  cacheCreation1hInputTokens: cacheCreation1h,
   reasoningOutputTokens: reasoning,
 });
 
@@ -178,6 +179,30 @@ describe("normalizeUsage: anthropic_usage", () => {
   it("names invalid fields", () => {
     expect(errorsOf(normalizeUsage({ anthropic_usage: { input_tokens: 1, output_tokens: 1, cache_read_input_tokens: "9" } }))).toEqual([
       { path: "anthropic_usage.cache_read_input_tokens", message: expect.any(String) },
+    ]);
+  });
+});
+
+describe("normalizeUsage: 1-hour cache writes", () => {
+  it("reads usage.cache_creation_1h_input_tokens as part of the cache writes, and refuses more than them", () => {
+    expect(normalizeUsage({ usage: { input_tokens: 1000, output_tokens: 5, cache_creation_input_tokens: 400, cache_creation_1h_input_tokens: 150 } })).toEqual({
+      ok: true,
+      usage: usage(1000, 5, 0, 400, 0, 150),
+    });
+    expect(errorsOf(normalizeUsage({ usage: { input_tokens: 1000, output_tokens: 5, cache_creation_input_tokens: 400, cache_creation_1h_input_tokens: 401 } }))).toEqual([
+      { path: "usage.cache_creation_1h_input_tokens", message: expect.stringContaining("must not exceed cache_creation_input_tokens") },
+    ]);
+  });
+
+  it("reads anthropic_usage.cache_creation's ephemeral counts (Anthropic's Messages API shape)", () => {
+    // input 100 uncached + 50 reads + 30 writes (5 min 20, 1 h 10)
+    const anthropic = { input_tokens: 100, output_tokens: 7, cache_read_input_tokens: 50, cache_creation_input_tokens: 30, cache_creation: { ephemeral_5m_input_tokens: 20, ephemeral_1h_input_tokens: 10 } };
+    expect(normalizeUsage({ anthropic_usage: anthropic })).toEqual({ ok: true, usage: usage(180, 7, 50, 30, 0, 10) });
+    // Without cache_creation_input_tokens the writes are the two ephemeral counts.
+    const { cache_creation_input_tokens: _total, ...withoutTotal } = anthropic;
+    expect(normalizeUsage({ anthropic_usage: withoutTotal })).toEqual({ ok: true, usage: usage(180, 7, 50, 30, 0, 10) });
+    expect(errorsOf(normalizeUsage({ anthropic_usage: { ...anthropic, cache_creation: { ephemeral_1h_input_tokens: 31 } } }))).toEqual([
+      { path: "anthropic_usage.cache_creation.ephemeral_1h_input_tokens", message: expect.any(String) },
     ]);
   });
 });

@@ -4,18 +4,20 @@ import { Money } from "@/lib/money";
 import { BILLED_RATES, billedTokens, computeCostString, formatCost, type PriceRates, type TokenUsage } from "@/lib/pricing/compute-cost";
 import { costPicoUsd, priceCost, scaleRates, withScaledRates } from "@/lib/pricing/price-cost";
 
-const u = (input: number, output: number, cacheRead = 0, cacheCreation = 0, reasoning = 0): TokenUsage => ({
+const u = (input: number, output: number, cacheRead = 0, cacheCreation = 0, reasoning = 0, cacheCreation1h = 0): TokenUsage => ({
   inputTokens: input,
   outputTokens: output,
   cacheReadInputTokens: cacheRead,
   cacheCreationInputTokens: cacheCreation,
+  cacheCreation1hInputTokens: cacheCreation1h,
   reasoningOutputTokens: reasoning,
 });
-const r = (input: string, output = "0", cacheRead = input, cacheWrite = input, reasoning = output): PriceRates => ({
+const r = (input: string, output = "0", cacheRead = input, cacheWrite = input, reasoning = output, cacheWrite1h = cacheWrite): PriceRates => ({
   inputPerMtok: input,
   outputPerMtok: output,
   cacheReadPerMtok: cacheRead,
   cacheWritePerMtok: cacheWrite,
+  cacheWrite1hPerMtok: cacheWrite1h,
   reasoningPerMtok: reasoning,
 });
 const cost = (usage: TokenUsage, rates: PriceRates) => priceCost(usage, scaleRates(rates));
@@ -31,6 +33,16 @@ describe("priceCost: hand-computed examples", () => {
     // a distinct reasoning rate: (300*15 + 700*60) / 1e6 = 0.0465
     expect(cost(u(0, 1000, 0, 0, 700), r("3", "15", "0.3", "3.75", "60"))).toBe("0.046500000000");
     expect(cost(u(0, 0), r("3", "15"))).toBe("0.000000000000");
+  });
+
+  it("prices 1-hour cache writes at their own rate, the rest of the writes at the 5-minute rate", () => {
+    // Sonnet 4.5: 1,000 uncached x 3 + 8,000 reads x 0.3 + 600 five-minute writes x 3.75 + 400 one-hour writes x 6 + 200 x 15
+    // = (3000 + 2400 + 2250 + 2400 + 3000) / 1e6 = 0.01305
+    expect(cost(u(10_000, 200, 8_000, 1_000, 0, 400), r("3", "15", "0.3", "3.75", "15", "6"))).toBe("0.013050000000");
+    // Without a 1-hour rate the 5-minute one applies: (3000 + 2400 + 1000 x 3.75 + 3000) / 1e6 = 0.01215
+    expect(cost(u(10_000, 200, 8_000, 1_000, 0, 400), r("3", "15", "0.3", "3.75"))).toBe("0.012150000000");
+    // More 1-hour writes than writes is impossible.
+    expect(() => cost(u(10_000, 0, 0, 100, 0, 101), r("3"))).toThrow(RangeError);
   });
 
   it("keeps every digit down to the picodollar for 6-decimal rates", () => {
@@ -85,9 +97,9 @@ describe("priceCost: hand-computed examples", () => {
     const entry = withScaledRates({ id: "x", rates: r("2.5", "10", "1.25") });
     expect(entry.id).toBe("x");
     expect(entry.scaled.rateDigits).toBe(6);
-    // BILLED_RATES order: input, cache read, cache write, output, reasoning
-    expect(entry.scaled.units).toEqual([2_500_000n, 1_250_000n, 2_500_000n, 10_000_000n, 10_000_000n]);
-    expect(entry.scaled.fast).toEqual([2_500_000, 1_250_000, 2_500_000, 10_000_000, 10_000_000]);
+    // BILLED_RATES order: input, cache read, cache write (5 min), cache write (1 h), output, reasoning
+    expect(entry.scaled.units).toEqual([2_500_000n, 1_250_000n, 2_500_000n, 2_500_000n, 10_000_000n, 10_000_000n]);
+    expect(entry.scaled.fast).toEqual([2_500_000, 1_250_000, 2_500_000, 2_500_000, 10_000_000, 10_000_000]);
     expect(priceCost(u(1_000_000, 0), entry.scaled)).toBe("2.500000000000");
   });
 });
@@ -100,15 +112,16 @@ const rate = fc
     if (digits === 0 || w === 1_000_000) return String(w);
     return `${w}.${String(fraction).padStart(10, "0").slice(0, digits)}`;
   });
-const rates = fc.record({ inputPerMtok: rate, outputPerMtok: rate, cacheReadPerMtok: rate, cacheWritePerMtok: rate, reasoningPerMtok: rate });
+const rates = fc.record({ inputPerMtok: rate, outputPerMtok: rate, cacheReadPerMtok: rate, cacheWritePerMtok: rate, cacheWrite1hPerMtok: rate, reasoningPerMtok: rate });
 
 const fraction = fc.double({ min: 0, max: 1, noNaN: true });
 const tokenCount = fc.oneof(fc.integer({ min: 0, max: 2_147_483_647 }), fc.integer({ min: 0, max: 300_000 }));
 const usage = fc
-  .record({ input: tokenCount, output: tokenCount, read: fraction, write: fraction, reasoning: fraction })
-  .map(({ input, output, read, write, reasoning }): TokenUsage => {
+  .record({ input: tokenCount, output: tokenCount, read: fraction, write: fraction, oneHour: fraction, reasoning: fraction })
+  .map(({ input, output, read, write, oneHour, reasoning }): TokenUsage => {
     const cacheRead = Math.floor(input * read);
-    return u(input, output, cacheRead, Math.floor((input - cacheRead) * write), Math.floor(output * reasoning));
+    const cacheWrite = Math.floor((input - cacheRead) * write);
+    return u(input, output, cacheRead, cacheWrite, Math.floor(output * reasoning), Math.floor(cacheWrite * oneHour));
   });
 
 /**
@@ -120,7 +133,8 @@ function contractCost(x: TokenUsage, rates: PriceRates): string {
   const terms: [number, string][] = [
     [x.inputTokens - x.cacheReadInputTokens - x.cacheCreationInputTokens, rates.inputPerMtok],
     [x.cacheReadInputTokens, rates.cacheReadPerMtok],
-    [x.cacheCreationInputTokens, rates.cacheWritePerMtok],
+    [x.cacheCreationInputTokens - (x.cacheCreation1hInputTokens ?? 0), rates.cacheWritePerMtok],
+    [x.cacheCreation1hInputTokens ?? 0, rates.cacheWrite1hPerMtok],
     [x.outputTokens - x.reasoningOutputTokens, rates.outputPerMtok],
     [x.reasoningOutputTokens, rates.reasoningPerMtok],
   ];
@@ -129,9 +143,9 @@ function contractCost(x: TokenUsage, rates: PriceRates): string {
 
 describe("the billing rule", () => {
   it("pairs each billed token class with its own rate", () => {
-    expect(BILLED_RATES).toEqual(["inputPerMtok", "cacheReadPerMtok", "cacheWritePerMtok", "outputPerMtok", "reasoningPerMtok"]);
-    // input 10,000 of which 8,000 cache reads and 1,000 cache writes; output 200 of which 50 reasoning
-    expect(billedTokens(u(10_000, 200, 8_000, 1_000, 50))).toEqual([1_000, 8_000, 1_000, 150, 50]);
+    expect(BILLED_RATES).toEqual(["inputPerMtok", "cacheReadPerMtok", "cacheWritePerMtok", "cacheWrite1hPerMtok", "outputPerMtok", "reasoningPerMtok"]);
+    // input 10,000 of which 8,000 cache reads and 1,000 cache writes (300 of them for 1 hour); output 200 of which 50 reasoning
+    expect(billedTokens(u(10_000, 200, 8_000, 1_000, 50, 300))).toEqual([1_000, 8_000, 700, 300, 150, 50]);
     expect(() => billedTokens(u(10, 0, 6, 5))).toThrow(RangeError);
     expect(() => billedTokens(u(0, 5, 0, 0, 6))).toThrow(RangeError);
   });
@@ -154,7 +168,7 @@ describe("priceCost: property", () => {
   it("equals computeCost for realistic calls at 6-decimal rates on the plain-number path", () => {
     // micro-dollars per Mtok as a 6-decimal string, e.g. 2_500_000 -> "2.500000"
     const six = fc.integer({ min: 0, max: 200_000_000 }).map((micro) => `${Math.floor(micro / 1_000_000)}.${String(micro % 1_000_000).padStart(6, "0")}`);
-    const sixRates = fc.record({ inputPerMtok: six, outputPerMtok: six, cacheReadPerMtok: six, cacheWritePerMtok: six, reasoningPerMtok: six });
+    const sixRates = fc.record({ inputPerMtok: six, outputPerMtok: six, cacheReadPerMtok: six, cacheWritePerMtok: six, cacheWrite1hPerMtok: six, reasoningPerMtok: six });
     const realistic = usage.map((x) => u(x.inputTokens % 300_000, x.outputTokens % 50_000, 0, 0, 0));
     fc.assert(
       fc.property(realistic, sixRates, (usageValue, ratesValue) => {

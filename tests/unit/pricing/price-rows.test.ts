@@ -15,6 +15,7 @@ describe("price rows", () => {
         output_per_mtok: "15.0000000000",
         cache_read_per_mtok: "0.3000000000",
         cache_write_per_mtok: "3.7500000000",
+        cache_write_1h_per_mtok: null,
         reasoning_per_mtok: "0.0000000001",
       }),
     ).toEqual({
@@ -23,8 +24,14 @@ describe("price rows", () => {
       model: "claude-sonnet-4",
       serviceTier: "batch",
       effectiveFrom,
-      rates: { inputPerMtok: "3", outputPerMtok: "15", cacheReadPerMtok: "0.3", cacheWritePerMtok: "3.75", reasoningPerMtok: "0.0000000001" },
+      rates: { inputPerMtok: "3", outputPerMtok: "15", cacheReadPerMtok: "0.3", cacheWritePerMtok: "3.75", cacheWrite1hPerMtok: "3.75", reasoningPerMtok: "0.0000000001" },
     });
+  });
+
+  it("reads a 1-hour cache-write rate when the row has one", () => {
+    const row = { id: "p2", provider: "anthropic", model: "claude-sonnet-4-5", service_tier: "standard", effective_from: new Date(0) };
+    const rates = { input_per_mtok: "3", output_per_mtok: "15", cache_read_per_mtok: "0.3", cache_write_per_mtok: "3.75", reasoning_per_mtok: "15" };
+    expect(priceEntryFromRow({ ...row, ...rates, cache_write_1h_per_mtok: "6.0000000000" }).rates.cacheWrite1hPerMtok).toBe("6");
   });
 
   it("trims only fractional zeros", () => {
@@ -35,7 +42,7 @@ describe("price rows", () => {
     expect(priceEntryColumns()).toBe(
       "id::text AS id, provider AS provider, model AS model, service_tier::text AS service_tier, effective_from AS effective_from, " +
         "input_per_mtok::text AS input_per_mtok, output_per_mtok::text AS output_per_mtok, cache_read_per_mtok::text AS cache_read_per_mtok, " +
-        "cache_write_per_mtok::text AS cache_write_per_mtok, reasoning_per_mtok::text AS reasoning_per_mtok",
+        "cache_write_per_mtok::text AS cache_write_per_mtok, cache_write_1h_per_mtok::text AS cache_write_1h_per_mtok, reasoning_per_mtok::text AS reasoning_per_mtok",
     );
     expect(priceEntryColumns("p")).toMatch(/^p\.id::text AS id, p\.provider AS provider, .* p\.reasoning_per_mtok::text AS reasoning_per_mtok$/);
   });

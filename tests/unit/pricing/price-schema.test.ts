@@ -31,15 +31,19 @@ describe("priceInputSchema", () => {
       outputPerMtok: "10",
       cacheReadPerMtok: "1.25",
       cacheWritePerMtok: "2.5",
+      cacheWrite1hPerMtok: "2.5",
       reasoningPerMtok: "10",
     });
+    // A 1-hour cache-write rate of its own; without one the 5-minute rate applies.
+    expect(resolvePriceRates(priceInputSchema.parse({ ...base, cache_write_per_mtok: "3.125", cache_write_1h_per_mtok: "5" })).cacheWrite1hPerMtok).toBe("5");
+    expect(resolvePriceRates(priceInputSchema.parse({ ...base, cache_write_per_mtok: "3.125" })).cacheWrite1hPerMtok).toBe("3.125");
     const resolved = resolvePriceInput(priceInputSchema.parse({ ...base, service_tier: "batch", reasoning_per_mtok: 40 }));
     expect(resolved).toEqual({
       provider: "openai",
       model: "gpt-4o",
       serviceTier: "batch",
       effectiveFrom: new Date("2026-11-01T00:00:00Z"),
-      rates: { inputPerMtok: "2.5", outputPerMtok: "10", cacheReadPerMtok: "2.5", cacheWritePerMtok: "2.5", reasoningPerMtok: "40" },
+      rates: { inputPerMtok: "2.5", outputPerMtok: "10", cacheReadPerMtok: "2.5", cacheWritePerMtok: "2.5", cacheWrite1hPerMtok: "2.5", reasoningPerMtok: "40" },
     });
   });
 
