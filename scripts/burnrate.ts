@@ -235,6 +235,13 @@ async function prices(args: string[]): Promise<void> {
       const { provider, model, serviceTier, effectiveFrom: from } = result.price;
       repriced += (await repriceForNewPrice(getPool(), { provider, model, serviceTier, effectiveFrom: from })).updated;
     }
+    const { prisma } = await import("@/lib/db");
+    const { writeAudit } = await import("@/lib/audit/audit-log");
+    await writeAudit(prisma, CLI_ACTOR, {
+      action: "price.import",
+      targetType: "price",
+      after: { file: path.basename(positionals[1] as string), effective_from: effectiveFrom, inserted, existed: parsed.prices.length - inserted, skipped: parsed.skipped.length, repriced },
+    });
     console.log(
       `Imported ${inserted} of ${parsed.prices.length} prices (effective ${effectiveFrom}); ` +
         `${parsed.prices.length - inserted} already existed, ${parsed.skipped.length} entries skipped; ${repriced} events re-priced.`,

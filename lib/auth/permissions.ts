@@ -76,6 +76,7 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "teams:read",
     "notifications:read",
     "reconciliation:read",
+    "audit:read", // the price, budget and quota entries only (lib/audit/query-audit.ts)
   ],
   team_lead: [
     "spend:read",

@@ -3,6 +3,7 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { EXCLUSIVE_PRICING_LOCK_SQL } from "@/lib/pricing/lock";
 import { priceInputSchema, priceNameSchema, resolvePriceInput, type ResolvedPriceInput } from "@/lib/schemas/price";
 import catalogJson from "./default-catalog.json" with { type: "json" };
+import { writeAudit } from "@/lib/audit/audit-log";
 
 /**
  * The default price catalog (default-catalog.json, reviewed list prices) and its loader.
@@ -109,6 +110,13 @@ export async function loadDefaultCatalog(prisma: PrismaClient, prices: readonly 
       })),
       skipDuplicates: true,
     });
+    if (created.count > 0) {
+      await writeAudit(tx, { kind: "system", label: "default catalog" }, {
+        action: "price.catalog_load",
+        targetType: "price",
+        after: { inserted: created.count, entries: prices.length },
+      });
+    }
     return created.count;
   });
 }

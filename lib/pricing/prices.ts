@@ -5,9 +5,11 @@ import { dbOf, ipOf, type Ctx } from "@/lib/context";
 import { afterResponse } from "@/lib/http/after-response";
 import { ApiError } from "@/lib/http/errors";
 import { priceJson } from "@/lib/pricing/price-json";
-import { insertPrice, loadPrices, type StoredPrice } from "@/lib/pricing/price-store";
+import { withTransaction } from "@/lib/db/sql";
+import { EXCLUSIVE_PRICING_LOCK_SQL } from "@/lib/pricing/lock";
+import { insertPrice, loadPrices, PRICE_COLUMNS, priceFromRow, type PriceRow, type StoredPrice } from "@/lib/pricing/price-store";
 import { enqueueReprice } from "@/lib/pricing/reprice-queue";
-import { resolvePriceInput, type PriceInput } from "@/lib/schemas/price";
+import { resolvePriceInput, type PriceChange, type PriceInput } from "@/lib/schemas/price";
 
 /**
  * The price catalog as the API and the Prices page change it: the caller's actions, audited.
@@ -39,4 +41,53 @@ export async function createPrice(ctx: Ctx, input: PriceInput): Promise<StoredPr
   const { provider, model, serviceTier, effectiveFrom } = result.price;
   afterResponse(() => enqueueReprice(db, { provider, model, serviceTier, effectiveFrom }));
   return result.price;
+}
+
+/**
+ * PATCH /api/v1/prices/{id}: corrects an entry's rates (rates not sent keep their stored
+ * values; null resets one to its default). Under the exclusive pricing lock, so no batch
+ * prices with half a change; audited with before and after; the events it covers are
+ * re-priced once the answer is on its way, and the rollups follow them.
+ */
+export async function updatePrice(ctx: Ctx, { id, changes }: { id: string; changes: PriceChange }): Promise<StoredPrice> {
+  const db = dbOf(ctx);
+  const { before, after } = await withTransaction(db, async (client) => {
+    await client.query(EXCLUSIVE_PRICING_LOCK_SQL);
+    const found = await client.query<PriceRow>(`SELECT ${PRICE_COLUMNS} FROM prices WHERE id = $1::uuid FOR UPDATE`, [id]);
+    const row = found.rows[0];
+    if (!row) throw new ApiError("not_found", "No such price.");
+    const current = priceFromRow(row);
+    const input = changes.input_per_mtok ?? current.rates.inputPerMtok;
+    const output = changes.output_per_mtok ?? current.rates.outputPerMtok;
+    const pick = (change: string | null | undefined, stored: string, fallback: string) => (change === undefined ? stored : (change ?? fallback));
+    const cacheWrite = pick(changes.cache_write_per_mtok, current.rates.cacheWritePerMtok, input);
+    const updated = await client.query<PriceRow>(
+      `UPDATE prices SET input_per_mtok = $2, output_per_mtok = $3, cache_read_per_mtok = $4, cache_write_per_mtok = $5,
+                         cache_write_1h_per_mtok = $6, reasoning_per_mtok = $7
+       WHERE id = $1::uuid RETURNING ${PRICE_COLUMNS}`,
+      [
+        id,
+        input,
+        output,
+        pick(changes.cache_read_per_mtok, current.rates.cacheReadPerMtok, input),
+        cacheWrite,
+        changes.cache_write_1h_per_mtok === undefined ? row.cache_write_1h_per_mtok : changes.cache_write_1h_per_mtok,
+        pick(changes.reasoning_per_mtok, current.rates.reasoningPerMtok, output),
+      ],
+    );
+    const next = updated.rows[0];
+    if (!next) throw new Error("price row missing after update");
+    return { before: current, after: priceFromRow(next) };
+  });
+  await writeAudit(prisma, ctx.principal, {
+    action: "price.update",
+    targetType: "price",
+    targetId: id,
+    before: priceJson(before),
+    after: priceJson(after),
+    ip: ipOf(ctx),
+  });
+  const { provider, model, serviceTier, effectiveFrom } = after;
+  afterResponse(() => enqueueReprice(db, { provider, model, serviceTier, effectiveFrom }));
+  return after;
 }

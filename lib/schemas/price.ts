@@ -146,3 +146,39 @@ export function resolvePriceInput(input: PriceInput): ResolvedPriceInput {
     rates: resolvePriceRates(input),
   };
 }
+
+/**
+ * PATCH /api/v1/prices/{id}: a correction of rates (at least one). The entry keeps its
+ * provider, model, tier and effective_from; null resets a cache or reasoning rate to its
+ * default (the input rate, the 5-minute write rate, the output rate).
+ */
+export const priceChangeSchema = z
+  .strictObject({
+    input_per_mtok: optionalRate,
+    output_per_mtok: optionalRate,
+    cache_read_per_mtok: z.custom<string | number | null>(() => true).optional(),
+    cache_write_per_mtok: z.custom<string | number | null>(() => true).optional(),
+    cache_write_1h_per_mtok: z.custom<string | number | null>(() => true).optional(),
+    reasoning_per_mtok: z.custom<string | number | null>(() => true).optional(),
+  })
+  .superRefine((value, ctx) => {
+    if (Object.values(value).every((v) => v === undefined)) ctx.addIssue({ code: "custom", path: [], message: "send at least one rate to change" });
+    for (const key of ["cache_read_per_mtok", "cache_write_per_mtok", "cache_write_1h_per_mtok", "reasoning_per_mtok"] as const) {
+      const v = value[key];
+      if (v === undefined || v === null) continue;
+      const parsed = parseRate(v);
+      if (!parsed.ok) ctx.addIssue({ code: "custom", path: [key], message: parsed.message });
+    }
+  })
+  .transform((value) => {
+    const rate = (v: string | number | null | undefined) => (v === undefined ? undefined : v === null ? null : (parseRate(v) as { ok: true; rate: string }).rate);
+    return {
+      input_per_mtok: value.input_per_mtok,
+      output_per_mtok: value.output_per_mtok,
+      cache_read_per_mtok: rate(value.cache_read_per_mtok),
+      cache_write_per_mtok: rate(value.cache_write_per_mtok),
+      cache_write_1h_per_mtok: rate(value.cache_write_1h_per_mtok),
+      reasoning_per_mtok: rate(value.reasoning_per_mtok),
+    };
+  });
+export type PriceChange = z.output<typeof priceChangeSchema>;
