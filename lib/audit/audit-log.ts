@@ -39,6 +39,7 @@ export const AUDIT_ACTIONS = [
   "api_key.revoke",
   "price.create",
   "price.update",
+  "price.delete",
   "price.catalog_load",
   "price.import",
   "provider.normalize",

@@ -8,6 +8,7 @@ import { priceJson } from "@/lib/pricing/price-json";
 import { withTransaction } from "@/lib/db/sql";
 import { EXCLUSIVE_PRICING_LOCK_SQL } from "@/lib/pricing/lock";
 import { insertPrice, loadPrices, PRICE_COLUMNS, priceFromRow, type PriceRow, type StoredPrice } from "@/lib/pricing/price-store";
+import { repriceForNewPrice } from "@/lib/pricing/reprice";
 import { enqueueReprice } from "@/lib/pricing/reprice-queue";
 import { resolvePriceInput, type PriceChange, type PriceInput } from "@/lib/schemas/price";
 
@@ -90,4 +91,53 @@ export async function updatePrice(ctx: Ctx, { id, changes }: { id: string; chang
   const { provider, model, serviceTier, effectiveFrom } = after;
   afterResponse(() => enqueueReprice(db, { provider, model, serviceTier, effectiveFrom }));
   return after;
+}
+
+export interface DeletedPrice {
+  id: string;
+  deleted: true;
+  /** Events re-priced with the entries that remain. */
+  repriced: number;
+  /** Of those, events no entry covers any more: unpriced now, never a silent $0. */
+  unpriced: number;
+}
+
+/**
+ * DELETE /api/v1/prices/{id}: removes a wrong entry. Its events are first re-priced as if it
+ * were gone — with the entry in effect before it, or none (then they are unpriced and counted
+ * as such, never $0) — and the row is deleted under the exclusive pricing lock once no event
+ * refers to it (a batch priced with it meanwhile is re-priced again first). Audited with the
+ * entry as it was and what the re-pricing changed; the answer comes when all of it is done.
+ */
+export async function deletePrice(ctx: Ctx, { id }: { id: string }): Promise<DeletedPrice> {
+  const db = dbOf(ctx);
+  const found = await db.query<PriceRow>(`SELECT ${PRICE_COLUMNS} FROM prices WHERE id = $1::uuid`, [id]);
+  const row = found.rows[0];
+  if (!row) throw new ApiError("not_found", "No such price.");
+  const removed = priceFromRow(row);
+  const { provider, model, serviceTier, effectiveFrom } = removed;
+  const result = { updated: 0, newlyUnpriced: 0 };
+  for (let attempt = 1; ; attempt++) {
+    const pass = await repriceForNewPrice(db, { provider, model, serviceTier, effectiveFrom, excludePriceId: id });
+    result.updated += pass.updated;
+    result.newlyUnpriced += pass.newlyUnpriced;
+    const deleted = await withTransaction(db, async (client) => {
+      await client.query(EXCLUSIVE_PRICING_LOCK_SQL);
+      const inUse = await client.query(`SELECT 1 FROM usage_events WHERE price_id = $1::uuid LIMIT 1`, [id]);
+      if (inUse.rows.length > 0) return false;
+      await client.query(`DELETE FROM prices WHERE id = $1::uuid`, [id]);
+      return true;
+    });
+    if (deleted) break;
+    if (attempt >= 5) throw new ApiError("conflict", "Events keep arriving priced with this entry; try again.");
+  }
+  await writeAudit(prisma, ctx.principal, {
+    action: "price.delete",
+    targetType: "price",
+    targetId: id,
+    before: priceJson(removed),
+    after: { repriced: result.updated, unpriced: result.newlyUnpriced },
+    ip: ipOf(ctx),
+  });
+  return { id, deleted: true, repriced: result.updated, unpriced: result.newlyUnpriced };
 }

@@ -20,6 +20,8 @@ export interface RepriceTarget {
   model: string;
   serviceTier: string;
   effectiveFrom: Date;
+  /** A price being removed (DELETE /api/v1/prices/{id}): priced as if it were gone already. */
+  excludePriceId?: string;
 }
 
 export interface RepriceOptions {
@@ -99,7 +101,7 @@ interface ChunkResult {
 }
 
 async function loadContext(client: pg.ClientBase, target: RepriceTarget): Promise<Context> {
-  const prices = await loadPrices(client, { provider: target.provider, model: target.model });
+  const prices = (await loadPrices(client, { provider: target.provider, model: target.model })).filter((price) => price.id !== target.excludePriceId);
   const start = target.effectiveFrom.getTime();
   let to: Date | null = null;
   for (const price of prices) {

@@ -38,6 +38,7 @@ import { POST as rejectBurst } from "@/app/api/v1/quota/requests/[id]/reject/rou
 import { GET as getBurst } from "@/app/api/v1/quota/requests/[id]/route";
 import { GET as getBursts, POST as postBurst } from "@/app/api/v1/quota/requests/route";
 import { GET as getReview } from "@/app/api/v1/quota/review/route";
+import { DELETE as deletePriceRoute, PATCH as patchPriceRoute } from "@/app/api/v1/prices/[id]/route";
 import { GET as getReconciliation } from "@/app/api/v1/reconciliation/route";
 import { GET as getConnections, POST as postConnection } from "@/app/api/v1/reconciliation/connections/route";
 import { DELETE as deleteConnection } from "@/app/api/v1/reconciliation/connections/[id]/route";
@@ -1016,6 +1017,37 @@ const ROUTES: RouteCase[] = [
       await prisma.reconciliationConnection.deleteMany();
       return { path: "/api/v1/reconciliation/run", body: { from: "2026-11-01", to: "2026-11-02" } };
     },
+  },
+  // ---------------------------------------------------------------- price corrections
+  {
+    method: "PATCH",
+    route: "/api/v1/prices/[id]",
+    handler: patchPriceRoute as Handler,
+    allowed: ADMIN,
+    success: 200,
+    prepare: async () => {
+      const price = await prisma.price.create({
+        data: { provider: "matrix", model: `m-${randomUUID()}`, effectiveFrom: new Date("2026-01-01T00:00:00Z"), inputPerMtok: "1", outputPerMtok: "2", cacheReadPerMtok: "1", cacheWritePerMtok: "1", reasoningPerMtok: "2" },
+        select: { id: true },
+      });
+      return { path: `/api/v1/prices/${price.id}`, params: { id: price.id }, body: { input_per_mtok: "3" } };
+    },
+    applied: async (call) => (await prisma.price.findUniqueOrThrow({ where: { id: idParam(call) } })).inputPerMtok.toString() === "3",
+  },
+  {
+    method: "DELETE",
+    route: "/api/v1/prices/[id]",
+    handler: deletePriceRoute as Handler,
+    allowed: ADMIN,
+    success: 200,
+    prepare: async () => {
+      const price = await prisma.price.create({
+        data: { provider: "matrix", model: `m-${randomUUID()}`, effectiveFrom: new Date("2026-01-01T00:00:00Z"), inputPerMtok: "1", outputPerMtok: "2", cacheReadPerMtok: "1", cacheWritePerMtok: "1", reasoningPerMtok: "2" },
+        select: { id: true },
+      });
+      return { path: `/api/v1/prices/${price.id}`, params: { id: price.id } };
+    },
+    applied: async (call) => (await prisma.price.count({ where: { id: idParam(call) } })) === 0,
   },
 ];
 

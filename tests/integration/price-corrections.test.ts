@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { GET as getAudit } from "@/app/api/v1/audit/route";
 import { POST as postEvents } from "@/app/api/v1/events/route";
 import { POST as postPrice } from "@/app/api/v1/prices/route";
-import { PATCH as patchPrice } from "@/app/api/v1/prices/[id]/route";
+import { DELETE as deletePriceRoute, PATCH as patchPrice } from "@/app/api/v1/prices/[id]/route";
 import { getPool, prisma } from "@/lib/db";
 import { repriceForNewPrice } from "@/lib/pricing/reprice";
 import { apiRequest, createTestKey } from "../factories/api-keys";
@@ -78,6 +78,47 @@ describe("PATCH /api/v1/prices/{id}", () => {
     expect((await patchPrice(apiRequest(`/api/v1/prices/${unknown}`, { key: adminKey, method: "PATCH", body: { input_per_mtok: "1" } }), routeParams({ id: unknown }))).status).toBe(404);
     const asFinance = await patchPrice(sessionRequest(`/api/v1/prices/${id}`, { cookie: finance.cookie, method: "PATCH", body: { input_per_mtok: "1" } }), routeParams({ id }));
     expect(asFinance.status).toBe(403);
+  });
+});
+
+describe("DELETE /api/v1/prices/{id}", () => {
+  it("re-prices the entry's events with the one before it, and leaves unpriced (not $0) those no entry covers", async () => {
+    const model = `deleted-${Date.now()}`;
+    const add = async (from: string, input: string) =>
+      (await read<{ id: string }>(await postPrice(apiRequest("/api/v1/prices", { key: adminKey, body: { provider: "openai", model, effective_from: from, input_per_mtok: input, output_per_mtok: "0" } })))).body.id;
+    const older = await add("2026-10-01T00:00:00Z", "1");
+    const wrong = await add("2026-11-01T00:00:00Z", "100");
+    const events = [
+      contractEvent({ timestamp: "2026-10-15T10:00:00Z", model, usage: { input_tokens: 1_000, output_tokens: 0 } }),
+      contractEvent({ timestamp: "2026-11-02T10:00:00Z", model, usage: { input_tokens: 1_000, output_tokens: 0 } }),
+    ];
+    expect(await (await postEvents(apiRequest("/api/v1/events", { key: ingestKey, body: { events } }))).json()).toMatchObject({ accepted: 2 });
+    // 1,000 x 1 and 1,000 x 100, / 1e6
+    expect([await cost(events[0]?.id as string), await cost(events[1]?.id as string)]).toEqual(["0.001000000000", "0.100000000000"]);
+
+    const removed = await read(await deletePriceRoute(apiRequest(`/api/v1/prices/${wrong}`, { key: adminKey, method: "DELETE" }), routeParams({ id: wrong })));
+    expect(removed).toEqual({ status: 200, body: { id: wrong, deleted: true, repriced: 1, unpriced: 0 } });
+    // The November event falls back to October's entry: 1,000 x 1 / 1e6.
+    expect(await cost(events[1]?.id as string)).toBe("0.001000000000");
+    expect(await prisma.price.count({ where: { id: wrong } })).toBe(0);
+
+    // Without any entry left, the events are unpriced: counted, never $0.
+    const last = await read(await deletePriceRoute(apiRequest(`/api/v1/prices/${older}`, { key: adminKey, method: "DELETE" }), routeParams({ id: older })));
+    expect(last.body).toMatchObject({ repriced: 2, unpriced: 2 });
+    const states = await prisma.usageEvent.findMany({ where: { model }, select: { pricingState: true, costUsd: true, priceId: true } });
+    expect(states).toEqual([
+      { pricingState: "unpriced", costUsd: null, priceId: null },
+      { pricingState: "unpriced", costUsd: null, priceId: null },
+    ]);
+    const rollup = await getPool().query<{ unpriced: string; cost: string }>(
+      "SELECT sum(unpriced_requests)::text AS unpriced, sum(cost_usd)::text AS cost FROM usage_rollup_hourly WHERE model = $1",
+      [model],
+    );
+    expect(rollup.rows[0]).toEqual({ unpriced: "2", cost: "0.000000000000" });
+    const audit = await prisma.auditLog.findFirstOrThrow({ where: { action: "price.delete", targetId: older } });
+    expect(audit.after).toEqual({ repriced: 2, unpriced: 2 });
+    expect(audit.before).toMatchObject({ model, input_per_mtok: "1" });
+    expect((await deletePriceRoute(apiRequest(`/api/v1/prices/${older}`, { key: adminKey, method: "DELETE" }), routeParams({ id: older }))).status).toBe(404);
   });
 });
 

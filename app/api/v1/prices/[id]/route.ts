@@ -2,7 +2,7 @@ import { uuidParam } from "@/lib/http/params";
 import { parseBody } from "@/lib/http/parse";
 import { jsonResponse, withRoute } from "@/lib/http/with-route";
 import { priceJson } from "@/lib/pricing/price-json";
-import { updatePrice } from "@/lib/pricing/prices";
+import { deletePrice, updatePrice } from "@/lib/pricing/prices";
 import { priceChangeSchema } from "@/lib/schemas/price";
 
 export const dynamic = "force-dynamic";
@@ -16,3 +16,11 @@ export const PATCH = withRoute({ permission: "prices:write" }, async (route) => 
   const changes = parseBody(priceChangeSchema, await route.json(), "The change is not valid.");
   return jsonResponse(priceJson(await updatePrice(route, { id: uuidParam(route.params, "id"), changes })));
 });
+
+/**
+ * Removes the entry (admin): 200 {id, deleted: true, repriced, unpriced} once the events it
+ * priced are re-priced with the entries that remain (the previous one, or none: unpriced).
+ */
+export const DELETE = withRoute({ permission: "prices:write" }, async (route) =>
+  jsonResponse(await deletePrice(route, { id: uuidParam(route.params, "id") })),
+);
