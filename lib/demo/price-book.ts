@@ -1,5 +1,5 @@
 import { buildPriceIndex, type PriceEntry, type PriceLookup } from "@/lib/pricing/match-price";
-import { withScaledRates, type ScaledRates } from "@/lib/pricing/price-cost";
+import { withScaledRates, type ScaledEntry } from "@/lib/pricing/price-cost";
 
 /**
  * The price entries the seed prices its events with, looked up per event without a
@@ -10,7 +10,7 @@ import { withScaledRates, type ScaledRates } from "@/lib/pricing/price-cost";
 
 export type { PriceEntry };
 
-export type ResolvedPrice = PriceEntry & { scaled: ScaledRates };
+export type ResolvedPrice = PriceEntry & ScaledEntry;
 
 export class PriceBook {
   /** The entry pricing an event of this provider, model and tier at `at` (epoch ms or Date), or null. */

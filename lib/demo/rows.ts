@@ -1,4 +1,4 @@
-import { costPicoUsd, priceCost } from "@/lib/pricing/price-cost";
+import { costPicoUsd, priceCost, ratesForUsage } from "@/lib/pricing/price-cost";
 import { DAY_MS, HOUR_MS } from "@/lib/time";
 import type { DemoEvent, DemoOutcome } from "./generate";
 import type { LineBuffer } from "./line-buffer";
@@ -100,9 +100,10 @@ export class RowRenderer {
   }
 
   private cost(out: LineBuffer, e: DemoEvent, price: ResolvedPrice): number {
-    const pico = costPicoUsd(e, price.scaled);
+    const rates = ratesForUsage(e, price);
+    const pico = costPicoUsd(e, rates);
     if (pico < 0) {
-      out.ascii(priceCost(e, price.scaled));
+      out.ascii(priceCost(e, rates));
       return INEXACT;
     }
     this.picoUsd(out, pico);

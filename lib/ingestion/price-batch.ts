@@ -1,10 +1,10 @@
 import type pg from "pg";
 import type { PreparedEvent } from "@/lib/ingestion/prepare-event";
 import { buildPriceIndex, type PriceEntry } from "@/lib/pricing/match-price";
-import { priceCost, withScaledRates, type ScaledRates } from "@/lib/pricing/price-cost";
+import { entryCost, withScaledRates, type ScaledEntry as Scaled } from "@/lib/pricing/price-cost";
 import { priceEntryColumns, priceEntryFromRow, type PriceEntryRow } from "@/lib/pricing/price-rows";
 
-type ScaledEntry = PriceEntry & { scaled: ScaledRates };
+type ScaledEntry = PriceEntry & Scaled;
 
 export interface BatchPricer {
   price: (event: PreparedEvent) => { costUsd: string | null; priceId: string | null };
@@ -30,7 +30,7 @@ export async function loadPriceIndex(client: pg.ClientBase, events: readonly Pre
   return {
     price: (event) => {
       const entry = lookup(event.provider, event.model, event.serviceTier, event.occurredAt);
-      return entry ? { costUsd: priceCost(event.usage, entry.scaled), priceId: entry.id } : { costUsd: null, priceId: null };
+      return entry ? { costUsd: entryCost(event.usage, entry), priceId: entry.id } : { costUsd: null, priceId: null };
     },
   };
 }

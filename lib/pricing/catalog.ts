@@ -105,6 +105,17 @@ export async function loadDefaultCatalog(prisma: PrismaClient, prices: readonly 
         cacheWritePerMtok: price.rates.cacheWritePerMtok,
         cacheWrite1hPerMtok: price.rates.cacheWrite1hPerMtok === price.rates.cacheWritePerMtok ? null : price.rates.cacheWrite1hPerMtok,
         reasoningPerMtok: price.rates.reasoningPerMtok,
+        ...(price.longContext
+          ? {
+              longContextThreshold: price.longContext.threshold,
+              longInputPerMtok: price.longContext.rates.inputPerMtok,
+              longOutputPerMtok: price.longContext.rates.outputPerMtok,
+              longCacheReadPerMtok: price.longContext.rates.cacheReadPerMtok,
+              longCacheWritePerMtok: price.longContext.rates.cacheWritePerMtok,
+              longCacheWrite1hPerMtok: price.longContext.rates.cacheWrite1hPerMtok,
+              longReasoningPerMtok: price.longContext.rates.reasoningPerMtok,
+            }
+          : {}),
         source: price.source,
         sourceDate: price.sourceDate,
       })),

@@ -136,6 +136,19 @@ export function parseLiteLLMPrices(document: unknown, options: LiteLLMImportOpti
           if (isCost(cacheWrite)) body.cache_write_per_mtok = perTokenToPerMtok(cacheWrite);
           if (isCost(cacheWrite1h)) body.cache_write_1h_per_mtok = perTokenToPerMtok(cacheWrite1h);
           if (isCost(reasoning)) body.reasoning_per_mtok = perTokenToPerMtok(reasoning);
+          // LiteLLM's long-context rates: every class above 200,000 input tokens (its only threshold).
+          const longInput = spec.input_cost_per_token_above_200k_tokens;
+          if (isCost(longInput)) {
+            const longRate = (value: unknown) => (isCost(value) ? perTokenToPerMtok(value) : undefined);
+            body.long_context = {
+              threshold_input_tokens: 200_000,
+              input_per_mtok: perTokenToPerMtok(longInput),
+              output_per_mtok: longRate(spec.output_cost_per_token_above_200k_tokens),
+              cache_read_per_mtok: longRate(spec.cache_read_input_token_cost_above_200k_tokens),
+              cache_write_per_mtok: longRate(spec.cache_creation_input_token_cost_above_200k_tokens),
+              cache_write_1h_per_mtok: longRate(spec.cache_creation_input_token_cost_above_1hr_above_200k_tokens),
+            };
+          }
         }
       } catch (error) {
         skipped.push({ key, reason: `${tier}: ${(error as Error).message}` });

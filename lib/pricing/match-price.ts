@@ -31,6 +31,14 @@ export interface PriceKey {
 export interface PriceEntry extends PriceKey {
   id: string;
   rates: PriceRates;
+  /** A long-context tier: events with more input tokens than `threshold` are priced at `rates` (every class). */
+  longContext?: LongContextRates | null;
+}
+
+export interface LongContextRates {
+  /** Input tokens (all input, cache reads and writes included) above which the long rates apply. */
+  threshold: number;
+  rates: PriceRates;
 }
 
 /** Looks up the entry pricing an event; `at` is a Date or epoch milliseconds. */

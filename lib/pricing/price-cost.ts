@@ -61,9 +61,26 @@ export function scaleRates(rates: PriceRates): ScaledRates {
   return { rateDigits, units, fast: small ? (units.map(Number) as Six<number>) : null };
 }
 
+export interface ScaledEntry {
+  scaled: ScaledRates;
+  /** The long-context tier, scaled: events with more input tokens than `threshold` use it. */
+  scaledLong: { threshold: number; scaled: ScaledRates } | null;
+}
+
 /** Attaches scaled rates to a price entry (for indexes the hot path looks prices up in). */
-export function withScaledRates<E extends { rates: PriceRates }>(entry: E): E & { scaled: ScaledRates } {
-  return { ...entry, scaled: scaleRates(entry.rates) };
+export function withScaledRates<E extends { rates: PriceRates; longContext?: { threshold: number; rates: PriceRates } | null }>(entry: E): E & ScaledEntry {
+  const long = entry.longContext;
+  return { ...entry, scaled: scaleRates(entry.rates), scaledLong: long ? { threshold: long.threshold, scaled: scaleRates(long.rates) } : null };
+}
+
+/** The rates an event is billed at: the long-context tier's when its input exceeds the tier's threshold. */
+export function ratesForUsage(usage: TokenUsage, entry: ScaledEntry): ScaledRates {
+  return entry.scaledLong && usage.inputTokens > entry.scaledLong.threshold ? entry.scaledLong.scaled : entry.scaled;
+}
+
+/** One event's stored cost under a price entry (priceCost at the rates ratesForUsage picks). */
+export function entryCost(usage: TokenUsage, entry: ScaledEntry): string {
+  return priceCost(usage, ratesForUsage(usage, entry));
 }
 
 /**

@@ -14,6 +14,17 @@ export function priceJson(price: StoredPrice) {
     cache_write_per_mtok: price.rates.cacheWritePerMtok,
     cache_write_1h_per_mtok: price.rates.cacheWrite1hPerMtok,
     reasoning_per_mtok: price.rates.reasoningPerMtok,
+    long_context: price.longContext
+      ? {
+          threshold_input_tokens: price.longContext.threshold,
+          input_per_mtok: price.longContext.rates.inputPerMtok,
+          output_per_mtok: price.longContext.rates.outputPerMtok,
+          cache_read_per_mtok: price.longContext.rates.cacheReadPerMtok,
+          cache_write_per_mtok: price.longContext.rates.cacheWritePerMtok,
+          cache_write_1h_per_mtok: price.longContext.rates.cacheWrite1hPerMtok,
+          reasoning_per_mtok: price.longContext.rates.reasoningPerMtok,
+        }
+      : null,
     source: price.source,
     source_date: price.sourceDate,
     created_at: price.createdAt.toISOString(),

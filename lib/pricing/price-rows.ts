@@ -1,5 +1,5 @@
 import type { PriceRates } from "@/lib/pricing/compute-cost";
-import type { PriceEntry } from "@/lib/pricing/match-price";
+import type { LongContextRates, PriceEntry } from "@/lib/pricing/match-price";
 
 /**
  * A prices row as read with plain pg (the hot paths use pg, not Prisma) -> a price entry:
@@ -21,6 +21,13 @@ export interface PriceEntryRow {
   /** null: the 5-minute rate applies to 1-hour writes too. */
   cache_write_1h_per_mtok: string | null;
   reasoning_per_mtok: string;
+  long_context_threshold?: number | null;
+  long_input_per_mtok?: string | null;
+  long_output_per_mtok?: string | null;
+  long_cache_read_per_mtok?: string | null;
+  long_cache_write_per_mtok?: string | null;
+  long_cache_write_1h_per_mtok?: string | null;
+  long_reasoning_per_mtok?: string | null;
 }
 
 const ENTRY_COLUMNS: readonly (readonly [column: string, cast: string])[] = [
@@ -35,6 +42,13 @@ const ENTRY_COLUMNS: readonly (readonly [column: string, cast: string])[] = [
   ["cache_write_per_mtok", "::text"],
   ["cache_write_1h_per_mtok", "::text"],
   ["reasoning_per_mtok", "::text"],
+  ["long_context_threshold", ""],
+  ["long_input_per_mtok", "::text"],
+  ["long_output_per_mtok", "::text"],
+  ["long_cache_read_per_mtok", "::text"],
+  ["long_cache_write_per_mtok", "::text"],
+  ["long_cache_write_1h_per_mtok", "::text"],
+  ["long_reasoning_per_mtok", "::text"],
 ];
 
 /**
@@ -64,6 +78,24 @@ export function ratesFromRow(row: PriceEntryRow): PriceRates {
   };
 }
 
+/** The long-context tier of a row: each long rate missing falls back to the base rate. */
+export function longContextFromRow(row: PriceEntryRow): LongContextRates | null {
+  if (row.long_context_threshold === null || row.long_context_threshold === undefined) return null;
+  const base = ratesFromRow(row);
+  const long = (value: string | null | undefined, fallback: string) => (value === null || value === undefined ? fallback : trimDecimal(value));
+  return {
+    threshold: row.long_context_threshold,
+    rates: {
+      inputPerMtok: long(row.long_input_per_mtok, base.inputPerMtok),
+      outputPerMtok: long(row.long_output_per_mtok, base.outputPerMtok),
+      cacheReadPerMtok: long(row.long_cache_read_per_mtok, base.cacheReadPerMtok),
+      cacheWritePerMtok: long(row.long_cache_write_per_mtok, base.cacheWritePerMtok),
+      cacheWrite1hPerMtok: long(row.long_cache_write_1h_per_mtok, base.cacheWrite1hPerMtok),
+      reasoningPerMtok: long(row.long_reasoning_per_mtok, base.reasoningPerMtok),
+    },
+  };
+}
+
 export function priceEntryFromRow(row: PriceEntryRow): PriceEntry {
   return {
     id: row.id,
@@ -72,5 +104,6 @@ export function priceEntryFromRow(row: PriceEntryRow): PriceEntry {
     serviceTier: row.service_tier,
     effectiveFrom: row.effective_from,
     rates: ratesFromRow(row),
+    ...(row.long_context_threshold != null ? { longContext: longContextFromRow(row) } : {}),
   };
 }

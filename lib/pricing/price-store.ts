@@ -3,7 +3,7 @@ import type pg from "pg";
 import { withTransaction } from "@/lib/db/sql";
 import { EXCLUSIVE_PRICING_LOCK_SQL } from "@/lib/pricing/lock";
 import { buildPriceIndex, type PriceEntry, type PriceLookup } from "@/lib/pricing/match-price";
-import { withScaledRates, type ScaledRates } from "@/lib/pricing/price-cost";
+import { withScaledRates, type ScaledEntry } from "@/lib/pricing/price-cost";
 import { priceEntryColumns, priceEntryFromRow, type PriceEntryRow } from "@/lib/pricing/price-rows";
 import type { ResolvedPriceInput } from "@/lib/schemas/price";
 
@@ -23,7 +23,7 @@ export interface StoredPrice extends PriceEntry {
   createdById: string | null;
 }
 
-export type IndexedPrice = StoredPrice & { scaled: ScaledRates };
+export type IndexedPrice = StoredPrice & ScaledEntry;
 
 /** A prices row as PRICE_COLUMNS selects it: the entry columns (price-rows.ts) and the bookkeeping ones. */
 export interface PriceRow extends PriceEntryRow {
@@ -78,7 +78,10 @@ export async function loadPriceVersion(db: Db): Promise<string> {
   const result = await db.query<{ version: string }>(
     `SELECT count(*)::text || ':' || coalesce(md5(string_agg(
               id::text || effective_from::text || input_per_mtok::text || output_per_mtok::text || cache_read_per_mtok::text
-              || cache_write_per_mtok::text || coalesce(cache_write_1h_per_mtok::text, '-') || reasoning_per_mtok::text, ',' ORDER BY id)), '') AS version
+              || cache_write_per_mtok::text || coalesce(cache_write_1h_per_mtok::text, '-') || reasoning_per_mtok::text
+              || coalesce(long_context_threshold::text || long_input_per_mtok::text || long_output_per_mtok::text
+                 || long_cache_read_per_mtok::text || long_cache_write_per_mtok::text || long_cache_write_1h_per_mtok::text
+                 || long_reasoning_per_mtok::text, '-'), ',' ORDER BY id)), '') AS version
      FROM prices`,
   );
   return result.rows[0]?.version ?? "";
@@ -106,8 +109,9 @@ export async function insertPrice(
     const inserted = await client.query<PriceRow>(
       `INSERT INTO prices (id, provider, model, service_tier, effective_from, input_per_mtok, output_per_mtok,
                            cache_read_per_mtok, cache_write_per_mtok, reasoning_per_mtok, source, source_date, created_by_id,
-                           cache_write_1h_per_mtok)
-       VALUES ($1, $2, $3, $4::"ServiceTier", $5, $6, $7, $8, $9, $10, $11, $12::date, $13, $14)
+                           cache_write_1h_per_mtok, long_context_threshold, long_input_per_mtok, long_output_per_mtok,
+                           long_cache_read_per_mtok, long_cache_write_per_mtok, long_cache_write_1h_per_mtok, long_reasoning_per_mtok)
+       VALUES ($1, $2, $3, $4::"ServiceTier", $5, $6, $7, $8, $9, $10, $11, $12::date, $13, $14, $15, $16, $17, $18, $19, $20, $21)
        ON CONFLICT (provider, model, service_tier, effective_from) DO NOTHING
        RETURNING ${PRICE_COLUMNS}`,
       [
@@ -126,6 +130,13 @@ export async function insertPrice(
         createdById ?? null,
         // Stored only when it differs: null says "the 5-minute rate", which reconciliation reads as "no 1-hour rate".
         input.rates.cacheWrite1hPerMtok === input.rates.cacheWritePerMtok ? null : input.rates.cacheWrite1hPerMtok,
+        input.longContext?.threshold ?? null,
+        input.longContext?.rates.inputPerMtok ?? null,
+        input.longContext?.rates.outputPerMtok ?? null,
+        input.longContext?.rates.cacheReadPerMtok ?? null,
+        input.longContext?.rates.cacheWritePerMtok ?? null,
+        input.longContext?.rates.cacheWrite1hPerMtok ?? null,
+        input.longContext?.rates.reasoningPerMtok ?? null,
       ],
     );
     const row = inserted.rows[0];

@@ -2,7 +2,7 @@ import type pg from "pg";
 import { withTransaction } from "@/lib/db/sql";
 import { REPRICE_LOCK_SQL } from "@/lib/pricing/lock";
 import { STANDARD_TIER, type PriceLookup } from "@/lib/pricing/match-price";
-import { priceCost } from "@/lib/pricing/price-cost";
+import { entryCost } from "@/lib/pricing/price-cost";
 import { indexPrices, loadPrices, type IndexedPrice } from "@/lib/pricing/price-store";
 import { rebuildRollupsIn } from "@/lib/rollups/rebuild";
 import { HOUR_MS } from "@/lib/time";
@@ -210,7 +210,7 @@ async function repriceChunk(client: pg.ClientBase, ctx: Context, phase: Phase, c
   for (const row of rows) {
     const entry = ctx.lookup(ctx.target.provider, ctx.target.model, row.service_tier, row.occurred_at);
     const cost = entry
-      ? priceCost(
+      ? entryCost(
           {
             inputTokens: row.input_tokens,
             outputTokens: row.output_tokens,
@@ -219,7 +219,7 @@ async function repriceChunk(client: pg.ClientBase, ctx: Context, phase: Phase, c
             cacheCreation1hInputTokens: row.cache_creation_1h_input_tokens,
             reasoningOutputTokens: row.reasoning_output_tokens,
           },
-          entry.scaled,
+          entry,
         )
       : null;
     const priceId = entry?.id ?? null;

@@ -104,6 +104,21 @@ export const priceInputSchema = z.strictObject({
   /** Anthropic's 1-hour cache writes; default the (5-minute) cache_write_per_mtok. */
   cache_write_1h_per_mtok: optionalRate,
   reasoning_per_mtok: optionalRate,
+  /**
+   * A long-context tier: an event with more input tokens than `threshold_input_tokens` is
+   * priced at these rates (LiteLLM's `*_above_200k_tokens`); a rate not given is the base one.
+   */
+  long_context: z
+    .strictObject({
+      threshold_input_tokens: z.number({ error: "must be an integer from 1 to 2147483647" }).int().min(1).max(2_147_483_647),
+      input_per_mtok: optionalRate,
+      output_per_mtok: optionalRate,
+      cache_read_per_mtok: optionalRate,
+      cache_write_per_mtok: optionalRate,
+      cache_write_1h_per_mtok: optionalRate,
+      reasoning_per_mtok: optionalRate,
+    })
+    .nullish(),
 });
 
 /** What a client sends. */
@@ -118,6 +133,8 @@ export interface ResolvedPriceInput {
   serviceTier: ServiceTier;
   effectiveFrom: Date;
   rates: PriceRates;
+  /** The long-context tier, its rates resolved (a rate not given is the base one). */
+  longContext?: { threshold: number; rates: PriceRates } | null;
   /** Where the figure comes from (URL, "litellm import", ...). */
   source?: string | null;
   /** When the figure was checked (a date; the column is DATE). */
@@ -138,12 +155,29 @@ export function resolvePriceRates(input: PriceInput): PriceRates {
 }
 
 export function resolvePriceInput(input: PriceInput): ResolvedPriceInput {
+  const rates = resolvePriceRates(input);
+  const long = input.long_context;
   return {
     provider: input.provider,
     model: input.model,
     serviceTier: input.service_tier,
     effectiveFrom: input.effective_from,
-    rates: resolvePriceRates(input),
+    rates,
+    ...(long
+      ? {
+          longContext: {
+            threshold: long.threshold_input_tokens,
+            rates: {
+              inputPerMtok: long.input_per_mtok ?? rates.inputPerMtok,
+              outputPerMtok: long.output_per_mtok ?? rates.outputPerMtok,
+              cacheReadPerMtok: long.cache_read_per_mtok ?? rates.cacheReadPerMtok,
+              cacheWritePerMtok: long.cache_write_per_mtok ?? rates.cacheWritePerMtok,
+              cacheWrite1hPerMtok: long.cache_write_1h_per_mtok ?? long.cache_write_per_mtok ?? rates.cacheWrite1hPerMtok,
+              reasoningPerMtok: long.reasoning_per_mtok ?? long.output_per_mtok ?? rates.reasoningPerMtok,
+            },
+          },
+        }
+      : {}),
   };
 }
 

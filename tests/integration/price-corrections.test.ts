@@ -122,6 +122,52 @@ describe("DELETE /api/v1/prices/{id}", () => {
   });
 });
 
+describe("long-context tiers", () => {
+  it("prices an event over the tier's threshold at its rates, every class, and shows the tier in the catalog", async () => {
+    const model = `long-${Date.now()}`;
+    const created = await read<Record<string, unknown>>(
+      await postPrice(
+        apiRequest("/api/v1/prices", {
+          key: adminKey,
+          body: {
+            provider: "anthropic",
+            model,
+            effective_from: "2026-10-01T00:00:00Z",
+            input_per_mtok: "3",
+            output_per_mtok: "15",
+            cache_read_per_mtok: "0.3",
+            long_context: { threshold_input_tokens: 200_000, input_per_mtok: "6", output_per_mtok: "22.5", cache_read_per_mtok: "0.6" },
+          },
+        }),
+      ),
+    );
+    expect(created.status).toBe(201);
+    expect(created.body.long_context).toEqual({
+      threshold_input_tokens: 200_000,
+      input_per_mtok: "6",
+      output_per_mtok: "22.5",
+      cache_read_per_mtok: "0.6",
+      cache_write_per_mtok: "3",
+      cache_write_1h_per_mtok: "3",
+      reasoning_per_mtok: "22.5",
+    });
+    const events = [
+      contractEvent({ timestamp: "2026-11-02T10:00:00Z", provider: "anthropic", model, usage: { input_tokens: 200_000, output_tokens: 1_000 } }),
+      contractEvent({ timestamp: "2026-11-02T10:00:00Z", provider: "anthropic", model, usage: { input_tokens: 250_000, output_tokens: 1_000, cache_read_input_tokens: 100_000 } }),
+    ];
+    expect(await (await postEvents(apiRequest("/api/v1/events", { key: ingestKey, body: { events } }))).json()).toMatchObject({ accepted: 2 });
+    // At the threshold: 200,000 x 3 + 1,000 x 15 = 615,000 / 1e6
+    expect(await cost(events[0]?.id as string)).toBe("0.615000000000");
+    // Above it: 150,000 x 6 + 100,000 x 0.6 + 1,000 x 22.5 = 982,500 / 1e6
+    expect(await cost(events[1]?.id as string)).toBe("0.982500000000");
+    const rollup = await getPool().query<{ cost: string }>("SELECT sum(cost_usd)::text AS cost FROM usage_rollup_hourly WHERE model = $1", [model]);
+    expect(rollup.rows[0]?.cost).toBe("1.597500000000");
+    const bad = await read(await postPrice(apiRequest("/api/v1/prices", { key: adminKey, body: { provider: "x", model: "y", effective_from: "2026-10-01T00:00:00Z", input_per_mtok: "1", output_per_mtok: "1", long_context: { threshold_input_tokens: 0 } } })));
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('"path":"long_context.threshold_input_tokens"');
+  });
+});
+
 describe("the audit log for finance", () => {
   it("holds the price, budget and quota entries only", async () => {
     const { status, body } = await read<{ entries: { action: string }[] }>(await getAudit(sessionRequest("/api/v1/audit?limit=500", { cookie: finance.cookie })));

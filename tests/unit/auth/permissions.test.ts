@@ -30,7 +30,7 @@ const viewer = user("viewer", [{ teamId: "t1", slug: "search", role: "member" }]
 // The whole role table, written out: a change to a role's powers must change this test.
 const EXPECTED: Record<string, Permission[]> = {
   admin: [...PERMISSIONS],
-  finance: ["spend:read", "prices:read", "budgets:read", "budgets:write", "alerts:manage", "exports", "quota:read", "keys:manage", "teams:read", "notifications:read", "reconciliation:read", "audit:read"],
+  finance: ["spend:read", "prices:read", "budgets:read", "budgets:write", "alerts:manage", "exports", "quota:read", "keys:manage", "teams:read", "audit:read", "notifications:read", "reconciliation:read"],
   team_lead: ["spend:read", "prices:read", "budgets:read", "exports", "quota:read", "quota:request", "keys:manage", "teams:read", "notifications:read"],
   viewer: ["spend:read", "prices:read", "budgets:read", "quota:read", "teams:read", "notifications:read"],
   "key:ingest": ["usage:ingest"],

@@ -125,6 +125,20 @@ describe("parseLiteLLMPrices: the real claude-sonnet-4-5 entry (tests/fixtures/r
     expect(sonnet?.price).toMatchObject({ provider: "anthropic", input_per_mtok: "3", cache_write_per_mtok: "3.75", cache_write_1h_per_mtok: "6" });
     expect(resolvePriceRates(sonnet?.price ?? fail()).cacheWrite1hPerMtok).toBe("6");
   });
+
+  it("imports the rates above 200,000 input tokens as the long-context tier", () => {
+    const { prices } = parseLiteLLMPrices(entry, { effectiveFrom: "2026-11-01T00:00:00Z" });
+    const sonnet = prices.find((p) => p.key === "claude-sonnet-4-5");
+    // 6e-06, 2.25e-05, 6e-07, 7.5e-06 and 1.2e-05 USD per token
+    expect(sonnet?.price.long_context).toEqual({
+      threshold_input_tokens: 200_000,
+      input_per_mtok: "6",
+      output_per_mtok: "22.5",
+      cache_read_per_mtok: "0.6",
+      cache_write_per_mtok: "7.5",
+      cache_write_1h_per_mtok: "12",
+    });
+  });
 });
 
 function fail(): never {

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Money } from "@/lib/money";
 import { BILLED_RATES, billedTokens, computeCostString, formatCost, type PriceRates, type TokenUsage } from "@/lib/pricing/compute-cost";
-import { costPicoUsd, priceCost, scaleRates, withScaledRates } from "@/lib/pricing/price-cost";
+import { costPicoUsd, entryCost, priceCost, ratesForUsage, scaleRates, withScaledRates } from "@/lib/pricing/price-cost";
 
 const u = (input: number, output: number, cacheRead = 0, cacheCreation = 0, reasoning = 0, cacheCreation1h = 0): TokenUsage => ({
   inputTokens: input,
@@ -178,5 +178,32 @@ describe("priceCost: property", () => {
       }),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe("long-context tiers", () => {
+  // Sonnet 4: 3/15 up to 200,000 input tokens, 6/22.5 above (every class of the event).
+  const entry = withScaledRates({
+    id: "sonnet-4",
+    rates: r("3", "15", "0.3", "3.75", "15", "6"),
+    longContext: { threshold: 200_000, rates: r("6", "22.5", "0.6", "7.5", "22.5", "12") },
+  });
+
+  it("bills an event over the threshold at the long rates, one at the threshold at the base rates", () => {
+    // 200,000 x 3 + 1,000 x 15 = 615,000 / 1e6
+    expect(entryCost(u(200_000, 1_000), entry)).toBe("0.615000000000");
+    // 200,001 x 6 + 1,000 x 22.5 = 1,222,506 / 1e6
+    expect(entryCost(u(200_001, 1_000), entry)).toBe("1.222506000000");
+    // Above it, with reads and writes: 50,001 x 6 + 150,000 x 0.6 + 10,000 x 7.5 + 5,000 x 12 + 2,000 x 22.5
+    //   = 300,006 + 90,000 + 75,000 + 60,000 + 45,000 = 570,006 / 1e6
+    expect(entryCost(u(215_001, 2_000, 150_000, 15_000, 0, 5_000), entry)).toBe("0.570006000000");
+    expect(ratesForUsage(u(1, 0), entry)).toBe(entry.scaled);
+    expect(ratesForUsage(u(200_001, 0), entry)).toBe(entry.scaledLong?.scaled);
+  });
+
+  it("an entry without a tier prices every event at its rates", () => {
+    const plain = withScaledRates({ id: "plain", rates: r("3", "15") });
+    expect(plain.scaledLong).toBeNull();
+    expect(entryCost(u(1_000_000, 0), plain)).toBe("3.000000000000");
   });
 });
