@@ -126,11 +126,15 @@ function readUsage(payload: JsonObject, metadata: JsonObject): UsageResult {
   const cacheRead = count(promptDetails.cached_tokens) ?? count(usageObject.cache_read_input_tokens) ?? 0;
   const cacheWrite = count(usageObject.cache_creation_input_tokens) ?? count(promptDetails.cache_creation_tokens) ?? 0;
   const reasoning = count(completionDetails.reasoning_tokens) ?? 0;
+  // Anthropic's 1-hour cache writes: prompt_tokens_details.cache_creation_token_details (LiteLLM's Usage).
+  const writeDetails = isObject(promptDetails.cache_creation_token_details) ? promptDetails.cache_creation_token_details : {};
+  const cacheWrite1h = Math.min(count(writeDetails.ephemeral_1h_input_tokens) ?? 0, cacheWrite);
   const uncachedText = count(promptDetails.text_tokens) ?? 0;
   const input = Math.max(prompt, cacheRead + cacheWrite + (cacheWrite > 0 ? uncachedText : 0));
   const usage: ContractEvent["usage"] = { input_tokens: input, output_tokens: completion };
   if (cacheRead > 0) usage.cache_read_input_tokens = cacheRead;
   if (cacheWrite > 0) usage.cache_creation_input_tokens = cacheWrite;
+  if (cacheWrite1h > 0) usage.cache_creation_1h_input_tokens = cacheWrite1h;
   if (reasoning > 0) usage.reasoning_output_tokens = reasoning;
   return { ok: true, usage };
 }

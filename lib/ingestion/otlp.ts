@@ -43,6 +43,7 @@ export type ContractEvent = {
     output_tokens: number;
     cache_read_input_tokens?: number;
     cache_creation_input_tokens?: number;
+    cache_creation_1h_input_tokens?: number;
     reasoning_output_tokens?: number;
   };
   latency_ms?: number;
