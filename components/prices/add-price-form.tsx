@@ -7,11 +7,12 @@ import { Button } from "@/components/ui/button";
 import { FieldError, SelectField, TextField } from "@/components/ui/form-fields";
 import { SERVICE_TIERS } from "@/lib/schemas/price";
 
-const RATE_FIELDS = [
+export const RATE_FIELDS = [
   ["input_per_mtok", "Input $/Mtok", true],
   ["output_per_mtok", "Output $/Mtok", true],
   ["cache_read_per_mtok", "Cache read $/Mtok", false],
   ["cache_write_per_mtok", "Cache write $/Mtok", false],
+  ["cache_write_1h_per_mtok", "1-hour cache write $/Mtok", false],
   ["reasoning_per_mtok", "Reasoning $/Mtok", false],
 ] as const;
 

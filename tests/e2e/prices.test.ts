@@ -36,6 +36,21 @@ describe("Prices", () => {
       [model],
     );
     expect(stored).toEqual({ input: "0.1500000000", cache_read: "0.1500000000" });
+
+    // Correct its output rate, then delete it: each answered, each reflected in the catalog.
+    await page.goto(`${baseUrl}/prices?q=${encodeURIComponent(model)}`);
+    const row = page.getByTestId("price-catalog").getByRole("row").filter({ hasText: model });
+    await row.getByRole("button", { name: /^Edit the rates of/ }).click();
+    const rates = row.getByRole("form", { name: /^Rates of/ });
+    await rates.getByLabel("Output $/Mtok").fill("0.7");
+    await rates.getByRole("button", { name: "Save rates" }).click();
+    await row.getByText("$0.7", { exact: true }).waitFor();
+    const [corrected] = await queryAppDatabase<{ output: string }>("SELECT output_per_mtok::text AS output FROM prices WHERE model = $1", [model]);
+    expect(corrected).toEqual({ output: "0.7000000000" });
+    page.once("dialog", (dialog) => void dialog.accept());
+    await row.getByRole("button", { name: /^Delete the price of/ }).click();
+    await page.getByTestId("price-catalog").getByText(model).waitFor({ state: "detached" });
+    expect(await queryAppDatabase("SELECT 1 FROM prices WHERE model = $1", [model])).toEqual([]);
     await context.close();
   });
 

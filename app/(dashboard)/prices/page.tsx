@@ -10,6 +10,7 @@ import { AccessDenied } from "@/components/ui/access-denied";
 import { PageHeader } from "@/components/ui/page-header";
 import { Panel } from "@/components/ui/panel";
 import { AddPriceForm } from "@/components/prices/add-price-form";
+import { PriceRowActions } from "@/components/prices/price-row-actions";
 import { ScrollRegion } from "@/components/ui/scroll-region";
 
 export const dynamic = "force-dynamic";
@@ -92,9 +93,11 @@ export default async function PricesPage({ searchParams }: { searchParams: Promi
                   <th scope="col" className="py-2 text-right font-medium">Input</th>
                   <th scope="col" className="py-2 text-right font-medium">Cache read</th>
                   <th scope="col" className="py-2 text-right font-medium">Cache write</th>
+                  <th scope="col" className="py-2 text-right font-medium">1-hour write</th>
                   <th scope="col" className="py-2 text-right font-medium">Output</th>
                   <th scope="col" className="py-2 text-right font-medium">Reasoning</th>
                   <th scope="col" className="py-2 font-medium">Source</th>
+                  {admin ? <th scope="col" className="py-2"><span className="sr-only">Actions</span></th> : null}
                 </tr>
               </thead>
               <tbody className="tabular">
@@ -106,9 +109,35 @@ export default async function PricesPage({ searchParams }: { searchParams: Promi
                     <td className="py-1.5 text-right">${p.rates.inputPerMtok}</td>
                     <td className="py-1.5 text-right">${p.rates.cacheReadPerMtok}</td>
                     <td className="py-1.5 text-right">${p.rates.cacheWritePerMtok}</td>
+                    <td className="py-1.5 text-right">${p.rates.cacheWrite1hPerMtok}</td>
                     <td className="py-1.5 text-right">${p.rates.outputPerMtok}</td>
-                    <td className="py-1.5 text-right">${p.rates.reasoningPerMtok}</td>
+                    <td className="py-1.5 text-right">
+                      ${p.rates.reasoningPerMtok}
+                      {p.longContext ? (
+                        <span className="block text-xs text-zinc-500">
+                          above {formatCount(p.longContext.threshold)} input: ${p.longContext.rates.inputPerMtok} / ${p.longContext.rates.outputPerMtok}
+                        </span>
+                      ) : null}
+                    </td>
                     <td className="max-w-48 truncate py-1.5 pl-2 text-xs text-zinc-500" title={p.source ?? undefined}>{p.source ?? "—"}{p.sourceDate ? ` (${p.sourceDate})` : ""}</td>
+                    {admin ? (
+                      <td className="py-1.5 pl-2 align-top">
+                        <PriceRowActions
+                          price={{
+                            id: p.id,
+                            name: `${p.provider}/${p.model} (${p.serviceTier}, from ${p.effectiveFrom.toISOString().slice(0, 10)})`,
+                            rates: {
+                              input_per_mtok: p.rates.inputPerMtok,
+                              output_per_mtok: p.rates.outputPerMtok,
+                              cache_read_per_mtok: p.rates.cacheReadPerMtok,
+                              cache_write_per_mtok: p.rates.cacheWritePerMtok,
+                              cache_write_1h_per_mtok: p.rates.cacheWrite1hPerMtok,
+                              reasoning_per_mtok: p.rates.reasoningPerMtok,
+                            },
+                          }}
+                        />
+                      </td>
+                    ) : null}
                   </tr>
                 ))}
               </tbody>
