@@ -49,7 +49,7 @@ describe("Prices", () => {
     expect(corrected).toEqual({ output: "0.7000000000" });
     page.once("dialog", (dialog) => void dialog.accept());
     await row.getByRole("button", { name: /^Delete the price of/ }).click();
-    await page.getByTestId("price-catalog").getByText(model).waitFor({ state: "detached" });
+    await page.getByTestId("price-catalog").getByRole("rowheader", { name: `${unpriced?.provider}/${model}` }).waitFor({ state: "detached" });
     expect(await queryAppDatabase("SELECT 1 FROM prices WHERE model = $1", [model])).toEqual([]);
     await context.close();
   });
