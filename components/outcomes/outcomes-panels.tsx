@@ -1,5 +1,6 @@
 "use client";
 
+import { useSearchParams } from "next/navigation";
 import { useMemo, useState } from "react";
 import { formatWindow, nextSort, windowDays, type DayWindow } from "@/lib/view/outcomes";
 import { type FeatureSortKey, type OutcomesPageState } from "@/lib/schemas/pages/outcomes";
@@ -58,7 +59,9 @@ export function OutcomesFiltersPanel({ state, window, today }: { state: Outcomes
 export function OutcomesReportPanel({ state, window, scoped }: { state: OutcomesPageState; window: DayWindow; scoped: boolean }) {
   const [shown, update] = useOutcomesState(state, window);
   const { pending } = useUrlNavigation();
-  const [openTrace, setOpenTrace] = useState<string | null>(null);
+  // ?trace=<id> (a runaway-trace alert's link) opens that trace's calls at once.
+  const search = useSearchParams();
+  const [openTrace, setOpenTrace] = useState<string | null>(() => search.get("trace"));
   const filtered = Boolean(state.type || state.feature);
   const requests = outcomeRequests(state, window);
 

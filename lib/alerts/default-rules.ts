@@ -24,6 +24,7 @@ export const DEFAULT_RULES: readonly { type: AlertRuleType; name: string }[] = [
   { type: "unpriced_spend", name: "Unpriced spend" },
   { type: "untagged_spend", name: "Untagged spend" },
   { type: "reconciliation_drift", name: "Provider bill drift" },
+  { type: "runaway_trace", name: "Runaway trace" },
 ];
 
 /** Creates the missing default rules (and the built-in in-app channel) inside the caller's transaction. */

@@ -19,6 +19,7 @@ import {
   unpricedInputs,
   untaggedInputs,
   driftInputs,
+  runawayInputs,
   type RuleRow,
 } from "@/lib/alerts/rule-inputs";
 import {
@@ -30,6 +31,7 @@ import {
   evaluateUnpricedSpend,
   evaluateUntaggedSpend,
   evaluateReconciliationDrift,
+  evaluateRunawayTrace,
   normalizeScope,
   type AlertPayload,
   type BudgetInput,
@@ -145,6 +147,10 @@ async function runRule(
     case "untagged_spend": {
       const params = effectiveParams("untagged_spend", rule.params);
       return evaluateUntaggedSpend(ctx, params, await untaggedInputs(db, now, params, scope));
+    }
+    case "runaway_trace": {
+      const params = effectiveParams("runaway_trace", rule.params);
+      return evaluateRunawayTrace(ctx, params, await runawayInputs(db, now, params, scope));
     }
     case "reconciliation_drift":
       return evaluateReconciliationDrift(ctx, effectiveParams("reconciliation_drift", rule.params), await driftInputs(db, now));

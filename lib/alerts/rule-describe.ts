@@ -16,6 +16,7 @@ import {
   type UnpricedSpendParams,
   type UntaggedSpendParams,
   type ReconciliationDriftParams,
+  type RunawayTraceParams,
 } from "@/lib/schemas/alerts";
 
 /**
@@ -62,6 +63,7 @@ export const RULE_TYPE_LABELS: Record<AlertRuleType, string> = {
   unpriced_spend: "Unpriced spend",
   untagged_spend: "Untagged spend",
   reconciliation_drift: "Provider bill drift",
+  runaway_trace: "Runaway trace",
 };
 
 /** Rule types that watch budgets: they may be scoped to one budget (budget_id). */
@@ -126,6 +128,11 @@ const FIELD_SPECS: Record<AlertRuleType, FieldSpec[]> = {
   ],
   unpriced_spend: [
     { name: "min_requests", label: "At least", kind: "integer", unit: "unpriced requests this month", help: "Requests of models without a price have no cost until one is added." },
+  ],
+  runaway_trace: [
+    { name: "max_calls", label: "More than", kind: "integer", unit: "calls in one trace", help: "An agent stuck in a loop makes call after call under one trace id." },
+    { name: "max_cost_usd", label: "Or costing more than", kind: "usd", unit: "USD", step: 0.01, help: "Priced calls of the trace; unpriced ones count as calls only." },
+    { name: "window_hours", label: "Within the last", kind: "integer", unit: "hours", help: "Calls older than this no longer count." },
   ],
   reconciliation_drift: [
     { name: "drift_pct", label: "Differs by more than", kind: "number", unit: "% of the provider's cost", step: 0.01, help: "Burnrate's cost of a provider's day against the provider's own cost report." },
@@ -375,6 +382,10 @@ function describeParsed<T extends AlertRuleType>(type: T, params: RuleParamsByTy
       return describeUnpriced(params as UnpricedSpendParams, scope);
     case "untagged_spend":
       return describeUntagged(params as UntaggedSpendParams, scope);
+    case "runaway_trace": {
+      const runaway = params as RunawayTraceParams;
+      return `Fires once per trace${within(scope)} that makes more than ${runaway.max_calls} calls or costs more than ${formatUsdShort(runaway.max_cost_usd)} within ${runaway.window_hours} ${runaway.window_hours === 1 ? "hour" : "hours"}.`;
+    }
     case "reconciliation_drift": {
       const drift = params as ReconciliationDriftParams;
       return `Fires once per provider and day when Burnrate's cost differs from the provider's bill by more than ${percent(drift.drift_pct)}, on days the provider billed at least ${formatUsdShort(drift.min_provider_usd)}.`;

@@ -4,10 +4,10 @@ import type { HitRatePoint } from "@/lib/analytics/cache-drops";
 import { bucketSql, bucketStarts, floorToBucket, rollupFilterSql, rollupWindowSql } from "@/lib/db/rollup-sql";
 import { iso, rows, SqlParams, toCount, type Queryable } from "@/lib/db/sql";
 import type { AlertRuleType } from "@/lib/generated/prisma/client";
-import type { AlertScope, CacheHitRateDropParams, SpendSpikeParams, UntaggedSpendParams } from "@/lib/schemas/alerts";
+import { SCOPE_TAGS, type AlertScope, type CacheHitRateDropParams, type RunawayTraceParams, type SpendSpikeParams, type UntaggedSpendParams } from "@/lib/schemas/alerts";
 import { BUCKET_MS } from "@/lib/schemas/cache";
 import { DAY_MS, HOUR_MS, startOfUtcDay, startOfUtcHour, startOfUtcMonth } from "@/lib/time";
-import { normalizeScope, type BudgetInput, type CacheSeriesInput, type DriftDayInput, type SpikeInput, type TokensJumpInput } from "@/lib/alerts/rules";
+import { normalizeScope, type BudgetInput, type CacheSeriesInput, type DriftDayInput, type RunawayTraceInput, type SpikeInput, type TokensJumpInput } from "@/lib/alerts/rules";
 
 /**
  * What each alert rule type reads before the pure rules (lib/alerts/rules.ts) judge it:
@@ -269,4 +269,26 @@ export async function driftInputs(db: Queryable, now: Date): Promise<DriftDayInp
   return days.flatMap((day) =>
     day.provider_cost_usd === null ? [] : [{ provider: day.provider, day: day.day, providerCostUsd: day.provider_cost_usd, burnrateCostUsd: day.burnrate_cost_usd }],
   );
+}
+
+/** Traces with calls in the window whose count or priced cost passes the rule's limits (in SQL: only those come back). */
+export async function runawayInputs(db: Queryable, now: Date, params: RunawayTraceParams, scope: AlertScope): Promise<RunawayTraceInput[]> {
+  const p = new SqlParams();
+  const from = p.add(iso(new Date(now.getTime() - params.window_hours * HOUR_MS)), "timestamptz");
+  const to = p.add(iso(now), "timestamptz");
+  let where = `e.occurred_at >= ${from} AND e.occurred_at < ${to} AND e.trace_id IS NOT NULL`;
+  for (const tag of SCOPE_TAGS) if (scope[tag] !== undefined) where += ` AND e.${tag} = ${p.add(scope[tag])}`;
+  const found = await rows<{ trace_id: string; team: string | null; calls: string; cost: string; first_at: Date; last_at: Date }>(
+    db,
+    `SELECT e.trace_id, mode() WITHIN GROUP (ORDER BY e.team) AS team, count(*)::text AS calls,
+            coalesce(sum(e.cost_usd), 0)::text AS cost, min(e.occurred_at) AS first_at, max(e.occurred_at) AS last_at
+     FROM usage_events e
+     WHERE ${where}
+     GROUP BY e.trace_id
+     HAVING count(*) > ${p.add(params.max_calls)} OR coalesce(sum(e.cost_usd), 0) > ${p.add(params.max_cost_usd, "numeric")}
+     ORDER BY min(e.occurred_at), e.trace_id
+     LIMIT 500`,
+    p,
+  );
+  return found.map((row) => ({ traceId: row.trace_id, team: row.team, calls: toCount(row.calls), costUsd: row.cost, firstCallAt: row.first_at, lastCallAt: row.last_at }));
 }

@@ -12,6 +12,7 @@ import {
   type BudgetThresholdParams,
   type CacheHitRateDropParams,
   type ReconciliationDriftParams,
+  type RunawayTraceParams,
   type SpendSpikeParams,
   type SpikeWindow,
   type TokensPerRequestJumpParams,
@@ -78,6 +79,12 @@ export interface AlertPayload {
   tag?: string;
   untagged_usd?: string;
   untagged_share_pct?: string;
+  /** trace.runaway */
+  trace_id?: string;
+  calls?: number;
+  cost_usd?: string;
+  first_call_at?: string;
+  last_call_at?: string;
   /** reconciliation.drift */
   provider?: string;
   day?: string;
@@ -474,6 +481,52 @@ export function evaluateReconciliationDrift(ctx: RuleContext, params: Reconcilia
         drift_pct: pct,
         message,
         url: `${ctx.baseUrl}/reconciliation?from=${day.day}&to=${new Date(periodStart.getTime() + 86_400_000).toISOString().slice(0, 10)}&provider=${encodeURIComponent(day.provider)}`,
+      }),
+    );
+  }
+  return findings;
+}
+
+// ------------------------------------------------------------------ runaway traces
+
+export interface RunawayTraceInput {
+  traceId: string;
+  /** The team most of its calls carry (null: untagged). */
+  team: string | null;
+  calls: number;
+  /** Priced calls only, exact decimal text. */
+  costUsd: string;
+  firstCallAt: Date;
+  lastCallAt: Date;
+}
+
+/**
+ * A trace (an agent run, a workflow) that made more than max_calls calls or cost more than
+ * max_cost_usd within the window: once per trace, dated by its first call.
+ */
+export function evaluateRunawayTrace(ctx: RuleContext, params: RunawayTraceParams, traces: readonly RunawayTraceInput[]): Finding[] {
+  const findings: Finding[] = [];
+  const maxCost = new Money(params.max_cost_usd);
+  for (const trace of traces) {
+    const cost = new Money(trace.costUsd);
+    const tooMany = trace.calls > params.max_calls;
+    const tooCostly = cost.gt(maxCost);
+    if (!tooMany && !tooCostly) continue;
+    const scope = normalizeScope({ team: trace.team });
+    const reasons = [tooMany ? `${trace.calls} calls (limit ${params.max_calls})` : null, tooCostly ? `${formatMoney(cost)} (limit ${formatMoney(maxCost)})` : null].filter(Boolean);
+    const minutes = Math.max(1, Math.round((trace.lastCallAt.getTime() - trace.firstCallAt.getTime()) / 60_000));
+    const message =
+      `Trace ${trace.traceId}${trace.team ? ` (team ${trace.team})` : ""} ran away: ${reasons.join(" and ")} ` +
+      `in ${minutes} ${minutes === 1 ? "minute" : "minutes"}, from ${formatUtcMinute(trace.firstCallAt)}.`;
+    findings.push(
+      finding("runaway_trace", dedupeKey("runaway_trace", ctx, {}, trace.firstCallAt, trace.traceId), scope, trace.firstCallAt, null, {
+        trace_id: trace.traceId,
+        calls: trace.calls,
+        cost_usd: cost.toFixed(12),
+        first_call_at: trace.firstCallAt.toISOString(),
+        last_call_at: trace.lastCallAt.toISOString(),
+        message,
+        url: `${ctx.baseUrl}/outcomes?trace=${encodeURIComponent(trace.traceId)}`,
       }),
     );
   }

@@ -28,6 +28,8 @@ export const REPLAY_CADENCE: Readonly<Record<AlertRuleType, number>> = {
   tokens_per_request_jump: DAY_MS,
   // The demo has no provider connection: nothing to compare, once a day is plenty.
   reconciliation_drift: DAY_MS,
+  // Looks back a whole day of traces: every 3 hours dates a runaway within the afternoon it ran.
+  runaway_trace: 3 * HOUR_MS,
 };
 
 /** Checks less frequent than the grid run from this hour of the UTC day. */

@@ -21,6 +21,7 @@ export const ALERT_RULE_TYPES = [
   "unpriced_spend",
   "untagged_spend",
   "reconciliation_drift",
+  "runaway_trace",
 ] as const satisfies readonly AlertRuleType[];
 
 /** The `type` of an alert (webhook payload, GET /api/v1/alerts) per rule type: the contract's names. */
@@ -33,6 +34,7 @@ export const ALERT_TYPE_OF_RULE = {
   unpriced_spend: "spend.unpriced",
   untagged_spend: "spend.untagged",
   reconciliation_drift: "reconciliation.drift",
+  runaway_trace: "trace.runaway",
 } as const satisfies Record<AlertRuleType, string>;
 
 export type AlertType = (typeof ALERT_TYPE_OF_RULE)[AlertRuleType];
@@ -148,6 +150,13 @@ export const reconciliationDriftParamsSchema = z.strictObject({
   min_provider_usd: usdAmount.default("1"),
 });
 
+/** A trace (one agent run, one workflow) whose calls or cost in the last `window_hours` pass a limit. */
+export const runawayTraceParamsSchema = z.strictObject({
+  max_calls: int(1, 1_000_000).default(50),
+  max_cost_usd: usdAmount.default("5"),
+  window_hours: int(1, 168).default(24),
+});
+
 export const RULE_PARAMS_SCHEMAS = {
   budget_threshold: budgetThresholdParamsSchema,
   budget_forecast: budgetForecastParamsSchema,
@@ -157,6 +166,7 @@ export const RULE_PARAMS_SCHEMAS = {
   unpriced_spend: unpricedSpendParamsSchema,
   untagged_spend: untaggedSpendParamsSchema,
   reconciliation_drift: reconciliationDriftParamsSchema,
+  runaway_trace: runawayTraceParamsSchema,
 } as const satisfies Record<AlertRuleType, z.ZodType>;
 
 export type BudgetThresholdParams = z.output<typeof budgetThresholdParamsSchema>;
@@ -167,6 +177,7 @@ export type TokensPerRequestJumpParams = z.output<typeof tokensPerRequestJumpPar
 export type UnpricedSpendParams = z.output<typeof unpricedSpendParamsSchema>;
 export type UntaggedSpendParams = z.output<typeof untaggedSpendParamsSchema>;
 export type ReconciliationDriftParams = z.output<typeof reconciliationDriftParamsSchema>;
+export type RunawayTraceParams = z.output<typeof runawayTraceParamsSchema>;
 
 export interface RuleParamsByType {
   budget_threshold: BudgetThresholdParams;
@@ -177,6 +188,7 @@ export interface RuleParamsByType {
   unpriced_spend: UnpricedSpendParams;
   untagged_spend: UntaggedSpendParams;
   reconciliation_drift: ReconciliationDriftParams;
+  runaway_trace: RunawayTraceParams;
 }
 
 /** A rule's stored params with the defaults filled in; throws (ZodError) when they are not valid. */

@@ -61,7 +61,7 @@ describe("POST /api/v1/alert-rules", () => {
       ["Spend spike", true],
       [`Spend spike (team ${TEAM})`, false],
     ]);
-    expect(list.body.rules.filter((r) => r.built_in)).toHaveLength(8);
+    expect(list.body.rules.filter((r) => r.built_in)).toHaveLength(9);
 
     const audit = await prisma.auditLog.findFirstOrThrow({ where: { action: "alert_rule.create", targetId: body.id } });
     expect(audit).toMatchObject({ actorUserId: finance.id, targetType: "alert_rule" });

@@ -157,7 +157,7 @@ describe("alert rules", () => {
     const { status, body } = await read<{ rules: RuleView[] }>(await call(listRules, "/api/v1/alert-rules", finance));
     expect(status).toBe(200);
     expect(body.rules.map((r) => r.type).sort()).toEqual(
-      ["budget_forecast", "budget_threshold", "cache_hit_rate_drop", "reconciliation_drift", "spend_spike", "tokens_per_request_jump", "unpriced_spend", "untagged_spend"],
+      ["budget_forecast", "budget_threshold", "cache_hit_rate_drop", "reconciliation_drift", "runaway_trace", "spend_spike", "tokens_per_request_jump", "unpriced_spend", "untagged_spend"],
     );
     const spike = body.rules.find((r) => r.type === "spend_spike");
     expect(spike).toEqual({
@@ -176,7 +176,7 @@ describe("alert rules", () => {
       updated_at: expect.any(String),
     });
     // listing again creates nothing
-    expect((await read<{ rules: RuleView[] }>(await call(listRules, "/api/v1/alert-rules", finance))).body.rules).toHaveLength(8);
+    expect((await read<{ rules: RuleView[] }>(await call(listRules, "/api/v1/alert-rules", finance))).body.rules).toHaveLength(9);
   });
 
   it("changes a rule: params merged and validated per type, scope, channels; audited", async () => {

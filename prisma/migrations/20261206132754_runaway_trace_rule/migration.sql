@@ -1,0 +1,2 @@
+-- AlterEnum
+ALTER TYPE "AlertRuleType" ADD VALUE 'runaway_trace';
