@@ -154,6 +154,11 @@ describe("Outcomes", () => {
     await page.keyboard.press("Escape");
     await dialog.waitFor({ state: "hidden" });
     expect(await opener.evaluate((el) => el === document.activeElement)).toBe(true);
+
+    // A runaway-trace alert links to /outcomes?trace=<id>: the page opens on that trace.
+    await page.goto(`${baseUrl}/outcomes?from=${window.from}&to=${window.to}&trace=${encodeURIComponent(traceId)}`);
+    await page.getByRole("dialog").getByTestId("trace-calls").waitFor({ timeout: 15_000 });
+    expect(await page.getByRole("dialog").getByTestId("trace-call").count()).toBe(calls);
     await context.close();
   });
 
