@@ -29,9 +29,9 @@ function useReconciliationWrite<TInput, TResult>(run: (input: TInput) => Promise
 export function ConnectionsPanel() {
   const connections = useApiQuery(queries.reconciliationConnections());
   const search = useSearchParams();
-  const window = reconciliationPageState(search, new Date());
+  const pullWindow = reconciliationPageState(search, new Date());
   const titleId = useId();
-  const pull = useReconciliationWrite(() => apiFetch<RunAnswer>("/api/v1/reconciliation/run", { method: "POST", body: { from: window.from, to: window.to } }));
+  const pull = useReconciliationWrite(() => apiFetch<RunAnswer>("/api/v1/reconciliation/run", { method: "POST", body: { from: pullWindow.from, to: pullWindow.to } }));
   const remove = useReconciliationWrite((id: string) => apiFetch(`/api/v1/reconciliation/connections/${id}`, { method: "DELETE" }));
   const list = connections.data?.connections ?? [];
   return (
@@ -46,7 +46,7 @@ export function ConnectionsPanel() {
       {list.length > 0 ? (
         <div className="mt-3 flex flex-wrap items-center gap-3">
           <Button onClick={() => pull.mutate(undefined)} disabled={pull.isPending} data-testid="pull-now">
-            {pull.isPending ? "Pulling…" : `Pull ${window.from} to ${window.to} now`}
+            {pull.isPending ? "Pulling…" : `Pull ${pullWindow.from} to ${pullWindow.to} now`}
           </Button>
           {pull.isSuccess ? (
             <p role="status" className="text-sm text-zinc-700">

@@ -4,6 +4,7 @@ import { csvTable } from "@/lib/http/csv";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { AuditQuery } from "@/lib/schemas/access";
 import type { Ctx } from "@/lib/context";
+import { auditActionPrefixes } from "@/lib/auth/permissions";
 
 export interface AuditEntryView {
   id: string;
@@ -23,9 +24,6 @@ export interface AuditPage {
   next_before: string | null;
 }
 
-/** The entries finance may read: the history of prices, budgets, allocations and burst requests. */
-export const FINANCE_AUDIT_PREFIXES = ["price.", "budget.", "allocation.", "burst_request."] as const;
-
 /** A bare date means midnight UTC (contract). */
 function instant(value: string): Date {
   return new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
@@ -35,9 +33,8 @@ function instant(value: string): Date {
 export async function queryAudit(ctx: Ctx, query: AuditQuery): Promise<AuditPage> {
   const where: Prisma.AuditLogWhereInput = {};
   if (query.action) where.action = { startsWith: query.action };
-  // Finance reads the money's history (prices, budgets, quotas); admins read everything.
-  const admin = ctx.principal.kind === "key" || ctx.principal.role === "admin";
-  if (!admin) where.AND = [{ OR: FINANCE_AUDIT_PREFIXES.map((prefix) => ({ action: { startsWith: prefix } })) }];
+  const prefixes = auditActionPrefixes(ctx.principal);
+  if (prefixes !== null) where.AND = [{ OR: prefixes.map((prefix) => ({ action: { startsWith: prefix } })) }];
   if (query.actor) where.actorLabel = { contains: query.actor, mode: "insensitive" };
   if (query.target_type) where.targetType = query.target_type;
   if (query.from || query.to) {

@@ -248,6 +248,18 @@ export function canSee(principal: Principal | null, section: Section): boolean {
   return can(principal, SECTION_PERMISSIONS[section]);
 }
 
+/**
+ * The audit-log entries a principal holding audit:read may see, as action prefixes; null for
+ * all of them. Finance reads the history of the money (prices, budgets, allocations, burst
+ * requests); admins and admin keys read everything.
+ */
+export const FINANCE_AUDIT_PREFIXES = ["price.", "budget.", "allocation.", "burst_request."] as const;
+
+export function auditActionPrefixes(principal: Principal): readonly string[] | null {
+  if (principal.kind === "key" || principal.role === "admin") return null;
+  return principal.role === "finance" ? FINANCE_AUDIT_PREFIXES : [];
+}
+
 /** A human label for the audit log and error messages. */
 export function principalLabel(principal: Principal): string {
   return principal.kind === "user" ? principal.email : `key ${principal.prefix}…`;

@@ -7,6 +7,8 @@ import { DELETE as deleteConnectionRoute } from "@/app/api/v1/reconciliation/con
 import { POST as postRun } from "@/app/api/v1/reconciliation/run/route";
 import { evaluateAlerts } from "@/lib/alerts/evaluate";
 import { repriceForNewPrice } from "@/lib/pricing/reprice";
+import { openAdminKey } from "@/lib/reconciliation/key-box";
+import { resealConnectionKeys, runDueReconciliation } from "@/lib/reconciliation/reconciliation";
 import { getPool, prisma } from "@/lib/db";
 import { createLogger } from "@/lib/log";
 import { Money } from "@/lib/money";
@@ -353,5 +355,52 @@ describe("reconciliation against the providers' admin APIs", () => {
     expect(JSON.stringify(metadata.body)).toContain('"path":"base_url"');
     const asFinance = await postRun(sessionRequest("/api/v1/reconciliation/run", { cookie: finance.cookie, method: "POST", body: { from: "2026-11-02", to: "2026-11-03" } }));
     expect(asFinance.status).toBe(403);
+  });
+});
+
+describe("the daily pull and key rotation", () => {
+  it("pulls each connection once a day for the last 3 whole days, one instance at a time", async () => {
+    await prisma.reconciliationConnection.deleteMany();
+    const connection = await connect("openai", OPENAI_KEY);
+    const now = new Date("2026-11-05T06:00:00Z");
+    // Two instances at once: one pulls, the other finds the lock taken (or nothing due).
+    const [a, b] = await Promise.all([runDueReconciliation(getPool(), now), runDueReconciliation(getPool(), now)]);
+    const ran = [a, b].filter((result) => result !== null);
+    expect(ran).toHaveLength(1);
+    expect(ran[0]).toMatchObject({ from: "2026-11-02", to: "2026-11-05", connections: [{ id: connection.id, status: "ok" }] });
+    const runs = await prisma.reconciliationRun.findMany({ where: { connectionId: connection.id } });
+    expect(runs.map((run) => [run.fromDay.toISOString().slice(0, 10), run.toDay.toISOString().slice(0, 10), run.status])).toEqual([["2026-11-02", "2026-11-05", "ok"]]);
+    // Not due again within the day; due again a day later.
+    expect(await runDueReconciliation(getPool(), new Date("2026-11-05T18:00:00Z"))).toBeNull();
+    expect(await runDueReconciliation(getPool(), new Date("2026-11-06T07:00:00Z"))).toMatchObject({ from: "2026-11-03", to: "2026-11-06" });
+  });
+
+  it("reseals stored admin keys under a new secret, the old one given as previous, and the pulls keep working", async () => {
+    const saved = { current: process.env.BURNRATE_CONNECTION_SECRET, previous: process.env.BURNRATE_CONNECTION_SECRET_PREVIOUS };
+    const oldSecret = "old-connection-secret-0123456789-abcdefghij";
+    const newSecret = "new-connection-secret-0123456789-klmnopqrst";
+    try {
+      process.env.BURNRATE_CONNECTION_SECRET = oldSecret;
+      await prisma.reconciliationConnection.deleteMany();
+      await connect("anthropic", ANTHROPIC_KEY);
+      const before = (await prisma.reconciliationConnection.findFirstOrThrow()).keyCiphertext;
+
+      process.env.BURNRATE_CONNECTION_SECRET = newSecret;
+      process.env.BURNRATE_CONNECTION_SECRET_PREVIOUS = oldSecret;
+      expect(await resealConnectionKeys(getPool())).toEqual({ resealed: 1, total: 1 });
+      expect(await resealConnectionKeys(getPool())).toEqual({ resealed: 0, total: 1 });
+      const after = (await prisma.reconciliationConnection.findFirstOrThrow()).keyCiphertext;
+      expect(after).not.toBe(before);
+
+      // The old secret can go: the key opens with the new one alone, and a pull authenticates.
+      delete process.env.BURNRATE_CONNECTION_SECRET_PREVIOUS;
+      expect(openAdminKey(after)).toBe(ANTHROPIC_KEY);
+      expect((await run("2026-11-02", "2026-11-03")).body.connections.map((c) => c.status)).toEqual(["ok"]);
+    } finally {
+      if (saved.current === undefined) delete process.env.BURNRATE_CONNECTION_SECRET;
+      else process.env.BURNRATE_CONNECTION_SECRET = saved.current;
+      if (saved.previous === undefined) delete process.env.BURNRATE_CONNECTION_SECRET_PREVIOUS;
+      else process.env.BURNRATE_CONNECTION_SECRET_PREVIOUS = saved.previous;
+    }
   });
 });

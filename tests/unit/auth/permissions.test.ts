@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  auditActionPrefixes,
   can,
   canActOnTeam,
   canManageKey,
@@ -106,5 +107,13 @@ describe("API keys are never wider than their creator", () => {
     expect(canManageKey(lead, { createdById: "someone-else" })).toBe(false);
     expect(canManageKey(admin, { createdById: "someone-else" })).toBe(true);
     expect(canManageKey(viewer, { createdById: viewer.userId })).toBe(false);
+  });
+});
+
+describe("auditActionPrefixes", () => {
+  it("lets admins and admin keys read every entry, finance the money's history, nobody else anything", () => {
+    expect(auditActionPrefixes(user("admin"))).toBeNull();
+    expect(auditActionPrefixes(user("finance"))).toEqual(["price.", "budget.", "allocation.", "burst_request."]);
+    expect(auditActionPrefixes(user("viewer"))).toEqual([]);
   });
 });
