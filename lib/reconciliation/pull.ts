@@ -2,7 +2,7 @@ import type { z } from "zod";
 import { Money } from "@/lib/money";
 import { outboundFetch, OutboundRefusedError } from "@/lib/http/outbound";
 import type { ReconciliationProvider } from "@/lib/schemas/reconciliation";
-import { DAY_MS } from "@/lib/time";
+import { DAY_MS, utcDayKey } from "@/lib/time";
 import { anthropicCostPageSchema, anthropicUsagePageSchema, exactAmounts, openaiCostsPageSchema, openaiUsagePageSchema } from "./provider-shapes";
 
 /**
@@ -62,7 +62,6 @@ export class PullError extends Error {
 }
 
 const ANTHROPIC_VERSION = "2023-06-01";
-const DAY = (at: Date) => at.toISOString().slice(0, 10);
 
 /** A retry-after as milliseconds: seconds, or an HTTP date; `retry-after-ms` first when sent. */
 export function retryAfterMs(headers: Headers, now = Date.now()): number | null {
@@ -209,7 +208,7 @@ async function pullOpenai(target: PullTarget, from: Date, to: Date, options: Pul
   usageUrl.search = new URLSearchParams({ start_time: seconds(from), end_time: seconds(to), bucket_width: "1d", group_by: "model", limit: "31" }).toString();
   for (const page of await allPages(openaiUsagePageSchema, usageUrl, headers, options, counter)) {
     for (const bucket of page.data) {
-      const day = DAY(new Date(bucket.start_time * 1000));
+      const day = utcDayKey(new Date(bucket.start_time * 1000));
       if (!inWindow(day, from, to)) continue;
       for (const result of bucket.results) {
         days.addTokens(day, result.model ?? null, {
@@ -227,7 +226,7 @@ async function pullOpenai(target: PullTarget, from: Date, to: Date, options: Pul
   costsUrl.search = new URLSearchParams({ start_time: seconds(from), end_time: seconds(to), bucket_width: "1d", group_by: "line_item", limit: "180" }).toString();
   for (const page of await allPages(openaiCostsPageSchema, costsUrl, headers, options, counter)) {
     for (const bucket of page.data) {
-      const day = DAY(new Date(bucket.start_time * 1000));
+      const day = utcDayKey(new Date(bucket.start_time * 1000));
       if (!inWindow(day, from, to)) continue;
       for (const result of bucket.results) {
         days.addCost(day, lineItemModel(result.line_item, days.models(day)), new Money(result.amount.value));
@@ -246,7 +245,7 @@ async function pullAnthropic(target: PullTarget, from: Date, to: Date, options: 
   usageUrl.search = new URLSearchParams({ ...window, bucket_width: "1d", "group_by[]": "model", limit: "31" }).toString();
   for (const page of await allPages(anthropicUsagePageSchema, usageUrl, headers, options, counter)) {
     for (const bucket of page.data) {
-      const day = DAY(new Date(bucket.starting_at));
+      const day = utcDayKey(new Date(bucket.starting_at));
       if (!inWindow(day, from, to)) continue;
       for (const result of bucket.results) {
         const write5m = result.cache_creation?.ephemeral_5m_input_tokens ?? 0;
@@ -265,7 +264,7 @@ async function pullAnthropic(target: PullTarget, from: Date, to: Date, options: 
   costUrl.search = new URLSearchParams({ ...window, "group_by[]": "description", limit: "31" }).toString();
   for (const page of await allPages(anthropicCostPageSchema, costUrl, headers, options, counter)) {
     for (const bucket of page.data) {
-      const day = DAY(new Date(bucket.starting_at));
+      const day = utcDayKey(new Date(bucket.starting_at));
       if (!inWindow(day, from, to)) continue;
       for (const result of bucket.results) {
         // Cents as a decimal string, read exactly.

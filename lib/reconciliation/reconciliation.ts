@@ -3,7 +3,7 @@ import type pg from "pg";
 import { prisma } from "@/lib/db";
 import { writeAudit, type AuditActor } from "@/lib/audit/audit-log";
 import { dbOf, ipOf, nowOf, type Ctx } from "@/lib/context";
-import { rollupWindowSql } from "@/lib/db/rollup-sql";
+import { aggregateSpend } from "@/lib/analytics/spend";
 import { iso, rows, SqlParams, toCount, withTransaction, withTransactionIfUnlocked, type Queryable } from "@/lib/db/sql";
 import { ApiError } from "@/lib/http/errors";
 import { outboundUrlRefusal } from "@/lib/http/outbound";
@@ -18,7 +18,7 @@ import {
   type ReconciliationReportJson,
   type RunReconciliationInput,
 } from "@/lib/schemas/reconciliation";
-import { DAY_MS, startOfUtcDay } from "@/lib/time";
+import { DAY_MS, startOfUtcDay, utcDayKey } from "@/lib/time";
 import { compareReconciliation, providerModelKey, pulledDayKey, type BurnrateRow, type Comparison, type ProviderRow } from "./compare";
 import { keyHint, openAdminKey, sealAdminKey, sealedWithOlderSecret } from "./key-box";
 import { pullProvider, type PullOptions, type ProviderDayRow } from "./pull";
@@ -30,7 +30,6 @@ import { pullProvider, type PullOptions, type ProviderDayRow } from "./pull";
  * (./key-box.ts), opened only to make a pull, and never answered, audited or logged.
  */
 
-const DAY = (at: Date) => at.toISOString().slice(0, 10);
 
 // ------------------------------------------------------------------ connections
 
@@ -72,8 +71,8 @@ function connectionJson(row: ConnectionRow): ConnectionJson {
             finished_at: row.run_finished_at?.toISOString() ?? null,
             status: row.run_status,
             error: row.run_error,
-            from: DAY(row.run_from),
-            to: DAY(row.run_to),
+            from: utcDayKey(row.run_from),
+            to: utcDayKey(row.run_to),
           }
         : null,
   };
@@ -167,7 +166,7 @@ async function storeDays(pool: pg.Pool, connection: ConnectionRow, window: { fro
     async (client) => {
       await client.query(
         `DELETE FROM reconciliation_days WHERE connection_id = $1::uuid AND day >= $2::date AND day < $3::date`,
-        [connection.id, DAY(window.from), DAY(window.to)],
+        [connection.id, utcDayKey(window.from), utcDayKey(window.to)],
       );
       if (pulled.length === 0) return;
       const column = <K extends keyof ProviderDayRow>(key: K) => pulled.map((row) => row[key]);
@@ -202,7 +201,7 @@ async function pullConnection(pool: pg.Pool, connection: ConnectionRow, window: 
   const run = await pool.query<{ id: string }>(
     `INSERT INTO reconciliation_runs (id, connection_id, from_day, to_day, started_at, status)
      VALUES (gen_random_uuid(), $1::uuid, $2::date, $3::date, $4::timestamptz, 'running') RETURNING id::text`,
-    [connection.id, DAY(window.from), DAY(window.to), iso(now)],
+    [connection.id, utcDayKey(window.from), utcDayKey(window.to), iso(now)],
   );
   const runId = run.rows[0]?.id;
   const finish = (status: "ok" | "failed", error: string | null, pages: number) =>
@@ -227,7 +226,7 @@ export async function pullAllConnections(pool: pg.Pool, window: { from: Date; to
   const results: ConnectionRunResult[] = [];
   for (const connection of connections) results.push(await pullConnection(pool, connection, window, now, options));
   const days = Math.round((window.to.getTime() - window.from.getTime()) / DAY_MS);
-  return { from: DAY(window.from), to: DAY(window.to), connections: results, days: days * results.filter((r) => r.status === "ok").length };
+  return { from: utcDayKey(window.from), to: utcDayKey(window.to), connections: results, days: days * results.filter((r) => r.status === "ok").length };
 }
 
 /** POST /api/v1/reconciliation/run: audited with what each connection answered. */
@@ -277,7 +276,7 @@ export async function resealConnectionKeys(pool: pg.Pool): Promise<{ resealed: n
 /** What the providers reported and what Burnrate counted over [from, to), compared (./compare.ts). */
 export async function compareWindow(db: Queryable, window: { from: Date; to: Date }, provider?: ReconciliationProvider): Promise<Comparison> {
   const providers = provider ? [provider] : [...RECONCILIATION_PROVIDERS];
-  const bounds = [DAY(window.from), DAY(window.to), providers];
+  const bounds = [utcDayKey(window.from), utcDayKey(window.to), providers];
   const [pulled, providerRows, burnrateRows, withoutWriteRate] = await Promise.all([
     db.query<{ provider: ReconciliationProvider; day: string }>(
       `SELECT DISTINCT c.provider::text AS provider, to_char(d, 'YYYY-MM-DD') AS day
@@ -330,32 +329,24 @@ export async function compareWindow(db: Queryable, window: { from: Date; to: Dat
   });
 }
 
-async function burnrateDays(db: Queryable, window: { from: Date; to: Date }, providers: readonly string[]): Promise<BurnrateRow[]> {
-  const p = new SqlParams();
-  const found = await rows<{ provider: ReconciliationProvider; day: string; model: string; requests: string; unpriced: string; input: string; read: string; write: string; output: string; cost: string }>(
-    db,
-    `SELECT r.provider, to_char(r.hour AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, r.model,
-            sum(r.requests)::text AS requests, sum(r.unpriced_requests)::text AS unpriced, sum(r.input_tokens)::text AS input,
-            sum(r.cache_read_input_tokens)::text AS read, sum(r.cache_creation_input_tokens)::text AS write,
-            sum(r.output_tokens)::text AS output, sum(r.cost_usd)::text AS cost
-     FROM ${rollupWindowSql(window.from, window.to, p)}
-     WHERE r.provider = ANY(${p.add(providers, "text[]")})
-     GROUP BY 1, 2, 3
-     HAVING sum(r.requests) > 0`,
-    p,
-  );
-  return found.map((row) => ({
-    provider: row.provider,
-    day: row.day,
-    model: row.model,
-    requests: toCount(row.requests),
-    unpricedRequests: toCount(row.unpriced),
-    inputTokens: toCount(row.input),
-    cacheReadTokens: toCount(row.read),
-    cacheWriteTokens: toCount(row.write),
-    outputTokens: toCount(row.output),
-    costUsd: row.cost,
-  }));
+/** Burnrate's side per provider, UTC day and model: the showback aggregate (lib/analytics/spend.ts), every team. */
+async function burnrateDays(db: Queryable, window: { from: Date; to: Date }, providers: readonly ReconciliationProvider[]): Promise<BurnrateRow[]> {
+  const filters = providers.length === 1 ? { provider: providers[0] } : {};
+  const { rows } = await aggregateSpend(db, { ...window, groupBy: ["day", "provider", "model"], filters }, { kind: "all" }, { limit: null, order: "keys" });
+  return rows
+    .filter((row) => (providers as readonly string[]).includes(row.provider ?? ""))
+    .map((row) => ({
+      provider: row.provider as ReconciliationProvider,
+      day: row.day as string,
+      model: row.model as string,
+      requests: row.requests,
+      unpricedRequests: row.unpriced_requests,
+      inputTokens: row.input_tokens,
+      cacheReadTokens: row.cache_read_input_tokens,
+      cacheWriteTokens: row.cache_creation_input_tokens,
+      outputTokens: row.output_tokens,
+      costUsd: row.cost_usd,
+    }));
 }
 
 /** GET /api/v1/reconciliation: the rows per provider, day and model, each day's totals, the window's totals, the connections' last runs. */
@@ -363,8 +354,8 @@ export async function getReconciliation(ctx: Ctx, query: ReconciliationQuery): P
   const db = dbOf(ctx);
   const [comparison, connections] = await Promise.all([compareWindow(db, { from: query.from, to: query.to }, query.provider), connectionRows(db)]);
   return {
-    from: DAY(query.from),
-    to: DAY(query.to),
+    from: utcDayKey(query.from),
+    to: utcDayKey(query.to),
     ...comparison,
     connections: connections.filter((c) => query.provider === undefined || c.provider === query.provider).map(connectionJson),
   };

@@ -154,6 +154,24 @@ describe("burnrate CLI", () => {
       `Imported 0 of 15 prices (effective ${effective}); 15 already existed, 5 entries skipped; 0 events re-priced.`,
     );
     expect(await prisma.price.count()).toBe(before + 15);
+    // Each import is audited as the cli, with what it did.
+    const imports = await prisma.auditLog.findMany({ where: { action: "price.import" }, orderBy: { id: "asc" } });
+    expect(imports.map((entry) => [entry.actorLabel, entry.after])).toEqual([
+      ["cli", { file: "litellm-sample.json", effective_from: effective, inserted: 15, existed: 0, skipped: 5, repriced: 0 }],
+      ["cli", { file: "litellm-sample.json", effective_from: effective, inserted: 0, existed: 15, skipped: 5, repriced: 0 }],
+    ]);
+  });
+
+  it("reconciles from the command line: days checked like the API, nothing to pull without a connection", () => {
+    const bad = burnrate("reconcile", "--from", "2026-11-03", "--to", "2026-11-02");
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("reconcile --to must be after from (to is exclusive)");
+    const none = burnrate("reconcile", "--from", "2026-11-02", "--to", "2026-11-03");
+    expect(none.status, none.stderr).toBe(0);
+    expect(none.stdout).toContain("No provider connections");
+    const resealed = burnrate("reconcile", "rotate-keys");
+    expect(resealed.status, resealed.stderr).toBe(0);
+    expect(resealed.stdout).toContain("Resealed 0 of 0 admin keys under the current secret.");
   });
 
   it("creates a user with a generated password printed alone on the last line", async () => {
