@@ -56,6 +56,9 @@ export const PERMISSIONS = [
   "notifications:read", // the signed-in user's own in-app notifications (never an API key's)
   "reconciliation:read", // provider usage and cost against Burnrate's: installation-wide money
   "reconciliation:manage", // provider admin-key connections and pulls
+  "chargeback:read", // monthly statements: team-scoped (a lead reads their teams' lines)
+  "allocation:manage", // allocation rules that spread shared and untagged spend over teams
+  "chargeback:close", // closing a month freezes its statements
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -77,6 +80,9 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "notifications:read",
     "reconciliation:read",
     "audit:read", // the price, budget and quota entries only (lib/audit/query-audit.ts)
+    "chargeback:read",
+    "allocation:manage",
+    "chargeback:close",
   ],
   team_lead: [
     "spend:read",
@@ -88,6 +94,7 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "keys:manage",
     "teams:read",
     "notifications:read",
+    "chargeback:read",
   ],
   viewer: ["spend:read", "prices:read", "budgets:read", "quota:read", "teams:read", "notifications:read"],
 };
@@ -95,7 +102,7 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
 const SCOPE_PERMISSIONS: Record<ApiKeyScope, readonly Permission[]> = {
   admin: ALL,
   ingest: ["usage:ingest"],
-  read: ["spend:read", "prices:read", "budgets:read", "exports", "quota:read", "teams:read", "metrics:read"],
+  read: ["spend:read", "prices:read", "budgets:read", "exports", "quota:read", "teams:read", "metrics:read", "chargeback:read"],
 };
 
 /** Permissions that only make sense installation-wide: a team-bound key never has them. */
@@ -112,6 +119,8 @@ const INSTALLATION_WIDE: readonly Permission[] = [
   "metrics:read",
   "reconciliation:read",
   "reconciliation:manage",
+  "allocation:manage",
+  "chargeback:close",
 ];
 
 export const ROLES = ["admin", "finance", "team_lead", "viewer"] as const satisfies readonly Role[];
@@ -138,12 +147,19 @@ export function can(principal: Principal | null, permission: Permission): boolea
 /**
  * Who an in-app notification is for: "scoped" ones follow the team scope (one with no team
  * only reaches those who see every team); "admins" ones reach platform admins only. Never
- * shown to the person whose own action it reports.
+ * shown to the person whose own action it reports. "leads" ones reach the leads of their team
+ * only (ledTeamSlugs).
  */
-export type NotificationAudience = "scoped" | "admins";
+export type NotificationAudience = "scoped" | "admins" | "leads";
 
 export function notificationAudiences(principal: UserPrincipal): NotificationAudience[] {
-  return principal.role === "admin" ? ["scoped", "admins"] : ["scoped"];
+  if (principal.role === "admin") return ["scoped", "admins"];
+  return principal.role === "team_lead" ? ["scoped", "leads"] : ["scoped"];
+}
+
+/** The teams a user leads: a "leads" notification (a team's weekly digest) reaches only them. */
+export function ledTeamSlugs(principal: UserPrincipal): string[] {
+  return principal.role === "team_lead" ? principal.teams.filter((team) => team.role === "lead").map((team) => team.slug) : [];
 }
 
 /** Which teams' data a principal may read: everything, or a list of team slugs. */
@@ -240,6 +256,7 @@ export const SECTION_PERMISSIONS = {
   "settings/keys": "keys:manage",
   "settings/audit": "audit:read",
   reconciliation: "reconciliation:read",
+  chargeback: "chargeback:read",
 } as const satisfies Record<string, Permission>;
 
 export type Section = keyof typeof SECTION_PERMISSIONS;
@@ -253,7 +270,14 @@ export function canSee(principal: Principal | null, section: Section): boolean {
  * all of them. Finance reads the history of the money (prices, budgets, allocations, burst
  * requests); admins and admin keys read everything.
  */
-export const FINANCE_AUDIT_PREFIXES = ["price.", "budget.", "allocation.", "burst_request."] as const;
+export const FINANCE_AUDIT_PREFIXES = [
+  "price.",
+  "budget.",
+  "allocation.",
+  "burst_request.",
+  "allocation_rule.",
+  "chargeback.",
+] as const;
 
 export function auditActionPrefixes(principal: Principal): readonly string[] | null {
   if (principal.kind === "key" || principal.role === "admin") return null;
