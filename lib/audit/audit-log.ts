@@ -64,6 +64,11 @@ export const AUDIT_ACTIONS = [
   "reconciliation.connection_create",
   "reconciliation.connection_delete",
   "reconciliation.run",
+  "allocation_rule.create",
+  "allocation_rule.update",
+  "allocation_rule.delete",
+  "chargeback.close",
+  "chargeback.reopen",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -20,6 +20,9 @@ import { listAllocations } from "@/lib/quotas/allocations";
 import { listBurstRequests } from "@/lib/quotas/bursts";
 import { getQuotaReview } from "@/lib/quotas/review";
 import { getReconciliation } from "@/lib/reconciliation/reconciliation";
+import { getChargeback, getStatement, listClosedMonths } from "@/lib/chargeback/chargeback";
+import { listAllocationRules } from "@/lib/chargeback/rules";
+import { chargebackQuerySchema, statementQuerySchema } from "@/lib/schemas/chargeback";
 import { alertsQuerySchema } from "@/lib/schemas/alerts";
 import { cacheQuerySchema, tokensPerRequestQuerySchema } from "@/lib/schemas/cache";
 import { forecastQuerySchema } from "@/lib/schemas/forecast";
@@ -83,6 +86,10 @@ export const READS = {
   }),
   quotaReview: endpoint({ permission: "quota:read", input: fromQuery(reviewQuerySchema), answer: getQuotaReview }),
   reconciliation: endpoint({ permission: "reconciliation:read", input: fromQuery(reconciliationQuerySchema), answer: getReconciliation }),
+  chargeback: endpoint({ permission: "chargeback:read", input: fromQuery(chargebackQuerySchema), answer: getChargeback }),
+  statement: endpoint({ permission: "chargeback:read", input: fromQuery(statementQuerySchema), answer: getStatement }),
+  allocationRules: endpoint({ permission: "chargeback:read", input: noInput, answer: listAllocationRules }),
+  closedMonths: endpoint({ permission: "chargeback:read", input: noInput, answer: listClosedMonths }),
 };
 
 export type ReadName = keyof typeof READS;
