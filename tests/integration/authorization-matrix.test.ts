@@ -43,6 +43,17 @@ import { GET as getReconciliation } from "@/app/api/v1/reconciliation/route";
 import { GET as getConnections, POST as postConnection } from "@/app/api/v1/reconciliation/connections/route";
 import { DELETE as deleteConnection } from "@/app/api/v1/reconciliation/connections/[id]/route";
 import { POST as postReconciliationRun } from "@/app/api/v1/reconciliation/run/route";
+import { GET as getChargebackRoute } from "@/app/api/v1/chargeback/route";
+import { GET as getStatementRoute } from "@/app/api/v1/chargeback/statement/route";
+import { GET as getClosedMonthsRoute } from "@/app/api/v1/chargeback/months/route";
+import { DELETE as reopenMonthRoute, POST as closeMonthRoute } from "@/app/api/v1/chargeback/close/route";
+import { GET as listAllocationRulesRoute, POST as createAllocationRuleRoute } from "@/app/api/v1/allocation-rules/route";
+import { POST as previewAllocationRuleRoute } from "@/app/api/v1/allocation-rules/preview/route";
+import {
+  DELETE as deleteAllocationRuleRoute,
+  GET as getAllocationRuleRoute,
+  PATCH as patchAllocationRuleRoute,
+} from "@/app/api/v1/allocation-rules/[id]/route";
 import { GET as getBurndown } from "@/app/api/v1/budgets/[id]/burndown/route";
 import { DELETE as deleteBudget, GET as getBudget, PATCH as patchBudget } from "@/app/api/v1/budgets/[id]/route";
 import { GET as getBudgets, POST as postBudgets } from "@/app/api/v1/budgets/route";
@@ -185,6 +196,26 @@ const READ: readonly Who[] = [...EVERY_ROLE, "key:read", "key:admin", "key:read@
 const ADMIN: readonly Who[] = ["admin", "key:admin"];
 /** keys:manage — admin, finance, team lead roles and admin keys (never a bound key). */
 const KEYS: readonly Who[] = ["admin", "finance", "team_lead", "key:admin"];
+
+/** chargeback:read — admin, finance, team leads (their teams), read and admin keys, team-bound read keys; not viewers. */
+const CHARGEBACK_READ: readonly Who[] = ["admin", "finance", "team_lead", "key:read", "key:admin", "key:read@A"];
+
+const matrixMonths = new Map<string, number>();
+/** A fresh month of `year` for each call ("2019-01", "2019-02", …, then the next year). */
+function nextMatrixMonth(year: string): string {
+  const n = matrixMonths.get(year) ?? 0;
+  matrixMonths.set(year, n + 1);
+  const y = Number(year) + Math.floor(n / 12);
+  return `${y}-${String((n % 12) + 1).padStart(2, "0")}`;
+}
+
+async function matrixAllocationRule(): Promise<string> {
+  const rule = await prisma.allocationRule.create({
+    data: { name: "matrix rule", match: { feature: "matrix" }, method: "even", effectiveFrom: new Date("2026-11-01T00:00:00Z") },
+    select: { id: true },
+  });
+  return rule.id;
+}
 
 // ------------------------------------------------------------------ valid bodies
 
@@ -1017,6 +1048,128 @@ const ROUTES: RouteCase[] = [
       await prisma.reconciliationConnection.deleteMany();
       return { path: "/api/v1/reconciliation/run", body: { from: "2026-11-01", to: "2026-11-02" } };
     },
+  },
+  // ---------------------------------------------------------------- chargeback
+  {
+    method: "GET",
+    route: "/api/v1/chargeback",
+    handler: getChargebackRoute,
+    allowed: CHARGEBACK_READ,
+    success: 200,
+    prepare: async () => ({ path: "/api/v1/chargeback?month=2026-11" }),
+  },
+  {
+    method: "GET",
+    route: "/api/v1/chargeback/statement",
+    handler: getStatementRoute,
+    allowed: CHARGEBACK_READ,
+    success: 200,
+    prepare: async () => ({ path: `/api/v1/chargeback/statement?month=2026-11&team=${teamA.slug}` }),
+  },
+  {
+    method: "GET",
+    route: "/api/v1/chargeback/months",
+    handler: getClosedMonthsRoute,
+    allowed: CHARGEBACK_READ,
+    success: 200,
+    prepare: async () => ({ path: "/api/v1/chargeback/months" }),
+  },
+  {
+    method: "POST",
+    route: "/api/v1/chargeback/close",
+    handler: closeMonthRoute,
+    allowed: ["admin", "finance", "key:admin"],
+    success: 201,
+    // Each cell closes a month of its own, long over.
+    prepare: async () => ({ path: "/api/v1/chargeback/close", body: { month: nextMatrixMonth("2019") } }),
+    applied: async (call) => (await prisma.chargebackClose.count({ where: { month: new Date(`${String(bodyOf(call).month)}-01T00:00:00Z`) } })) === 1,
+  },
+  {
+    method: "DELETE",
+    route: "/api/v1/chargeback/close",
+    handler: reopenMonthRoute,
+    allowed: ["admin", "finance", "key:admin"],
+    success: 200,
+    // The newest closed month each time (only the newest may reopen).
+    prepare: async () => {
+      const month = nextMatrixMonth("2098");
+      await prisma.chargebackClose.create({
+        data: {
+          month: new Date(`${month}-01T00:00:00Z`),
+          closedBy: "matrix",
+          totalUsd: "0",
+          snapshot: { version: 1, month, allocation: { total_usd: "0.000000000000", unallocated_usd: "0.000000000000", unallocated_lines: [], rules: [], statements: [] }, rules: [], adjustments: [] },
+        },
+      });
+      return { path: `/api/v1/chargeback/close?month=${month}`, params: { month } };
+    },
+    applied: async (call) => (await prisma.chargebackClose.count({ where: { month: new Date(`${call.params?.month}-01T00:00:00Z`) } })) === 0,
+  },
+  {
+    method: "GET",
+    route: "/api/v1/allocation-rules",
+    handler: listAllocationRulesRoute,
+    allowed: CHARGEBACK_READ,
+    success: 200,
+    prepare: async () => ({ path: "/api/v1/allocation-rules" }),
+  },
+  {
+    method: "POST",
+    route: "/api/v1/allocation-rules",
+    handler: createAllocationRuleRoute,
+    allowed: ["admin", "finance", "key:admin"],
+    success: 201,
+    prepare: async () => ({
+      path: "/api/v1/allocation-rules",
+      body: { name: `matrix ${randomUUID()}`, match: { team: null }, method: "even", effective_from: "2026-11" },
+    }),
+    applied: async (call) => (await prisma.allocationRule.count({ where: { name: String(bodyOf(call).name) } })) === 1,
+  },
+  {
+    method: "POST",
+    route: "/api/v1/allocation-rules/preview",
+    handler: previewAllocationRuleRoute,
+    allowed: ["admin", "finance", "key:admin"],
+    success: 200,
+    prepare: async () => ({
+      path: "/api/v1/allocation-rules/preview",
+      body: { name: "preview", match: { feature: "shared" }, method: "proportional", effective_from: "2026-11", month: "2026-11" },
+    }),
+  },
+  {
+    method: "GET",
+    route: "/api/v1/allocation-rules/[id]",
+    handler: getAllocationRuleRoute as Handler,
+    allowed: CHARGEBACK_READ,
+    success: 200,
+    prepare: async () => {
+      const rule = await matrixAllocationRule();
+      return { path: `/api/v1/allocation-rules/${rule}`, params: { id: rule } };
+    },
+  },
+  {
+    method: "PATCH",
+    route: "/api/v1/allocation-rules/[id]",
+    handler: patchAllocationRuleRoute as Handler,
+    allowed: ["admin", "finance", "key:admin"],
+    success: 200,
+    prepare: async () => {
+      const rule = await matrixAllocationRule();
+      return { path: `/api/v1/allocation-rules/${rule}`, params: { id: rule }, body: { name: "renamed by the matrix" } };
+    },
+    applied: async (call) => (await prisma.allocationRule.findUniqueOrThrow({ where: { id: idParam(call) } })).name === "renamed by the matrix",
+  },
+  {
+    method: "DELETE",
+    route: "/api/v1/allocation-rules/[id]",
+    handler: deleteAllocationRuleRoute as Handler,
+    allowed: ["admin", "finance", "key:admin"],
+    success: 200,
+    prepare: async () => {
+      const rule = await matrixAllocationRule();
+      return { path: `/api/v1/allocation-rules/${rule}`, params: { id: rule } };
+    },
+    applied: async (call) => (await prisma.allocationRule.count({ where: { id: idParam(call) } })) === 0,
   },
   // ---------------------------------------------------------------- price corrections
   {
