@@ -33,6 +33,9 @@ const PURE_LIB = [
   "@/lib/demo/workflow-plan",
   "@/lib/reconciliation/compare",
   "@/lib/reconciliation/provider-shapes",
+  "@/lib/digest/compose",
+  "@/lib/chargeback/allocate",
+  "@/lib/chargeback/adjustments",
 ];
 
 /** The pure cores themselves: the same list, as files. */

@@ -30,7 +30,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
       >
         Skip to content
       </a>
-      <aside className="border-b border-zinc-200 bg-zinc-100/60 md:w-56 md:shrink-0 md:border-r md:border-b-0">
+      <aside className="border-b border-zinc-200 bg-zinc-100/60 print:hidden md:w-56 md:shrink-0 md:border-r md:border-b-0">
         <div className="flex flex-col gap-4 px-3 py-4 md:sticky md:top-0 md:max-h-screen md:overflow-y-auto">
           <div className="flex items-center justify-between gap-2">
             <Brand />

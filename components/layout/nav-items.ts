@@ -18,6 +18,7 @@ export type NavIconName =
   | "quotas"
   | "prices"
   | "reconciliation"
+  | "chargeback"
   | "settings";
 
 export const NAV_ITEMS: readonly NavItem[] = [
@@ -29,6 +30,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { href: "/alerts", label: "Alerts", icon: "alerts", section: "alerts" },
   { href: "/quotas", label: "Quotas", icon: "quotas", section: "quotas" },
   { href: "/prices", label: "Prices", icon: "prices", section: "prices" },
+  { href: "/chargeback", label: "Chargeback", icon: "chargeback", section: "chargeback" },
   { href: "/reconciliation", label: "Reconciliation", icon: "reconciliation", section: "reconciliation" },
   { href: "/settings", label: "Settings", icon: "settings", section: "settings" },
 ];

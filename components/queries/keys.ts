@@ -19,6 +19,8 @@ import type { BurstState } from "@/lib/quotas/transitions";
 import type { SourceActivity } from "@/lib/ingestion/ingest-receipts";
 import type { BadgesJson, NotificationPageJson } from "@/lib/schemas/notifications";
 import type { ConnectionJson, ReconciliationReportJson } from "@/lib/schemas/reconciliation";
+import type { ChargebackView, StatementView } from "@/lib/chargeback/chargeback";
+import type { AllocationRuleView } from "@/lib/chargeback/rules";
 import { queryString, withQuery, type QueryParams } from "./query-string";
 
 /**
@@ -76,6 +78,8 @@ export const QUERY_ROOTS = {
   apiKeys: ["api-keys"],
   /** The report and the connections: a pull or a connection change refreshes both. */
   reconciliation: ["reconciliation"],
+  /** Months, statements and rules: a rule change or a close changes every statement. */
+  chargeback: ["chargeback"],
 } as const;
 
 export const queries = {
@@ -111,6 +115,13 @@ export const queries = {
     return apiQuery<ReconciliationReportJson>([...QUERY_ROOTS.reconciliation, "report", search], withQuery("/api/v1/reconciliation", search));
   },
   reconciliationConnections: () => apiQuery<{ connections: ConnectionJson[] }>([...QUERY_ROOTS.reconciliation, "connections"], "/api/v1/reconciliation/connections"),
+
+  chargeback: (month: string) => apiQuery<ChargebackView>([...QUERY_ROOTS.chargeback, "month", month], withQuery("/api/v1/chargeback", { month })),
+  statement: (month: string, team: string) =>
+    apiQuery<StatementView>([...QUERY_ROOTS.chargeback, "statement", month, team], withQuery("/api/v1/chargeback/statement", { month, team })),
+  allocationRules: () => apiQuery<{ rules: AllocationRuleView[] }>([...QUERY_ROOTS.chargeback, "rules"], "/api/v1/allocation-rules"),
+  closedMonths: () =>
+    apiQuery<{ months: { month: string; closed_at: string; closed_by: string | null }[] }>([...QUERY_ROOTS.chargeback, "closed"], "/api/v1/chargeback/months"),
 
   teams: () => apiQuery<{ teams: TeamView[] }>(QUERY_ROOTS.teams, "/api/v1/teams"),
   users: () => apiQuery<{ users: UserView[] }>(QUERY_ROOTS.users, "/api/v1/users"),

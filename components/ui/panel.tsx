@@ -7,12 +7,15 @@ export function Panel({
   titleId,
   description,
   className,
+  actions,
   children,
 }: {
   title?: string;
   titleId?: string;
   description?: ReactNode;
   className?: string;
+  /** Controls at the right of the title (a status, a button). */
+  actions?: ReactNode;
   children: ReactNode;
 }) {
   return (
@@ -21,11 +24,14 @@ export function Panel({
       className={cn("rounded-lg border border-zinc-200 bg-white shadow-xs", className)}
     >
       {title ? (
-        <div className="border-b border-zinc-100 px-4 py-3">
-          <h2 id={titleId} className="text-sm font-semibold text-zinc-900">
-            {title}
-          </h2>
-          {description ? <p className="mt-0.5 text-xs text-zinc-500">{description}</p> : null}
+        <div className="flex flex-wrap items-start justify-between gap-2 border-b border-zinc-100 px-4 py-3">
+          <div className="min-w-0">
+            <h2 id={titleId} className="text-sm font-semibold text-zinc-900">
+              {title}
+            </h2>
+            {description ? <p className="mt-0.5 text-xs text-zinc-500">{description}</p> : null}
+          </div>
+          {actions}
         </div>
       ) : null}
       <div className="p-4">{children}</div>

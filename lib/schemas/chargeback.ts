@@ -33,7 +33,10 @@ export const ruleMatchSchema = z
     environment: tagValue.optional(),
     tenant: tagValue.optional(),
     // Stored names are normalized, so "OpenAI" or "openai.chat" matches what ingest stored.
-    provider: tagValue.transform((name) => normalizeProvider(name)).optional(),
+    provider: tagValue
+      .transform((name) => normalizeProvider(name))
+      .pipe(z.string().min(1, "must not be empty"))
+      .optional(),
     model: tagValue.optional(),
   })
   .refine((match) => Object.values(match).some((value) => value !== undefined), {

@@ -60,6 +60,10 @@ export function serverQueries(principal: UserPrincipal) {
     burstRequests: (filters: Parameters<typeof queries.burstRequests>[0] = {}) => on(queries.burstRequests(filters), READS.burstRequests),
     quotaReview: (month: string | null) => on(queries.quotaReview(month), READS.quotaReview),
     reconciliation: (params: Parameters<typeof queries.reconciliation>[0]) => on(queries.reconciliation(params), READS.reconciliation),
+    chargeback: (month: string) => on(queries.chargeback(month), READS.chargeback),
+    statement: (month: string, team: string) => on(queries.statement(month, team), READS.statement),
+    allocationRules: () => on(queries.allocationRules(), READS.allocationRules),
+    closedMonths: () => on(queries.closedMonths(), READS.closedMonths),
   };
 }
 
