@@ -17,6 +17,7 @@
  *   burnrate retention --months N [--dry-run]   drop raw-event months past N now (the server does it every 6 h)
  *   burnrate reconcile --from YYYY-MM-DD --to YYYY-MM-DD   pull the providers' usage and cost reports now
  *   burnrate reconcile rotate-keys           reseal the stored admin keys under BURNRATE_CONNECTION_SECRET
+ *   burnrate digest send [--at RFC3339]      send this week's weekly digests not sent yet (the server does it Mondays from 06:00 UTC)
  */
 import { appendFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
@@ -45,7 +46,8 @@ const USAGE = `Usage:
   burnrate partitions
   burnrate retention --months N [--dry-run]   (rollups stay; default N: BURNRATE_RETENTION_MONTHS)
   burnrate reconcile --from YYYY-MM-DD --to YYYY-MM-DD   (UTC days, to exclusive: pull every provider connection)
-  burnrate reconcile rotate-keys   (after setting BURNRATE_CONNECTION_SECRET, with the old one in BURNRATE_CONNECTION_SECRET_PREVIOUS)`;
+  burnrate reconcile rotate-keys   (after setting BURNRATE_CONNECTION_SECRET, with the old one in BURNRATE_CONNECTION_SECRET_PREVIOUS)
+  burnrate digest send [--at RFC3339]   (this week's digests not sent yet, due from Monday 06:00 UTC; --at: as if it were then)`;
 
 class UsageError extends Error {}
 
@@ -444,7 +446,30 @@ async function reconcile(args: string[]): Promise<void> {
   });
 }
 
-const commands: Record<string, (args: string[]) => Promise<void>> = { migrate, seed, key, prices, user, backup, restore, partitions, retention, reconcile };
+async function digest(args: string[]): Promise<void> {
+  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { at: { type: "string" } } });
+  if (positionals.length !== 1 || positionals[0] !== "send") throw new UsageError("digest: use `digest send [--at RFC3339]`");
+  const at = values.at === undefined ? new Date() : new Date(values.at);
+  if (Number.isNaN(at.getTime()) || (values.at !== undefined && !/^\d{4}-\d{2}-\d{2}T/.test(values.at))) {
+    throw new UsageError("digest send --at must be an RFC 3339 time, e.g. 2026-11-16T06:00:00Z");
+  }
+  await withDatabase(async () => {
+    await applyMigrations(process.env.DATABASE_URL as string);
+    const { getPool } = await import("@/lib/db");
+    const { sendWeeklyDigests } = await import("@/lib/digest/weekly-digest");
+    const run = await sendWeeklyDigests(getPool(), at);
+    if (!run.due) console.log(`The digests of the week of ${run.week} are due from ${run.week}T06:00:00Z: nothing sent.`);
+    else if (run.skipped) console.log("Another instance is sending the digests right now: nothing sent.");
+    else if (run.sent.length === 0) console.log(`Week of ${run.week}: every digest due is already sent (or had no spend to report).`);
+    for (const sent of run.sent) {
+      const emails = sent.emails.sent + sent.emails.failed > 0 ? `, ${sent.emails.sent} emails sent${sent.emails.failed ? `, ${sent.emails.failed} failed` : ""}` : "";
+      console.log(`Week of ${run.week}: ${sent.recipient}${sent.notification_id ? " (in-app)" : ""}${emails}`);
+    }
+    if (run.sent.some((s) => s.emails.failed > 0)) process.exitCode = 1;
+  });
+}
+
+const commands: Record<string, (args: string[]) => Promise<void>> = { migrate, seed, key, prices, user, backup, restore, partitions, retention, reconcile, digest };
 
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);

@@ -5,12 +5,14 @@ import { getPool } from "@/lib/db";
 import { deliverPendingAlerts } from "@/lib/alerts/deliver";
 import { evaluateAlerts } from "@/lib/alerts/evaluate";
 import { runDueReconciliation } from "@/lib/reconciliation/reconciliation";
+import { sendWeeklyDigests } from "@/lib/digest/weekly-digest";
 import { recordSchedulerRun, recordSchedulerRunStart, recordSchedulerStart, recordSchedulerStop } from "@/lib/ops/heartbeat";
 
 /**
  * The alert schedule inside the server (scripts/start.ts): every `intervalMs` (60 s),
  * evaluate every rule, then send the due deliveries, then pull the providers' reports when a
- * connection's daily reconciliation is due — each under its own advisory lock,
+ * connection's daily reconciliation is due, then send this week's digests when due (Mondays
+ * from 06:00 UTC, lib/digest/weekly-digest.ts) — each under its own advisory lock,
  * so with several app instances one of them does each step and the others skip it. The
  * first run starts at once. A run still going when the next is due is not doubled; a
  * failing run is logged and the next one tries again. stop() clears the timer and waits
@@ -69,6 +71,14 @@ export function startAlertScheduler(options: SchedulerOptions = {}): AlertSchedu
       }
     } catch (cause) {
       error(`reconciliation failed: ${messageOf(cause)}`);
+    }
+    if (stopped) return;
+    try {
+      // Once per week and recipient, by whichever instance gets there first.
+      const digests = await sendWeeklyDigests(pool(), new Date());
+      if (digests.sent.length) log(`digests: ${digests.sent.length} sent for the week of ${digests.week}`);
+    } catch (cause) {
+      error(`weekly digests failed: ${messageOf(cause)}`);
     }
   };
 

@@ -1,7 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { iso, SqlParams, toCount, type Queryable } from "@/lib/db/sql";
-import { can, notificationAudiences, teamScope, type NotificationAudience, type Principal, type UserPrincipal } from "@/lib/auth/permissions";
+import { can, ledTeamSlugs, notificationAudiences, teamScope, type NotificationAudience, type Principal, type UserPrincipal } from "@/lib/auth/permissions";
 import { ApiError } from "@/lib/http/errors";
 import type { BadgesJson, NotificationItem, NotificationKind, NotificationPageJson, NotificationsQuery } from "@/lib/schemas/notifications";
 import { dbOf, nowOf, type Ctx } from "@/lib/context";
@@ -10,7 +10,7 @@ import { dbOf, nowOf, type Ctx } from "@/lib/context";
  * The in-app channel: the header's bell. A notification is written in the same
  * transaction as what it reports (an alert firing, a burst request filed or decided), so
  * it exists exactly when that committed, dated when it happened. Who sees one is decided
- * in SQL from the principal (lib/auth/permissions.ts notificationAudiences and teamScope);
+ * in SQL from the principal (lib/auth/permissions.ts notificationAudiences, ledTeamSlugs and teamScope);
  * read marks are per user. "Unread" counts only what arrived since the account existed.
  */
 
@@ -88,7 +88,12 @@ function userOf(principal: Principal): UserPrincipal {
 function visibleTo(user: UserPrincipal, params: SqlParams): { me: string; where: string } {
   const me = params.add(user.userId, "uuid");
   const audiences = params.add(notificationAudiences(user), '"NotificationAudience"[]');
-  const where = `(n.actor_user_id IS NULL OR n.actor_user_id <> ${me}) AND n.audience = ANY(${audiences})${params.teamScope(teamScope(user), "n.team")}`;
+  // A "leads" one (a team's weekly digest) reaches the leads of its team only: whoever else
+  // sees the team (its viewers, finance, admins) does not see it.
+  const led = params.add(ledTeamSlugs(user), "text[]");
+  const where =
+    `(n.actor_user_id IS NULL OR n.actor_user_id <> ${me}) AND n.audience = ANY(${audiences})` +
+    ` AND (n.audience <> 'leads' OR n.team = ANY(${led}))${params.teamScope(teamScope(user), "n.team")}`;
   return { me, where };
 }
 
