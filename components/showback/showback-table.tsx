@@ -14,6 +14,8 @@ const COLUMNS: Column[] = [
   { key: "change", label: "vs prev.", numeric: true },
   { key: "requests", label: "Requests", numeric: true },
   { key: "retries", label: "Retries", numeric: true },
+  { key: "retry_cost_usd", label: "Retry cost", numeric: true },
+  { key: "error_cost_usd", label: "Error cost", numeric: true },
   { key: "input_tokens", label: "Input", numeric: true },
   { key: "cache_read_input_tokens", label: "Cache read", numeric: true },
   { key: "cache_creation_input_tokens", label: "Cache write", numeric: true },
@@ -43,7 +45,9 @@ export function columnsFor(withReported: boolean, forecast: boolean): Column[] {
 function cellValue(row: ShowbackRow, key: SortKey): string {
   switch (key) {
     case "cost_usd":
-      return formatMoney(row.measures.cost_usd);
+    case "retry_cost_usd":
+    case "error_cost_usd":
+      return formatMoney(row.measures[key]);
     case "reported_cost_usd":
       return row.measures.reported_cost_usd === null ? "—" : formatMoney(row.measures.reported_cost_usd);
     case "share":

@@ -28,6 +28,8 @@ import { dbOf, teamScopeOf, type Ctx } from "@/lib/context";
  *
  * Money is summed in SQL numeric and sent as text with 12 decimals, never a JS number;
  * unpriced events add nothing to cost_usd and are counted in unpriced_requests.
+ * retry_cost_usd and error_cost_usd are the parts of cost_usd spent on retries (attempt >= 2)
+ * and on failed calls (status error), from rollup columns of the same names or the events.
  * Team scoping is a WHERE clause (SqlParams.teamScope), so totals are scoped exactly like rows.
  */
 
@@ -43,6 +45,8 @@ export const SPEND_MEASURES = [
   "retries",
   "unpriced_requests",
   "reported_cost_usd",
+  "retry_cost_usd",
+  "error_cost_usd",
 ] as const;
 export type SpendMeasure = (typeof SPEND_MEASURES)[number];
 
@@ -63,6 +67,13 @@ export interface SpendMeasures {
    * Burnrate's own cost_usd; null when no event of the group reported one.
    */
   reported_cost_usd: string | null;
+  /**
+   * Extension: of cost_usd, what the retries cost (events with attempt >= 2, the ones
+   * `retries` counts) and what the failed calls cost (status error). Exact decimal strings,
+   * 12 fractional digits; parts of cost_usd, not added to it; unpriced events add nothing.
+   */
+  retry_cost_usd: string;
+  error_cost_usd: string;
 }
 
 /** One group: its keys (null = events without that tag) and its measures. */
@@ -138,11 +149,14 @@ const EVENT_MEASURE_COLUMNS = `cost_usd, 1 AS requests, input_tokens, output_tok
   CASE WHEN response_cache_hit THEN 1 ELSE 0 END AS response_cache_hits,
   CASE WHEN attempt >= 2 THEN 1 ELSE 0 END AS retries,
   CASE WHEN pricing_state = 'unpriced' THEN 1 ELSE 0 END AS unpriced_requests,
-  reported_cost_usd, CASE WHEN reported_cost_usd IS NULL THEN 0 ELSE 1 END AS reported_requests`;
+  reported_cost_usd, CASE WHEN reported_cost_usd IS NULL THEN 0 ELSE 1 END AS reported_requests,
+  CASE WHEN attempt >= 2 THEN cost_usd END AS retry_cost_usd,
+  CASE WHEN status = 'error' THEN cost_usd END AS error_cost_usd`;
 
 // numeric(38, 12) so every amount, zero included, reads with the same 12 decimals.
+const MONEY_MEASURES: readonly SpendMeasure[] = ["cost_usd", "retry_cost_usd", "error_cost_usd"];
 const AGGREGATES = SPEND_MEASURES.map((measure) => {
-  if (measure === "cost_usd") return `coalesce(sum(cost_usd), 0)::numeric(38, 12)::text AS cost_usd`;
+  if (MONEY_MEASURES.includes(measure)) return `coalesce(sum(${measure}), 0)::numeric(38, 12)::text AS ${measure}`;
   // null, not $0, when nobody reported: "no figure" and "free" are different claims.
   if (measure === "reported_cost_usd") {
     return `CASE WHEN sum(reported_requests) > 0 THEN sum(reported_cost_usd)::numeric(38, 12)::text END AS reported_cost_usd`;
@@ -221,6 +235,8 @@ function measuresOf(row: SqlRow): SpendMeasures {
     retries: toCount(row.retries),
     unpriced_requests: toCount(row.unpriced_requests),
     reported_cost_usd: row.reported_cost_usd,
+    retry_cost_usd: row.retry_cost_usd,
+    error_cost_usd: row.error_cost_usd,
   };
 }
 

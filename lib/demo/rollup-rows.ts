@@ -31,6 +31,8 @@ export const ROLLUP_COLUMNS = [
   "reasoning_output_tokens",
   "cost_usd",
   "latency_ms_sum",
+  "retry_cost_usd",
+  "error_cost_usd",
 ] as const;
 
 export interface RollupGroup {
@@ -49,6 +51,9 @@ export interface RollupGroup {
   /** Sum of priced costs in units of 1e-12 USD. */
   costPicoUsd: number;
   latencyMsSum: number;
+  /** Of costPicoUsd, the part of retries (attempt >= 2) and of errors. */
+  retryCostPicoUsd: number;
+  errorCostPicoUsd: number;
 }
 
 /**
@@ -95,6 +100,8 @@ export class HourlyRollups {
         reasoningOutputTokens: 0,
         costPicoUsd: 0,
         latencyMsSum: 0,
+        retryCostPicoUsd: 0,
+        errorCostPicoUsd: 0,
       };
       this.groups.set(key, g);
     }
@@ -112,6 +119,9 @@ export class HourlyRollups {
       g.unpricedRequests++;
     } else {
       g.costPicoUsd += costPicoUsd;
+      // Both are parts of costPicoUsd, so they stay exact while it does.
+      if (e.attempt >= 2) g.retryCostPicoUsd += costPicoUsd;
+      if (e.error) g.errorCostPicoUsd += costPicoUsd;
       if (!Number.isSafeInteger(g.costPicoUsd)) this.exact = false;
     }
   }

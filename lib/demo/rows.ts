@@ -177,7 +177,11 @@ export class RowRenderer {
     out.uint(g.unpricedRequests).tab().uint(g.inputTokens).tab().uint(g.outputTokens).tab();
     out.uint(g.cacheReadInputTokens).tab().uint(g.cacheCreationInputTokens).tab().uint(g.reasoningOutputTokens).tab();
     this.picoUsd(out, g.costPicoUsd);
-    out.tab().uint(g.latencyMsSum).newline();
+    out.tab().uint(g.latencyMsSum).tab();
+    this.picoUsd(out, g.retryCostPicoUsd);
+    out.tab();
+    this.picoUsd(out, g.errorCostPicoUsd);
+    out.newline();
   }
 
   /** Writes outcome number `n` as one line. */

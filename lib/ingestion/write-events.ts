@@ -54,14 +54,15 @@ rolled AS (
   INSERT INTO usage_rollup_hourly AS r (hour, team, feature, environment, tenant, prompt_version, provider, model,
     service_tier, requests, errors, retries, response_cache_hits, unpriced_requests, input_tokens, output_tokens,
     cache_read_input_tokens, cache_creation_input_tokens, reasoning_output_tokens, cost_usd, latency_ms_sum,
-    reported_cost_usd, reported_requests)
+    reported_cost_usd, reported_requests, retry_cost_usd, error_cost_usd)
   SELECT date_trunc('hour', occurred_at, 'UTC'), team, feature, environment, tenant, prompt_version, provider, model,
     service_tier,
     count(*), count(*) FILTER (WHERE status = 'error'), count(*) FILTER (WHERE attempt >= 2),
     count(*) FILTER (WHERE response_cache_hit), count(*) FILTER (WHERE pricing_state = 'unpriced'),
     sum(input_tokens), sum(output_tokens), sum(cache_read_input_tokens), sum(cache_creation_input_tokens),
     sum(reasoning_output_tokens), coalesce(sum(cost_usd), 0), coalesce(sum(latency_ms), 0),
-    coalesce(sum(reported_cost_usd), 0), count(reported_cost_usd)
+    coalesce(sum(reported_cost_usd), 0), count(reported_cost_usd),
+    coalesce(sum(cost_usd) FILTER (WHERE attempt >= 2), 0), coalesce(sum(cost_usd) FILTER (WHERE status = 'error'), 0)
   FROM inserted
   GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
   ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9
@@ -79,7 +80,9 @@ rolled AS (
     cost_usd = r.cost_usd + EXCLUDED.cost_usd,
     latency_ms_sum = r.latency_ms_sum + EXCLUDED.latency_ms_sum,
     reported_cost_usd = r.reported_cost_usd + EXCLUDED.reported_cost_usd,
-    reported_requests = r.reported_requests + EXCLUDED.reported_requests
+    reported_requests = r.reported_requests + EXCLUDED.reported_requests,
+    retry_cost_usd = r.retry_cost_usd + EXCLUDED.retry_cost_usd,
+    error_cost_usd = r.error_cost_usd + EXCLUDED.error_cost_usd
 )
 SELECT id FROM inserted`;
 

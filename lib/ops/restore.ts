@@ -7,6 +7,7 @@ import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { applyMigrations, listMigrations, MIGRATIONS_DIR } from "@/lib/db/migrate";
 import { inTransaction } from "@/lib/db/sql";
+import { RETRY_ERROR_COST_COLUMNS, recountRetryErrorCosts } from "@/lib/rollups/rebuild";
 import { BackupReader, countRows, detectBackupFormat, RestoreRefusedError, type BackupManifest, type BackupTable } from "@/lib/ops/backup-format";
 import { findPostgresTool, libpqEnvironment, runTool, toolProblem } from "./postgres-tools";
 import { PORTABLE_TEXT_SETTINGS, appliedMigrations, count, findOrderConflict, listForeignKeys, listTables, quoteIdent, rowCount, serverVersion, tablesWithRows, withClient } from "./backup-catalog";
@@ -235,6 +236,13 @@ async function loadBackup(
       await disabled.restore();
       return disabled;
     });
+    // A backup older than the rollups' retry and error costs: recounted from the restored
+    // events (triggers on again, so the daily rollups follow) rather than left at 0.
+    const hourly = manifest.tables.find((table) => table.name === "usage_rollup_hourly");
+    if (hourly && RETRY_ERROR_COST_COLUMNS.some((column) => !hourly.columns.includes(column))) {
+      const recounted = await recountRetryErrorCosts(client);
+      progress(`usage_rollup_hourly: retry and error costs recounted from the events (${count(recounted)} rows)`);
+    }
     // Fresh tables have no planner statistics until autovacuum comes round.
     await client.query("ANALYZE");
     return { tables: manifest.tables.map(({ name, rows }) => ({ name, rows })), triggersOff: triggers.mode };

@@ -89,6 +89,8 @@ interface EventRow {
   environment: string | null;
   tenant: string | null;
   prompt_version: string | null;
+  attempt: number;
+  status: string;
 }
 
 interface ChunkResult {
@@ -113,7 +115,7 @@ async function loadContext(client: pg.ClientBase, target: RepriceTarget): Promis
 
 const EVENT_COLUMNS = `id, occurred_at, service_tier::text AS service_tier, input_tokens, output_tokens,
   cache_read_input_tokens, cache_creation_input_tokens, cache_creation_1h_input_tokens, reasoning_output_tokens, cost_usd::text AS cost_usd,
-  price_id::text AS price_id, team, feature, environment, tenant, prompt_version`;
+  price_id::text AS price_id, team, feature, environment, tenant, prompt_version, attempt, status::text AS status`;
 
 /**
  * The next chunk of candidates, keyset-paginated on (occurred_at, id). The cursor's
@@ -162,6 +164,9 @@ function picoToDecimal(value: bigint): string {
 interface RollupDelta extends RollupDims {
   /** Picodollars. */
   cost: bigint;
+  /** Of cost, the part of retries (attempt >= 2) and of errors, in picodollars (as in rebuild.ts). */
+  retryCost: bigint;
+  errorCost: bigint;
   unpriced: number;
 }
 
@@ -231,6 +236,7 @@ async function repriceChunk(client: pg.ClientBase, ctx: Context, phase: Phase, c
     const unpriced = (cost === null ? 1 : 0) - (row.cost_usd === null ? 1 : 0);
     if (unpriced < 0) result.newlyPriced++;
     if (unpriced > 0) result.newlyUnpriced++;
+    const costChange = pico(cost) - pico(row.cost_usd);
     const delta = {
       hour: new Date(Math.floor(row.occurred_at.getTime() / HOUR_MS) * HOUR_MS),
       team: row.team,
@@ -239,13 +245,17 @@ async function repriceChunk(client: pg.ClientBase, ctx: Context, phase: Phase, c
       tenant: row.tenant,
       promptVersion: row.prompt_version,
       serviceTier: row.service_tier,
-      cost: pico(cost) - pico(row.cost_usd),
+      cost: costChange,
+      retryCost: row.attempt >= 2 ? costChange : 0n,
+      errorCost: row.status === "error" ? costChange : 0n,
       unpriced,
     };
     const key = rollupKey(delta);
     const sum = deltas.get(key);
     if (sum) {
       sum.cost += delta.cost;
+      sum.retryCost += delta.retryCost;
+      sum.errorCost += delta.errorCost;
       sum.unpriced += delta.unpriced;
     } else {
       deltas.set(key, delta);
@@ -270,9 +280,12 @@ async function repriceChunk(client: pg.ClientBase, ctx: Context, phase: Phase, c
   const matched = await client.query<MatchedRollup>(
     `UPDATE usage_rollup_hourly AS r
      SET cost_usd = r.cost_usd + d.cost,
-         unpriced_requests = r.unpriced_requests + d.unpriced
-     FROM unnest($3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::numeric[], $11::bigint[])
-          AS d(hour, team, feature, environment, tenant, prompt_version, service_tier, cost, unpriced)
+         unpriced_requests = r.unpriced_requests + d.unpriced,
+         retry_cost_usd = r.retry_cost_usd + d.retry_cost,
+         error_cost_usd = r.error_cost_usd + d.error_cost
+     FROM unnest($3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::numeric[], $11::bigint[],
+                 $12::numeric[], $13::numeric[])
+          AS d(hour, team, feature, environment, tenant, prompt_version, service_tier, cost, unpriced, retry_cost, error_cost)
      WHERE r.provider = $1 AND r.model = $2 AND r.hour = d.hour AND r.service_tier::text = d.service_tier
        AND r.team IS NOT DISTINCT FROM d.team AND r.feature IS NOT DISTINCT FROM d.feature
        AND r.environment IS NOT DISTINCT FROM d.environment AND r.tenant IS NOT DISTINCT FROM d.tenant
@@ -290,6 +303,8 @@ async function repriceChunk(client: pg.ClientBase, ctx: Context, phase: Phase, c
       groups.map((d) => d.serviceTier),
       groups.map((d) => picoToDecimal(d.cost)),
       groups.map((d) => d.unpriced),
+      groups.map((d) => picoToDecimal(d.retryCost)),
+      groups.map((d) => picoToDecimal(d.errorCost)),
     ],
   );
 
@@ -352,8 +367,8 @@ function emptyResult(): RepriceResult {
  * Each candidate's cost is recomputed with buildPriceIndex over the provider/model's
  * prices and priceCost (identical to ingestion); only events whose cost or price_id
  * changes are written (cost_usd, pricing_state, price_id, priced_at), and for each rollup
- * row the difference is applied (cost_usd sums priced events only; unpriced_requests
- * counts unpriced ones). Run it after the price's insert has committed (lock.ts).
+ * row the difference is applied (cost_usd sums priced events only, retry_cost_usd and
+ * error_cost_usd the part of it from retries and errors; unpriced_requests counts unpriced ones). Run it after the price's insert has committed (lock.ts).
  */
 export async function repriceForNewPrice(
   pool: pg.Pool,

@@ -45,6 +45,8 @@ export const ROLLUP_MEASURES = [
   "latency_ms_sum",
   "reported_cost_usd",
   "reported_requests",
+  "retry_cost_usd",
+  "error_cost_usd",
 ] as const;
 
 /** The rollup rows usage_events implies, in ROLLUP_DIMENSIONS + ROLLUP_MEASURES order. */
@@ -65,7 +67,10 @@ function aggregateSql(where: string): string {
            coalesce(sum(cost_usd), 0)::numeric(24, 12) AS cost_usd,
            coalesce(sum(latency_ms), 0)::bigint AS latency_ms_sum,
            coalesce(sum(reported_cost_usd), 0)::numeric(24, 12) AS reported_cost_usd,
-           count(reported_cost_usd) AS reported_requests
+           count(reported_cost_usd) AS reported_requests,
+           -- The cost of the events retries and errors count (already part of cost_usd).
+           coalesce(sum(cost_usd) FILTER (WHERE attempt >= 2), 0)::numeric(24, 12) AS retry_cost_usd,
+           coalesce(sum(cost_usd) FILTER (WHERE status = 'error'), 0)::numeric(24, 12) AS error_cost_usd
     FROM usage_events
     ${where}
     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9`;
@@ -122,6 +127,36 @@ export async function rebuildRollups(pool: pg.Pool, window: RollupWindow = {}): 
   });
 }
 
+/** Rollup measures added after the first release of the rollups, derived from usage_events alone. */
+export const RETRY_ERROR_COST_COLUMNS = ["retry_cost_usd", "error_cost_usd"] as const;
+
+/**
+ * Sets retry_cost_usd and error_cost_usd of the hourly rollups to what their events cost
+ * (the backfill of the 20261206142929 migration, for rows that arrive without the columns:
+ * a restored older backup). Run with the daily-rollup triggers on: each changed row's
+ * difference then lands in usage_rollup_daily_pending, so the daily rollups follow exactly.
+ * Hours whose events are gone (retention) keep what they have. Returns the rows changed.
+ */
+export async function recountRetryErrorCosts(db: Db): Promise<number> {
+  const result = await db.query(
+    `UPDATE usage_rollup_hourly AS r
+     SET retry_cost_usd = e.retry_cost_usd, error_cost_usd = e.error_cost_usd
+     FROM (
+       SELECT date_trunc('hour', occurred_at, 'UTC') AS hour, team, feature, environment, tenant, prompt_version, provider, model, service_tier,
+              coalesce(sum(cost_usd) FILTER (WHERE attempt >= 2), 0) AS retry_cost_usd,
+              coalesce(sum(cost_usd) FILTER (WHERE status = 'error'), 0) AS error_cost_usd
+       FROM usage_events
+       GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+     ) AS e
+     WHERE r.hour = e.hour AND r.provider = e.provider AND r.model = e.model AND r.service_tier = e.service_tier
+       AND r.team IS NOT DISTINCT FROM e.team AND r.feature IS NOT DISTINCT FROM e.feature
+       AND r.environment IS NOT DISTINCT FROM e.environment AND r.tenant IS NOT DISTINCT FROM e.tenant
+       AND r.prompt_version IS NOT DISTINCT FROM e.prompt_version
+       AND (r.retry_cost_usd, r.error_cost_usd) IS DISTINCT FROM (e.retry_cost_usd, e.error_cost_usd)`,
+  );
+  return result.rowCount ?? 0;
+}
+
 export interface RollupMeasures {
   requests: string;
   errors: string;
@@ -137,6 +172,8 @@ export interface RollupMeasures {
   latencyMsSum: string;
   reportedCostUsd: string;
   reportedRequests: string;
+  retryCostUsd: string;
+  errorCostUsd: string;
 }
 
 export interface RollupMismatch {
@@ -180,6 +217,8 @@ interface DiffRow {
   latency_ms_sum: string;
   reported_cost_usd: string;
   reported_requests: string;
+  retry_cost_usd: string;
+  error_cost_usd: string;
 }
 
 function measures(row: DiffRow): RollupMeasures {
@@ -198,6 +237,8 @@ function measures(row: DiffRow): RollupMeasures {
     latencyMsSum: row.latency_ms_sum,
     reportedCostUsd: row.reported_cost_usd,
     reportedRequests: row.reported_requests,
+    retryCostUsd: row.retry_cost_usd,
+    errorCostUsd: row.error_cost_usd,
   };
 }
 

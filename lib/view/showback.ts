@@ -27,6 +27,8 @@ export const MEASURES = [
   "cost_usd",
   "requests",
   "retries",
+  "retry_cost_usd",
+  "error_cost_usd",
   "input_tokens",
   "cache_read_input_tokens",
   "cache_creation_input_tokens",
@@ -37,6 +39,16 @@ export const MEASURES = [
 ] as const;
 export type Measure = (typeof MEASURES)[number];
 
+/** The measures that are money (exact decimal strings); the others are counts. */
+export const MONEY_MEASURES = ["cost_usd", "retry_cost_usd", "error_cost_usd"] as const satisfies readonly Measure[];
+export type MoneyMeasure = (typeof MONEY_MEASURES)[number];
+type CountMeasure = Exclude<Measure, MoneyMeasure>;
+const COUNT_MEASURES = MEASURES.filter((m): m is CountMeasure => !(MONEY_MEASURES as readonly string[]).includes(m));
+
+function isMoneyMeasure(key: string): key is MoneyMeasure {
+  return (MONEY_MEASURES as readonly string[]).includes(key);
+}
+
 /** One row of the spend API: group keys (string or null) and the contract's measures. */
 export type SpendRow = Record<string, string | number | null>;
 
@@ -44,6 +56,9 @@ export interface Measures {
   cost_usd: string;
   requests: number;
   retries: number;
+  /** Of cost_usd, what the retries (attempt >= 2) and the failed calls cost: exact decimals. */
+  retry_cost_usd: string;
+  error_cost_usd: string;
   input_tokens: number;
   cache_read_input_tokens: number;
   cache_creation_input_tokens: number;
@@ -100,6 +115,8 @@ function emptyMeasures(): Measures {
     cost_usd: "0",
     requests: 0,
     retries: 0,
+    retry_cost_usd: "0",
+    error_cost_usd: "0",
     input_tokens: 0,
     cache_read_input_tokens: 0,
     cache_creation_input_tokens: 0,
@@ -113,10 +130,8 @@ function emptyMeasures(): Measures {
 
 export function measuresOf(row: SpendRow): Measures {
   const m = emptyMeasures();
-  m.cost_usd = new Money(String(row.cost_usd ?? "0")).toFixed();
-  for (const measure of MEASURES) {
-    if (measure !== "cost_usd") m[measure] = Number(row[measure] ?? 0);
-  }
+  for (const measure of MONEY_MEASURES) m[measure] = new Money(String(row[measure] ?? "0")).toFixed();
+  for (const measure of COUNT_MEASURES) m[measure] = Number(row[measure] ?? 0);
   const reported = row.reported_cost_usd;
   m.reported_cost_usd = reported === null || reported === undefined ? null : new Money(String(reported)).toFixed();
   return m;
@@ -124,10 +139,8 @@ export function measuresOf(row: SpendRow): Measures {
 
 function addMeasures(a: Measures, b: Measures): Measures {
   const sum = emptyMeasures();
-  sum.cost_usd = new Money(a.cost_usd).plus(b.cost_usd).toFixed();
-  for (const measure of MEASURES) {
-    if (measure !== "cost_usd") sum[measure] = a[measure] + b[measure];
-  }
+  for (const measure of MONEY_MEASURES) sum[measure] = new Money(a[measure]).plus(b[measure]).toFixed();
+  for (const measure of COUNT_MEASURES) sum[measure] = a[measure] + b[measure];
   sum.reported_cost_usd =
     a.reported_cost_usd === null && b.reported_cost_usd === null
       ? null
@@ -233,9 +246,9 @@ function compare(a: ShowbackRow, b: ShowbackRow, key: SortKey): number {
     if (a.key === null || b.key === null) return a.key === b.key ? 0 : a.key === null ? 1 : -1;
     return a.key.localeCompare(b.key);
   }
-  if (key === "share" || key === "change" || key === "cost_usd" || key === "reported_cost_usd" || key === "forecast_usd") {
+  if (key === "share" || key === "change" || key === "reported_cost_usd" || key === "forecast_usd" || isMoneyMeasure(key)) {
     const pick = (row: ShowbackRow) =>
-      key === "forecast_usd" ? (row.forecast?.forecastUsd ?? null) : key === "cost_usd" || key === "reported_cost_usd" ? row.measures[key] : row[key];
+      key === "forecast_usd" ? (row.forecast?.forecastUsd ?? null) : key === "reported_cost_usd" || isMoneyMeasure(key) ? row.measures[key] : row[key];
     const x = pick(a);
     const y = pick(b);
     if (x === null || y === null) return x === y ? 0 : x === null ? -1 : 1;

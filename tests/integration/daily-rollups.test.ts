@@ -31,7 +31,8 @@ async function ingest(events: Record<string, unknown>[]): Promise<void> {
 
 const KEY = "team, feature, environment, tenant, prompt_version, provider, model, service_tier::text";
 const SUMS = `sum(requests)::text AS requests, sum(retries)::text AS retries, sum(unpriced_requests)::text AS unpriced,
-  sum(input_tokens)::text AS input, sum(cost_usd)::text AS cost, sum(latency_ms_sum)::text AS latency`;
+  sum(input_tokens)::text AS input, sum(cost_usd)::text AS cost, sum(latency_ms_sum)::text AS latency,
+  sum(retry_cost_usd)::text AS retry_cost, sum(error_cost_usd)::text AS error_cost`;
 
 /** Per day and group: the hourly rows summed, and the daily view summed; they must be equal. */
 async function compareDailyWithHourly(): Promise<{ hourly: unknown[]; daily: unknown[] }> {

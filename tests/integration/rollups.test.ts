@@ -16,7 +16,8 @@ async function rollupRows(): Promise<unknown[]> {
   const result = await pool().query(`
     SELECT hour, team, feature, environment, tenant, prompt_version, provider, model, service_tier::text,
            requests, errors, retries, response_cache_hits, unpriced_requests, input_tokens, output_tokens,
-           cache_read_input_tokens, cache_creation_input_tokens, reasoning_output_tokens, cost_usd::text, latency_ms_sum
+           cache_read_input_tokens, cache_creation_input_tokens, reasoning_output_tokens, cost_usd::text, latency_ms_sum,
+           retry_cost_usd::text, error_cost_usd::text
     FROM usage_rollup_hourly
     ORDER BY hour, team, feature, environment, tenant, prompt_version, provider, model, service_tier`);
   return result.rows;
@@ -114,7 +115,7 @@ describe("rebuildRollups", () => {
     await rebuildRollups(pool(), { from: at, to: at });
     const rows = await pool().query(
       `SELECT hour, team, feature, requests::int, errors::int, retries::int, response_cache_hits::int, unpriced_requests::int,
-              input_tokens::int, output_tokens::int, cost_usd::text, latency_ms_sum::int
+              input_tokens::int, output_tokens::int, cost_usd::text, latency_ms_sum::int, retry_cost_usd::text, error_cost_usd::text
        FROM usage_rollup_hourly WHERE provider = 'acme-ai'`,
     );
     expect(rows.rows).toEqual([
@@ -131,6 +132,9 @@ describe("rebuildRollups", () => {
         output_tokens: 60,
         cost_usd: "0.000000000000",
         latency_ms_sum: 200,
+        // An unpriced error and an unpriced retry cost nothing known, not $0 each: they add nothing.
+        retry_cost_usd: "0.000000000000",
+        error_cost_usd: "0.000000000000",
       },
     ]);
     expect(await compareRollupsWithEvents(pool())).toEqual([]);

@@ -74,6 +74,8 @@ const ZERO: SpendMeasures = {
   retries: 0,
   unpriced_requests: 0,
   reported_cost_usd: null,
+  retry_cost_usd: "0.000000000000",
+  error_cost_usd: "0.000000000000",
 };
 const m = (measures: Partial<SpendMeasures>): SpendMeasures => ({ ...ZERO, ...measures });
 
@@ -87,6 +89,7 @@ const NOV_TOTAL = m({
   reasoning_output_tokens: 500,
   response_cache_hits: 1,
   retries: 1,
+  retry_cost_usd: "0.004000000000",
   unpriced_requests: 1,
 });
 const SEARCH = m({
@@ -97,6 +100,7 @@ const SEARCH = m({
   cache_read_input_tokens: 1000,
   response_cache_hits: 1,
   retries: 1,
+  retry_cost_usd: "0.004000000000",
 });
 const SUPPORT = m({
   cost_usd: "0.020500000000",
@@ -149,7 +153,7 @@ describe("GET /api/v1/spend: grouping", () => {
     expect(body.group_by).toEqual(["team", "feature"]);
     expect(body.rows).toEqual([
       { team: "support", feature: "chat", ...m({ cost_usd: "0.020500000000", requests: 1, input_tokens: 10000, output_tokens: 1000, cache_creation_input_tokens: 2000, reasoning_output_tokens: 500 }) },
-      { team: "search", feature: "rewrite", ...m({ cost_usd: "0.007000000000", requests: 4, input_tokens: 4000, output_tokens: 300, retries: 1, response_cache_hits: 1 }) },
+      { team: "search", feature: "rewrite", ...m({ cost_usd: "0.007000000000", requests: 4, input_tokens: 4000, output_tokens: 300, retries: 1, retry_cost_usd: "0.004000000000", response_cache_hits: 1 }) },
       { team: null, feature: null, ...UNTAGGED },
       { team: "search", feature: "summarize", ...m({ cost_usd: "0.003100000000", requests: 1, input_tokens: 3000, output_tokens: 100, cache_read_input_tokens: 1000 }) },
       { team: "support", feature: null, ...m({ requests: 1, input_tokens: 100, output_tokens: 10, unpriced_requests: 1 }) },
@@ -210,7 +214,7 @@ describe("GET /api/v1/spend: grouping", () => {
     expect(body.rows).toEqual([
       { user: null, ...m({ cost_usd: "0.026500000000", requests: 5, input_tokens: 16100, output_tokens: 1010, cache_creation_input_tokens: 2000, reasoning_output_tokens: 500, response_cache_hits: 1, unpriced_requests: 1 }) },
       { user: "u1", ...m({ cost_usd: "0.005100000000", requests: 2, input_tokens: 4000, output_tokens: 200, cache_read_input_tokens: 1000 }) },
-      { user: "u2", ...m({ cost_usd: "0.004000000000", requests: 1, input_tokens: 2000, output_tokens: 200, retries: 1 }) },
+      { user: "u2", ...m({ cost_usd: "0.004000000000", requests: 1, input_tokens: 2000, output_tokens: 200, retries: 1, retry_cost_usd: "0.004000000000" }) },
     ]);
     expect(body.total).toEqual(NOV_TOTAL);
     expect((await ok({ ...NOV, group_by: "team,user" })).rows.map((r) => [r.team, r.user, r.cost_usd])).toEqual([
@@ -243,7 +247,7 @@ describe("GET /api/v1/spend: grouping", () => {
 describe("GET /api/v1/spend: filters", () => {
   it.each([
     [{ team: "search" }, SEARCH],
-    [{ feature: "rewrite" }, m({ cost_usd: "0.007000000000", requests: 4, input_tokens: 4000, output_tokens: 300, retries: 1, response_cache_hits: 1 })],
+    [{ feature: "rewrite" }, m({ cost_usd: "0.007000000000", requests: 4, input_tokens: 4000, output_tokens: 300, retries: 1, retry_cost_usd: "0.004000000000", response_cache_hits: 1 })],
     [{ environment: "staging" }, m({ cost_usd: "0.020500000000", requests: 1, input_tokens: 10000, output_tokens: 1000, cache_creation_input_tokens: 2000, reasoning_output_tokens: 500 })],
     [{ tenant: "acme" }, m({ cost_usd: "0.002000000000", requests: 1, input_tokens: 1000, output_tokens: 100 })],
     [{ provider: "anthropic" }, m({ cost_usd: "0.003100000000", requests: 1, input_tokens: 3000, output_tokens: 100, cache_read_input_tokens: 1000 })],
@@ -293,7 +297,7 @@ describe("GET /api/v1/spend: window edges", () => {
       ["2026-11-01", "0.004000000000"],
       ["2026-11-02", "0.003100000000"],
     ]);
-    expect(body.total).toEqual(m({ cost_usd: "0.027600000000", requests: 3, input_tokens: 15000, output_tokens: 1300, cache_read_input_tokens: 1000, cache_creation_input_tokens: 2000, reasoning_output_tokens: 500, retries: 1 }));
+    expect(body.total).toEqual(m({ cost_usd: "0.027600000000", requests: 3, input_tokens: 15000, output_tokens: 1300, cache_read_input_tokens: 1000, cache_creation_input_tokens: 2000, reasoning_output_tokens: 500, retries: 1, retry_cost_usd: "0.004000000000" }));
   });
 
   it("is all zeros for a window without usage", async () => {

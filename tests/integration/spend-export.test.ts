@@ -99,11 +99,11 @@ describe("GET /api/v1/spend/export?format=csv", () => {
     expect(headers.get("x-burnrate-truncated")).toBeNull();
     expect(text).toBe(
       [
-        "team,feature,cost_usd,requests,input_tokens,output_tokens,cache_read_input_tokens,cache_creation_input_tokens,reasoning_output_tokens,response_cache_hits,retries,unpriced_requests,reported_cost_usd",
-        ",,0.006000000000,2,6000,0,0,0,0,0,0,0,",
-        'search,"summarize, ""long""",0.003820000000,2,3000,100,200,0,50,0,1,0,',
-        "search,,0.002000000000,1,1000,100,0,0,0,0,0,0,",
-        "support,,0.002000000000,2,1100,110,0,0,0,0,0,1,",
+        "team,feature,cost_usd,requests,input_tokens,output_tokens,cache_read_input_tokens,cache_creation_input_tokens,reasoning_output_tokens,response_cache_hits,retries,unpriced_requests,reported_cost_usd,retry_cost_usd,error_cost_usd",
+        ",,0.006000000000,2,6000,0,0,0,0,0,0,0,,0.000000000000,0.000000000000",
+        'search,"summarize, ""long""",0.003820000000,2,3000,100,200,0,50,0,1,0,,0.002000000000,0.000000000000',
+        "search,,0.002000000000,1,1000,100,0,0,0,0,0,0,,0.000000000000,0.000000000000",
+        "support,,0.002000000000,2,1100,110,0,0,0,0,0,1,,0.000000000000,0.000000000000",
         "",
       ].join("\r\n"),
     );
@@ -120,8 +120,8 @@ describe("GET /api/v1/spend/export?format=csv", () => {
   it("writes only the measures when group_by is empty", async () => {
     const { text } = await exportCsv({ ...WINDOW, format: "csv" });
     expect(parseCsv(text)).toEqual([
-      ["cost_usd", "requests", "input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens", "reasoning_output_tokens", "response_cache_hits", "retries", "unpriced_requests", "reported_cost_usd"],
-      ["0.013820000000", "7", "11100", "310", "200", "0", "50", "0", "1", "1", ""],
+      ["cost_usd", "requests", "input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens", "reasoning_output_tokens", "response_cache_hits", "retries", "unpriced_requests", "reported_cost_usd", "retry_cost_usd", "error_cost_usd"],
+      ["0.013820000000", "7", "11100", "310", "200", "0", "50", "0", "1", "1", "", "0.002000000000", "0.000000000000"],
     ]);
   });
 

@@ -23,6 +23,8 @@ const MEASURES = {
   retries: 1,
   unpriced_requests: 0,
   reported_cost_usd: "0.5",
+  retry_cost_usd: "0.400000000001",
+  error_cost_usd: "0.000000000000",
 };
 
 const ROW: SpendRow = {
@@ -69,9 +71,9 @@ describe("CSV quoting (RFC 4180)", () => {
       ],
     });
     expect(csv.split("\r\n")).toEqual([
-      "team,day,cost_usd,requests,input_tokens,output_tokens,cache_read_input_tokens,cache_creation_input_tokens,reasoning_output_tokens,response_cache_hits,retries,unpriced_requests,reported_cost_usd",
-      '"a,b",2026-11-01,12345678901234.000000000001,3,1200,340,100,20,40,1,1,0,0.5',
-      ",2026-11-02,1.234567890123,3,1200,340,100,20,40,1,1,0,0.5",
+      "team,day,cost_usd,requests,input_tokens,output_tokens,cache_read_input_tokens,cache_creation_input_tokens,reasoning_output_tokens,response_cache_hits,retries,unpriced_requests,reported_cost_usd,retry_cost_usd,error_cost_usd",
+      '"a,b",2026-11-01,12345678901234.000000000001,3,1200,340,100,20,40,1,1,0,0.5,0.400000000001,0.000000000000',
+      ",2026-11-02,1.234567890123,3,1200,340,100,20,40,1,1,0,0.5,0.400000000001,0.000000000000",
       "",
     ]);
   });
@@ -79,14 +81,14 @@ describe("CSV quoting (RFC 4180)", () => {
   it("neutralizes hostile group keys but keeps negative and exact costs as numbers", () => {
     const csv = spendCsv({
       group_by: ["model", "team"],
-      rows: [{ model: "=HYPERLINK(\"http://x\")", team: "-2+3", ...MEASURES, cost_usd: "-0.500000000000", reported_cost_usd: "-1" }],
+      rows: [{ model: "=HYPERLINK(\"http://x\")", team: "-2+3", ...MEASURES, cost_usd: "-0.500000000000", reported_cost_usd: "-1", retry_cost_usd: "-0.25" }],
     });
-    expect(csv.split("\r\n")[1]).toBe('"\'=HYPERLINK(""http://x"")",\'-2+3,-0.500000000000,3,1200,340,100,20,40,1,1,0,-1');
+    expect(csv.split("\r\n")[1]).toBe('"\'=HYPERLINK(""http://x"")",\'-2+3,-0.500000000000,3,1200,340,100,20,40,1,1,0,-1,-0.25,0.000000000000');
   });
 
   it("writes a header alone when there are no rows", () => {
     expect(spendCsv({ group_by: [], rows: [] })).toBe(
-      "cost_usd,requests,input_tokens,output_tokens,cache_read_input_tokens,cache_creation_input_tokens,reasoning_output_tokens,response_cache_hits,retries,unpriced_requests,reported_cost_usd\r\n",
+      "cost_usd,requests,input_tokens,output_tokens,cache_read_input_tokens,cache_creation_input_tokens,reasoning_output_tokens,response_cache_hits,retries,unpriced_requests,reported_cost_usd,retry_cost_usd,error_cost_usd\r\n",
     );
   });
 });

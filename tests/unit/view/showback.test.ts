@@ -101,16 +101,16 @@ describe("showbackCsv", () => {
     const csv = showbackCsv(rows, "team", "feature", new Set(["search"]));
     const lines = csv.trimEnd().split("\r\n");
     expect(lines[0]).toBe(
-      "team,feature,cost_usd,requests,retries,input_tokens,cache_read_input_tokens,cache_creation_input_tokens,output_tokens,reasoning_output_tokens,response_cache_hits,unpriced_requests,reported_cost_usd,share,previous_cost_usd,change",
+      "team,feature,cost_usd,requests,retries,retry_cost_usd,error_cost_usd,input_tokens,cache_read_input_tokens,cache_creation_input_tokens,output_tokens,reasoning_output_tokens,response_cache_hits,unpriced_requests,reported_cost_usd,share,previous_cost_usd,change",
     );
     expect(lines).toEqual([
       lines[0],
-      "growth,(all),0.4,1,0,0,0,0,0,0,0,0,,0.4,0,",
-      "search,(all),0.3,5,1,0,0,0,0,0,0,0,,0.3,0.4,-0.25",
-      "search,answer,0.2,2,0,0,0,0,0,0,0,0,,0.2,0.2,0",
-      "search,rewrite,0.1,3,1,0,0,0,0,0,0,0,,0.1,0.2,-0.5",
-      ",(all),0.3,5,0,0,0,0,0,0,0,2,,0.3,0.1,2",
-      '"say ""hi"", ok",(all),0.000000000001,1,0,0,0,0,0,0,0,0,,0.000000000001,0,',
+      "growth,(all),0.4,1,0,0,0,0,0,0,0,0,0,0,,0.4,0,",
+      "search,(all),0.3,5,1,0,0,0,0,0,0,0,0,0,,0.3,0.4,-0.25",
+      "search,answer,0.2,2,0,0,0,0,0,0,0,0,0,0,,0.2,0.2,0",
+      "search,rewrite,0.1,3,1,0,0,0,0,0,0,0,0,0,,0.1,0.2,-0.5",
+      ",(all),0.3,5,0,0,0,0,0,0,0,0,0,2,,0.3,0.1,2",
+      '"say ""hi"", ok",(all),0.000000000001,1,0,0,0,0,0,0,0,0,0,0,,0.000000000001,0,',
     ]);
   });
 });
@@ -125,10 +125,10 @@ describe("showbackCsv formula neutralization", () => {
     });
     const lines = showbackCsv(rows, "team", "feature", "all").trimEnd().split("\r\n");
     expect(lines.slice(1)).toEqual([
-      '"\'=HYPERLINK(""http://x"")",(all),0.1,1,0,0,0,0,0,0,0,0,,0.1,0,',
-      '"\'=HYPERLINK(""http://x"")",\'@SUM(1),0.1,1,0,0,0,0,0,0,0,0,,0.1,0,',
-      "'+cmd,(all),0.1,1,0,0,0,0,0,0,0,0,,0.1,0.4,-0.75",
-      "'+cmd,'-2+3,0.1,1,0,0,0,0,0,0,0,0,,0.1,0.4,-0.75",
+      '"\'=HYPERLINK(""http://x"")",(all),0.1,1,0,0,0,0,0,0,0,0,0,0,,0.1,0,',
+      '"\'=HYPERLINK(""http://x"")",\'@SUM(1),0.1,1,0,0,0,0,0,0,0,0,0,0,,0.1,0,',
+      "'+cmd,(all),0.1,1,0,0,0,0,0,0,0,0,0,0,,0.1,0.4,-0.75",
+      "'+cmd,'-2+3,0.1,1,0,0,0,0,0,0,0,0,0,0,,0.1,0.4,-0.75",
     ]);
   });
 });
@@ -164,5 +164,52 @@ describe("reported cost (what senders such as LiteLLM said calls cost)", () => {
     const cells = Object.fromEntries(csv.slice(1, -1).map((line) => [line.split(",").slice(0, 2).join("/"), line.split(",")[column]]));
     expect(cells["search/(all)"]).toBe("0.300000000001");
     expect(cells["growth/(all)"]).toBe("");
+  });
+});
+
+describe("retry and error cost (the part of the spend spent on retries and on failed calls)", () => {
+  const rows = buildShowbackRows({
+    ...input,
+    current: [
+      { ...row({ team: "search", feature: "rewrite" }, "10.5", 3, { retries: 2 }), retry_cost_usd: "9.100000000001", error_cost_usd: "0.9" },
+      { ...row({ team: "search", feature: "answer" }, "0.2"), retry_cost_usd: "0.2", error_cost_usd: "0.000000000000" },
+      { ...row({ team: "growth", feature: "email" }, "20"), retry_cost_usd: "10.1", error_cost_usd: "2" },
+      // An older answer without the fields counts as 0.
+      row({ team: "support", feature: "chat" }, "0.05"),
+    ],
+  });
+  const byId = Object.fromEntries(rows.map((r) => [r.id, r]));
+
+  it("sums them exactly per group, like cost_usd (9.100000000001 + 0.2, not a float)", () => {
+    expect(byId.search?.measures.retry_cost_usd).toBe("9.300000000001");
+    expect(byId.search?.measures.error_cost_usd).toBe("0.9");
+    expect(byId.search?.children.map((c) => [c.key, c.measures.retry_cost_usd, c.measures.error_cost_usd])).toEqual([
+      ["rewrite", "9.100000000001", "0.9"],
+      ["answer", "0.2", "0"],
+    ]);
+    expect(byId.support?.measures.retry_cost_usd).toBe("0");
+    expect(byId.support?.measures.error_cost_usd).toBe("0");
+  });
+
+  it("sorts by them as amounts, not as text (10.1 above 9.300000000001, 2 above 0.9)", () => {
+    expect(sortShowbackRows(rows, { key: "retry_cost_usd", direction: "desc" }).map((r) => r.key)).toEqual(["growth", "search", "support"]);
+    expect(sortShowbackRows(rows, { key: "error_cost_usd", direction: "asc" }).map((r) => r.key)).toEqual(["support", "search", "growth"]);
+    const sorted = sortShowbackRows(rows, { key: "retry_cost_usd", direction: "asc" });
+    expect(sorted.find((r) => r.key === "search")?.children.map((c) => c.key)).toEqual(["answer", "rewrite"]);
+  });
+
+  it("writes them to the CSV right after retries, exact", () => {
+    const csv = showbackCsv(sortShowbackRows(rows, { key: "cost_usd", direction: "desc" }), "team", "feature", "all").trimEnd().split("\r\n");
+    const header = csv[0]?.split(",") ?? [];
+    expect(header.slice(2, 7)).toEqual(["cost_usd", "requests", "retries", "retry_cost_usd", "error_cost_usd"]);
+    expect(csv.slice(1).map((line) => line.split(",").slice(0, 7).join(","))).toEqual([
+      "growth,(all),20,1,0,10.1,2",
+      "growth,email,20,1,0,10.1,2",
+      "search,(all),10.7,4,2,9.300000000001,0.9",
+      "search,rewrite,10.5,3,2,9.100000000001,0.9",
+      "search,answer,0.2,1,0,0.2,0",
+      "support,(all),0.05,1,0,0,0",
+      "support,chat,0.05,1,0,0,0",
+    ]);
   });
 });
