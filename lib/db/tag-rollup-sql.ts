@@ -1,0 +1,77 @@
+import { ROLLUP_DIMENSIONS, ROLLUP_MEASURES } from "@/lib/rollups/rebuild";
+import { rollupWindowSql } from "./rollup-sql";
+import type { SqlParams } from "./sql";
+
+/**
+ * Any tag as a dimension: the rollup rows of one extra tag key (usage_rollup_tag_hourly), as a
+ * FROM-clause subquery with the columns of usage_rollup_hourly plus `tag_value`, so a report
+ * reads them exactly like the fixed dimensions' rollups.
+ *
+ * - Filtered to one value (`tag.language=fr`): that value's rows.
+ * - Grouped by the key: the rows of every value, and the events without the key as the group
+ *   `tag_value = NULL` — all events (the ordinary rollups) minus the key's tagged ones (each tag
+ *   row once more, negated). Exact, and a range scan of the tag table's (tag_key, hour) index
+ *   plus the ordinary window.
+ *
+ * Only one extra key per query comes from the rollups (an event counts once per key); two keys
+ * at once read the events (lib/analytics/spend.ts decides).
+ */
+
+export interface TagSelection {
+  key: string;
+  /** Only this value (a filter); without it, every value and the untagged rest. */
+  value?: string;
+}
+
+const MEASURES = ROLLUP_MEASURES.join(", ");
+const DIMENSIONS = ROLLUP_DIMENSIONS.join(", ");
+const NEGATABLE = ROLLUP_MEASURES.map((m) => `tr.${m} * x.sign AS ${m}`).join(", ");
+const TAG_DIMENSIONS = ROLLUP_DIMENSIONS.map((d) => `tr.${d}`).join(", ");
+
+/** The tag key's rollup rows of the hour-aligned window [from, to), as `(…) AS alias`. */
+export function tagWindowSql(from: Date, to: Date, params: SqlParams, tag: TagSelection, alias = "r"): string {
+  const key = params.add(tag.key);
+  const p = (value: Date) => params.add(value.toISOString(), "timestamptz");
+  if (tag.value !== undefined) {
+    return `(SELECT ${DIMENSIONS}, ${MEASURES}, tag_value FROM usage_rollup_tag_hourly
+  WHERE tag_key = ${key} AND hour >= ${p(from)} AND hour < ${p(to)} AND tag_value = ${params.add(tag.value)}) AS ${alias}`;
+  }
+  return `(
+  SELECT ${DIMENSIONS}, ${MEASURES}, NULL::text AS tag_value FROM ${rollupWindowSql(from, to, params, "w")}
+  UNION ALL
+  SELECT ${TAG_DIMENSIONS}, ${NEGATABLE}, x.tag_value
+  FROM usage_rollup_tag_hourly tr CROSS JOIN LATERAL (VALUES (tr.tag_value, 1), (NULL::text, -1)) AS x(tag_value, sign)
+  WHERE tr.tag_key = ${key} AND tr.hour >= ${p(from)} AND tr.hour < ${p(to)}
+) AS ${alias}`;
+}
+
+/**
+ * The hourly rollup rows to read for a report over hours (the Cache and tokens-per-request
+ * reports read usage_rollup_hourly directly and put their hour bounds in their own WHERE):
+ * the table itself, or with a tag the same shape over the tag rollups.
+ */
+export function hourlySourceSql(params: SqlParams, tag: TagSelection | null, alias = "r"): string {
+  if (tag === null) return `usage_rollup_hourly ${alias}`;
+  const key = params.add(tag.key);
+  if (tag.value !== undefined) {
+    return `(SELECT ${DIMENSIONS}, ${MEASURES}, tag_value FROM usage_rollup_tag_hourly
+  WHERE tag_key = ${key} AND tag_value = ${params.add(tag.value)}) AS ${alias}`;
+  }
+  return `(
+  SELECT ${DIMENSIONS}, ${MEASURES}, NULL::text AS tag_value FROM usage_rollup_hourly
+  UNION ALL
+  SELECT ${TAG_DIMENSIONS}, ${NEGATABLE}, x.tag_value
+  FROM usage_rollup_tag_hourly tr CROSS JOIN LATERAL (VALUES (tr.tag_value, 1), (NULL::text, -1)) AS x(tag_value, sign)
+  WHERE tr.tag_key = ${key}
+) AS ${alias}`;
+}
+
+/** Which tag keys exist (the index's leading column, walked key by key: no scan of the table). */
+export const TAG_KEYS_SQL = `
+WITH RECURSIVE keys AS (
+  (SELECT tag_key FROM usage_rollup_tag_hourly ORDER BY tag_key LIMIT 1)
+  UNION ALL
+  SELECT (SELECT t.tag_key FROM usage_rollup_tag_hourly t WHERE t.tag_key > keys.tag_key ORDER BY t.tag_key LIMIT 1)
+  FROM keys WHERE keys.tag_key IS NOT NULL
+)
+SELECT tag_key FROM keys WHERE tag_key IS NOT NULL LIMIT 500`;
