@@ -1,5 +1,5 @@
 import "server-only";
-import { spendFilters, type SpendGroupKey, type SpendQuery } from "@/lib/schemas/spend";
+import { spendFilters, type SpendDimension, type SpendGroupKey, type SpendQuery } from "@/lib/schemas/spend";
 import {
   SPEND_MEASURES,
   aggregateSpend,
@@ -29,7 +29,7 @@ import { DAY_MS, startOfUtcDay, startOfUtcMonth } from "@/lib/time";
 // declared numeric so costs like "-0.5" stay numbers.
 
 /** The header of the csv format: the group keys in query order, then the measures. */
-export function spendCsvHeader(groupBy: readonly SpendGroupKey[]): (SpendGroupKey | SpendMeasure)[] {
+export function spendCsvHeader(groupBy: readonly SpendDimension[]): (SpendDimension | SpendMeasure)[] {
   return [...groupBy, ...SPEND_MEASURES];
 }
 
@@ -238,7 +238,7 @@ export async function streamFocusCsv(ctx: Ctx, query: SpendQuery): Promise<Reada
     while (next < days.length) {
       const day = days[next++];
       if (!day) break;
-      const { rows } = await aggregateSpend(db, { ...day, groupBy: FOCUS_KEYS, filters }, scope, {
+      const { rows } = await aggregateSpend(db, { ...day, groupBy: FOCUS_KEYS, filters, tagFilters: query.tag_filters }, scope, {
         limit: null,
         order: "keys",
       });

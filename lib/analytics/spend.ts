@@ -4,12 +4,15 @@ import { inTeamScope } from "@/lib/auth/permissions";
 import { ApiError } from "@/lib/http/errors";
 import {
   SPEND_FILTER_KEYS,
+  isTagDimension,
   spendFilters,
+  tagKeyOf,
+  type SpendDimension,
   type SpendFilters,
-  type SpendGroupKey,
   type SpendQuery,
 } from "@/lib/schemas/spend";
 import { rollupWindowSql } from "@/lib/db/rollup-sql";
+import { tagWindowSql } from "@/lib/db/tag-rollup-sql";
 import { iso, SqlParams, toCount, type Queryable } from "@/lib/db/sql";
 import { HOUR_MS } from "@/lib/time";
 import { dbOf, teamScopeOf, type Ctx } from "@/lib/context";
@@ -25,6 +28,11 @@ import { dbOf, teamScopeOf, type Ctx } from "@/lib/context";
  * - a window bound that is not a whole UTC hour: a rollup row covers its whole hour, so
  *   it cannot say which of its events fall before 10:15.
  * Both paths feed one outer aggregate, so they answer with the same shape and numbers.
+ *
+ * An extra tag (`tag.<key>`) in group_by or the filters reads the tag rollups instead
+ * (usage_rollup_tag_hourly through tagWindowSql: that key's rows, and for grouping the events
+ * without the key as the null group); two or more extra keys read the events
+ * (`extra_tags->>key`), since a tag rollup row holds one key.
  *
  * Money is summed in SQL numeric and sent as text with 12 decimals, never a JS number;
  * unpriced events add nothing to cost_usd and are counted in unpriced_requests.
@@ -77,13 +85,13 @@ export interface SpendMeasures {
 }
 
 /** One group: its keys (null = events without that tag) and its measures. */
-export type SpendRow = Partial<Record<SpendGroupKey, string | null>> & SpendMeasures;
+export type SpendRow = Partial<Record<SpendDimension, string | null>> & SpendMeasures;
 
 export interface SpendResult {
   currency: "USD";
   from: string;
   to: string;
-  group_by: SpendGroupKey[];
+  group_by: SpendDimension[];
   rows: SpendRow[];
   total: SpendMeasures;
   /** Extension: true when more than MAX_SPEND_ROWS groups matched and only the first were sent (total still covers all). */
@@ -93,13 +101,15 @@ export interface SpendResult {
 /** Rows per answer: enough for any table a person reads, small enough for one JSON body. */
 export const MAX_SPEND_ROWS = 10_000;
 
-export type SpendSource = "rollups" | "events";
+export type SpendSource = "rollups" | "tag-rollups" | "events";
 
 export interface SpendSelection {
   from: Date;
   to: Date;
-  groupBy: readonly SpendGroupKey[];
+  groupBy: readonly SpendDimension[];
   filters: SpendFilters;
+  /** Exact-match filters on extra tags: {key: value}. */
+  tagFilters?: Readonly<Record<string, string>>;
 }
 
 export interface AggregateOptions {
@@ -110,10 +120,17 @@ export interface AggregateOptions {
 }
 
 
+/** The extra tag keys a selection names (group_by and filters). */
+export function tagKeysOf(selection: Pick<SpendSelection, "groupBy" | "tagFilters">): string[] {
+  return [...new Set([...selection.groupBy.filter(isTagDimension).map(tagKeyOf), ...Object.keys(selection.tagFilters ?? {})])];
+}
+
 /** Which table answers exactly: see the module comment. */
-export function spendSource(selection: Pick<SpendSelection, "from" | "to" | "groupBy">): SpendSource {
+export function spendSource(selection: Pick<SpendSelection, "from" | "to" | "groupBy" | "tagFilters">): SpendSource {
   const aligned = selection.from.getTime() % HOUR_MS === 0 && selection.to.getTime() % HOUR_MS === 0;
-  return aligned && !selection.groupBy.includes("user") ? "rollups" : "events";
+  if (!aligned || selection.groupBy.includes("user")) return "events";
+  const tags = tagKeysOf(selection).length;
+  return tags === 0 ? "rollups" : tags === 1 ? "tag-rollups" : "events";
 }
 
 /** A `team` filter outside the caller's teams is refused, not answered with an empty table. */
@@ -125,8 +142,9 @@ export function assertFiltersInScope(filters: SpendFilters, scope: TeamScope): v
   }
 }
 
-function keyExpression(key: SpendGroupKey, source: SpendSource): string {
-  const time = source === "rollups" ? "hour" : "occurred_at";
+function keyExpression(key: SpendDimension, source: SpendSource, params: SqlParams): string {
+  if (isTagDimension(key)) return source === "events" ? `extra_tags ->> ${params.add(tagKeyOf(key))}` : "tag_value";
+  const time = source === "events" ? "occurred_at" : "hour";
   switch (key) {
     case "day":
       return `to_char(${time} AT TIME ZONE 'UTC', 'YYYY-MM-DD')`;
@@ -174,13 +192,20 @@ export function spendSql(
   const params = new SqlParams();
   let table: string;
   let where: string;
+  const tagFilters = selection.tagFilters ?? {};
   if (source === "rollups") {
     // Whole days from the daily rollups, the edges from the hourly ones (rollupWindowSql).
     table = rollupWindowSql(selection.from, selection.to, params);
     where = "true";
+  } else if (source === "tag-rollups") {
+    // One extra key: its tag rollup rows (and, grouped, the untagged rest as its null group).
+    const [key] = tagKeysOf(selection) as [string];
+    table = tagWindowSql(selection.from, selection.to, params, { key, value: tagFilters[key] });
+    where = "true";
   } else {
     table = "usage_events";
     where = `occurred_at >= ${params.add(iso(selection.from), "timestamptz")} AND occurred_at < ${params.add(iso(selection.to), "timestamptz")}`;
+    for (const [key, value] of Object.entries(tagFilters)) where += ` AND extra_tags ->> ${params.add(key)} = ${params.add(value)}`;
   }
   for (const key of SPEND_FILTER_KEYS) {
     const value = selection.filters[key];
@@ -188,11 +213,12 @@ export function spendSql(
   }
   where += params.teamScope(scope);
 
-  // Keys come from the SPEND_GROUP_KEYS whitelist, so quoting them as identifiers is safe.
+  // Keys come from the SPEND_GROUP_KEYS whitelist or TAG_KEY_PATTERN (no quote can occur), so
+  // quoting them as identifiers is safe.
   const keys = selection.groupBy.map((key) => `"${key}"`);
   const inner = `SELECT ${[
-    ...selection.groupBy.map((key) => `${keyExpression(key, source)} AS "${key}"`),
-    source === "rollups" ? ROLLUP_MEASURE_COLUMNS : EVENT_MEASURE_COLUMNS,
+    ...selection.groupBy.map((key) => `${keyExpression(key, source, params)} AS "${key}"`),
+    source === "events" ? EVENT_MEASURE_COLUMNS : ROLLUP_MEASURE_COLUMNS,
   ].join(", ")}
   FROM ${table}
   WHERE ${where}`;
@@ -256,7 +282,7 @@ export async function aggregateSpend(
 
   const truncated = options.limit !== null && grouped.length > options.limit;
   const rows = (truncated ? grouped.slice(0, options.limit ?? undefined) : grouped).map((row) => {
-    const keys: Partial<Record<SpendGroupKey, string | null>> = {};
+    const keys: Partial<Record<SpendDimension, string | null>> = {};
     for (const key of selection.groupBy) keys[key] = (row[key] as string | null) ?? null;
     return { ...keys, ...measuresOf(row) };
   });
@@ -271,7 +297,7 @@ export async function querySpend(ctx: Ctx, query: SpendQuery): Promise<SpendResu
   assertFiltersInScope(filters, scope);
   const { rows, total, truncated } = await aggregateSpend(
     db,
-    { from: query.from, to: query.to, groupBy: query.group_by, filters },
+    { from: query.from, to: query.to, groupBy: query.group_by, filters, tagFilters: query.tag_filters },
     scope,
   );
   return {

@@ -9,6 +9,7 @@ import { getOutcomeCost } from "@/lib/analytics/outcome-cost";
 import { getOutcomeReport } from "@/lib/analytics/outcome-report";
 import { querySpend } from "@/lib/analytics/spend";
 import { getTokensPerRequest } from "@/lib/analytics/tokens-per-request";
+import { listTagKeys } from "@/lib/analytics/tag-keys";
 import type { Permission } from "@/lib/auth/permissions";
 import { getBudgetBurndown, listBudgets } from "@/lib/budgets/budgets";
 import { queryForecast } from "@/lib/budgets/forecast-spend";
@@ -90,6 +91,7 @@ export const READS = {
   statement: endpoint({ permission: "chargeback:read", input: fromQuery(statementQuerySchema), answer: getStatement }),
   allocationRules: endpoint({ permission: "chargeback:read", input: noInput, answer: listAllocationRules }),
   closedMonths: endpoint({ permission: "chargeback:read", input: noInput, answer: listClosedMonths }),
+  tagKeys: endpoint({ permission: "spend:read", input: noInput, answer: listTagKeys }),
 };
 
 export type ReadName = keyof typeof READS;

@@ -48,7 +48,7 @@ inserted AS (
   FROM incoming
   RETURNING id, occurred_at, team, feature, environment, tenant, prompt_version, provider, model, service_tier, status,
     attempt, response_cache_hit, pricing_state, input_tokens, output_tokens, cache_read_input_tokens,
-    cache_creation_input_tokens, reasoning_output_tokens, cost_usd, latency_ms, reported_cost_usd
+    cache_creation_input_tokens, reasoning_output_tokens, cost_usd, latency_ms, reported_cost_usd, extra_tags
 ),
 rolled AS (
   INSERT INTO usage_rollup_hourly AS r (hour, team, feature, environment, tenant, prompt_version, provider, model,
@@ -67,6 +67,43 @@ rolled AS (
   GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
   ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9
   ON CONFLICT (hour, team, feature, environment, tenant, prompt_version, provider, model, service_tier) DO UPDATE SET
+    requests = r.requests + EXCLUDED.requests,
+    errors = r.errors + EXCLUDED.errors,
+    retries = r.retries + EXCLUDED.retries,
+    response_cache_hits = r.response_cache_hits + EXCLUDED.response_cache_hits,
+    unpriced_requests = r.unpriced_requests + EXCLUDED.unpriced_requests,
+    input_tokens = r.input_tokens + EXCLUDED.input_tokens,
+    output_tokens = r.output_tokens + EXCLUDED.output_tokens,
+    cache_read_input_tokens = r.cache_read_input_tokens + EXCLUDED.cache_read_input_tokens,
+    cache_creation_input_tokens = r.cache_creation_input_tokens + EXCLUDED.cache_creation_input_tokens,
+    reasoning_output_tokens = r.reasoning_output_tokens + EXCLUDED.reasoning_output_tokens,
+    cost_usd = r.cost_usd + EXCLUDED.cost_usd,
+    latency_ms_sum = r.latency_ms_sum + EXCLUDED.latency_ms_sum,
+    reported_cost_usd = r.reported_cost_usd + EXCLUDED.reported_cost_usd,
+    reported_requests = r.reported_requests + EXCLUDED.reported_requests,
+    retry_cost_usd = r.retry_cost_usd + EXCLUDED.retry_cost_usd,
+    error_cost_usd = r.error_cost_usd + EXCLUDED.error_cost_usd
+),
+-- Each extra tag key of an event, with its value, into the tag rollups (lib/rollups/tag-rollups.ts),
+-- in the unique index's order like the rollups above.
+tagged AS (
+  INSERT INTO usage_rollup_tag_hourly AS r (tag_key, hour, tag_value, team, feature, environment, tenant, prompt_version,
+    provider, model, service_tier, requests, errors, retries, response_cache_hits, unpriced_requests, input_tokens,
+    output_tokens, cache_read_input_tokens, cache_creation_input_tokens, reasoning_output_tokens, cost_usd,
+    latency_ms_sum, reported_cost_usd, reported_requests, retry_cost_usd, error_cost_usd)
+  SELECT t.key, date_trunc('hour', i.occurred_at, 'UTC'), t.value, i.team, i.feature, i.environment, i.tenant,
+    i.prompt_version, i.provider, i.model, i.service_tier,
+    count(*), count(*) FILTER (WHERE i.status = 'error'), count(*) FILTER (WHERE i.attempt >= 2),
+    count(*) FILTER (WHERE i.response_cache_hit), count(*) FILTER (WHERE i.pricing_state = 'unpriced'),
+    sum(i.input_tokens), sum(i.output_tokens), sum(i.cache_read_input_tokens), sum(i.cache_creation_input_tokens),
+    sum(i.reasoning_output_tokens), coalesce(sum(i.cost_usd), 0), coalesce(sum(i.latency_ms), 0),
+    coalesce(sum(i.reported_cost_usd), 0), count(i.reported_cost_usd),
+    coalesce(sum(i.cost_usd) FILTER (WHERE i.attempt >= 2), 0), coalesce(sum(i.cost_usd) FILTER (WHERE i.status = 'error'), 0)
+  FROM inserted i CROSS JOIN LATERAL jsonb_each_text(i.extra_tags) AS t(key, value)
+  WHERE i.extra_tags IS NOT NULL
+  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+  ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+  ON CONFLICT (tag_key, hour, tag_value, team, feature, environment, tenant, prompt_version, provider, model, service_tier) DO UPDATE SET
     requests = r.requests + EXCLUDED.requests,
     errors = r.errors + EXCLUDED.errors,
     retries = r.retries + EXCLUDED.retries,

@@ -8,6 +8,7 @@ import { from as copyFrom } from "pg-copy-streams";
 import { applyMigrations, listMigrations, MIGRATIONS_DIR } from "@/lib/db/migrate";
 import { inTransaction } from "@/lib/db/sql";
 import { RETRY_ERROR_COST_COLUMNS, recountRetryErrorCosts } from "@/lib/rollups/rebuild";
+import { rebuildTagRollupsIn } from "@/lib/rollups/tag-rollups";
 import { BackupReader, countRows, detectBackupFormat, RestoreRefusedError, type BackupManifest, type BackupTable } from "@/lib/ops/backup-format";
 import { findPostgresTool, libpqEnvironment, runTool, toolProblem } from "./postgres-tools";
 import { PORTABLE_TEXT_SETTINGS, appliedMigrations, count, findOrderConflict, listForeignKeys, listTables, quoteIdent, rowCount, serverVersion, tablesWithRows, withClient } from "./backup-catalog";
@@ -242,6 +243,11 @@ async function loadBackup(
     if (hourly && RETRY_ERROR_COST_COLUMNS.some((column) => !hourly.columns.includes(column))) {
       const recounted = await recountRetryErrorCosts(client);
       progress(`usage_rollup_hourly: retry and error costs recounted from the events (${count(recounted)} rows)`);
+    }
+    // A backup older than the tag rollups: recomputed from the restored events' extra tags.
+    if (!manifest.tables.some((table) => table.name === "usage_rollup_tag_hourly")) {
+      const rebuilt = await rebuildTagRollupsIn(client);
+      progress(`usage_rollup_tag_hourly: recomputed from the events' extra tags (${count(rebuilt.rows)} rows)`);
     }
     // Fresh tables have no planner statistics until autovacuum comes round.
     await client.query("ANALYZE");

@@ -6,6 +6,7 @@ import { withTransaction } from "@/lib/db/sql";
 import { normalizeProvider } from "@/lib/pricing/provider-name";
 import { repriceForNewPrice } from "@/lib/pricing/reprice";
 import { ROLLUP_DIMENSIONS, ROLLUP_MEASURES } from "@/lib/rollups/rebuild";
+import { TAG_ROLLUP_DIMENSIONS, TAG_ROLLUP_MEASURES } from "@/lib/rollups/tag-rollups";
 
 /**
  * The data half of the provider-name migration (20261206062844): events and prices stored
@@ -46,6 +47,15 @@ ORDER BY ${ROLLUP_DIMENSIONS.filter((c) => c !== "provider").join(", ")}
 ON CONFLICT (${ROLLUP_DIMENSIONS.join(", ")}) DO UPDATE SET
   ${ROLLUP_MEASURES.map((m) => `${m} = r.${m} + EXCLUDED.${m}`).join(",\n  ")}`;
 
+// The same for the tag rollups (no triggers there).
+const TAG_DIMENSIONS_BUT_PROVIDER = TAG_ROLLUP_DIMENSIONS.filter((column) => column !== "provider");
+const MERGE_TAG_ROLLUPS_SQL = `
+INSERT INTO usage_rollup_tag_hourly AS r (${TAG_DIMENSIONS_BUT_PROVIDER.join(", ")}, provider, ${TAG_ROLLUP_MEASURES.join(", ")})
+SELECT ${TAG_DIMENSIONS_BUT_PROVIDER.join(", ")}, $2, ${TAG_ROLLUP_MEASURES.join(", ")} FROM usage_rollup_tag_hourly WHERE provider = $1
+ORDER BY ${TAG_DIMENSIONS_BUT_PROVIDER.join(", ")}
+ON CONFLICT (tag_key, hour, tag_value, team, feature, environment, tenant, prompt_version, provider, model, service_tier) DO UPDATE SET
+  ${TAG_ROLLUP_MEASURES.map((m) => `${m} = r.${m} + EXCLUDED.${m}`).join(",\n  ")}`;
+
 export async function normalizeStoredProviders(pool: pg.Pool): Promise<NormalizeResult> {
   const names = await pool.query<{ provider: string }>(
     `SELECT DISTINCT provider FROM usage_rollup_daily_all UNION SELECT DISTINCT provider FROM prices`,
@@ -62,6 +72,9 @@ export async function normalizeStoredProviders(pool: pg.Pool): Promise<Normalize
         await client.query("LOCK TABLE usage_rollup_hourly IN EXCLUSIVE MODE");
         await client.query(MERGE_ROLLUPS_SQL, [from, to]);
         await client.query("DELETE FROM usage_rollup_hourly WHERE provider = $1", [from]);
+        await client.query("LOCK TABLE usage_rollup_tag_hourly IN EXCLUSIVE MODE");
+        await client.query(MERGE_TAG_ROLLUPS_SQL, [from, to]);
+        await client.query("DELETE FROM usage_rollup_tag_hourly WHERE provider = $1", [from]);
         const events = await client.query(
           "UPDATE usage_events SET provider_as_sent = coalesce(provider_as_sent, provider), provider = $2 WHERE provider = $1",
           [from, to],

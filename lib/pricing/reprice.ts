@@ -5,6 +5,7 @@ import { STANDARD_TIER, type PriceLookup } from "@/lib/pricing/match-price";
 import { entryCost } from "@/lib/pricing/price-cost";
 import { indexPrices, loadPrices, type IndexedPrice } from "@/lib/pricing/price-store";
 import { rebuildRollupsIn } from "@/lib/rollups/rebuild";
+import { rebuildTagRollupsIn } from "@/lib/rollups/tag-rollups";
 import { HOUR_MS } from "@/lib/time";
 
 /**
@@ -275,7 +276,9 @@ async function repriceChunk(client: pg.ClientBase, ctx: Context, phase: Phase, c
     [ids, costs, priceIds],
   );
 
-  const groups = [...deltas.values()].filter((d) => d.cost !== 0n || d.unpriced !== 0);
+  await moveTagRollups(client, ctx, rows, ids, costs);
+
+  const groups = [...deltas.values()].filter((d) => d.cost !== 0n || d.unpriced !== 0 || d.retryCost !== 0n || d.errorCost !== 0n);
   if (groups.length === 0) return result;
   const matched = await client.query<MatchedRollup>(
     `UPDATE usage_rollup_hourly AS r
@@ -319,6 +322,65 @@ async function repriceChunk(client: pg.ClientBase, ctx: Context, phase: Phase, c
     result.repairedRollupHours = hours.size;
   }
   return result;
+}
+
+/**
+ * The tag rollups follow the changed events by the same difference, one row per extra tag key
+ * of each event (summed in SQL from the events' stored extra_tags). A missing row means they
+ * were out of step already: those hours are recomputed from the events (rare; table lock).
+ */
+async function moveTagRollups(
+  client: pg.ClientBase,
+  ctx: Context,
+  rows: readonly { id: string; occurred_at: Date; cost_usd: string | null }[],
+  ids: readonly string[],
+  costs: readonly (string | null)[],
+): Promise<void> {
+  const before = new Map(rows.map((row) => [row.id, row]));
+  const occurredAt = ids.map((id) => (before.get(id) as { occurred_at: Date }).occurred_at);
+  const oldCosts = ids.map((id) => before.get(id)?.cost_usd ?? null);
+  const moved = await client.query<{ wanted: string; matched: string; hours: Date[] }>(
+    `WITH u AS (
+       SELECT * FROM unnest($3::text[], $4::timestamptz[], $5::numeric[], $6::numeric[]) AS u(id, occurred_at, new_cost, old_cost)
+     ),
+     d AS (
+       SELECT t.key AS tag_key, date_trunc('hour', e.occurred_at, 'UTC') AS hour, t.value AS tag_value, e.team, e.feature,
+              e.environment, e.tenant, e.prompt_version, e.service_tier,
+              sum(coalesce(u.new_cost, 0) - coalesce(u.old_cost, 0)) AS cost,
+              sum((u.new_cost IS NULL)::int - (u.old_cost IS NULL)::int) AS unpriced,
+              coalesce(sum(coalesce(u.new_cost, 0) - coalesce(u.old_cost, 0)) FILTER (WHERE e.attempt >= 2), 0) AS retry_cost,
+              coalesce(sum(coalesce(u.new_cost, 0) - coalesce(u.old_cost, 0)) FILTER (WHERE e.status = 'error'), 0) AS error_cost
+       FROM u
+       JOIN usage_events e ON e.id = u.id AND e.occurred_at = u.occurred_at AND e.provider = $1 AND e.model = $2
+       CROSS JOIN LATERAL jsonb_each_text(e.extra_tags) AS t(key, value)
+       WHERE e.extra_tags IS NOT NULL
+       GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+     ),
+     updated AS (
+       UPDATE usage_rollup_tag_hourly AS r
+       SET cost_usd = r.cost_usd + d.cost,
+           unpriced_requests = r.unpriced_requests + d.unpriced,
+           retry_cost_usd = r.retry_cost_usd + d.retry_cost,
+           error_cost_usd = r.error_cost_usd + d.error_cost
+       FROM d
+       WHERE r.tag_key = d.tag_key AND r.hour = d.hour AND r.tag_value = d.tag_value AND r.provider = $1 AND r.model = $2
+         AND r.service_tier = d.service_tier
+         AND r.team IS NOT DISTINCT FROM d.team AND r.feature IS NOT DISTINCT FROM d.feature
+         AND r.environment IS NOT DISTINCT FROM d.environment AND r.tenant IS NOT DISTINCT FROM d.tenant
+         AND r.prompt_version IS NOT DISTINCT FROM d.prompt_version
+       RETURNING 1
+     )
+     SELECT (SELECT count(*) FROM d)::text AS wanted, (SELECT count(*) FROM updated)::text AS matched,
+            coalesce((SELECT array_agg(DISTINCT hour) FROM d), '{}') AS hours`,
+    [ctx.target.provider, ctx.target.model, ids, occurredAt, costs, oldCosts],
+  );
+  const row = moved.rows[0];
+  if (!row || row.wanted === row.matched) return;
+  await client.query("LOCK TABLE usage_rollup_tag_hourly IN EXCLUSIVE MODE");
+  for (const hour of row.hours) {
+    const from = new Date(hour);
+    await rebuildTagRollupsIn(client, { from, to: new Date(from.getTime() + HOUR_MS), provider: ctx.target.provider, model: ctx.target.model });
+  }
 }
 
 function isRetryable(error: unknown): boolean {

@@ -25,6 +25,35 @@ export const SPEND_GROUP_KEYS = [
 ] as const;
 export type SpendGroupKey = (typeof SPEND_GROUP_KEYS)[number];
 
+/**
+ * Any extra tag as a dimension (`tag.<key>`, e.g. `tag.language`): groupable in `group_by` and
+ * filterable as the parameter `tag.<key>=<value>`, like the fixed keys. The key is the tag's
+ * name as sent, restricted to characters that read unambiguously in a comma list and a URL.
+ */
+export const TAG_DIMENSION_PREFIX = "tag.";
+export type TagDimension = `tag.${string}`;
+export type SpendDimension = SpendGroupKey | TagDimension;
+export const TAG_KEY_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,63}$/;
+/** Extra tag keys per query: one reads the tag rollups, more read the raw events. */
+export const MAX_TAG_DIMENSIONS = 3;
+const WELL_KNOWN_KEYS: readonly string[] = ["team", "feature", "environment", "tenant", "user", "prompt_version"];
+
+export function isTagDimension(key: string): key is TagDimension {
+  return key.startsWith(TAG_DIMENSION_PREFIX);
+}
+
+export function tagKeyOf(dimension: TagDimension): string {
+  return dimension.slice(TAG_DIMENSION_PREFIX.length);
+}
+
+/** Why `tag.<key>` cannot be a dimension, or null when it can. */
+export function tagDimensionProblem(dimension: string): string | null {
+  const key = dimension.slice(TAG_DIMENSION_PREFIX.length);
+  if (!TAG_KEY_PATTERN.test(key)) return `${dimension}: a tag key is 1-64 letters, digits, _ . : / or -`;
+  if (WELL_KNOWN_KEYS.includes(key)) return `${dimension}: ${key} is a fixed key; use ${key}`;
+  return null;
+}
+
 /** Exact-match filters; each is a column of both usage_events and usage_rollup_hourly. */
 export const SPEND_FILTER_KEYS = ["team", "feature", "environment", "tenant", "provider", "model"] as const;
 export type SpendFilterKey = (typeof SPEND_FILTER_KEYS)[number];
@@ -50,8 +79,13 @@ const instantSchema = z
     return at;
   });
 
-/** A comma list of group keys drawn from `allowed` (repeats dropped); shared by spend and forecast queries. */
-export function groupByListSchema<K extends string>(allowed: readonly K[]) {
+/**
+ * A comma list of group keys drawn from `allowed` (repeats dropped); shared by spend and
+ * forecast queries. With `tags`, `tag.<key>` entries are group keys too.
+ */
+export function groupByListSchema<K extends string>(allowed: readonly K[]): z.ZodType<K[], string | undefined>;
+export function groupByListSchema<K extends string>(allowed: readonly K[], options: { tags: true }): z.ZodType<(K | TagDimension)[], string | undefined>;
+export function groupByListSchema<K extends string>(allowed: readonly K[], options: { tags?: boolean } = {}) {
   return z
     .string()
     .optional()
@@ -60,17 +94,24 @@ export function groupByListSchema<K extends string>(allowed: readonly K[]) {
         .split(",")
         .map((key) => key.trim())
         .filter((key) => key !== "");
-      const unknown = keys.filter((key) => !(allowed as readonly string[]).includes(key));
+      const isTag = (key: string) => options.tags === true && isTagDimension(key);
+      const unknown = keys.filter((key) => !(allowed as readonly string[]).includes(key) && !isTag(key));
       if (unknown.length > 0) {
-        ctx.addIssue({ code: "custom", message: `unknown group key ${unknown.join(", ")}; use ${allowed.join(", ")}` });
+        const tagHint = options.tags ? ", or tag.<key> for an extra tag" : "";
+        ctx.addIssue({ code: "custom", message: `unknown group key ${unknown.join(", ")}; use ${allowed.join(", ")}${tagHint}` });
+        return z.NEVER;
+      }
+      const problems = keys.filter(isTag).map(tagDimensionProblem).filter((problem) => problem !== null);
+      if (problems.length > 0) {
+        ctx.addIssue({ code: "custom", message: problems.join("; ") });
         return z.NEVER;
       }
       // A repeated key would only repeat a column: keep the first mention.
-      return [...new Set(keys)] as K[];
+      return [...new Set(keys)] as (K | TagDimension)[];
     });
 }
 
-const groupBySchema = groupByListSchema(SPEND_GROUP_KEYS);
+const groupBySchema = groupByListSchema(SPEND_GROUP_KEYS, { tags: true });
 
 // An empty value is refused rather than matched against "": omitting the parameter is
 // how a client asks for everything, and `team=` reading as "nothing" would mislead.
@@ -119,9 +160,46 @@ export function knownParameters<S extends z.ZodRawShape>(shape: S, refine?: (val
     );
 }
 
-/** Known parameters only, and a sensible window. */
+/**
+ * Like knownParameters, and `tag.<key>=<value>` parameters too (exact-match filters on extra
+ * tags), returned as `tag_filters` ({key: value}); a bad key or value is refused at its name.
+ */
+export function knownParametersWithTags<S extends z.ZodRawShape>(shape: S, refine?: (value: Record<string, unknown>, ctx: z.RefinementCtx) => void) {
+  const known = new Set(Object.keys(shape));
+  return z
+    .looseObject(shape)
+    .superRefine((value, ctx) => {
+      let tags = 0;
+      for (const [key, raw] of Object.entries(value)) {
+        if (known.has(key)) continue;
+        if (!isTagDimension(key)) {
+          ctx.addIssue({ code: "custom", path: [key], message: `unknown query parameter; use ${[...known].join(", ")}, or tag.<key>=<value>` });
+          continue;
+        }
+        const problem = tagDimensionProblem(key);
+        const valueProblem = filterSchema.safeParse(raw).error?.issues[0]?.message ?? (typeof raw === "string" ? null : "must be a tag value");
+        if (problem ?? valueProblem) ctx.addIssue({ code: "custom", path: [key], message: problem ?? valueProblem ?? "" });
+        tags++;
+      }
+      if (tags > MAX_TAG_DIMENSIONS) ctx.addIssue({ code: "custom", path: ["tag"], message: `at most ${MAX_TAG_DIMENSIONS} tag.<key> filters` });
+      refine?.(value, ctx);
+    })
+    .transform((value) => {
+      const out = Object.fromEntries(Object.entries(value).filter(([key]) => known.has(key))) as z.output<z.ZodObject<S>>;
+      const tagFilters: Record<string, string> = {};
+      for (const [key, raw] of Object.entries(value)) if (isTagDimension(key)) tagFilters[tagKeyOf(key)] = String(raw);
+      return { ...out, tag_filters: tagFilters };
+    });
+}
+
+/** Known parameters (and tag filters) only, and a sensible window; at most MAX_TAG_DIMENSIONS extra tag keys in all. */
 function spendQuery<S extends typeof spendShape>(shape: S) {
-  return knownParameters(shape, (value, ctx) => {
+  return knownParametersWithTags(shape, (value, ctx) => {
+    const groupBy = Array.isArray(value.group_by) ? (value.group_by as string[]) : [];
+    const tagKeys = new Set([...groupBy.filter(isTagDimension), ...Object.keys(value).filter(isTagDimension)]);
+    if (tagKeys.size > MAX_TAG_DIMENSIONS) {
+      ctx.addIssue({ code: "custom", path: ["group_by"], message: `at most ${MAX_TAG_DIMENSIONS} extra tag keys (tag.<key>) in group_by and filters together` });
+    }
     const { from, to } = value as { from: unknown; to: unknown };
     if (!(from instanceof Date) || !(to instanceof Date)) return;
     if (from.getTime() >= to.getTime()) {

@@ -44,6 +44,7 @@ import { GET as getConnections, POST as postConnection } from "@/app/api/v1/reco
 import { DELETE as deleteConnection } from "@/app/api/v1/reconciliation/connections/[id]/route";
 import { POST as postReconciliationRun } from "@/app/api/v1/reconciliation/run/route";
 import { GET as getChargebackRoute } from "@/app/api/v1/chargeback/route";
+import { GET as getTagKeysRoute } from "@/app/api/v1/tags/route";
 import { GET as getStatementRoute } from "@/app/api/v1/chargeback/statement/route";
 import { GET as getClosedMonthsRoute } from "@/app/api/v1/chargeback/months/route";
 import { DELETE as reopenMonthRoute, POST as closeMonthRoute } from "@/app/api/v1/chargeback/close/route";
@@ -1048,6 +1049,15 @@ const ROUTES: RouteCase[] = [
       await prisma.reconciliationConnection.deleteMany();
       return { path: "/api/v1/reconciliation/run", body: { from: "2026-11-01", to: "2026-11-02" } };
     },
+  },
+  {
+    method: "GET",
+    route: "/api/v1/tags",
+    handler: getTagKeysRoute,
+    // spend:read — every role and read keys (a bound key: its team's keys).
+    allowed: READ,
+    success: 200,
+    prepare: async () => ({ path: "/api/v1/tags" }),
   },
   // ---------------------------------------------------------------- chargeback
   {

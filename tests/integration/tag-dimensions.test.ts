@@ -1,0 +1,144 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { GET as getSpendRoute } from "@/app/api/v1/spend/route";
+import { GET as getTagsRoute } from "@/app/api/v1/tags/route";
+import type { SpendResult } from "@/lib/analytics/spend";
+import { getPool } from "@/lib/db";
+import { insertPrice } from "@/lib/pricing/price-store";
+import { repriceForNewPrice } from "@/lib/pricing/reprice";
+import { compareTagRollupsWithEvents, rebuildTagRollups } from "@/lib/rollups/tag-rollups";
+import { createTestKey } from "../factories/api-keys";
+import { createPricedModel, ingest, PROVIDER } from "../factories/alerts";
+import { createTestUser, detailPaths, read, sessionRequest, type TestUser } from "../factories/users";
+
+/**
+ * Any tag as a dimension (issue 17, item 3): extra tags grouped and filtered in
+ * /api/v1/spend as `tag.<key>`, from the tag rollups when one key is named (the events without
+ * the key as the null group) and from the events otherwise, with the same exact numbers; the
+ * tag rollups follow re-pricing and equal a recount; the keys listed per team scope.
+ */
+
+let finance: TestUser;
+let lead: TestUser;
+let model: string;
+
+const DAY = "from=2026-09-10&to=2026-09-11";
+// Not hour-aligned: the raw-event path, for the same events.
+const DAY_BY_EVENTS = "from=2026-09-09T23:30:00Z&to=2026-09-11T00:00:00Z";
+
+beforeAll(async () => {
+  finance = await createTestUser({ role: "finance" });
+  lead = await createTestUser({ role: "team_lead", teams: [{ slug: "search", role: "lead" }] });
+  model = await createPricedModel();
+  const ingestKey = await createTestKey(["ingest"]);
+  // $1000 per million input tokens: usd is exact. Two batches, so the tag rows' upsert path runs too.
+  await ingest(ingestKey, model, [
+    { at: "2026-09-10T09:00:00Z", usd: "1", tags: { team: "search", language: "fr", scenario: "a" } },
+    { at: "2026-09-10T09:10:00Z", usd: "2", tags: { team: "search", language: "de" } },
+    { at: "2026-09-10T15:00:00Z", usd: "4", tags: { team: "search", scenario: "b" } },
+  ]);
+  await ingest(ingestKey, model, [
+    { at: "2026-09-10T09:20:00Z", usd: "8", tags: { team: "support", language: "fr" } },
+    { at: "2026-09-10T20:00:00Z", usd: "16", tags: { team: "support", region: "eu" } },
+  ]);
+});
+
+async function spend(user: TestUser, query: string) {
+  return read<SpendResult>(await getSpendRoute(sessionRequest(`/api/v1/spend?${query}`, { cookie: user.cookie })));
+}
+
+/** The rows as [keys…, cost] in the answer's order, for both paths: they must agree exactly. */
+async function rowsOnBothPaths(user: TestUser, query: string): Promise<(string | null)[][]> {
+  const [rollups, events] = [await spend(user, `${DAY}&${query}`), await spend(user, `${DAY_BY_EVENTS}&${query}`)];
+  expect(rollups.status).toBe(200);
+  expect(events.status).toBe(200);
+  const shape = (result: SpendResult) => result.rows.map((row) => [...result.group_by.map((key) => row[key] ?? null), row.cost_usd]);
+  expect(shape(events.body)).toEqual(shape(rollups.body));
+  expect(events.body.total).toEqual(rollups.body.total);
+  return shape(rollups.body);
+}
+
+describe("GET /api/v1/spend with tag.<key>", () => {
+  it("groups by an extra tag, events without it in the null group, identically on both paths", async () => {
+    expect(await rowsOnBothPaths(finance, "group_by=tag.language")).toEqual([
+      [null, "20.000000000000"],
+      ["fr", "9.000000000000"],
+      ["de", "2.000000000000"],
+    ]);
+    expect(await rowsOnBothPaths(finance, "group_by=team,tag.language")).toEqual([
+      ["support", null, "16.000000000000"],
+      ["support", "fr", "8.000000000000"],
+      ["search", null, "4.000000000000"],
+      ["search", "de", "2.000000000000"],
+      ["search", "fr", "1.000000000000"],
+    ]);
+    const total = await spend(finance, `${DAY}&group_by=tag.language`);
+    expect(total.body.total).toMatchObject({ cost_usd: "31.000000000000", requests: 5 });
+  });
+
+  it("filters on an extra tag, alone or with a grouping by another", async () => {
+    expect(await rowsOnBothPaths(finance, "group_by=team&tag.language=fr")).toEqual([
+      ["support", "8.000000000000"],
+      ["search", "1.000000000000"],
+    ]);
+    const filtered = await spend(finance, `${DAY}&tag.language=fr`);
+    expect(filtered.body.total).toMatchObject({ cost_usd: "9.000000000000", requests: 2 });
+    // Two keys: from the events (a tag rollup row holds one key).
+    expect(await rowsOnBothPaths(finance, "group_by=tag.language,tag.scenario")).toEqual([
+      [null, null, "16.000000000000"],
+      ["fr", null, "8.000000000000"],
+      [null, "b", "4.000000000000"],
+      ["de", null, "2.000000000000"],
+      ["fr", "a", "1.000000000000"],
+    ]);
+    expect(await rowsOnBothPaths(finance, "group_by=tag.scenario&tag.language=fr")).toEqual([
+      [null, "8.000000000000"],
+      ["a", "1.000000000000"],
+    ]);
+  });
+
+  it("keeps a lead to their teams, for rows and for the keys listed", async () => {
+    expect(await rowsOnBothPaths(lead, "group_by=tag.language")).toEqual([
+      [null, "4.000000000000"],
+      ["de", "2.000000000000"],
+      ["fr", "1.000000000000"],
+    ]);
+    const mine = await read<{ keys: string[] }>(await getTagsRoute(sessionRequest("/api/v1/tags", { cookie: lead.cookie })));
+    expect(mine.body.keys).toEqual(["language", "scenario"]);
+    const all = await read<{ keys: string[] }>(await getTagsRoute(sessionRequest("/api/v1/tags", { cookie: finance.cookie })));
+    expect(all.body.keys).toEqual(["language", "region", "scenario"]);
+  });
+
+  it("refuses what cannot be a tag dimension, naming the parameter", async () => {
+    const bad = async (query: string) => {
+      const response = await spend(finance, `${DAY}&${query}`);
+      return [response.status, detailPaths(response.body)];
+    };
+    expect(await bad("group_by=tag.team")).toEqual([400, ["group_by"]]);
+    expect(await bad("group_by=tag.a%20b")).toEqual([400, ["group_by"]]);
+    expect(await bad("group_by=tag.a,tag.b,tag.c,tag.d")).toEqual([400, ["group_by"]]);
+    expect(await bad("tag.language=")).toEqual([400, ["tag.language"]]);
+    expect(await bad("tags.language=fr")).toEqual([400, ["tags.language"]]);
+  });
+
+  it("tag rollups follow a re-pricing and equal a recount, and a rebuild changes nothing", async () => {
+    await insertPrice(getPool(), {
+      provider: PROVIDER,
+      model,
+      serviceTier: "standard",
+      effectiveFrom: new Date("2026-09-10T09:15:00Z"),
+      rates: { inputPerMtok: "2000", outputPerMtok: "0", cacheReadPerMtok: "2000", cacheWritePerMtok: "2000", cacheWrite1hPerMtok: "2000", reasoningPerMtok: "0" },
+    });
+    await repriceForNewPrice(getPool(), { provider: PROVIDER, model, serviceTier: "standard", effectiveFrom: new Date("2026-09-10T09:15:00Z") });
+    // Doubled from 09:15: support's fr (8 → 16) and region (16 → 32), search's scenario b (4 → 8).
+    const expected = [
+      [null, "40.000000000000"],
+      ["fr", "17.000000000000"],
+      ["de", "2.000000000000"],
+    ];
+    expect(await rowsOnBothPaths(finance, "group_by=tag.language")).toEqual(expected);
+    expect(await compareTagRollupsWithEvents(getPool())).toEqual([]);
+    await rebuildTagRollups(getPool());
+    expect(await compareTagRollupsWithEvents(getPool())).toEqual([]);
+    expect(await rowsOnBothPaths(finance, "group_by=tag.language")).toEqual(expected);
+  });
+});
