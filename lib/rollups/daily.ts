@@ -8,6 +8,9 @@ import { ROLLUP_MEASURES } from "@/lib/rollups/rebuild";
  * the pending deltas into the daily rows, so the pending table stays small. Readers sum
  * both (usage_rollup_daily_all), so folding changes no answer, only how fast it comes.
  *
+ * The tag rollups' days (usage_rollup_tag_daily, kept the same way by triggers on
+ * usage_rollup_tag_hourly) are folded in the same transaction.
+ *
  * One folder at a time across every app instance (a transaction-level advisory lock);
  * a second caller returns at once.
  */
@@ -28,6 +31,20 @@ ORDER BY ${KEY}
 ON CONFLICT (${KEY}) DO UPDATE SET ${ROLLUP_MEASURES.map((m) => `${m} = d.${m} + EXCLUDED.${m}`).join(", ")}
 RETURNING d.id, d.requests`;
 
+// The tag rollups' days, the same way (usage_rollup_tag_daily_pending → usage_rollup_tag_daily).
+const TAG_KEY_COLUMNS = ["tag_key", "day", "tag_value", ...DIMENSIONS].join(", ");
+const FOLD_TAGS_SQL = `
+WITH moved AS (
+  DELETE FROM usage_rollup_tag_daily_pending RETURNING ${TAG_KEY_COLUMNS}, ${MEASURES}
+)
+INSERT INTO usage_rollup_tag_daily AS d (${TAG_KEY_COLUMNS}, ${MEASURES})
+SELECT ${TAG_KEY_COLUMNS}, ${ROLLUP_MEASURES.map((m) => `sum(${m})`).join(", ")}
+FROM moved
+GROUP BY ${TAG_KEY_COLUMNS}
+ORDER BY ${TAG_KEY_COLUMNS}
+ON CONFLICT (${TAG_KEY_COLUMNS}) DO UPDATE SET ${ROLLUP_MEASURES.map((m) => `${m} = d.${m} + EXCLUDED.${m}`).join(", ")}
+RETURNING d.id, d.requests`;
+
 export interface FoldResult {
   folded: boolean;
   /** Daily rows written. */
@@ -40,7 +57,10 @@ export async function foldDailyRollups(pool: pg.Pool): Promise<FoldResult> {
     // A day-group whose events were all deleted or moved (a rebuild) is gone, not a row of zeros.
     const empty = result.rows.filter((row) => row.requests === "0").map((row) => row.id);
     if (empty.length > 0) await client.query("DELETE FROM usage_rollup_daily WHERE id = ANY($1::bigint[])", [empty]);
-    return result.rowCount ?? 0;
+    const tags = await client.query<{ id: string; requests: string }>(FOLD_TAGS_SQL);
+    const emptyTags = tags.rows.filter((row) => row.requests === "0").map((row) => row.id);
+    if (emptyTags.length > 0) await client.query("DELETE FROM usage_rollup_tag_daily WHERE id = ANY($1::bigint[])", [emptyTags]);
+    return (result.rowCount ?? 0) + (tags.rowCount ?? 0);
   });
   return folded.ran ? { folded: true, rows: folded.value } : { folded: false, rows: 0 };
 }

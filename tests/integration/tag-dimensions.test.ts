@@ -5,6 +5,7 @@ import type { SpendResult } from "@/lib/analytics/spend";
 import { getPool } from "@/lib/db";
 import { insertPrice } from "@/lib/pricing/price-store";
 import { repriceForNewPrice } from "@/lib/pricing/reprice";
+import { foldDailyRollups } from "@/lib/rollups/daily";
 import { compareTagRollupsWithEvents, rebuildTagRollups } from "@/lib/rollups/tag-rollups";
 import { createTestKey } from "../factories/api-keys";
 import { createPricedModel, ingest, PROVIDER } from "../factories/alerts";
@@ -41,6 +42,18 @@ beforeAll(async () => {
     { at: "2026-09-10T20:00:00Z", usd: "16", tags: { team: "support", region: "eu" } },
   ]);
 });
+
+/** Days whose daily tag rows (folded + pending) differ from the sum of their hourly ones. */
+async function tagDaysDifferingFromHours(): Promise<unknown[]> {
+  const perDay = (source: string, time: string) => `SELECT date_trunc('day', ${time}, 'UTC') AS day, tag_key, tag_value, team, feature, provider, model,
+      sum(requests)::text AS requests, sum(cost_usd)::text AS cost FROM ${source}
+    GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(requests) <> 0`;
+  const result = await getPool().query(
+    `(${perDay("usage_rollup_tag_daily_all", "hour")} EXCEPT ${perDay("usage_rollup_tag_hourly", "hour")})
+     UNION ALL (${perDay("usage_rollup_tag_hourly", "hour")} EXCEPT ${perDay("usage_rollup_tag_daily_all", "hour")})`,
+  );
+  return result.rows;
+}
 
 async function spend(user: TestUser, query: string) {
   return read<SpendResult>(await getSpendRoute(sessionRequest(`/api/v1/spend?${query}`, { cookie: user.cookie })));
@@ -137,8 +150,14 @@ describe("GET /api/v1/spend with tag.<key>", () => {
     ];
     expect(await rowsOnBothPaths(finance, "group_by=tag.language")).toEqual(expected);
     expect(await compareTagRollupsWithEvents(getPool())).toEqual([]);
+    expect(await tagDaysDifferingFromHours()).toEqual([]);
     await rebuildTagRollups(getPool());
     expect(await compareTagRollupsWithEvents(getPool())).toEqual([]);
+    expect(await rowsOnBothPaths(finance, "group_by=tag.language")).toEqual(expected);
+    // Folding the days' pending deltas changes no answer.
+    expect((await foldDailyRollups(getPool())).folded).toBe(true);
+    expect(await getPool().query("SELECT 1 FROM usage_rollup_tag_daily_pending")).toMatchObject({ rowCount: 0 });
+    expect(await tagDaysDifferingFromHours()).toEqual([]);
     expect(await rowsOnBothPaths(finance, "group_by=tag.language")).toEqual(expected);
   });
 });
