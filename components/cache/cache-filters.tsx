@@ -1,7 +1,7 @@
 "use client";
 
 import { useId, useState } from "react";
-import { CACHE_FILTERS, CACHE_GROUPS, DIMENSION_LABELS, WINDOW_PRESETS, type CachePageState, type CacheWindow } from "@/lib/schemas/pages/cache";
+import { CACHE_FILTERS, CACHE_GROUPS, cacheDimensionLabel, WINDOW_PRESETS, type CachePageState, type CacheWindow } from "@/lib/schemas/pages/cache";
 import { MAX_WINDOW_DAYS } from "@/lib/schemas/cache";
 import { addDays } from "@/lib/time";
 import { Button } from "@/components/ui/button";
@@ -99,7 +99,7 @@ export function CacheFilters({
         Group by
         <select aria-label="Group by" value={state.by} onChange={(e) => update({ by: e.target.value })} className={SELECT}>
           {CACHE_GROUPS.map((g) => (
-            <option key={g} value={g}>{DIMENSION_LABELS[g]}</option>
+            <option key={g} value={g}>{cacheDimensionLabel(g)}</option>
           ))}
         </select>
       </label>
@@ -108,8 +108,8 @@ export function CacheFilters({
         const current = state[f];
         return (
           <label key={f} className={LABEL}>
-            {DIMENSION_LABELS[f]}
-            <select aria-label={DIMENSION_LABELS[f]} value={current ?? ""} onChange={(e) => update({ [f]: e.target.value || undefined })} className={SELECT}>
+            {cacheDimensionLabel(f)}
+            <select aria-label={cacheDimensionLabel(f)} value={current ?? ""} onChange={(e) => update({ [f]: e.target.value || undefined })} className={SELECT}>
               <option value="">All</option>
               {current && !values.includes(current) ? <option value={current}>{current}</option> : null}
               {values.map((v) => (

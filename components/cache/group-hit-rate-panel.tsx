@@ -2,7 +2,7 @@
 
 import { useMemo } from "react";
 import type { CacheReport } from "@/lib/analytics/cache";
-import { DIMENSION_LABELS } from "@/lib/schemas/pages/cache";
+import { cacheDimensionLabel } from "@/lib/schemas/pages/cache";
 import { cacheGroupName, formatHitRate, groupPlural } from "@/lib/view/cache-format";
 import { dayTicks, groupHitRateRows, groupHitRateSummary } from "@/lib/view/cache-charts";
 import type { CacheGroupBy } from "@/lib/schemas/cache";
@@ -19,7 +19,7 @@ export function GroupHitRatePanel({ report, by: requested }: { report: CacheRepo
   const domain = useMemo((): [number, number] => [Date.parse(report.from), Date.parse(report.to)], [report.from, report.to]);
   const { rows, series } = useMemo(() => groupHitRateRows(report.groups, by, report.bucket), [report.groups, by, report.bucket]);
   const ticks = useMemo(() => dayTicks(domain[0], domain[1]), [domain]);
-  const label = DIMENSION_LABELS[by];
+  const label = cacheDimensionLabel(by);
   const withDrops = report.groups.filter((g) => g.drops.length > 0);
   const topCount = report.groups.filter((g) => !g.other).length;
   return (

@@ -2,7 +2,7 @@
 
 import { useMemo } from "react";
 import type { TokensPerRequestReport } from "@/lib/analytics/tokens-per-request";
-import { DIMENSION_LABELS, TOKENS_GROUPS, type CachePageState } from "@/lib/schemas/pages/cache";
+import { cacheDimensionLabel, TOKENS_GROUPS, type CachePageState } from "@/lib/schemas/pages/cache";
 import { formatChangePct, groupPlural, tokensGroupName } from "@/lib/view/cache-format";
 import { dayTicks, tokensChartRows, tokensSummary } from "@/lib/view/cache-charts";
 import { sortTokensRows, tokensRows } from "@/lib/view/cache-tables";
@@ -54,7 +54,7 @@ export function TokensPanel({ query, state, update }: { query: Query; state: Cac
   const ticks = useMemo(() => dayTicks(domain[0], domain[1]), [domain]);
   const rule = report?.jump_rule;
   const by = report?.group_by ?? state.tby;
-  const label = DIMENSION_LABELS[by];
+  const label = cacheDimensionLabel(by);
 
   return (
     <div id="tokens-per-request" className="scroll-mt-4">
@@ -73,7 +73,7 @@ export function TokensPanel({ query, state, update }: { query: Query; state: Cac
             Tokens by
             <select aria-label="Tokens by" value={state.tby} onChange={(e) => update({ tby: e.target.value })} className="mt-1 block rounded-md border border-zinc-300 bg-white px-2 py-1.5 text-sm">
               {TOKENS_GROUPS.map((g) => (
-                <option key={g} value={g}>{DIMENSION_LABELS[g]}</option>
+                <option key={g} value={g}>{cacheDimensionLabel(g)}</option>
               ))}
             </select>
           </label>

@@ -123,6 +123,9 @@ export const queries = {
   closedMonths: () =>
     apiQuery<{ months: { month: string; closed_at: string; closed_by: string | null }[] }>([...QUERY_ROOTS.chargeback, "closed"], "/api/v1/chargeback/months"),
 
+  /** The extra tag keys seen (each groupable as tag.<key>). */
+  tagKeys: () => apiQuery<{ keys: string[] }>(["tag-keys"], "/api/v1/tags"),
+
   teams: () => apiQuery<{ teams: TeamView[] }>(QUERY_ROOTS.teams, "/api/v1/teams"),
   users: () => apiQuery<{ users: UserView[] }>(QUERY_ROOTS.users, "/api/v1/users"),
   apiKeys: () => apiQuery<{ keys: KeyView[] }>(QUERY_ROOTS.apiKeys, "/api/v1/keys"),

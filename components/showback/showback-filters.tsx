@@ -1,10 +1,11 @@
 "use client";
 
 import { useMemo } from "react";
-import { DIMENSION_LABELS, SHOWBACK_DIMENSIONS } from "@/lib/view/showback";
+import { DIMENSION_LABELS, SHOWBACK_DIMENSIONS, dimensionLabel } from "@/lib/view/showback";
 import { SHOWBACK_FILTERS, secondaryOf, type ShowbackPageState } from "@/lib/schemas/pages/showback";
 import { addDays } from "@/lib/time";
-import { useSpend } from "@/components/queries/hooks";
+import { useApiQuery, useSpend } from "@/components/queries/hooks";
+import { queries } from "@/components/queries/keys";
 import { Button } from "@/components/ui/button";
 import { FormBlock, LoadingRegion } from "@/components/ui/skeleton";
 import { useShowbackState } from "./use-showback-state";
@@ -15,7 +16,16 @@ export function ShowbackFilters({ state, window }: { state: ShowbackPageState; w
   const [shown, update] = useShowbackState(state, window);
   const primary = shown.by;
   const secondary = secondaryOf(shown);
-  const options = useSpend(showbackRequests(state, window).options);
+  const requests = showbackRequests(state, window);
+  const options = useSpend(requests.options);
+  // Any extra tag seen in usage is a dimension too (tag.<key>), and one can filter on it.
+  const tagKeys = useApiQuery(queries.tagKeys());
+  const dimensions = useMemo(() => [...SHOWBACK_DIMENSIONS, ...(tagKeys.data?.keys ?? []).map((key) => `tag.${key}`)], [tagKeys.data]);
+  const tagValues = useSpend(requests.tagValues ?? { from: window.from, to: window.to }, requests.tagValues !== null);
+  const tagValueChoices = useMemo(
+    () => (tagValues.data?.rows ?? []).map((row) => row[`tag.${shown.tag_key}`]).filter((v): v is string => typeof v === "string").sort(),
+    [tagValues.data, shown.tag_key],
+  );
 
   const optionValues = useMemo(() => {
     const values: Record<string, string[]> = {};
@@ -42,8 +52,8 @@ export function ShowbackFilters({ state, window }: { state: ShowbackPageState; w
       <label className="text-sm font-medium text-zinc-800">
         Group by
         <select aria-label="Group by" value={primary} onChange={(e) => update({ by: e.target.value, then: undefined })} className="mt-1 block rounded-md border border-zinc-300 px-2 py-1.5 text-sm">
-          {SHOWBACK_DIMENSIONS.map((d) => (
-            <option key={d} value={d}>{DIMENSION_LABELS[d]}</option>
+          {(dimensions.includes(primary) ? dimensions : [...dimensions, primary]).map((d) => (
+            <option key={d} value={d}>{dimensionLabel(d)}</option>
           ))}
         </select>
       </label>
@@ -51,8 +61,8 @@ export function ShowbackFilters({ state, window }: { state: ShowbackPageState; w
         Then by
         <select aria-label="Then by" value={secondary ?? "none"} onChange={(e) => update({ then: e.target.value })} className="mt-1 block rounded-md border border-zinc-300 px-2 py-1.5 text-sm">
           <option value="none">—</option>
-          {SHOWBACK_DIMENSIONS.filter((d) => d !== primary).map((d) => (
-            <option key={d} value={d}>{DIMENSION_LABELS[d]}</option>
+          {dimensions.filter((d) => d !== primary).map((d) => (
+            <option key={d} value={d}>{dimensionLabel(d)}</option>
           ))}
         </select>
       </label>
@@ -82,6 +92,38 @@ export function ShowbackFilters({ state, window }: { state: ShowbackPageState; w
           </select>
         </label>
       ))}
+      <label className="text-sm font-medium text-zinc-800">
+        Tag
+        <select
+          aria-label="Tag"
+          value={shown.tag_key ?? ""}
+          onChange={(e) => update({ tag_key: e.target.value || undefined, tag_value: undefined })}
+          className="mt-1 block max-w-40 rounded-md border border-zinc-300 px-2 py-1.5 text-sm"
+        >
+          <option value="">Any</option>
+          {shown.tag_key && !(tagKeys.data?.keys ?? []).includes(shown.tag_key) ? <option value={shown.tag_key}>{shown.tag_key}</option> : null}
+          {(tagKeys.data?.keys ?? []).map((key) => (
+            <option key={key} value={key}>{key}</option>
+          ))}
+        </select>
+      </label>
+      {shown.tag_key ? (
+        <label className="text-sm font-medium text-zinc-800">
+          {shown.tag_key} is
+          <select
+            aria-label={`${shown.tag_key} is`}
+            value={shown.tag_value ?? ""}
+            onChange={(e) => update({ tag_value: e.target.value || undefined })}
+            className="mt-1 block max-w-40 rounded-md border border-zinc-300 px-2 py-1.5 text-sm"
+          >
+            <option value="">Any value</option>
+            {shown.tag_value && !tagValueChoices.includes(shown.tag_value) ? <option value={shown.tag_value}>{shown.tag_value}</option> : null}
+            {tagValueChoices.map((v) => (
+              <option key={v} value={v}>{v}</option>
+            ))}
+          </select>
+        </label>
+      ) : null}
     </form>
   );
 }

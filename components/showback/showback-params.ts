@@ -1,5 +1,6 @@
 import { previousWindow } from "@/lib/view/showback";
-import { SHOWBACK_FILTERS, secondaryOf, type ShowbackPageState } from "@/lib/schemas/pages/showback";
+import { SHOWBACK_FILTERS, secondaryOf, tagFilterOf, type ShowbackPageState } from "@/lib/schemas/pages/showback";
+import { isTagDimension } from "@/lib/schemas/spend";
 import { utcDayKey } from "@/lib/time";
 import type { QueryParams } from "@/components/queries/query-string";
 
@@ -17,7 +18,7 @@ export function showbackFilters(state: ShowbackPageState): Record<(typeof SHOWBA
 export function showbackRequests(state: ShowbackPageState, window: ShowbackWindow) {
   const primary = state.by;
   const secondary = secondaryOf(state);
-  const filters = showbackFilters(state);
+  const filters = { ...showbackFilters(state), ...tagFilterOf(state) };
   const previous = previousWindow(new Date(`${window.from}T00:00:00Z`), new Date(`${window.to}T00:00:00Z`));
   const groupBy = secondary ? `${primary},${secondary}` : primary;
   return {
@@ -29,7 +30,11 @@ export function showbackRequests(state: ShowbackPageState, window: ShowbackWindo
     daily: { from: window.from, to: window.to, group_by: `${primary},day`, ...filters },
     /** The filters' choices: every tag value seen in the window. */
     options: { from: window.from, to: window.to, group_by: SHOWBACK_FILTERS.join(",") },
-    /** The month-end forecast per primary row (the current month only). */
-    forecast: { group_by: primary, ...filters } satisfies QueryParams,
+    /** The month-end forecast per primary row (the current month only; fixed dimensions only). */
+    forecast: { group_by: primary, ...showbackFilters(state) } satisfies QueryParams,
+    /** Whether the forecast applies: the forecast API splits by fixed dimensions and filters on them only. */
+    forecastable: !isTagDimension(primary) && Object.keys(tagFilterOf(state)).length === 0,
+    /** The extra tag keys for the grouping and filter choices. */
+    tagValues: state.tag_key ? { from: window.from, to: window.to, group_by: `tag.${state.tag_key}` } : null,
   };
 }

@@ -44,7 +44,7 @@ export function ShowbackResults({ state, window }: { state: ShowbackPageState; w
   const daily = useSpend(requests.daily);
   // The current month, whole: a month-end forecast per primary row (one request, one query).
   const month = useMemo(() => currentMonthWindow(new Date()), []);
-  const forecastShown = isCurrentMonthWindow(window, new Date());
+  const forecastShown = isCurrentMonthWindow(window, new Date()) && requests.forecastable;
   const forecast = useForecast(requests.forecast, forecastShown);
 
   const rows = useMemo(() => {

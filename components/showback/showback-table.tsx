@@ -1,5 +1,5 @@
 import { Fragment } from "react";
-import { DIMENSION_LABELS, type ShowbackRow, type SortKey } from "@/lib/view/showback";
+import { dimensionLabel, type ShowbackDimension, type ShowbackRow, type SortKey } from "@/lib/view/showback";
 import { formatChange, formatCount, formatMoney, formatPercent, formatTokens } from "@/lib/format";
 import { Money } from "@/lib/money";
 import { Sparkline } from "@/components/charts/sparkline";
@@ -91,8 +91,8 @@ export function ShowbackTable({
 }: {
   columns: Column[];
   rows: ShowbackRow[];
-  primary: keyof typeof DIMENSION_LABELS;
-  secondary: keyof typeof DIMENSION_LABELS | null;
+  primary: ShowbackDimension;
+  secondary: ShowbackDimension | null;
   expanded: Set<string>;
   toggle: (id: string) => void;
   sort: { key: SortKey; direction: "asc" | "desc" };
@@ -112,12 +112,12 @@ export function ShowbackTable({
     </th>
   );
   return (
-    <ScrollRegion label={`Spend by ${DIMENSION_LABELS[primary]}`} className="rounded-lg border border-zinc-200 bg-white shadow-xs">
+    <ScrollRegion label={`Spend by ${dimensionLabel(primary)}`} className="rounded-lg border border-zinc-200 bg-white shadow-xs">
       <table data-testid="showback-table" className="w-full text-sm">
-        <caption className="sr-only">Spend by {DIMENSION_LABELS[primary]}{secondary ? ` and ${DIMENSION_LABELS[secondary]}` : ""}; column headers sort</caption>
+        <caption className="sr-only">Spend by {dimensionLabel(primary)}{secondary ? ` and ${dimensionLabel(secondary)}` : ""}; column headers sort</caption>
         <thead className="bg-zinc-50 text-xs text-zinc-500">
           <tr>
-            {header("key", DIMENSION_LABELS[primary] + (secondary ? ` → ${DIMENSION_LABELS[secondary]}` : ""), false)}
+            {header("key", dimensionLabel(primary) + (secondary ? ` → ${dimensionLabel(secondary)}` : ""), false)}
             {columns.map((c) => header(c.key, c.label, c.numeric))}
             <th scope="col" className="px-2 py-2 text-left font-medium">Daily</th>
           </tr>
@@ -138,7 +138,7 @@ export function ShowbackTable({
                       >
                         <span aria-hidden="true" className="inline-block w-3 text-zinc-400">{open ? "▾" : "▸"}</span>
                         {row.key ?? <em className="font-normal text-zinc-500">untagged</em>}
-                        <span className="sr-only">, {open ? "collapse" : "expand"} {row.children.length} {DIMENSION_LABELS[secondary].toLowerCase()}s</span>
+                        <span className="sr-only">, {open ? "collapse" : "expand"} {row.children.length} {dimensionLabel(secondary).toLowerCase()}s</span>
                       </button>
                     ) : (
                       row.key ?? <em className="font-normal text-zinc-500">untagged</em>

@@ -213,7 +213,7 @@ export async function tokensInputs(db: Queryable, now: Date, scope: AlertScope):
   }
   const inputs: TokensJumpInput[] = [];
   for (const team of teams) {
-    const report = await tokensPerRequestReport(db, { from, to, bucket: "day", group_by: "feature", ...scopeFilters(scope), team }, { kind: "all" });
+    const report = await tokensPerRequestReport(db, { from, to, bucket: "day", group_by: "feature", tag_filters: {}, ...scopeFilters(scope), team }, { kind: "all" });
     for (const group of report.groups) {
       if (group.key === null) continue;
       inputs.push({ scope: normalizeScope({ ...scope, team, feature: group.key }), jump: group.jump });

@@ -10,8 +10,11 @@ import {
   type Bucket,
   type CacheGroupBy,
   type CacheQuery,
+  reportTagOf,
 } from "@/lib/schemas/cache";
 import { bucketSql, bucketStarts, floorToBucket, rollupFilterSql } from "@/lib/db/rollup-sql";
+import { hourlySourceSql } from "@/lib/db/tag-rollup-sql";
+import { isTagDimension } from "@/lib/schemas/spend";
 import { iso, rows, SqlParams, toCount, type Queryable } from "@/lib/db/sql";
 import { findHitRateDrops, formatHitRate, type DropEpisode, type DropRule, type HitRatePoint } from "./cache-drops";
 
@@ -195,7 +198,7 @@ interface SeriesRow {
   unpriced_read: string;
 }
 
-const GROUP_COLUMNS: Record<CacheGroupBy, string> = {
+const GROUP_COLUMNS: Record<Exclude<CacheGroupBy, `tag.${string}`>, string> = {
   tenant: "r.tenant",
   feature: "r.feature",
   prompt_version: "r.prompt_version",
@@ -243,11 +246,14 @@ export async function getCacheReport(ctx: Ctx, query: CacheQuery): Promise<Cache
   const starts = bucketStarts(lookbackStart, to, bucket);
   const firstInWindow = starts.indexOf(windowStart);
 
+  // An extra tag (grouped or filtered) reads the tag rollups in the hourly table's shape.
+  const tag = reportTagOf(query);
+
   // 1. Models in the window and the current prices.
   const modelParams = new SqlParams();
   const modelSql = `SELECT r.provider, r.model, sum(r.requests)::text AS requests, sum(r.input_tokens)::text AS input_tokens,
               sum(r.cache_read_input_tokens)::text AS cache_read, sum(r.cache_creation_input_tokens)::text AS cache_creation
-       FROM usage_rollup_hourly r
+       FROM ${hourlySourceSql(modelParams, tag)}
        WHERE r.hour >= ${modelParams.add(iso(from), "timestamptz")} AND r.hour < ${modelParams.add(iso(to), "timestamptz")}${rollupFilterSql(query, modelParams)}${modelParams.teamScope(scope)}
        GROUP BY r.provider, r.model
        ORDER BY sum(r.input_tokens) DESC, r.provider, r.model`;
@@ -287,7 +293,7 @@ export async function getCacheReport(ctx: Ctx, query: CacheQuery): Promise<Cache
   }
 
   // 2. Per bucket and group, lookback included; savings priced in SQL (numeric, exact).
-  const group = query.group_by ? GROUP_COLUMNS[query.group_by] : "NULL::text";
+  const group = query.group_by === null ? "NULL::text" : isTagDimension(query.group_by) ? "r.tag_value" : GROUP_COLUMNS[query.group_by];
   const p = new SqlParams();
   const seriesSql = `WITH rates AS (
        SELECT * FROM unnest(${p.add(rateProviders, "text[]")}, ${p.add(rateModels, "text[]")}, ${p.add(rateSavings, "numeric[]")}) AS t(rate_provider, rate_model, saving_per_mtok)
@@ -299,7 +305,7 @@ export async function getCacheReport(ctx: Ctx, query: CacheQuery): Promise<Cache
             sum(r.response_cache_hits)::text AS response_hits,
             (coalesce(sum(r.cache_read_input_tokens * rates.saving_per_mtok), 0) * 0.000001)::text AS saved,
             coalesce(sum(r.cache_read_input_tokens) FILTER (WHERE rates.saving_per_mtok IS NULL), 0)::text AS unpriced_read
-     FROM usage_rollup_hourly r
+     FROM ${hourlySourceSql(p, tag)}
      LEFT JOIN rates ON rates.rate_provider = r.provider AND rates.rate_model = r.model
      WHERE ((r.hour >= ${p.add(iso(new Date(lookbackStart)), "timestamptz")} AND r.hour < ${p.add(iso(new Date(windowStart)), "timestamptz")})
          OR (r.hour >= ${p.add(iso(from), "timestamptz")} AND r.hour < ${p.add(iso(to), "timestamptz")}))

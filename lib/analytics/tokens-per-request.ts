@@ -4,6 +4,9 @@ import type { TeamScope } from "@/lib/auth/permissions";
 import { Money } from "@/lib/money";
 import { BUCKET_MS, type Bucket, type TokensGroupBy, type TokensPerRequestQuery } from "@/lib/schemas/cache";
 import { bucketSql, bucketStarts, floorToBucket, rollupFilterSql } from "@/lib/db/rollup-sql";
+import { hourlySourceSql } from "@/lib/db/tag-rollup-sql";
+import { reportTagOf } from "@/lib/schemas/cache";
+import { isTagDimension } from "@/lib/schemas/spend";
 import { iso, rows, SqlParams, toCount, type Queryable } from "@/lib/db/sql";
 
 /**
@@ -146,7 +149,7 @@ function jumpOf(recent: Sums, prior: Sums): TokensJump {
   };
 }
 
-const GROUP_COLUMNS: Record<TokensGroupBy, [string, string]> = {
+const GROUP_COLUMNS: Record<Exclude<TokensGroupBy, `tag.${string}`>, [string, string]> = {
   feature: ["r.feature", "NULL::text"],
   prompt_version: ["r.prompt_version", "r.feature"],
   model: ["r.model", "NULL::text"],
@@ -185,13 +188,15 @@ export async function tokensPerRequestReport(db: Queryable, query: TokensPerRequ
   const day = BUCKET_MS.day;
   const recentFrom = new Date(to.getTime() - JUMP_RECENT_DAYS * day);
   const priorFrom = new Date(recentFrom.getTime() - JUMP_PRIOR_DAYS * day);
-  const [g1, g2] = GROUP_COLUMNS[query.group_by];
+  // An extra tag (grouped or filtered) reads the tag rollups: tag_value is the group.
+  const tag = reportTagOf(query);
+  const [g1, g2] = isTagDimension(query.group_by) ? ["r.tag_value", "NULL::text"] : GROUP_COLUMNS[query.group_by];
 
   const series = new SqlParams();
   const seriesSql = `SELECT ${bucketSql(bucket)} AS bucket_ms, ${g1} AS g1, ${g2} AS g2,
               sum(r.requests)::text AS requests, sum(r.input_tokens)::text AS input_tokens,
               sum(r.output_tokens)::text AS output_tokens
-       FROM usage_rollup_hourly r
+       FROM ${hourlySourceSql(series, tag)}
        WHERE r.hour >= ${series.add(iso(from), "timestamptz")} AND r.hour < ${series.add(iso(to), "timestamptz")}${rollupFilterSql(query, series)}${series.teamScope(scope)}
        GROUP BY 1, 2, 3`;
   const jump = new SqlParams();
@@ -205,7 +210,7 @@ export async function tokensPerRequestReport(db: Queryable, query: TokensPerRequ
               coalesce(sum(r.requests) FILTER (WHERE r.hour < ${recent}), 0)::text AS prior_requests,
               coalesce(sum(r.input_tokens) FILTER (WHERE r.hour < ${recent}), 0)::text AS prior_input,
               coalesce(sum(r.output_tokens) FILTER (WHERE r.hour < ${recent}), 0)::text AS prior_output
-       FROM usage_rollup_hourly r
+       FROM ${hourlySourceSql(jump, tag)}
        WHERE r.hour >= ${jumpFrom} AND r.hour < ${jumpTo}${rollupFilterSql(query, jump)}${jump.teamScope(scope)}
        GROUP BY 1, 2`;
   const [seriesRows, jumpRows] = await Promise.all([rows<SeriesRow>(db, seriesSql, series), rows<JumpRow>(db, jumpSql, jump)]);

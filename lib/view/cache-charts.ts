@@ -4,7 +4,7 @@ import { formatCount, formatDay, formatTokens, plural } from "@/lib/format";
 import { BUCKET_MS, type Bucket, type CacheGroupBy } from "@/lib/schemas/cache";
 import { DAY_MS } from "@/lib/time";
 import { cacheGroupName, formatAverageTokens, formatBucket, formatChangePct, formatDropLabel, formatEpisodeRange, formatHitRate, tokensGroupName } from "./cache-format";
-import { DIMENSION_LABELS } from "@/lib/schemas/pages/cache";
+import { cacheDimensionLabel } from "@/lib/schemas/pages/cache";
 
 /**
  * The Cache page's charts: the GET /api/v1/cache and /api/v1/tokens-per-request answers
@@ -126,9 +126,9 @@ export function hitRateSummary(input: {
 }
 
 export function groupHitRateSummary(groups: readonly CacheGroup[], by: CacheGroupBy): string {
-  if (groups.length === 0) return `Hit rate by ${DIMENSION_LABELS[by].toLowerCase()}: no groups.`;
+  if (groups.length === 0) return `Hit rate by ${cacheDimensionLabel(by).toLowerCase()}: no groups.`;
   const parts = groups.map((g) => `${cacheGroupName(g, by)} ${formatHitRate(g.totals.hit_rate)}${g.drops.length ? ` (${plural(g.drops.length, "drop", "drops")})` : ""}`);
-  return `Line chart of the prompt-cache hit rate by ${DIMENSION_LABELS[by].toLowerCase()}: ${parts.join(", ")}.`;
+  return `Line chart of the prompt-cache hit rate by ${cacheDimensionLabel(by).toLowerCase()}: ${parts.join(", ")}.`;
 }
 
 // ------------------------------------------------------------------ tokens per request
@@ -174,5 +174,5 @@ export function tokensSummary(report: Pick<TokensPerRequestReport, "groups" | "g
     flagged.length === 0
       ? "no jumps flagged"
       : `jumps flagged for ${flagged.map((g) => `${tokensGroupName(g, report.group_by)} (${formatChangePct(metric === "input" ? g.jump.input_change_pct : g.jump.output_change_pct)})`).join(", ")}`;
-  return `Line chart of average ${metric} tokens per request by ${DIMENSION_LABELS[report.group_by].toLowerCase()}: ${formatAverageTokens(report.totals[field])} over all requests; ${jumps}.`;
+  return `Line chart of average ${metric} tokens per request by ${cacheDimensionLabel(report.group_by).toLowerCase()}: ${formatAverageTokens(report.totals[field])} over all requests; ${jumps}.`;
 }

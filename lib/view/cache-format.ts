@@ -9,7 +9,7 @@ import { BUCKET_MS, type Bucket, type CacheGroupBy, type TokensGroupBy } from "@
  * in prose, and the names of groups.
  */
 
-const PLURALS: Record<CacheGroupBy, string> = {
+const PLURALS: Record<Exclude<CacheGroupBy, `tag.${string}`>, string> = {
   tenant: "tenants",
   feature: "features",
   prompt_version: "prompt versions",
@@ -73,12 +73,14 @@ export function formatEpisodeDrop(episode: Pick<CacheDropEpisode, "baseline" | "
 
 /** A cache group's name: its tag value, "untagged", or "Other (3 tenants)". */
 export function cacheGroupName(group: Pick<CacheGroup, "key" | "other" | "folded_groups">, by: CacheGroupBy): string {
-  if (group.other) return `Other (${group.folded_groups} ${group.folded_groups === 1 ? PLURALS[by].replace(/s$/, "") : PLURALS[by]})`;
+  if (group.other) return `Other (${group.folded_groups} ${group.folded_groups === 1 ? groupPlural(by).replace(/s$/, "") : groupPlural(by)})`;
   return group.key ?? "untagged";
 }
 
+/** "tenants", or "language values" for an extra tag. */
 export function groupPlural(by: CacheGroupBy): string {
-  return PLURALS[by];
+  if (by.startsWith("tag.")) return `${by.slice(4)} values`;
+  return (PLURALS as Record<string, string>)[by] ?? by;
 }
 
 export function tokensGroupName(group: { key: string | null; feature?: string | null }, by: TokensGroupBy): string {

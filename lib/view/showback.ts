@@ -1,4 +1,5 @@
 import { csvTable } from "@/lib/http/csv";
+import { isTagDimension, tagKeyOf, type TagDimension } from "@/lib/schemas/spend";
 import { Money } from "@/lib/money";
 import { DAY_MS, startOfUtcDay, startOfUtcMonth, utcDayKey } from "@/lib/time";
 
@@ -11,9 +12,10 @@ import { DAY_MS, startOfUtcDay, startOfUtcMonth, utcDayKey } from "@/lib/time";
  */
 
 export const SHOWBACK_DIMENSIONS = ["team", "feature", "environment", "tenant", "model", "provider", "prompt_version"] as const;
-export type ShowbackDimension = (typeof SHOWBACK_DIMENSIONS)[number];
+/** A fixed dimension, or any extra tag as `tag.<key>` (GET /api/v1/spend groups by either). */
+export type ShowbackDimension = (typeof SHOWBACK_DIMENSIONS)[number] | TagDimension;
 
-export const DIMENSION_LABELS: Record<ShowbackDimension, string> = {
+export const DIMENSION_LABELS: Record<(typeof SHOWBACK_DIMENSIONS)[number], string> = {
   team: "Team",
   feature: "Feature",
   environment: "Environment",
@@ -22,6 +24,12 @@ export const DIMENSION_LABELS: Record<ShowbackDimension, string> = {
   provider: "Provider",
   prompt_version: "Prompt version",
 };
+
+/** A dimension's label: "Team", or "language (tag)" for an extra tag. */
+export function dimensionLabel(dimension: string): string {
+  if (isTagDimension(dimension)) return `${tagKeyOf(dimension)} (tag)`;
+  return (DIMENSION_LABELS as Record<string, string>)[dimension] ?? dimension;
+}
 
 export const MEASURES = [
   "cost_usd",

@@ -1,6 +1,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { GET as getSpendRoute } from "@/app/api/v1/spend/route";
 import { GET as getTagsRoute } from "@/app/api/v1/tags/route";
+import { GET as getCacheRoute } from "@/app/api/v1/cache/route";
+import { GET as getTokensRoute } from "@/app/api/v1/tokens-per-request/route";
+import type { CacheReport } from "@/lib/analytics/cache";
+import type { TokensPerRequestReport } from "@/lib/analytics/tokens-per-request";
 import type { SpendResult } from "@/lib/analytics/spend";
 import { getPool } from "@/lib/db";
 import { insertPrice } from "@/lib/pricing/price-store";
@@ -119,6 +123,34 @@ describe("GET /api/v1/spend with tag.<key>", () => {
     expect(mine.body.keys).toEqual(["language", "scenario"]);
     const all = await read<{ keys: string[] }>(await getTagsRoute(sessionRequest("/api/v1/tags", { cookie: finance.cookie })));
     expect(all.body.keys).toEqual(["language", "region", "scenario"]);
+  });
+
+  it("groups and filters the Cache and tokens-per-request reports by an extra tag", async () => {
+    const cache = await read<CacheReport>(await getCacheRoute(sessionRequest(`/api/v1/cache?${DAY}&group_by=tag.language`, { cookie: finance.cookie })));
+    expect(cache.status).toBe(200);
+    // Input tokens per group ($1000 per million: 1000 tokens a dollar): fr 1+8, de 2, untagged 4+16.
+    expect(Object.fromEntries(cache.body.groups.map((g) => [String(g.key), [g.totals.requests, g.totals.input_tokens]]))).toEqual({
+      null: [2, 20_000],
+      fr: [2, 9_000],
+      de: [1, 2_000],
+    });
+    const filtered = await read<CacheReport>(await getCacheRoute(sessionRequest(`/api/v1/cache?${DAY}&group_by=team&tag.language=fr`, { cookie: finance.cookie })));
+    expect(Object.fromEntries(filtered.body.groups.map((g) => [String(g.key), g.totals.input_tokens]))).toEqual({ support: 8_000, search: 1_000 });
+
+    const tokens = await read<TokensPerRequestReport>(
+      await getTokensRoute(sessionRequest(`/api/v1/tokens-per-request?${DAY}&group_by=tag.scenario`, { cookie: lead.cookie })),
+    );
+    expect(tokens.status).toBe(200);
+    // The lead's team (search) only: scenario a (1000 tokens), b (4000), untagged (2000).
+    expect(Object.fromEntries(tokens.body.groups.map((g) => [String(g.key), [g.totals.requests, g.totals.avg_input_tokens]]))).toEqual({
+      a: [1, "1000.0"],
+      b: [1, "4000.0"],
+      null: [1, "2000.0"],
+    });
+    const two = await read(await getCacheRoute(sessionRequest(`/api/v1/cache?${DAY}&group_by=tag.language&tag.scenario=a`, { cookie: finance.cookie })));
+    expect([two.status, detailPaths(two.body)]).toEqual([400, ["group_by"]]);
+    const empty = await read(await getTokensRoute(sessionRequest(`/api/v1/tokens-per-request?${DAY}&tag.language=`, { cookie: finance.cookie })));
+    expect([empty.status, detailPaths(empty.body)]).toEqual([400, ["tag.language"]]);
   });
 
   it("refuses what cannot be a tag dimension, naming the parameter", async () => {

@@ -37,7 +37,7 @@ export default async function ShowbackPage({ searchParams }: { searchParams: Pro
   const server = serverQueries(user);
   const requests = showbackRequests(state, window);
   const figures = [server.spend(requests.current), server.spend(requests.prior), server.spend(requests.daily)];
-  if (isCurrentMonthWindow(window, now)) figures.push(server.forecast(requests.forecast));
+  if (isCurrentMonthWindow(window, now) && requests.forecastable) figures.push(server.forecast(requests.forecast));
   return (
     <>
       <PageHeader

@@ -13,7 +13,7 @@ export const TOKENS_GROUPS = ["feature", "prompt_version", "model"] as const sat
 export const CACHE_FILTERS = ["team", "feature", "tenant", "environment", "model"] as const;
 export type CacheFilter = (typeof CACHE_FILTERS)[number];
 
-export const DIMENSION_LABELS: Record<CacheGroupBy | CacheFilter, string> = {
+export const DIMENSION_LABELS: Record<Exclude<CacheGroupBy, `tag.${string}`> | CacheFilter, string> = {
   tenant: "Tenant",
   feature: "Feature",
   prompt_version: "Prompt version",
@@ -21,6 +21,12 @@ export const DIMENSION_LABELS: Record<CacheGroupBy | CacheFilter, string> = {
   model: "Model",
   environment: "Environment",
 };
+
+/** A grouping's or filter's label: "Tenant", or "language (tag)" for an extra tag. */
+export function cacheDimensionLabel(dimension: CacheGroupBy | CacheFilter): string {
+  if (dimension.startsWith("tag.")) return `${dimension.slice(4)} (tag)`;
+  return (DIMENSION_LABELS as Record<string, string>)[dimension] ?? dimension;
+}
 
 export const WINDOW_PRESETS = ["7", "30", "90"] as const;
 export type WindowPreset = (typeof WINDOW_PRESETS)[number];
