@@ -5,6 +5,10 @@ import { CACHE_FILTERS, CACHE_GROUPS, cacheDimensionLabel, WINDOW_PRESETS, type 
 import { MAX_WINDOW_DAYS } from "@/lib/schemas/cache";
 import { addDays } from "@/lib/time";
 import { Button } from "@/components/ui/button";
+import { useApiQuery, useSpend } from "@/components/queries/hooks";
+import { queries } from "@/components/queries/keys";
+import { isTagDimension } from "@/lib/schemas/spend";
+import { cacheRequests } from "./cache-params";
 import { cn } from "@/components/ui/cn";
 
 export type Update = (changes: Partial<Record<keyof CachePageState, string | undefined>>) => void;
@@ -53,7 +57,16 @@ export function CacheFilters({
 }) {
   const [dateError, setDateError] = useState<string | null>(null);
   const through = addDays(window.to, -1);
-  const anyFilter = CACHE_FILTERS.some((f) => state[f]);
+  const anyFilter = CACHE_FILTERS.some((f) => state[f]) || state.tag_key !== undefined;
+  // Extra tags seen in usage: a grouping (tag.<key>) and a filter on one of them.
+  const tagKeys = useApiQuery(queries.tagKeys()).data?.keys ?? [];
+  const tagGroups = tagKeys.map((key) => `tag.${key}`).filter((g) => g !== state.by);
+  if (isTagDimension(state.by)) tagGroups.unshift(state.by);
+  const tagValueQuery = useSpend(cacheRequests(state, window).tagValues ?? { from: window.from, to: window.to }, state.tag_key !== undefined);
+  const tagValues = (tagValueQuery.data?.rows ?? [])
+    .map((row) => row[`tag.${state.tag_key}`])
+    .filter((v): v is string => typeof v === "string")
+    .sort();
   return (
     <form
       aria-label="Cache filters"
@@ -98,11 +111,33 @@ export function CacheFilters({
       <label className={LABEL}>
         Group by
         <select aria-label="Group by" value={state.by} onChange={(e) => update({ by: e.target.value })} className={SELECT}>
-          {CACHE_GROUPS.map((g) => (
+          {[...CACHE_GROUPS, ...tagGroups].map((g) => (
             <option key={g} value={g}>{cacheDimensionLabel(g)}</option>
           ))}
         </select>
       </label>
+      <label className={LABEL}>
+        Tag
+        <select aria-label="Tag" value={state.tag_key ?? ""} onChange={(e) => update({ tag_key: e.target.value || undefined, tag_value: undefined })} className={SELECT}>
+          <option value="">Any</option>
+          {state.tag_key && !tagKeys.includes(state.tag_key) ? <option value={state.tag_key}>{state.tag_key}</option> : null}
+          {tagKeys.map((key) => (
+            <option key={key} value={key}>{key}</option>
+          ))}
+        </select>
+      </label>
+      {state.tag_key ? (
+        <label className={LABEL}>
+          {state.tag_key} is
+          <select aria-label={`${state.tag_key} is`} value={state.tag_value ?? ""} onChange={(e) => update({ tag_value: e.target.value || undefined })} className={SELECT}>
+            <option value="">Any value</option>
+            {state.tag_value && !tagValues.includes(state.tag_value) ? <option value={state.tag_value}>{state.tag_value}</option> : null}
+            {tagValues.map((v) => (
+              <option key={v} value={v}>{v}</option>
+            ))}
+          </select>
+        </label>
+      ) : null}
       {CACHE_FILTERS.map((f) => {
         const values = options[f] ?? [];
         const current = state[f];
@@ -120,7 +155,7 @@ export function CacheFilters({
         );
       })}
       {anyFilter ? (
-        <Button variant="secondary" onClick={() => update(Object.fromEntries(CACHE_FILTERS.map((f) => [f, undefined])))}>
+        <Button variant="secondary" onClick={() => update({ ...Object.fromEntries(CACHE_FILTERS.map((f) => [f, undefined])), tag_key: undefined, tag_value: undefined })}>
           Clear filters
         </Button>
       ) : null}

@@ -12,6 +12,9 @@ import { Callout } from "@/components/ui/callout";
 import { Panel } from "@/components/ui/panel";
 import { cn } from "@/components/ui/cn";
 import type { Update } from "./cache-filters";
+import { useApiQuery } from "@/components/queries/hooks";
+import { queries } from "@/components/queries/keys";
+import { isTagDimension } from "@/lib/schemas/spend";
 import { SectionEmpty, SectionError, SectionSkeleton } from "./section-states";
 import { TokensTable } from "./tokens-table";
 
@@ -55,6 +58,10 @@ export function TokensPanel({ query, state, update }: { query: Query; state: Cac
   const rule = report?.jump_rule;
   const by = report?.group_by ?? state.tby;
   const label = cacheDimensionLabel(by);
+  // Extra tags seen in usage are groupings too (tag.<key>).
+  const tagKeys = useApiQuery(queries.tagKeys()).data?.keys ?? [];
+  const tagGroups = tagKeys.map((key) => `tag.${key}`).filter((g) => g !== state.tby);
+  if (isTagDimension(state.tby)) tagGroups.unshift(state.tby);
 
   return (
     <div id="tokens-per-request" className="scroll-mt-4">
@@ -72,7 +79,7 @@ export function TokensPanel({ query, state, update }: { query: Query; state: Cac
           <label className="text-sm font-medium text-zinc-800">
             Tokens by
             <select aria-label="Tokens by" value={state.tby} onChange={(e) => update({ tby: e.target.value })} className="mt-1 block rounded-md border border-zinc-300 bg-white px-2 py-1.5 text-sm">
-              {TOKENS_GROUPS.map((g) => (
+              {[...TOKENS_GROUPS, ...tagGroups].map((g) => (
                 <option key={g} value={g}>{cacheDimensionLabel(g)}</option>
               ))}
             </select>

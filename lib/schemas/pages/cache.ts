@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parsePageState, type SearchParams } from "./search-params";
 import { MAX_WINDOW_DAYS, type Bucket, type CacheGroupBy, type TokensGroupBy } from "@/lib/schemas/cache";
+import { isTagDimension, tagDimensionProblem, TAG_KEY_PATTERN, type TagDimension } from "@/lib/schemas/spend";
 import { addDays, DAY_MS, utcDayKey } from "@/lib/time";
 
 /**
@@ -23,7 +24,7 @@ export const DIMENSION_LABELS: Record<Exclude<CacheGroupBy, `tag.${string}`> | C
 };
 
 /** A grouping's or filter's label: "Tenant", or "language (tag)" for an extra tag. */
-export function cacheDimensionLabel(dimension: CacheGroupBy | CacheFilter): string {
+export function cacheDimensionLabel(dimension: CacheGroupBy | CacheFilter | string): string {
   if (dimension.startsWith("tag.")) return `${dimension.slice(4)} (tag)`;
   return (DIMENSION_LABELS as Record<string, string>)[dimension] ?? dimension;
 }
@@ -57,6 +58,8 @@ export type TokensSortKey = (typeof TOKENS_SORT_KEYS)[number];
 export type SortDirection = "asc" | "desc";
 
 const day = z.iso.date().optional().catch(undefined);
+/** An extra tag as a grouping (`tag.<key>`). */
+const tagDimension = z.string().refine((value) => isTagDimension(value) && tagDimensionProblem(value) === null) as unknown as z.ZodType<TagDimension>;
 const tag = z.string().min(1).max(256).optional().catch(undefined);
 const direction = z.enum(["asc", "desc"]).catch("desc").default("desc");
 
@@ -67,7 +70,10 @@ export const cachePageSchema = z.object({
   /** A relative window ("last N UTC days, today included"), used when from/to are absent. */
   days: z.enum(WINDOW_PRESETS).catch("30").default("30"),
   bucket: z.enum(["day", "hour"]).catch("day").default("day"),
-  by: z.enum(CACHE_GROUPS).catch("tenant").default("tenant"),
+  by: z.union([z.enum(CACHE_GROUPS), tagDimension]).catch("tenant").default("tenant"),
+  /** A filter on one extra tag: `tag_key=language&tag_value=fr` (the API's `tag.language=fr`). */
+  tag_key: z.string().regex(TAG_KEY_PATTERN).optional().catch(undefined),
+  tag_value: tag,
   team: tag,
   feature: tag,
   tenant: tag,
@@ -75,7 +81,7 @@ export const cachePageSchema = z.object({
   model: tag,
   msort: z.enum(MODEL_SORT_KEYS).catch("input_tokens").default("input_tokens"),
   mdir: direction,
-  tby: z.enum(TOKENS_GROUPS).catch("feature").default("feature"),
+  tby: z.union([z.enum(TOKENS_GROUPS), tagDimension]).catch("feature").default("feature"),
   tmetric: z.enum(["input", "output"]).catch("input").default("input"),
   tsort: z.enum(TOKENS_SORT_KEYS).catch("requests").default("requests"),
   tdir: direction,
