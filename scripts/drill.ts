@@ -23,6 +23,7 @@ import pg from "pg";
 import { startEmbeddedPostgres, type EmbeddedServer } from "@/lib/db/embedded-postgres";
 import { compareRollupsWithEvents } from "@/lib/rollups/rebuild";
 import { foldDailyRollups } from "@/lib/rollups/daily";
+import { compareTagRollupsWithEvents } from "@/lib/rollups/tag-rollups";
 import { formatCount } from "@/lib/format";
 import { HOUR_MS } from "@/lib/time";
 import { startApp, type AppProcess } from "../tests/setup/app-process";
@@ -68,7 +69,8 @@ async function runClient(index: number, target: () => string, key: string, stopp
         model: "gpt-4o-mini",
         usage: { input_tokens: 1000 + (n % 17), output_tokens: 100 + (n % 5), cache_read_input_tokens: n % 3 === 0 ? 200 : 0 },
         attempt: n % 11 === 0 ? 2 : 1,
-        tags: { team: `drill-team-${n % 3}`, feature: `drill-feature-${index}` },
+        // An extra tag on most events, so the tag rollups are exercised (and checked) too.
+        tags: { team: `drill-team-${n % 3}`, feature: `drill-feature-${index}`, ...(n % 4 === 0 ? {} : { lane: `lane-${n % 2}` }) },
       };
     });
     stats.batches++;
@@ -211,6 +213,19 @@ async function main(): Promise<void> {
        FROM hourly h FULL JOIN daily d USING (day)`,
     );
     if (daily.rows[0]?.differing !== "0") failures.push(`${daily.rows[0]?.differing} days of daily rollups differ from the hourly ones`);
+    const tagMismatches = await compareTagRollupsWithEvents(pool);
+    if (tagMismatches.length > 0) failures.push(`${tagMismatches.length} tag rollup rows differ from a recount of the events' extra tags`);
+    const tagDays = await pool.query<{ differing: string }>(
+      `WITH hourly AS (
+         SELECT date_trunc('day', hour, 'UTC') AS day, tag_key, tag_value, sum(requests) AS requests, sum(cost_usd) AS cost_usd
+         FROM usage_rollup_tag_hourly GROUP BY 1, 2, 3),
+       daily AS (
+         SELECT hour AS day, tag_key, tag_value, sum(requests) AS requests, sum(cost_usd) AS cost_usd
+         FROM usage_rollup_tag_daily_all GROUP BY 1, 2, 3 HAVING sum(requests) <> 0)
+       SELECT count(*) FILTER (WHERE h.requests IS DISTINCT FROM d.requests OR h.cost_usd IS DISTINCT FROM d.cost_usd)::text AS differing
+       FROM hourly h FULL JOIN daily d USING (day, tag_key, tag_value)`,
+    );
+    if (tagDays.rows[0]?.differing !== "0") failures.push(`${tagDays.rows[0]?.differing} tag days differ from their hours`);
 
     const batches = results.reduce((a, r) => a + r.batches, 0);
     const attempts = results.reduce((a, r) => a + r.attempts, 0);
@@ -218,6 +233,7 @@ async function main(): Promise<void> {
     say(`batches ${formatCount(batches)}, attempts ${formatCount(attempts)}; answers ${statusText}`);
     say(`acknowledged ${formatCount(acked.length)}, stored ${formatCount(storedCount)} (of them acknowledged ${formatCount(ackedStored)}), lost ${lost}, duplicates ${duplicates}, stored but never acknowledged ${storedNotAcked}`);
     say(`hourly rollup rows differing from a recount: ${hourlyMismatches.length}; days of daily rollups differing from hourly: ${daily.rows[0]?.differing} of ${daily.rows[0]?.days}`);
+    say(`tag rollup rows differing from a recount: ${tagMismatches.length}; tag days differing from their hours: ${tagDays.rows[0]?.differing}`);
 
     if (values.record && failures.length === 0) {
       const machine = await describeMachine(pool);
