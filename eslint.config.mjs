@@ -36,6 +36,7 @@ const PURE_LIB = [
   "@/lib/digest/compose",
   "@/lib/chargeback/allocate",
   "@/lib/chargeback/adjustments",
+  "@/lib/budgets/cap",
 ];
 
 /** The pure cores themselves: the same list, as files. */

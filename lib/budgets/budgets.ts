@@ -6,7 +6,10 @@ import { writeAudit } from "@/lib/audit/audit-log";
 import { ApiError } from "@/lib/http/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { formatUsd } from "@/lib/money";
-import type { BudgetScopeInput, CreateBudgetInput, UpdateBudgetInput } from "@/lib/schemas/budget";
+import type { BudgetScopeInput, CapAction, CreateBudgetInput, EnforceInput, UpdateBudgetInput } from "@/lib/schemas/budget";
+import { capLimitUsd, capReached } from "./cap";
+import { invalidateQuotaCache } from "@/lib/quotas/cache";
+import { startOfUtcMonth } from "@/lib/time";
 import {
   budgetForecastDays,
   dailySpendByBudget,
@@ -55,6 +58,13 @@ export interface BudgetView {
   period_end: string;
   created_at: string;
   archived: boolean;
+  /** The cap (contract: "Budget caps"), null when the budget only alerts. */
+  enforce: { at_percent: number; action: CapAction; models: string[] } | null;
+  /**
+   * Extension: the cap's state this month: "enforcing" (the quota check refuses calls in the
+   * scope) or "armed"; the checks it refused this month, per team. null without a cap.
+   */
+  cap: { state: "enforcing" | "armed"; limit_usd: string; refused_checks: number; refused_by_team: { team: string; refused_checks: number }[] } | null;
 }
 
 export interface BurndownDay {
@@ -83,6 +93,9 @@ const BUDGET_SELECT = {
   thresholds: true,
   createdAt: true,
   archivedAt: true,
+  enforceAtPercent: true,
+  enforceAction: true,
+  enforceModels: true,
 } as const satisfies Prisma.BudgetSelect;
 
 type BudgetRow = Prisma.BudgetGetPayload<{ select: typeof BUDGET_SELECT }>;
@@ -99,7 +112,28 @@ function record(row: BudgetRow): BudgetRecord {
   };
 }
 
-export function budgetView(status: BudgetStatus, createdAt: Date): BudgetView {
+function enforceOf(row: Pick<BudgetRow, "enforceAtPercent" | "enforceAction" | "enforceModels">): BudgetView["enforce"] {
+  if (row.enforceAtPercent === null || row.enforceAction === null) return null;
+  return { at_percent: row.enforceAtPercent, action: row.enforceAction, models: row.enforceAction === "deny_models" ? [...row.enforceModels] : [] };
+}
+
+function capView(status: BudgetStatus, enforce: BudgetView["enforce"], hits: readonly { team: string; hits: number }[]): BudgetView["cap"] {
+  if (enforce === null) return null;
+  const cap = { amountUsd: status.budget.amountUsd, atPercent: enforce.at_percent };
+  return {
+    state: capReached(cap, status.spentUsd) ? "enforcing" : "armed",
+    limit_usd: formatUsd(capLimitUsd(cap)),
+    refused_checks: hits.reduce((total, hit) => total + hit.hits, 0),
+    refused_by_team: hits.map((hit) => ({ team: hit.team, refused_checks: hit.hits })),
+  };
+}
+
+export function budgetView(
+  status: BudgetStatus,
+  createdAt: Date,
+  enforce: BudgetView["enforce"] = null,
+  hits: readonly { team: string; hits: number }[] = [],
+): BudgetView {
   const { budget, forecast } = status;
   return {
     id: budget.id,
@@ -122,12 +156,28 @@ export function budgetView(status: BudgetStatus, createdAt: Date): BudgetView {
     period_end: status.periodEnd.toISOString(),
     created_at: createdAt.toISOString(),
     archived: budget.archived,
+    enforce,
+    cap: capView(status, enforce, hits),
   };
 }
 
 async function views(rows: readonly BudgetRow[], ctx: Pick<Ctx, "db" | "now">): Promise<BudgetView[]> {
-  const statuses = await statusesForBudgets(dbOf(ctx), nowOf(ctx), rows.map(record));
-  return statuses.map((status, i) => budgetView(status, rows[i]?.createdAt ?? new Date(0)));
+  const now = nowOf(ctx);
+  const statuses = await statusesForBudgets(dbOf(ctx), now, rows.map(record));
+  const capped = rows.filter((row) => row.enforceAtPercent !== null).map((row) => row.id);
+  const hits = new Map<string, { team: string; hits: number }[]>();
+  if (capped.length > 0) {
+    const result = await dbOf(ctx).query<{ budget_id: string; team: string; hits: string }>(
+      `SELECT budget_id::text, team, hits::text FROM budget_cap_hits
+       WHERE budget_id = ANY($1::uuid[]) AND month = $2::date ORDER BY hits DESC, team`,
+      [capped, startOfUtcMonth(now).toISOString().slice(0, 10)],
+    );
+    for (const row of result.rows) hits.set(row.budget_id, [...(hits.get(row.budget_id) ?? []), { team: row.team, hits: Number(row.hits) }]);
+  }
+  return statuses.map((status, i) => {
+    const row = rows[i];
+    return budgetView(status, row?.createdAt ?? new Date(0), row ? enforceOf(row) : null, hits.get(status.budget.id) ?? []);
+  });
 }
 
 function scopeWhere(principal: Principal): Prisma.BudgetWhereInput {
@@ -199,6 +249,7 @@ function auditSnapshot(row: BudgetRow): Record<string, unknown> {
     amount_usd: formatUsd(row.amountUsd.toFixed()),
     thresholds: row.thresholds,
     archived_at: row.archivedAt?.toISOString() ?? null,
+    enforce: enforceOf(row),
   };
 }
 
@@ -209,6 +260,11 @@ function scopeColumns(scope: BudgetScopeInput): Pick<Prisma.BudgetUncheckedCreat
     environment: scope.environment ?? null,
     tenant: scope.tenant ?? null,
   };
+}
+
+function enforceColumns(enforce: EnforceInput): Pick<Prisma.BudgetUncheckedCreateInput, "enforceAtPercent" | "enforceAction" | "enforceModels"> {
+  if (enforce === null) return { enforceAtPercent: null, enforceAction: null, enforceModels: [] };
+  return { enforceAtPercent: enforce.at_percent, enforceAction: enforce.action, enforceModels: enforce.models };
 }
 
 export async function createBudget(ctx: Ctx, input: CreateBudgetInput): Promise<BudgetView> {
@@ -223,6 +279,7 @@ export async function createBudget(ctx: Ctx, input: CreateBudgetInput): Promise<
         period: input.period,
         amountUsd: input.amount_usd,
         thresholds: input.thresholds,
+        ...enforceColumns(input.enforce ?? null),
         createdById: principal.kind === "user" ? principal.userId : null,
         ...(ctx.now ? { createdAt: ctx.now } : {}),
       },
@@ -239,6 +296,8 @@ export async function createBudget(ctx: Ctx, input: CreateBudgetInput): Promise<
     });
     return created;
   });
+  // A cap may have changed: this process's quota checks read it at once (others within 5 s).
+  invalidateQuotaCache();
   const [view] = await views([row], ctx);
   if (!view) throw new Error("budget view missing");
   return view;
@@ -267,6 +326,7 @@ export async function updateBudget(ctx: Ctx, { id, changes: input }: { id: strin
         ...(input.amount_usd !== undefined ? { amountUsd: input.amount_usd } : {}),
         ...(input.thresholds !== undefined ? { thresholds: input.thresholds } : {}),
         ...(input.scope !== undefined ? scopeColumns(input.scope) : {}),
+        ...(input.enforce !== undefined ? enforceColumns(input.enforce) : {}),
       },
       select: BUDGET_SELECT,
     });
@@ -281,6 +341,8 @@ export async function updateBudget(ctx: Ctx, { id, changes: input }: { id: strin
     });
     return updated;
   });
+  // A cap may have changed: this process's quota checks read it at once (others within 5 s).
+  invalidateQuotaCache();
   const [view] = await views([row], ctx);
   if (!view) throw new Error("budget view missing");
   return view;
@@ -309,6 +371,8 @@ export async function archiveBudget(ctx: Ctx, { id }: { id: string }): Promise<B
     });
     return archived;
   });
+  // A cap may have changed: this process's quota checks read it at once (others within 5 s).
+  invalidateQuotaCache();
   const [view] = await views([row], ctx);
   if (!view) throw new Error("budget view missing");
   return view;

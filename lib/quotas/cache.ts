@@ -3,10 +3,12 @@ import { getPool } from "@/lib/db";
 import { loadAllocations, loadApprovedBursts, type RowSource } from "./records";
 import { periodToDate, quotaPeriod, type AllocationRecord, type ApprovedBurst, type QuotaSnapshot } from "./standing";
 import { usageByTeam } from "./usage";
+import { loadBudgetCaps } from "@/lib/budgets/cap-spend";
 
 /**
  * The check's in-memory snapshot (see lib/quotas/check.ts for the staleness rule): every
- * allocation, the approved bursts not yet ended and this period's usage per team and model,
+ * allocation, the approved bursts not yet ended, this period's usage per team and model and
+ * the capped budgets with their spend this month,
  * one per app process, stale-while-refreshing, single-flight, invalidated by quota writes.
  */
 
@@ -15,10 +17,10 @@ export const QUOTA_CACHE_MAX_AGE_MS = 5_000;
 
 /** Reads every allocation, approved burst not yet ended and this period's usage of the teams with an allocation. */
 export async function loadQuotaSnapshot(db: RowSource, now: Date): Promise<QuotaSnapshot> {
-  const [allocations, bursts] = await Promise.all([loadAllocations(db, null), loadApprovedBursts(db, now, null)]);
+  const [allocations, bursts, caps] = await Promise.all([loadAllocations(db, null), loadApprovedBursts(db, now, null), loadBudgetCaps(db, now)]);
   const teams = [...new Set(allocations.map((a) => a.team))];
   const usage = await usageByTeam(db, periodToDate(now), teams);
-  return buildSnapshot(now, allocations, bursts, usage);
+  return buildSnapshot(now, allocations, bursts, usage, caps);
 }
 
 export function buildSnapshot(
@@ -26,6 +28,7 @@ export function buildSnapshot(
   allocations: readonly AllocationRecord[],
   bursts: readonly ApprovedBurst[],
   usage: QuotaSnapshot["usage"],
+  caps: QuotaSnapshot["caps"] = [],
 ): QuotaSnapshot {
   const byTeam: QuotaSnapshot["allocations"] = new Map();
   for (const allocation of allocations) {
@@ -36,7 +39,7 @@ export function buildSnapshot(
   }
   const burstsByTeam: QuotaSnapshot["bursts"] = new Map();
   for (const burst of bursts) burstsByTeam.set(burst.team, [...(burstsByTeam.get(burst.team) ?? []), burst]);
-  return { period: quotaPeriod(now), allocations: byTeam, bursts: burstsByTeam, usage };
+  return { period: quotaPeriod(now), allocations: byTeam, bursts: burstsByTeam, usage, caps };
 }
 
 export interface QuotaCacheOptions {

@@ -4,6 +4,8 @@ import { ApiError } from "@/lib/http/errors";
 import { recordQuotaCheck } from "@/lib/ops/metrics";
 import type { QuotaCheckInput } from "@/lib/schemas/quota";
 import { expireBursts } from "./bursts";
+import { flushCapHits, recordCapHit } from "./cap-hits";
+import { getPool } from "@/lib/db";
 import { loadQuotaSnapshot, processQuotaCache, type QuotaCache } from "./cache";
 import { evaluateCheck, type CheckResult } from "./standing";
 import { dbOf, nowOf, type Ctx } from "@/lib/context";
@@ -34,10 +36,12 @@ const globalForSweep = globalThis as unknown as { burnrateQuotaSweptAt?: number 
 
 /** The expiry sweep, piggybacking on snapshot loads: at most once a minute per process. */
 function sweepExpired(now: Date): Promise<unknown> {
+  // Refusals by budget caps counted since the last load (lib/quotas/cap-hits.ts).
+  const flushed = flushCapHits(getPool());
   const last = globalForSweep.burnrateQuotaSweptAt ?? 0;
-  if (Date.now() - last < SWEEP_INTERVAL_MS) return Promise.resolve();
+  if (Date.now() - last < SWEEP_INTERVAL_MS) return flushed;
   globalForSweep.burnrateQuotaSweptAt = Date.now();
-  return expireBursts({ now });
+  return Promise.all([flushed, expireBursts({ now })]);
 }
 
 /** The process's check cache (with the expiry sweep on its loads). */
@@ -56,6 +60,7 @@ export async function checkQuota(ctx: Ctx, input: QuotaCheckInput): Promise<Chec
   const snapshot = ctx.now === undefined ? await quotaCache().get(now) : await loadQuotaSnapshot(dbOf(ctx), now);
   const answer = evaluateCheck(snapshot, input, now);
   recordQuotaCheck(answer);
+  if (answer.budget_id !== null) recordCapHit(answer.budget_id, input.team, now);
   return answer;
 }
 
@@ -70,6 +75,7 @@ export function checkQuotaFromCache(ctx: Ctx, input: QuotaCheckInput): CheckResu
   if (!snapshot) return null;
   const answer = evaluateCheck(snapshot, input, now);
   recordQuotaCheck(answer);
+  if (answer.budget_id !== null) recordCapHit(answer.budget_id, input.team, now);
   return answer;
 }
 

@@ -1,4 +1,5 @@
 import { Money, formatUsd, type MoneyValue } from "@/lib/money";
+import { capLimitUsd, capReason, refusingCap, type BudgetCap } from "@/lib/budgets/cap";
 import { windowContains } from "./transitions";
 import { DAY_MS, HOUR_MS } from "@/lib/time";
 
@@ -180,6 +181,8 @@ export interface QuotaSnapshot {
   allocations: Map<string, { teamWide: AllocationRecord | null; byModel: Map<string, AllocationRecord> }>;
   bursts: Map<string, ApprovedBurst[]>;
   usage: Map<string, TeamUsage>;
+  /** Capped budgets and their spend this month (lib/budgets/cap.ts). */
+  caps: readonly { cap: BudgetCap; spentUsd: Money }[];
 }
 
 export interface CheckRequest {
@@ -187,6 +190,10 @@ export interface CheckRequest {
   model?: string;
   estimated_tokens?: number;
   estimated_cost_usd?: string;
+  /** Extensions: the call's other tags, so a budget scoped to them can cap it. */
+  feature?: string;
+  environment?: string;
+  tenant?: string;
 }
 
 /**
@@ -205,7 +212,10 @@ export interface CheckResult {
   remaining: string | null;
   period_end: string;
   burst: { id: string; amount: string; ends_at: string } | null;
-  reason: "no allocation" | "within limit" | "limit reached" | "estimate exceeds remaining";
+  /** Or, refused by a budget's cap: "budget Search LLM at 104% (cap 100%)". */
+  reason: "no allocation" | "within limit" | "limit reached" | "estimate exceeds remaining" | `budget ${string}`;
+  /** The capped budget that refused the call (null otherwise). */
+  budget_id: string | null;
   /** Extensions: the allocation answered for (null without one), and its model (null: team-wide). */
   allocation_id: string | null;
   model: string | null;
@@ -237,6 +247,27 @@ function estimateIn(unit: QuotaUnit, request: CheckRequest): Money {
  */
 export function evaluateCheck(snapshot: QuotaSnapshot, request: CheckRequest, now: Date): CheckResult {
   const periodEnd = snapshot.period.end.toISOString();
+  // A reached budget cap refuses first, with or without an allocation (contract: "Budget caps").
+  const capped = refusingCap(snapshot.caps, request);
+  if (capped) {
+    const limit = capLimitUsd(capped.cap);
+    const used = new Money(capped.spentUsd);
+    return {
+      allowed: false,
+      unit: "usd",
+      limit: formatUnitAmount(limit, "usd"),
+      used: formatUnitAmount(used, "usd"),
+      remaining: formatUnitAmount(Money.max(limit.minus(used), ZERO), "usd"),
+      period_end: periodEnd,
+      burst: null,
+      reason: capReason(capped.cap, used) as `budget ${string}`,
+      budget_id: capped.cap.budgetId,
+      allocation_id: null,
+      model: null,
+      requests_per_minute: null,
+      tokens_per_minute: null,
+    };
+  }
   const team = snapshot.allocations.get(request.team);
   const applicable: AllocationRecord[] = [];
   const forModel = request.model === undefined ? undefined : team?.byModel.get(request.model);
@@ -252,6 +283,7 @@ export function evaluateCheck(snapshot: QuotaSnapshot, request: CheckRequest, no
       period_end: periodEnd,
       burst: null,
       reason: "no allocation",
+      budget_id: null,
       allocation_id: null,
       model: null,
       requests_per_minute: null,
@@ -278,6 +310,7 @@ export function evaluateCheck(snapshot: QuotaSnapshot, request: CheckRequest, no
     period_end: periodEnd,
     burst: first ? { id: first.id, amount: formatUnitAmount(first.amount, unit), ends_at: first.endsAt.toISOString() } : null,
     reason: allowed ? "within limit" : standing.used.gte(standing.limit) ? "limit reached" : "estimate exceeds remaining",
+    budget_id: null,
     allocation_id: allocation.id,
     model: allocation.model,
     requests_per_minute: allocation.requestsPerMinute,

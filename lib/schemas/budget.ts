@@ -104,12 +104,51 @@ const thresholdsSchema = z
   .max(MAX_THRESHOLDS, `at most ${MAX_THRESHOLDS} thresholds`)
   .transform((values) => [...new Set(values)].sort((a, b) => a - b));
 
+export const CAP_ACTIONS = ["deny", "deny_models"] as const;
+export type CapAction = (typeof CAP_ACTIONS)[number];
+
+/**
+ * A cap (contract: "Budget caps"): at `at_percent` of the amount the quota check refuses calls
+ * in the budget's scope. Extension: `action: "deny_models"` refuses only calls to `models`
+ * (a model policy: the expensive ones), leaving the rest allowed. null: no cap.
+ */
+export const enforceSchema = z
+  .strictObject(
+    {
+      at_percent: z
+        .number({ error: "must be an integer from 1 to 1000" })
+        .int("must be an integer from 1 to 1000")
+        .min(1, "must be an integer from 1 to 1000")
+        .max(1000, "must be an integer from 1 to 1000"),
+      action: z.enum(CAP_ACTIONS, { error: 'must be "deny" or "deny_models"' }),
+      models: z
+        .array(z.string({ error: "must be a model name" }).min(1, "must not be empty").max(256, "must be at most 256 characters"), {
+          error: "must be a list of model names",
+        })
+        .max(50, "at most 50 models")
+        .optional(),
+    },
+    { error: 'must be {at_percent, action: "deny" | "deny_models", models?} or null' },
+  )
+  .superRefine((cap, ctx) => {
+    if (cap.action === "deny_models" && (cap.models ?? []).length === 0) {
+      ctx.addIssue({ code: "custom", path: ["models"], message: "deny_models needs the models it refuses" });
+    }
+    if (cap.action === "deny" && (cap.models ?? []).length > 0) {
+      ctx.addIssue({ code: "custom", path: ["models"], message: 'only a "deny_models" cap lists models' });
+    }
+  })
+  .transform((cap) => ({ at_percent: cap.at_percent, action: cap.action, models: cap.action === "deny_models" ? [...new Set(cap.models ?? [])] : [] }))
+  .nullable();
+export type EnforceInput = z.output<typeof enforceSchema>;
+
 export const createBudgetSchema = z.strictObject({
   name: nameSchema,
   scope: budgetScopeSchema,
   period: z.enum(BUDGET_PERIODS, { error: `must be ${BUDGET_PERIODS.join(" or ")}` }).default("month"),
   amount_usd: amountSchema,
   thresholds: thresholdsSchema.default([...DEFAULT_THRESHOLDS]),
+  enforce: enforceSchema.optional(),
 });
 
 /** PATCH: only these fields; a scope given replaces the whole scope (omitted tags become "any"). */
@@ -119,9 +158,11 @@ export const updateBudgetSchema = z
     amount_usd: amountSchema.optional(),
     thresholds: thresholdsSchema.optional(),
     scope: budgetScopeSchema.optional(),
+    /** A new cap, or null to lift it. */
+    enforce: enforceSchema.optional(),
   })
   .refine((body) => Object.values(body).some((value) => value !== undefined), {
-    message: "send at least one of name, amount_usd, thresholds, scope",
+    message: "send at least one of name, amount_usd, thresholds, scope, enforce",
   });
 
 /** A scope as stored: only the tags that must match. */

@@ -21,7 +21,7 @@ export const markReadSchema = z
   .refine((body) => (body.ids === undefined) !== (body.all === undefined), { message: "send either ids or all: true", path: ["ids"] });
 export type MarkReadInput = z.output<typeof markReadSchema>;
 
-export const NOTIFICATION_KINDS = ["alert", "burst_requested", "burst_approved", "burst_rejected", "test", "digest"] as const;
+export const NOTIFICATION_KINDS = ["alert", "burst_requested", "burst_approved", "burst_rejected", "test", "digest", "cap_hit"] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 const notificationSchema = z.object({

@@ -205,9 +205,15 @@ const estimateUsdSchema = z.custom<string | number>(() => true).transform((value
 });
 
 /** POST /api/v1/quota/check (contract). An estimate counts only against an allocation in its unit. */
+const checkTagSchema = z.string({ error: "must be a tag value" }).min(1, "must not be empty").max(256, "must be at most 256 characters").optional();
+
 export const quotaCheckSchema = z.strictObject({
   team: teamSchema,
   model: z.string({ error: "must be a model name" }).min(1, "must not be empty").max(256).optional(),
+  /** Extensions: the call's tags, so a budget scoped to a feature, environment or tenant can cap it. */
+  feature: checkTagSchema,
+  environment: checkTagSchema,
+  tenant: checkTagSchema,
   estimated_tokens: estimateTokensSchema.optional(),
   estimated_cost_usd: estimateUsdSchema.optional(),
 });

@@ -142,6 +142,8 @@ describe("POST /api/v1/budgets", () => {
         "period_end",
         "created_at",
         "archived",
+        "enforce",
+        "cap",
       ].sort(),
     );
     expect(body).toMatchObject({
@@ -462,6 +464,7 @@ describe("PATCH, DELETE and the audit log", () => {
       amount_usd: usd12("40"),
       thresholds: [50, 80, 100],
       archived_at: null,
+      enforce: null,
     });
     expect(createEntry?.teamId).toBe(teamA.id);
     expect(updateEntry?.before).toEqual(createEntry?.after);
@@ -472,6 +475,7 @@ describe("PATCH, DELETE and the audit log", () => {
       amount_usd: "75.250000000000",
       thresholds: [25, 90],
       archived_at: null,
+      enforce: null,
     });
     expect(updateEntry?.teamId).toBe(teamB.id);
     expect(updateEntry?.actorLabel).toMatch(/@example\.test$/);

@@ -7,7 +7,8 @@ import { GET as monthsRoute } from "@/app/api/v1/chargeback/months/route";
 import { GET as chargebackRoute } from "@/app/api/v1/chargeback/route";
 import { GET as statementRoute } from "@/app/api/v1/chargeback/statement/route";
 import { PATCH as patchPriceRoute } from "@/app/api/v1/prices/[id]/route";
-import { prisma } from "@/lib/db";
+import { getPool, prisma } from "@/lib/db";
+import { repriceForNewPrice } from "@/lib/pricing/reprice";
 import { Money } from "@/lib/money";
 import { createTestKey } from "../factories/api-keys";
 import { createPricedModel, ingest, PROVIDER, type UsageSpec } from "../factories/alerts";
@@ -294,6 +295,8 @@ describe("closing a month", () => {
       routeParams({ id: price.id }),
     );
     expect(repriced.status).toBe(200);
+    // The route re-prices after answering (lib/pricing/reprice-queue.ts); this is the same pass, awaited.
+    await repriceForNewPrice(getPool(), { provider: PROVIDER, model, serviceTier: "standard", effectiveFrom: price.effectiveFrom });
     expect((await chargeback(finance, "2026-05")).body).toEqual(before.body);
     // May now: search 6 × 2 = 12 (5 at close, 1 booked in June: 6 due), support 5.5 × 2 = 11 (5 at close: 6 due).
     // June now: search 2 × 2 = 4 (2 at close: 2 due).

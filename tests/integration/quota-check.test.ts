@@ -102,6 +102,7 @@ describe("the contract's answer", () => {
       period_end: nextPeriodStart,
       burst: null,
       reason: "within limit",
+      budget_id: null,
       allocation_id: expect.any(String),
       model: null,
       requests_per_minute: null,
@@ -159,6 +160,7 @@ describe("the contract's answer", () => {
       period_end: nextPeriodStart,
       burst: null,
       reason: "no allocation",
+      budget_id: null,
       allocation_id: null,
       model: null,
       requests_per_minute: null,
@@ -195,7 +197,8 @@ describe("who may check, and bad bodies", () => {
       [{ team: "a", estimated_cost_usd: "abc" }, "estimated_cost_usd"],
       [{ team: "a", estimated_cost_usd: -1 }, "estimated_cost_usd"],
       [{ team: "a", model: 5 }, "model"],
-      [{ team: "a", tenant: "acme" }, "tenant"],
+      [{ team: "a", tenant: "" }, "tenant"],
+      [{ team: "a", colour: "red" }, "colour"],
     ];
     for (const [body, path] of cases) {
       const { status, body: error } = await check(ingestKey, body);

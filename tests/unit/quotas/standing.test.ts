@@ -158,6 +158,7 @@ describe("evaluateCheck", () => {
       period_end: "2026-12-01T00:00:00.000Z",
       burst: null,
       reason: "no allocation",
+      budget_id: null,
       allocation_id: null,
       model: null,
       requests_per_minute: null,
@@ -175,6 +176,7 @@ describe("evaluateCheck", () => {
       period_end: "2026-12-01T00:00:00.000Z",
       burst: { id: "b-soon", amount: "40.000000000000", ends_at: "2026-11-19T00:00:00.000Z" },
       reason: "within limit",
+      budget_id: null,
       allocation_id: "alloc-team",
       model: null,
       // The answering allocation's per-minute limits, for the gateway to enforce.
@@ -215,6 +217,7 @@ describe("evaluateCheck", () => {
       period_end: "2026-12-01T00:00:00.000Z",
       burst: null,
       reason: "within limit",
+      budget_id: null,
       allocation_id: "alloc-4o",
       model: "gpt-4o",
       requests_per_minute: null,
