@@ -33,12 +33,23 @@ export function BudgetForm({
       .split(/[,\s]+/)
       .filter(Boolean)
       .map((t) => Number(t.replace(/%$/, "")));
+    // The cap: off (null), deny everything in scope, or deny the listed models only.
+    const capAction = text("cap_action");
+    const enforce =
+      capAction === ""
+        ? null
+        : {
+            at_percent: Number(text("cap_percent") || "100"),
+            action: capAction,
+            ...(capAction === "deny_models" ? { models: text("cap_models").split(/[,\s]+/).filter(Boolean) } : {}),
+          };
     const body = {
       name: text("name"),
       amount_usd: text("amount_usd"),
       scope,
       ...(budget ? {} : { period: "month" }),
       ...(thresholds.length ? { thresholds } : {}),
+      ...(budget && budget.enforce === null && enforce === null ? {} : { enforce }),
     };
     setPending(true);
     setError(null);
@@ -76,8 +87,28 @@ export function BudgetForm({
         <TextField label="Feature (optional)" name="feature" defaultValue={budget?.scope.feature ?? ""} error={error?.field("scope.feature")} />
         <TextField label="Environment (optional)" name="environment" defaultValue={budget?.scope.environment ?? ""} error={error?.field("scope.environment")} />
         <TextField label="Tenant (optional)" name="tenant" defaultValue={budget?.scope.tenant ?? ""} error={error?.field("scope.tenant")} />
+        <SelectField label="Cap" name="cap_action" defaultValue={budget?.enforce?.action ?? ""} error={error?.field("enforce.action")}>
+          <option value="">No cap (alerts only)</option>
+          <option value="deny">Refuse calls in scope at the cap</option>
+          <option value="deny_models">Refuse listed models at the cap</option>
+        </SelectField>
+        <TextField
+          label="Cap at (% of amount)"
+          name="cap_percent"
+          inputMode="numeric"
+          defaultValue={String(budget?.enforce?.at_percent ?? 100)}
+          hint="The quota check refuses from this share of the amount"
+          error={error?.field("enforce.at_percent")}
+        />
+        <TextField
+          label="Models refused (for a model cap)"
+          name="cap_models"
+          defaultValue={(budget?.enforce?.models ?? []).join(", ")}
+          hint="Comma-separated, e.g. gpt-4o, claude-opus-4"
+          error={error?.field("enforce.models")}
+        />
       </div>
-      {error && !["name", "amount_usd", "thresholds", "scope"].some((f) => error.field(f)) ? <FieldError message={error.message} /> : null}
+      {error && !["name", "amount_usd", "thresholds", "scope", "enforce"].some((f) => error.field(f)) ? <FieldError message={error.message} /> : null}
       <div className="flex gap-2">
         <Button type="submit" disabled={pending}>{pending ? "Saving…" : budget ? "Save budget" : "Create budget"}</Button>
         {onCancel ? <Button variant="secondary" onClick={onCancel}>Cancel</Button> : null}

@@ -8,7 +8,8 @@ import { QUERY_ROOTS } from "@/components/queries/keys";
 import { Button } from "@/components/ui/button";
 import { FieldError } from "@/components/ui/form-fields";
 import { Panel } from "@/components/ui/panel";
-import { formatMoney, formatPercent } from "@/lib/format";
+import { formatCount, formatMoney, formatPercent } from "@/lib/format";
+import { StatusChip } from "@/components/ui/status-chip";
 import { Money } from "@/lib/money";
 import { BudgetBurndownPanel } from "./budget-burndown-panel";
 import { BudgetForm } from "./budget-form";
@@ -102,6 +103,7 @@ export function BudgetsPanel({ canWrite, teams }: { canWrite: boolean; teams: st
                   <th scope="col" className="px-3 py-2 text-right font-medium">Budget</th>
                   <th scope="col" className="px-3 py-2 font-medium">Used</th>
                   <th scope="col" className="px-3 py-2 text-right font-medium">Forecast</th>
+                  <th scope="col" className="px-3 py-2 font-medium">Cap</th>
                   <th scope="col" className="px-3 py-2"><span className="sr-only">Actions</span></th>
                 </tr>
               </thead>
@@ -132,6 +134,22 @@ export function BudgetsPanel({ canWrite, teams }: { canWrite: boolean; teams: st
                         {budget.forecast_low_usd && budget.forecast_high_usd ? (
                           <span className="block text-xs text-zinc-500">{formatMoney(budget.forecast_low_usd)} – {formatMoney(budget.forecast_high_usd)}</span>
                         ) : null}
+                      </td>
+                      <td className="px-3 py-2" data-testid="cap-cell">
+                        {budget.enforce && budget.cap ? (
+                          <>
+                            <StatusChip tone={budget.cap.state === "enforcing" ? "bad" : "good"}>
+                              {budget.cap.state === "enforcing" ? "Refusing" : "Armed"}
+                            </StatusChip>
+                            <span className="block text-xs text-zinc-500">
+                              at {budget.enforce.at_percent}%
+                              {budget.enforce.action === "deny_models" ? ` · ${budget.enforce.models.join(", ")}` : ""}
+                              {budget.cap.refused_checks > 0 ? ` · ${formatCount(budget.cap.refused_checks)} refused this month` : ""}
+                            </span>
+                          </>
+                        ) : (
+                          <span className="text-xs text-zinc-400">alerts only</span>
+                        )}
                       </td>
                       <td className="px-3 py-2 text-right whitespace-nowrap">
                         {canWrite ? (

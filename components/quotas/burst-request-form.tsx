@@ -1,6 +1,7 @@
 "use client";
 
-import { useState, useSyncExternalStore, type FormEvent } from "react";
+import { useSearchParams } from "next/navigation";
+import { useEffect, useRef, useState, useSyncExternalStore, type FormEvent } from "react";
 import { apiFetch, ApiClientError } from "@/components/api-client";
 import { Button } from "@/components/ui/button";
 import { FieldError, SelectField, TextField, TextAreaField } from "@/components/ui/form-fields";
@@ -28,7 +29,16 @@ function Fields({ teams, allocations, onFiled }: { teams: string[]; allocations:
   const [error, setError] = useState<ApiClientError | null>(null);
   const [pending, setPending] = useState(false);
   const [filed, setFiled] = useState<BurstRequestView | null>(null);
-  const [team, setTeam] = useState(teams[0] ?? "");
+  // `?burst=<team>` (the link of a "budget cap reached" notification) opens the form for that team.
+  const linked = useSearchParams().get("burst");
+  const fromCapHit = linked !== null && teams.includes(linked);
+  const [team, setTeam] = useState(fromCapHit ? linked : (teams[0] ?? ""));
+  const formRef = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (!fromCapHit) return;
+    formRef.current?.scrollIntoView({ block: "center" });
+    formRef.current?.querySelector<HTMLInputElement>('input[name="amount"]')?.focus();
+  }, [fromCapHit]);
   const baseline = allocations.find((a) => a.team === team && a.model === null) ?? allocations.find((a) => a.team === team);
   const [unitChoice, setUnitChoice] = useState<QuotaUnitKey | null>(null);
   const unit = unitChoice ?? baseline?.unit ?? "usd";
@@ -82,7 +92,12 @@ function Fields({ teams, allocations, onFiled }: { teams: string[]; allocations:
 
   if (teams.length === 0) return <p className="text-sm text-zinc-600">You lead no team, so you cannot file burst requests.</p>;
   return (
-    <form onSubmit={submit} aria-label="New burst request" className="space-y-3" noValidate>
+    <form ref={formRef} onSubmit={submit} aria-label="New burst request" className="space-y-3" noValidate>
+      {fromCapHit ? (
+        <p className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900" role="note">
+          A budget cap is refusing {linked}&apos;s calls. Ask for what the team needs to finish its work; the admin who decides sees this request and can ask finance to raise the cap.
+        </p>
+      ) : null}
       <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
         <SelectField label="Team" name="team" value={team} onChange={(e) => { setTeam(e.target.value); setUnitChoice(null); }} error={error?.field("team")}>
           {teams.map((slug) => (
@@ -104,7 +119,15 @@ function Fields({ teams, allocations, onFiled }: { teams: string[]; allocations:
         <div className="hidden sm:block" />
         <TextField label="Window start" name="starts_at" type="datetime-local" defaultValue={defaults.start} required hint={`Your time (${defaults.zone}); stored in UTC`} error={error?.field("starts_at")} />
         <TextField label="Window end" name="ends_at" type="datetime-local" defaultValue={defaults.end} required hint={`Your time (${defaults.zone})`} error={error?.field("ends_at")} />
-        <TextAreaField label="Reason" name="reason" required className="sm:col-span-2" hint="What the extra quota is for, e.g. a re-index or a launch" error={error?.field("reason")} />
+        <TextAreaField
+          label="Reason"
+          name="reason"
+          required
+          className="sm:col-span-2"
+          defaultValue={fromCapHit ? "A budget cap reached this month is refusing our calls." : undefined}
+          hint="What the extra quota is for, e.g. a re-index or a launch"
+          error={error?.field("reason")}
+        />
         <TextField label="Expected usage (optional)" name="expected_usage" className="sm:col-span-2" hint="e.g. 40M tokens over two days for the nightly re-embedding" error={error?.field("expected_usage")} />
       </div>
       {error && !FIELDS.some((f) => error.field(f)) ? <FieldError message={error.message} /> : null}

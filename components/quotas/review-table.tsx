@@ -121,6 +121,7 @@ export function ReviewTable({ currentMonth }: { currentMonth: string }) {
                   <th scope="col" className="px-3 py-2 text-right font-medium">Used</th>
                   <th scope="col" className="px-3 py-2 text-right font-medium">Utilization</th>
                   <th scope="col" className="px-3 py-2 text-right font-medium">Bursts approved / requested</th>
+                  <th scope="col" className="px-3 py-2 text-right font-medium" title="Quota checks refused by budget caps in this month">Refused by caps</th>
                   <th scope="col" className="px-3 py-2 font-medium">Last three months</th>
                   <th scope="col" className="px-3 py-2 font-medium">Suggestion</th>
                 </tr>
@@ -133,6 +134,7 @@ export function ReviewTable({ currentMonth }: { currentMonth: string }) {
                     <td className="px-3 py-2 text-right">{formatQuotaAmount(row.used, unitOf(row))}</td>
                     <td className={row.utilization !== null && new Money(row.utilization).gt(1) ? "px-3 py-2 text-right text-rose-700" : "px-3 py-2 text-right"}>{formatUtilization(row.utilization)}</td>
                     <td className="px-3 py-2 text-right">{row.bursts_approved} / {row.bursts_requested}</td>
+                    <td className="px-3 py-2 text-right" data-testid="refused-checks">{row.refused_checks > 0 ? row.refused_checks.toLocaleString("en-US") : "—"}</td>
                     <td className="px-3 py-2"><History row={row} /></td>
                     <td className="px-3 py-2"><Suggestion row={row} /></td>
                   </tr>

@@ -37,6 +37,8 @@ export interface ReviewTeamView {
   utilization: string | null;
   bursts_approved: number;
   bursts_requested: number;
+  /** Quota checks that budget caps refused for this team in the review month. */
+  refused_checks: number;
   suggestion: Suggestion;
   history: ReviewMonthView[];
 }
@@ -91,7 +93,7 @@ export async function getQuotaReview(ctx: Ctx, { month }: { month?: string }): P
   const from = monthStart(keys[0]);
   const end = monthStart(addMonths(reviewMonth, 1));
   const to = new Date(Math.min(end.getTime(), periodToDate(now).to.getTime()));
-  const [usage, bursts] = await Promise.all([
+  const [usage, bursts, capHits] = await Promise.all([
     monthlyUsageByTeam(db, { from, to }, teams),
     db.query<BurstWindowRow>(
       `SELECT t.slug AS team, b.unit::text AS unit, b.status::text AS status,
@@ -99,6 +101,10 @@ export async function getQuotaReview(ctx: Ctx, { month }: { month?: string }): P
        FROM burst_requests b JOIN teams t ON t.id = b.team_id
        WHERE t.slug = ANY($1::text[]) AND b.starts_at < $3::timestamptz AND b.ends_at > $2::timestamptz`,
       [teams, from.toISOString(), end.toISOString()],
+    ),
+    db.query<{ team: string; hits: string }>(
+      `SELECT team, sum(hits)::text AS hits FROM budget_cap_hits WHERE team = ANY($1::text[]) AND month = $2::date GROUP BY team`,
+      [teams, monthStart(reviewMonth).toISOString().slice(0, 10)],
     ),
   ]);
 
@@ -138,6 +144,7 @@ export async function getQuotaReview(ctx: Ctx, { month }: { month?: string }): P
       utilization: current.utilization,
       bursts_approved: current.bursts_approved,
       bursts_requested: current.bursts_requested,
+      refused_checks: Number(capHits.rows.find((row) => row.team === allocation.team)?.hits ?? 0),
       suggestion: suggestFor(allocation.unit, allocation.amount, facts),
       history,
     };

@@ -7,6 +7,8 @@ import { flushCapHits } from "@/lib/quotas/cap-hits";
 import { apiRequest, createTestKey } from "../factories/api-keys";
 import { createPricedModel, ingest } from "../factories/alerts";
 import { postBudget } from "../factories/budgets";
+import { createAllocation } from "../factories/quotas";
+import { GET as getReviewRoute } from "@/app/api/v1/quota/review/route";
 import { createTestUser, detailPaths, read, routeParams, sessionRequest, uniqueSlug, type TestUser } from "../factories/users";
 
 /**
@@ -137,6 +139,17 @@ describe("budget caps in the quota check", () => {
     const notes = await prisma.notification.findMany({ where: { kind: "cap_hit", team } });
     expect(notes).toHaveLength(1);
     expect(notes[0]).toMatchObject({ title: "Budget cap reached: Counted", link: `/quotas?burst=${team}` });
+
+    // With an allocation, even one with room left, the cap still refuses; the quota review counts the refusals.
+    const admin = await createTestUser({ role: "admin" });
+    await createAllocation({ cookie: admin.cookie }, { team, unit: "usd", amount: "1000" });
+    expect((await check({ team })).body).toMatchObject({ allowed: false, budget_id: budget.body.id });
+    await flushCapHits(getPool());
+    const month = new Date().toISOString().slice(0, 7);
+    const review = await read<{ teams: { team: string; refused_checks: number }[] }>(
+      await getReviewRoute(sessionRequest(`/api/v1/quota/review?month=${month}`, { cookie: admin.cookie })),
+    );
+    expect(review.body.teams.find((entry) => entry.team === team)?.refused_checks).toBe(6);
   });
 
   it("validates caps by their field, and only finance and admins set them", async () => {
