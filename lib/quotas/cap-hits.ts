@@ -1,13 +1,15 @@
 import "server-only";
+import { getPool } from "@/lib/db";
 import type { Queryable } from "@/lib/db/sql";
+import { logger } from "@/lib/log";
 import { formatMoney } from "@/lib/format";
 import { ensureInAppChannel, inAppChannelEnabled, recordNotification } from "@/lib/notifications/notifications";
 import { startOfUtcMonth } from "@/lib/time";
 
 /**
  * Quota checks refused by a budget's cap, counted per budget, team and month. The check's hot
- * path only bumps an in-memory counter (recordCapHit); every snapshot load (about every 2 s
- * while checks arrive) adds the counts to budget_cap_hits (flushCapHits). The first refusal of
+ * path only bumps an in-memory counter (recordCapHit); the counts are added to budget_cap_hits
+ * (flushCapHits) 2 s after the first uncounted refusal and at every snapshot load. The first refusal of
  * a team by a budget in a month notifies the team (the in-app channel), linking to a burst
  * request form for the team, so a lead can ask for more straight away.
  */
@@ -27,7 +29,22 @@ function pending(): Map<string, PendingHits> {
   return globalForHits.burnrateCapHits;
 }
 
+const FLUSH_DELAY_MS = 2_000;
+const globalForTimer = globalThis as unknown as { burnrateCapHitTimer?: ReturnType<typeof setTimeout> | null };
+
+/** A flush a moment after the first uncounted refusal, so counts and the notification do not wait for the next check. */
+function scheduleFlush(): void {
+  if (globalForTimer.burnrateCapHitTimer) return;
+  const timer = setTimeout(() => {
+    globalForTimer.burnrateCapHitTimer = null;
+    flushCapHits(getPool()).catch((error: unknown) => logger().warn({ err: error }, "counting budget cap refusals failed; retried at the next flush"));
+  }, FLUSH_DELAY_MS);
+  timer.unref?.();
+  globalForTimer.burnrateCapHitTimer = timer;
+}
+
 export function recordCapHit(budgetId: string, team: string, at: Date): void {
+  scheduleFlush();
   const month = startOfUtcMonth(at).toISOString().slice(0, 10);
   const key = `${budgetId}/${team}/${month}`;
   const entry = pending().get(key);

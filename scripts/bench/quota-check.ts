@@ -263,6 +263,20 @@ async function main(): Promise<void> {
     const middle = await settledCommits(pool);
     const checkCommits = middle - before - 1;
     console.log(`Database transactions: ${checkCommits} around the closed-loop checks`);
+    // The same closed loop with budget caps on (issue 18): 8 capped budgets the check evaluates,
+    // one of them covering the team, none reached. The target: within 10% of the run without.
+    for (let i = 0; i < 8; i++) {
+      const created = await fetch(`${app.baseUrl}/api/v1/budgets`, {
+        method: "POST",
+        headers: json(adminKey),
+        body: JSON.stringify({ name: `bench cap ${i}`, scope: { team: i === 0 ? TEAM : `bench-other-${i}` }, amount_usd: "100000000", enforce: { at_percent: 100, action: "deny" } }),
+      });
+      if (created.status !== 201) throw new Error(`budget answered ${created.status}: ${await created.text()}`);
+    }
+    await autocannon({ ...check, connections: 20, duration: 3 });
+    const closedCapped = await measure(`check with 8 capped budgets, ${connections} clients, closed loop`, check);
+    const cappedShare = (closedCapped.result.requests.average / closedCheck.result.requests.average) * 100;
+    console.log(`With caps: ${cappedShare.toFixed(1)}% of the throughput without`);
     const closedFloor = await measure(`floor (bare node:http), closed loop`, floor, { pid: floorServer.pid });
     const closedNext = await measure(`the check without a key (Next.js route, 401), closed loop`, viaNext, { expect2xx: false });
     if (closedNext.result.non2xx !== closedNext.result.requests.total) throw new Error("the Next.js run got answers other than 401");
@@ -302,6 +316,7 @@ scheduled send time. Target: check p99 under 20 ms at 200 concurrent checks.
 | what | requests | req/s | p50 ms | p99 ms | max ms | unanswered in 10 s | server CPU ms/request |
 |---|---:|---:|---:|---:|---:|---:|---:|
 ${row(`\`POST /api/v1/quota/check\`, ${connections} clients, closed loop`, closedCheck)}
+${row(`\`POST /api/v1/quota/check\` with 8 capped budgets (one covering the team, none reached), ${connections} clients, closed loop`, closedCapped)}
 ${row(`floor: bare \`node:http\`, same answer, ${connections} clients, closed loop`, closedFloor)}
 ${row(`via Next.js: the check without a key (401), ${connections} clients, closed loop`, closedNext)}
 ${row(`baseline: \`GET /api/v1/prices\`, ${connections} clients, closed loop`, closedBaseline)}
@@ -309,7 +324,8 @@ ${openRates.map((rate, i) => row(`\`POST /api/v1/quota/check\`, open loop at ${f
 ${row(`floor, open loop at ${formatCount(topRate)} req/s`, topFloor)}
 
 With ${connections} checks always in flight the check answers ${formatCount(closedCheck.result.requests.average)} requests/s at p99 ${closedCheck.result.latency.p99} ms
-(${meetsClosed ? "under" : "over"} the 20 ms target); a server doing no work at all, on the same machine with the same client, answers
+(${meetsClosed ? "under" : "over"} the 20 ms target); with 8 capped budgets to evaluate it answers ${formatCount(closedCapped.result.requests.average)} requests/s,
+${cappedShare.toFixed(1)}% of the same build without caps (target: within 10%); a server doing no work at all, on the same machine with the same client, answers
 ${formatCount(closedFloor.result.requests.average)} requests/s at p99 ${closedFloor.result.latency.p99} ms. The check costs ${closedCheck.serverCpuMsPerRequest.toFixed(3)} ms of server CPU against the floor's
 ${closedFloor.serverCpuMsPerRequest.toFixed(3)} ms and Next.js's ${closedNext.serverCpuMsPerRequest.toFixed(3)} ms for a 401 (${formatCount(closedNext.result.requests.average)} requests/s, p99 ${closedNext.result.latency.p99} ms through Next.js).
 Below saturation, ${connections} gateway connections sending ${openRates.map((rate, i) => `${formatCount(rate)} checks/s see p99 ${(openChecks[i] as Measured).result.latency.p99} ms`).join(", ")}
