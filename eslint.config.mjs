@@ -37,6 +37,8 @@ const PURE_LIB = [
   "@/lib/chargeback/allocate",
   "@/lib/chargeback/adjustments",
   "@/lib/budgets/cap",
+  "@/lib/savings/advisor",
+  "@/lib/savings/starter-substitutes",
 ];
 
 /** The pure cores themselves: the same list, as files. */

@@ -19,6 +19,7 @@ export type NavIconName =
   | "prices"
   | "reconciliation"
   | "chargeback"
+  | "savings"
   | "settings";
 
 export const NAV_ITEMS: readonly NavItem[] = [
@@ -31,6 +32,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { href: "/quotas", label: "Quotas", icon: "quotas", section: "quotas" },
   { href: "/prices", label: "Prices", icon: "prices", section: "prices" },
   { href: "/chargeback", label: "Chargeback", icon: "chargeback", section: "chargeback" },
+  { href: "/savings", label: "Savings", icon: "savings", section: "savings" },
   { href: "/reconciliation", label: "Reconciliation", icon: "reconciliation", section: "reconciliation" },
   { href: "/settings", label: "Settings", icon: "settings", section: "settings" },
 ];

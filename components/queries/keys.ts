@@ -21,6 +21,7 @@ import type { BadgesJson, NotificationPageJson } from "@/lib/schemas/notificatio
 import type { ConnectionJson, ReconciliationReportJson } from "@/lib/schemas/reconciliation";
 import type { ChargebackView, StatementView } from "@/lib/chargeback/chargeback";
 import type { AllocationRuleView } from "@/lib/chargeback/rules";
+import type { DeferrableView, SavingsReport, SubstituteView } from "@/lib/savings/savings";
 import { queryString, withQuery, type QueryParams } from "./query-string";
 
 /**
@@ -80,6 +81,8 @@ export const QUERY_ROOTS = {
   reconciliation: ["reconciliation"],
   /** Months, statements and rules: a rule change or a close changes every statement. */
   chargeback: ["chargeback"],
+  /** The report, substitutes and deferrable features: a declaration or dismissal changes the report. */
+  savings: ["savings"],
 } as const;
 
 export const queries = {
@@ -122,6 +125,13 @@ export const queries = {
   allocationRules: () => apiQuery<{ rules: AllocationRuleView[] }>([...QUERY_ROOTS.chargeback, "rules"], "/api/v1/allocation-rules"),
   closedMonths: () =>
     apiQuery<{ months: { month: string; closed_at: string; closed_by: string | null }[] }>([...QUERY_ROOTS.chargeback, "closed"], "/api/v1/chargeback/months"),
+
+  savings: (params: { from: string; to: string; team?: string }) => {
+    const search = queryString(params);
+    return apiQuery<SavingsReport>([...QUERY_ROOTS.savings, "report", search], withQuery("/api/v1/savings", search));
+  },
+  savingsSubstitutes: () => apiQuery<{ substitutes: SubstituteView[] }>([...QUERY_ROOTS.savings, "substitutes"], "/api/v1/savings/substitutes"),
+  deferrableFeatures: () => apiQuery<{ features: DeferrableView[] }>([...QUERY_ROOTS.savings, "deferrable"], "/api/v1/savings/deferrable"),
 
   /** The extra tag keys seen (each groupable as tag.<key>). */
   tagKeys: () => apiQuery<{ keys: string[] }>(["tag-keys"], "/api/v1/tags"),

@@ -69,6 +69,8 @@ export const AUDIT_ACTIONS = [
   "allocation_rule.delete",
   "chargeback.close",
   "chargeback.reopen",
+  "savings.substitute_create",
+  "savings.substitute_delete",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

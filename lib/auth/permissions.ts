@@ -59,6 +59,8 @@ export const PERMISSIONS = [
   "chargeback:read", // monthly statements: team-scoped (a lead reads their teams' lines)
   "allocation:manage", // allocation rules that spread shared and untagged spend over teams
   "chargeback:close", // closing a month freezes its statements
+  "savings:manage", // declaring which models may substitute for which (installation-wide)
+  "savings:defer", // marking a team's feature deferrable or dismissing a saving: leads for teams they lead
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -83,6 +85,7 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "chargeback:read",
     "allocation:manage",
     "chargeback:close",
+    "savings:defer",
   ],
   team_lead: [
     "spend:read",
@@ -95,6 +98,7 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "teams:read",
     "notifications:read",
     "chargeback:read",
+    "savings:defer",
   ],
   viewer: ["spend:read", "prices:read", "budgets:read", "quota:read", "teams:read", "notifications:read"],
 };
@@ -121,6 +125,7 @@ const INSTALLATION_WIDE: readonly Permission[] = [
   "reconciliation:manage",
   "allocation:manage",
   "chargeback:close",
+  "savings:manage",
 ];
 
 export const ROLES = ["admin", "finance", "team_lead", "viewer"] as const satisfies readonly Role[];
@@ -184,7 +189,7 @@ export function canActOnTeam(principal: Principal, permission: Permission, teamS
   if (!can(principal, permission)) return false;
   if (principal.kind === "user" && principal.role === "admin") return true;
   if (principal.kind === "key") return inTeamScope(teamScope(principal), teamSlug);
-  const leadOnly: readonly Permission[] = ["quota:request", "keys:manage"];
+  const leadOnly: readonly Permission[] = ["quota:request", "keys:manage", "savings:defer"];
   if (leadOnly.includes(permission) && principal.role === "team_lead") {
     return principal.teams.some((team) => team.slug === teamSlug && team.role === "lead");
   }
@@ -257,6 +262,7 @@ export const SECTION_PERMISSIONS = {
   "settings/audit": "audit:read",
   reconciliation: "reconciliation:read",
   chargeback: "chargeback:read",
+  savings: "spend:read",
 } as const satisfies Record<string, Permission>;
 
 export type Section = keyof typeof SECTION_PERMISSIONS;

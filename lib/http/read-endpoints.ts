@@ -23,6 +23,8 @@ import { getQuotaReview } from "@/lib/quotas/review";
 import { getReconciliation } from "@/lib/reconciliation/reconciliation";
 import { getChargeback, getStatement, listClosedMonths } from "@/lib/chargeback/chargeback";
 import { listAllocationRules } from "@/lib/chargeback/rules";
+import { getSavings, listDeferrable, listSubstitutes } from "@/lib/savings/savings";
+import { savingsQuerySchema } from "@/lib/schemas/savings";
 import { chargebackQuerySchema, statementQuerySchema } from "@/lib/schemas/chargeback";
 import { alertsQuerySchema } from "@/lib/schemas/alerts";
 import { cacheQuerySchema, tokensPerRequestQuerySchema } from "@/lib/schemas/cache";
@@ -92,6 +94,9 @@ export const READS = {
   allocationRules: endpoint({ permission: "chargeback:read", input: noInput, answer: listAllocationRules }),
   closedMonths: endpoint({ permission: "chargeback:read", input: noInput, answer: listClosedMonths }),
   tagKeys: endpoint({ permission: "spend:read", input: noInput, answer: listTagKeys }),
+  savings: endpoint({ permission: "spend:read", input: fromQuery(savingsQuerySchema), answer: getSavings }),
+  savingsSubstitutes: endpoint({ permission: "spend:read", input: noInput, answer: listSubstitutes }),
+  deferrableFeatures: endpoint({ permission: "spend:read", input: noInput, answer: listDeferrable }),
 };
 
 export type ReadName = keyof typeof READS;

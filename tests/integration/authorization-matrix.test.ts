@@ -45,6 +45,12 @@ import { DELETE as deleteConnection } from "@/app/api/v1/reconciliation/connecti
 import { POST as postReconciliationRun } from "@/app/api/v1/reconciliation/run/route";
 import { GET as getChargebackRoute } from "@/app/api/v1/chargeback/route";
 import { GET as getTagKeysRoute } from "@/app/api/v1/tags/route";
+import { GET as getSavingsRoute } from "@/app/api/v1/savings/route";
+import { GET as listSubstitutesRoute, POST as createSubstituteRoute } from "@/app/api/v1/savings/substitutes/route";
+import { DELETE as deleteSubstituteRoute } from "@/app/api/v1/savings/substitutes/[id]/route";
+import { GET as listDeferrableRoute, POST as markDeferrableRoute } from "@/app/api/v1/savings/deferrable/route";
+import { DELETE as unmarkDeferrableRoute } from "@/app/api/v1/savings/deferrable/[id]/route";
+import { POST as dismissSavingRoute } from "@/app/api/v1/savings/dismissals/route";
 import { GET as getStatementRoute } from "@/app/api/v1/chargeback/statement/route";
 import { GET as getClosedMonthsRoute } from "@/app/api/v1/chargeback/months/route";
 import { DELETE as reopenMonthRoute, POST as closeMonthRoute } from "@/app/api/v1/chargeback/close/route";
@@ -1058,6 +1064,83 @@ const ROUTES: RouteCase[] = [
     allowed: READ,
     success: 200,
     prepare: async () => ({ path: "/api/v1/tags" }),
+  },
+  // ---------------------------------------------------------------- savings
+  {
+    method: "GET",
+    route: "/api/v1/savings",
+    handler: getSavingsRoute,
+    allowed: READ,
+    success: 200,
+    prepare: async () => ({ path: "/api/v1/savings?from=2026-11-01&to=2026-11-08" }),
+  },
+  {
+    method: "GET",
+    route: "/api/v1/savings/substitutes",
+    handler: listSubstitutesRoute,
+    allowed: READ,
+    success: 200,
+    prepare: async () => ({ path: "/api/v1/savings/substitutes" }),
+  },
+  {
+    method: "POST",
+    route: "/api/v1/savings/substitutes",
+    handler: createSubstituteRoute,
+    allowed: ADMIN,
+    success: 201,
+    prepare: async () => ({ path: "/api/v1/savings/substitutes", body: { from: { provider: "matrix", model: `m-${randomUUID()}` }, to: { provider: "matrix", model: "small" } } }),
+    applied: async (call) => (await prisma.savingsSubstitute.count({ where: { fromModel: String((bodyOf(call).from as unknown as { model: string }).model) } })) === 1,
+  },
+  {
+    method: "DELETE",
+    route: "/api/v1/savings/substitutes/[id]",
+    handler: deleteSubstituteRoute as Handler,
+    allowed: ADMIN,
+    success: 200,
+    prepare: async () => {
+      const row = await prisma.savingsSubstitute.create({ data: { fromProvider: "matrix", fromModel: `m-${randomUUID()}`, toProvider: "matrix", toModel: "small" } });
+      return { path: `/api/v1/savings/substitutes/${row.id}`, params: { id: row.id } };
+    },
+    applied: async (call) => (await prisma.savingsSubstitute.count({ where: { id: idParam(call) } })) === 0,
+  },
+  {
+    method: "GET",
+    route: "/api/v1/savings/deferrable",
+    handler: listDeferrableRoute,
+    allowed: READ,
+    success: 200,
+    prepare: async () => ({ path: "/api/v1/savings/deferrable" }),
+  },
+  {
+    method: "POST",
+    route: "/api/v1/savings/deferrable",
+    handler: markDeferrableRoute,
+    // savings:defer for team A: admin, finance, A's lead, admin keys (a bound admin key is A's).
+    allowed: ["admin", "finance", "team_lead", "key:admin"],
+    success: 201,
+    prepare: async () => ({ path: "/api/v1/savings/deferrable", body: { team: teamA.slug, feature: `f-${randomUUID()}` } }),
+    applied: async (call) => (await prisma.deferrableFeature.count({ where: { feature: String(bodyOf(call).feature) } })) === 1,
+  },
+  {
+    method: "DELETE",
+    route: "/api/v1/savings/deferrable/[id]",
+    handler: unmarkDeferrableRoute as Handler,
+    allowed: ["admin", "finance", "team_lead", "key:admin"],
+    success: 200,
+    prepare: async () => {
+      const row = await prisma.deferrableFeature.create({ data: { team: teamA.slug, feature: `f-${randomUUID()}` } });
+      return { path: `/api/v1/savings/deferrable/${row.id}`, params: { id: row.id } };
+    },
+    applied: async (call) => (await prisma.deferrableFeature.count({ where: { id: idParam(call) } })) === 0,
+  },
+  {
+    method: "POST",
+    route: "/api/v1/savings/dismissals",
+    handler: dismissSavingRoute,
+    allowed: ["admin", "finance", "team_lead", "key:admin"],
+    success: 201,
+    prepare: async () => ({ path: "/api/v1/savings/dismissals", body: { kind: "model_swap", team: teamA.slug, feature: `f-${randomUUID()}` } }),
+    applied: async (call) => (await prisma.savingsDismissal.count({ where: { feature: String(bodyOf(call).feature) } })) === 1,
   },
   // ---------------------------------------------------------------- chargeback
   {

@@ -64,6 +64,9 @@ export function serverQueries(principal: UserPrincipal) {
     statement: (month: string, team: string) => on(queries.statement(month, team), READS.statement),
     allocationRules: () => on(queries.allocationRules(), READS.allocationRules),
     closedMonths: () => on(queries.closedMonths(), READS.closedMonths),
+    savings: (params: Parameters<typeof queries.savings>[0]) => on(queries.savings(params), READS.savings),
+    savingsSubstitutes: () => on(queries.savingsSubstitutes(), READS.savingsSubstitutes),
+    deferrableFeatures: () => on(queries.deferrableFeatures(), READS.deferrableFeatures),
   };
 }
 

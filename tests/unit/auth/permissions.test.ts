@@ -31,14 +31,14 @@ const viewer = user("viewer", [{ teamId: "t1", slug: "search", role: "member" }]
 // The whole role table, written out: a change to a role's powers must change this test.
 const EXPECTED: Record<string, Permission[]> = {
   admin: [...PERMISSIONS],
-  finance: ["spend:read", "prices:read", "budgets:read", "budgets:write", "alerts:manage", "exports", "quota:read", "keys:manage", "teams:read", "audit:read", "notifications:read", "reconciliation:read", "chargeback:read", "allocation:manage", "chargeback:close"],
-  team_lead: ["spend:read", "prices:read", "budgets:read", "exports", "quota:read", "quota:request", "keys:manage", "teams:read", "notifications:read", "chargeback:read"],
+  finance: ["spend:read", "prices:read", "budgets:read", "budgets:write", "alerts:manage", "exports", "quota:read", "keys:manage", "teams:read", "audit:read", "notifications:read", "reconciliation:read", "chargeback:read", "allocation:manage", "chargeback:close", "savings:defer"],
+  team_lead: ["spend:read", "prices:read", "budgets:read", "exports", "quota:read", "quota:request", "keys:manage", "teams:read", "notifications:read", "chargeback:read", "savings:defer"],
   viewer: ["spend:read", "prices:read", "budgets:read", "quota:read", "teams:read", "notifications:read"],
   "key:ingest": ["usage:ingest"],
   "key:read": ["spend:read", "prices:read", "budgets:read", "exports", "quota:read", "teams:read", "metrics:read", "chargeback:read"],
   "key:admin": [...PERMISSIONS],
   // notifications:read passes the route's check, and lib/notifications then refuses every key (403).
-  "key:admin bound to a team": ["usage:ingest", "spend:read", "prices:read", "budgets:read", "exports", "quota:read", "quota:request", "teams:read", "notifications:read", "chargeback:read"],
+  "key:admin bound to a team": ["usage:ingest", "spend:read", "prices:read", "budgets:read", "exports", "quota:read", "quota:request", "teams:read", "notifications:read", "chargeback:read", "savings:defer"],
 };
 
 describe("can", () => {
