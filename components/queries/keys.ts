@@ -22,6 +22,7 @@ import type { ConnectionJson, ReconciliationReportJson } from "@/lib/schemas/rec
 import type { ChargebackView, StatementView } from "@/lib/chargeback/chargeback";
 import type { AllocationRuleView } from "@/lib/chargeback/rules";
 import type { DeferrableView, SavingsReport, SubstituteView } from "@/lib/savings/savings";
+import type { FeatureChangeView } from "@/lib/savings/feature-changes";
 import { queryString, withQuery, type QueryParams } from "./query-string";
 
 /**
@@ -132,6 +133,9 @@ export const queries = {
   },
   savingsSubstitutes: () => apiQuery<{ substitutes: SubstituteView[] }>([...QUERY_ROOTS.savings, "substitutes"], "/api/v1/savings/substitutes"),
   deferrableFeatures: () => apiQuery<{ features: DeferrableView[] }>([...QUERY_ROOTS.savings, "deferrable"], "/api/v1/savings/deferrable"),
+
+  featureChanges: (team: string) =>
+    apiQuery<{ changes: FeatureChangeView[] }>([...QUERY_ROOTS.savings, "changes", team], withQuery("/api/v1/feature-changes", { team })),
 
   /** The extra tag keys seen (each groupable as tag.<key>). */
   tagKeys: () => apiQuery<{ keys: string[] }>(["tag-keys"], "/api/v1/tags"),

@@ -24,7 +24,8 @@ import { getReconciliation } from "@/lib/reconciliation/reconciliation";
 import { getChargeback, getStatement, listClosedMonths } from "@/lib/chargeback/chargeback";
 import { listAllocationRules } from "@/lib/chargeback/rules";
 import { getSavings, listDeferrable, listSubstitutes } from "@/lib/savings/savings";
-import { savingsQuerySchema } from "@/lib/schemas/savings";
+import { featureChangesQuerySchema, savingsQuerySchema } from "@/lib/schemas/savings";
+import { listFeatureChanges } from "@/lib/savings/feature-changes";
 import { chargebackQuerySchema, statementQuerySchema } from "@/lib/schemas/chargeback";
 import { alertsQuerySchema } from "@/lib/schemas/alerts";
 import { cacheQuerySchema, tokensPerRequestQuerySchema } from "@/lib/schemas/cache";
@@ -97,6 +98,7 @@ export const READS = {
   savings: endpoint({ permission: "spend:read", input: fromQuery(savingsQuerySchema), answer: getSavings }),
   savingsSubstitutes: endpoint({ permission: "spend:read", input: noInput, answer: listSubstitutes }),
   deferrableFeatures: endpoint({ permission: "spend:read", input: noInput, answer: listDeferrable }),
+  featureChanges: endpoint({ permission: "spend:read", input: fromQuery(featureChangesQuerySchema), answer: listFeatureChanges }),
 };
 
 export type ReadName = keyof typeof READS;

@@ -52,3 +52,14 @@ export const savingsQuerySchema = knownParameters(
   },
 );
 export type SavingsQuery = z.output<typeof savingsQuerySchema>;
+
+/** A change to mark: `at` an RFC 3339 instant within the last 400 days and not in the future. */
+export const featureChangeSchema = z.strictObject({
+  team: name,
+  feature: name,
+  at: z.iso.datetime({ offset: true, error: "must be an RFC 3339 timestamp" }).transform((value) => new Date(value)),
+  description: z.string({ error: "required" }).trim().min(1, "must not be empty").max(500, "must be at most 500 characters"),
+});
+export type FeatureChangeInput = z.output<typeof featureChangeSchema>;
+
+export const featureChangesQuerySchema = knownParameters({ team: name });

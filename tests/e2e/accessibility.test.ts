@@ -29,7 +29,7 @@ const ROLES = [
 ] as const;
 
 /** Pages every role reaches; the Settings tabs each role sees are read from its own tab row. */
-const PAGES = ["/", "/showback", "/outcomes", "/cache", "/budgets", "/alerts", "/quotas", "/quotas/review", "/prices", "/reconciliation", "/chargeback", "/teams/support", "/settings/connect"];
+const PAGES = ["/", "/showback", "/outcomes", "/cache", "/budgets", "/alerts", "/quotas", "/quotas/review", "/prices", "/reconciliation", "/chargeback", "/savings", "/teams/support", "/settings/connect"];
 
 interface AxeResult {
   id: string;

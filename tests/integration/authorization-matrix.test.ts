@@ -51,6 +51,8 @@ import { DELETE as deleteSubstituteRoute } from "@/app/api/v1/savings/substitute
 import { GET as listDeferrableRoute, POST as markDeferrableRoute } from "@/app/api/v1/savings/deferrable/route";
 import { DELETE as unmarkDeferrableRoute } from "@/app/api/v1/savings/deferrable/[id]/route";
 import { POST as dismissSavingRoute } from "@/app/api/v1/savings/dismissals/route";
+import { GET as listFeatureChangesRoute, POST as markFeatureChangeRoute } from "@/app/api/v1/feature-changes/route";
+import { DELETE as deleteFeatureChangeRoute } from "@/app/api/v1/feature-changes/[id]/route";
 import { GET as getStatementRoute } from "@/app/api/v1/chargeback/statement/route";
 import { GET as getClosedMonthsRoute } from "@/app/api/v1/chargeback/months/route";
 import { DELETE as reopenMonthRoute, POST as closeMonthRoute } from "@/app/api/v1/chargeback/close/route";
@@ -1141,6 +1143,38 @@ const ROUTES: RouteCase[] = [
     success: 201,
     prepare: async () => ({ path: "/api/v1/savings/dismissals", body: { kind: "model_swap", team: teamA.slug, feature: `f-${randomUUID()}` } }),
     applied: async (call) => (await prisma.savingsDismissal.count({ where: { feature: String(bodyOf(call).feature) } })) === 1,
+  },
+  {
+    method: "GET",
+    route: "/api/v1/feature-changes",
+    handler: listFeatureChangesRoute,
+    allowed: READ,
+    success: 200,
+    prepare: async () => ({ path: `/api/v1/feature-changes?team=${teamA.slug}` }),
+  },
+  {
+    method: "POST",
+    route: "/api/v1/feature-changes",
+    handler: markFeatureChangeRoute,
+    allowed: ["admin", "finance", "team_lead", "key:admin"],
+    success: 201,
+    prepare: async () => ({
+      path: "/api/v1/feature-changes",
+      body: { team: teamA.slug, feature: `f-${randomUUID()}`, at: "2026-11-20T00:00:00Z", description: "matrix change" },
+    }),
+    applied: async (call) => (await prisma.featureChange.count({ where: { feature: String(bodyOf(call).feature) } })) === 1,
+  },
+  {
+    method: "DELETE",
+    route: "/api/v1/feature-changes/[id]",
+    handler: deleteFeatureChangeRoute as Handler,
+    allowed: ["admin", "finance", "team_lead", "key:admin"],
+    success: 200,
+    prepare: async () => {
+      const row = await prisma.featureChange.create({ data: { team: teamA.slug, feature: `f-${randomUUID()}`, at: new Date("2026-11-20T00:00:00Z"), description: "matrix" } });
+      return { path: `/api/v1/feature-changes/${row.id}`, params: { id: row.id } };
+    },
+    applied: async (call) => (await prisma.featureChange.count({ where: { id: idParam(call) } })) === 0,
   },
   // ---------------------------------------------------------------- chargeback
   {

@@ -4,6 +4,9 @@ import { POST as postDeferrable } from "@/app/api/v1/savings/deferrable/route";
 import { POST as postDismissal } from "@/app/api/v1/savings/dismissals/route";
 import { GET as getSavingsRoute } from "@/app/api/v1/savings/route";
 import { POST as postSubstitute } from "@/app/api/v1/savings/substitutes/route";
+import { GET as listChangesRoute, POST as postChangeRoute } from "@/app/api/v1/feature-changes/route";
+import type { FeatureChangeView } from "@/lib/savings/feature-changes";
+import { createPricedModel } from "../factories/alerts";
 import type { SavingsReport } from "@/lib/savings/savings";
 import { getPool, prisma } from "@/lib/db";
 import { insertPrice } from "@/lib/pricing/price-store";
@@ -169,5 +172,74 @@ describe("GET /api/v1/savings", () => {
     expect([bad.status, detailPaths(bad.body)]).toEqual([400, ["kind"]]);
     const badWindow = await savings(finance, "from=2026-08-31&to=2026-08-03");
     expect([badWindow.status, detailPaths(badWindow.body)]).toEqual([400, ["to"]]);
+  });
+});
+
+describe("did the change pay off?", () => {
+  it("compares cost per call, success rate and cost per success over equal windows either side of a marked change", async () => {
+    const priced = await createPricedModel(); // $1000 per million input tokens
+    const key = await createTestKey(["ingest"]);
+    const tags = { team: TEAM, feature: "triage" };
+    // Before 2026-09-10: 10 calls of $0.01; after: 10 calls of $0.002 (14-day windows either side).
+    await ingest(key, priced, [
+      { at: "2026-09-05T10:00:00Z", input: 10, count: 10, tags },
+      { at: "2026-09-15T10:00:00Z", input: 2, count: 10, tags },
+    ]);
+    const outcome = (day: string, success: boolean, i: number) => ({
+      id: `oc-${suffix}-${day}-${i}`,
+      occurredAt: new Date(`${day}T12:00:00Z`),
+      traceId: `tr-${suffix}-${day}-${i}`,
+      type: "resolved",
+      success,
+      team: TEAM,
+      feature: "triage",
+    });
+    await prisma.outcome.createMany({
+      data: [
+        ...Array.from({ length: 10 }, (_, i) => outcome("2026-09-05", i < 9, i)),
+        ...Array.from({ length: 10 }, (_, i) => outcome("2026-09-15", i < 6, i)),
+      ],
+    });
+
+    const refused = await read(await postChangeRoute(sessionRequest("/api/v1/feature-changes", { cookie: lead.cookie, method: "POST", body: { team: OTHER, feature: "triage", at: "2026-09-10T00:00:00Z", description: "x" } })));
+    expect([refused.status, detailPaths(refused.body)]).toEqual([403, ["team"]]);
+    const marked = await read<FeatureChangeView>(
+      await postChangeRoute(
+        sessionRequest("/api/v1/feature-changes", { cookie: lead.cookie, method: "POST", body: { team: TEAM, feature: "triage", at: "2026-09-10T00:00:00Z", description: "moved to a smaller model" } }),
+      ),
+    );
+    expect(marked.status).toBe(201);
+    const listed = await read<{ changes: FeatureChangeView[] }>(await listChangesRoute(sessionRequest(`/api/v1/feature-changes?team=${TEAM}`, { cookie: finance.cookie })));
+    expect(listed.body.changes).toEqual([
+      {
+        id: marked.body.id,
+        team: TEAM,
+        feature: "triage",
+        at: "2026-09-10T00:00:00.000Z",
+        description: "moved to a smaller model",
+        before: {
+          from: "2026-08-27T00:00:00.000Z",
+          to: "2026-09-10T00:00:00.000Z",
+          requests: 10,
+          cost_usd: "0.100000000000",
+          cost_per_request_usd: "0.010000000000",
+          outcomes: 10,
+          successful: 9,
+          success_rate: "0.9000",
+          cost_per_success_usd: "0.011111111111",
+        },
+        after: {
+          from: "2026-09-10T00:00:00.000Z",
+          to: "2026-09-24T00:00:00.000Z",
+          requests: 10,
+          cost_usd: "0.020000000000",
+          cost_per_request_usd: "0.002000000000",
+          outcomes: 10,
+          successful: 6,
+          success_rate: "0.6000",
+          cost_per_success_usd: "0.003333333333",
+        },
+      },
+    ]);
   });
 });

@@ -67,6 +67,7 @@ export function serverQueries(principal: UserPrincipal) {
     savings: (params: Parameters<typeof queries.savings>[0]) => on(queries.savings(params), READS.savings),
     savingsSubstitutes: () => on(queries.savingsSubstitutes(), READS.savingsSubstitutes),
     deferrableFeatures: () => on(queries.deferrableFeatures(), READS.deferrableFeatures),
+    featureChanges: (team: string) => on(queries.featureChanges(team), READS.featureChanges),
   };
 }
 

@@ -21,6 +21,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { PanelSkeleton, settle } from "@/components/teams/settled";
 import { TeamAllocations, TeamBursts, TeamOpenAlerts } from "@/components/teams/team-quota-alerts";
 import { TeamBudgetsPanel, TeamCachePanel, TeamDailySpend, TeamOutcomesPanel, TeamStats, TeamStatsSkeleton, TeamTopFeatures } from "@/components/teams/team-reports";
+import { TeamChangesPanel, TeamSavingsPanel } from "@/components/teams/team-savings";
 import { Prefetch } from "../../_prefetch/prefetch";
 import { serverQueries } from "../../_prefetch/server-queries";
 
@@ -108,6 +109,18 @@ export default async function TeamPage({ params }: { params: Params }) {
         </Suspense>
         <Suspense fallback={<PanelSkeleton title="Prompt cache" titleId="team-cache-title" testId="team-cache-loading" />}>
           <TeamCachePanel report={cache} slug={slug} />
+        </Suspense>
+      </div>
+      <div className="mt-4 grid grid-cols-1 gap-4 lg:grid-cols-2">
+        <Suspense fallback={<PanelSkeleton title="Savings" titleId="team-savings-title" testId="team-savings-loading" />}>
+          <Prefetch queries={[serverQueries(user).savings({ from: utcDayKey(from), to: utcDayKey(today), team: slug })]}>
+            <TeamSavingsPanel slug={slug} from={utcDayKey(from)} to={utcDayKey(today)} />
+          </Prefetch>
+        </Suspense>
+        <Suspense fallback={<PanelSkeleton title="Did it pay off?" titleId="team-changes-title" testId="team-changes-loading" />}>
+          <Prefetch queries={[serverQueries(user).featureChanges(slug)]}>
+            <TeamChangesPanel slug={slug} canMark={canActOnTeam(user, "savings:defer", slug)} />
+          </Prefetch>
         </Suspense>
       </div>
     </>
