@@ -148,7 +148,7 @@ export function BudgetsPanel({ canWrite, teams }: { canWrite: boolean; teams: st
                             </span>
                           </>
                         ) : (
-                          <span className="text-xs text-zinc-400">alerts only</span>
+                          <span className="text-xs text-zinc-500">alerts only</span>
                         )}
                       </td>
                       <td className="px-3 py-2 text-right whitespace-nowrap">

@@ -227,9 +227,9 @@ function RowsTable({ view }: { view: ChargebackView }) {
                 <td className="tabular px-2 py-2 text-right">{formatMoney(row.allocated_usd)}</td>
                 <td className="tabular px-2 py-2 text-right font-medium">{formatMoney(row.total_usd)}</td>
                 <td className={cn("tabular px-2 py-2 text-right", change?.direction === "up" && "text-rose-700", change?.direction === "down" && "text-emerald-700")}>
-                  {change ? change.text : <span className="text-zinc-400">new</span>}
+                  {change ? change.text : <span className="text-zinc-500">new</span>}
                 </td>
-                <td className="tabular px-2 py-2 text-right">{new Money(row.adjustments_usd).isZero() ? <span className="text-zinc-400">—</span> : signed(row.adjustments_usd)}</td>
+                <td className="tabular px-2 py-2 text-right">{new Money(row.adjustments_usd).isZero() ? <span className="text-zinc-500">—</span> : signed(row.adjustments_usd)}</td>
                 <td className="tabular px-2 py-2 text-right font-semibold">{formatMoney(row.charge_usd)}</td>
               </tr>
             );

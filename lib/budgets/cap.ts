@@ -45,9 +45,9 @@ export function capReached(cap: Pick<BudgetCap, "amountUsd" | "atPercent">, spen
   return new Money(spentUsd).times(100).gte(new Money(cap.amountUsd).times(cap.atPercent));
 }
 
-/** The cap's limit in USD (amount × at_percent / 100), 12 decimals. */
+/** The cap's limit in USD (amount × at_percent / 100), rounded up to 12 decimals: a spend of 12 decimals reaches the cap exactly when it reaches this figure. */
 export function capLimitUsd(cap: Pick<BudgetCap, "amountUsd" | "atPercent">): Money {
-  return new Money(cap.amountUsd).times(cap.atPercent).div(100).toDecimalPlaces(12, Money.ROUND_DOWN);
+  return new Money(cap.amountUsd).times(cap.atPercent).div(100).toDecimalPlaces(12, Money.ROUND_UP);
 }
 
 /** Whole percent of the amount spent, rounded down (104.9% reads "104%"). */

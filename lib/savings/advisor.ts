@@ -212,7 +212,16 @@ export function findOpportunities(input: AdvisorInput): { opportunities: Opportu
       }
     }
   }
-  found.sort((a, b) => new Money(b.savings_usd).comparedTo(a.savings_usd) || (a.team < b.team ? -1 : a.team > b.team ? 1 : 0) || ((a.feature ?? "") < (b.feature ?? "") ? -1 : 1));
+  const text = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  found.sort(
+    (a, b) =>
+      new Money(b.savings_usd).comparedTo(a.savings_usd) ||
+      text(a.team, b.team) ||
+      text(a.feature ?? "", b.feature ?? "") ||
+      text(a.provider, b.provider) ||
+      text(a.model, b.model) ||
+      text(a.kind, b.kind),
+  );
   const total = found.reduce((sum, o) => sum.plus(o.savings_usd), new Money(0));
   return { opportunities: found, total_savings_usd: usd(total) };
 }
