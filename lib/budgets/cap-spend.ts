@@ -4,7 +4,7 @@ import { Money } from "@/lib/money";
 import type { CapAction } from "@/lib/schemas/budget";
 import { HOUR_MS } from "@/lib/time";
 import type { BudgetCap } from "./cap";
-import { budgetPeriod } from "./status";
+import { budgetPeriod, budgetScopesSql, IN_BUDGET_SCOPE } from "./status";
 
 /**
  * The capped budgets (not archived, with enforce_at_percent) and each one's spend this month
@@ -48,13 +48,7 @@ export async function loadBudgetCaps(db: Queryable, now: Date): Promise<{ cap: B
   // Through the end of the current hour: every event so far.
   const to = new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS + HOUR_MS);
   const params = new SqlParams();
-  const scopes = [
-    params.add(caps.map((c) => c.budgetId), "uuid[]"),
-    params.add(caps.map((c) => c.scope.team ?? null), "text[]"),
-    params.add(caps.map((c) => c.scope.feature ?? null), "text[]"),
-    params.add(caps.map((c) => c.scope.environment ?? null), "text[]"),
-    params.add(caps.map((c) => c.scope.tenant ?? null), "text[]"),
-  ].join(", ");
+  const scopes = budgetScopesSql(caps.map((c) => ({ id: c.budgetId, scope: c.scope })), params);
   const source = rollupWindowSql(from, to, params);
   const spend = await db.query<{ id: string; cost: string | null }>(
     `WITH spend AS (
@@ -62,10 +56,7 @@ export async function loadBudgetCaps(db: Queryable, now: Date): Promise<{ cap: B
        GROUP BY team, feature, environment, tenant
      )
      SELECT b.id::text AS id, sum(s.cost)::text AS cost
-     FROM unnest(${scopes}) AS b(id, team, feature, environment, tenant)
-     JOIN spend s
-       ON (b.team IS NULL OR s.team = b.team) AND (b.feature IS NULL OR s.feature = b.feature)
-      AND (b.environment IS NULL OR s.environment = b.environment) AND (b.tenant IS NULL OR s.tenant = b.tenant)
+     FROM ${scopes} JOIN spend s ON ${IN_BUDGET_SCOPE}
      GROUP BY b.id`,
     params.values,
   );

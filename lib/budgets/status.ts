@@ -71,6 +71,22 @@ export function spendWindow(now: Date): { from: Date; to: Date } {
 }
 
 /** The spend of each budget's scope per UTC day over spendWindow(now), in one query. Days without spend are absent. */
+/** The budgets' scopes as rows `b(id, team, feature, environment, tenant)` (null: any), for a FROM clause. */
+export function budgetScopesSql(budgets: readonly { id: string; scope: { team?: string; feature?: string; environment?: string; tenant?: string } }[], params: SqlParams): string {
+  const columns = [
+    params.add(budgets.map((b) => b.id), "uuid[]"),
+    params.add(budgets.map((b) => b.scope.team ?? null), "text[]"),
+    params.add(budgets.map((b) => b.scope.feature ?? null), "text[]"),
+    params.add(budgets.map((b) => b.scope.environment ?? null), "text[]"),
+    params.add(budgets.map((b) => b.scope.tenant ?? null), "text[]"),
+  ];
+  return `unnest(${columns.join(", ")}) AS b(id, team, feature, environment, tenant)`;
+}
+
+/** Spend rows `s` inside budget `b`'s scope: every tag the scope names matches. */
+export const IN_BUDGET_SCOPE = `(b.team IS NULL OR s.team = b.team) AND (b.feature IS NULL OR s.feature = b.feature)
+   AND (b.environment IS NULL OR s.environment = b.environment) AND (b.tenant IS NULL OR s.tenant = b.tenant)`;
+
 export async function dailySpendByBudget(
   db: Queryable,
   now: Date,
@@ -80,13 +96,7 @@ export async function dailySpendByBudget(
   if (budgets.length === 0) return byBudget;
   const { from, to } = spendWindow(now);
   const params = new SqlParams();
-  const scopes = [
-    params.add(budgets.map((b) => b.id), "uuid[]"),
-    params.add(budgets.map((b) => b.scope.team ?? null), "text[]"),
-    params.add(budgets.map((b) => b.scope.feature ?? null), "text[]"),
-    params.add(budgets.map((b) => b.scope.environment ?? null), "text[]"),
-    params.add(budgets.map((b) => b.scope.tenant ?? null), "text[]"),
-  ].join(", ");
+  const scopes = budgetScopesSql(budgets, params);
   const source = rollupWindowSql(from, to, params);
   const result = await db.query<{ id: string; day: string; cost: string }>(
     `
@@ -98,12 +108,8 @@ export async function dailySpendByBudget(
     HAVING sum(requests) > 0
   )
   SELECT b.id::text AS id, s.day, sum(s.cost)::text AS cost
-  FROM unnest(${scopes}) AS b(id, team, feature, environment, tenant)
-  JOIN spend s
-    ON (b.team IS NULL OR s.team = b.team)
-   AND (b.feature IS NULL OR s.feature = b.feature)
-   AND (b.environment IS NULL OR s.environment = b.environment)
-   AND (b.tenant IS NULL OR s.tenant = b.tenant)
+  FROM ${scopes}
+  JOIN spend s ON ${IN_BUDGET_SCOPE}
   GROUP BY b.id, s.day
   ORDER BY b.id, s.day`,
     params.values,

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import type { PreparedEvent } from "@/lib/ingestion/prepare-event";
+import { ROLLUP_MEASURES } from "@/lib/rollups/rebuild";
 
 /** A prepared event with its price: cost null (and priceId null) means unpriced. */
 export interface PricedEvent extends PreparedEvent {
@@ -22,6 +23,9 @@ SELECT id, occurred_at FROM json_to_recordset($1::json) AS t(id text, occurred_a
 ORDER BY id -- every batch claims in the same order: two batches sharing ids wait, never deadlock
 ON CONFLICT (id) DO NOTHING
 RETURNING id`;
+
+// An upsert adds the batch's measures to the row already there.
+const ADD_MEASURES = ROLLUP_MEASURES.map((m) => `${m} = r.${m} + EXCLUDED.${m}`).join(",\n    ");
 
 const INSERT_EVENTS_SQL = `
 WITH incoming AS (
@@ -67,22 +71,7 @@ rolled AS (
   GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
   ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9
   ON CONFLICT (hour, team, feature, environment, tenant, prompt_version, provider, model, service_tier) DO UPDATE SET
-    requests = r.requests + EXCLUDED.requests,
-    errors = r.errors + EXCLUDED.errors,
-    retries = r.retries + EXCLUDED.retries,
-    response_cache_hits = r.response_cache_hits + EXCLUDED.response_cache_hits,
-    unpriced_requests = r.unpriced_requests + EXCLUDED.unpriced_requests,
-    input_tokens = r.input_tokens + EXCLUDED.input_tokens,
-    output_tokens = r.output_tokens + EXCLUDED.output_tokens,
-    cache_read_input_tokens = r.cache_read_input_tokens + EXCLUDED.cache_read_input_tokens,
-    cache_creation_input_tokens = r.cache_creation_input_tokens + EXCLUDED.cache_creation_input_tokens,
-    reasoning_output_tokens = r.reasoning_output_tokens + EXCLUDED.reasoning_output_tokens,
-    cost_usd = r.cost_usd + EXCLUDED.cost_usd,
-    latency_ms_sum = r.latency_ms_sum + EXCLUDED.latency_ms_sum,
-    reported_cost_usd = r.reported_cost_usd + EXCLUDED.reported_cost_usd,
-    reported_requests = r.reported_requests + EXCLUDED.reported_requests,
-    retry_cost_usd = r.retry_cost_usd + EXCLUDED.retry_cost_usd,
-    error_cost_usd = r.error_cost_usd + EXCLUDED.error_cost_usd
+  ${ADD_MEASURES}
 ),
 -- Each extra tag key of an event, with its value, into the tag rollups (lib/rollups/tag-rollups.ts),
 -- in the unique index's order like the rollups above.
@@ -104,22 +93,7 @@ tagged AS (
   GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
   ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
   ON CONFLICT (tag_key, hour, tag_value, team, feature, environment, tenant, prompt_version, provider, model, service_tier) DO UPDATE SET
-    requests = r.requests + EXCLUDED.requests,
-    errors = r.errors + EXCLUDED.errors,
-    retries = r.retries + EXCLUDED.retries,
-    response_cache_hits = r.response_cache_hits + EXCLUDED.response_cache_hits,
-    unpriced_requests = r.unpriced_requests + EXCLUDED.unpriced_requests,
-    input_tokens = r.input_tokens + EXCLUDED.input_tokens,
-    output_tokens = r.output_tokens + EXCLUDED.output_tokens,
-    cache_read_input_tokens = r.cache_read_input_tokens + EXCLUDED.cache_read_input_tokens,
-    cache_creation_input_tokens = r.cache_creation_input_tokens + EXCLUDED.cache_creation_input_tokens,
-    reasoning_output_tokens = r.reasoning_output_tokens + EXCLUDED.reasoning_output_tokens,
-    cost_usd = r.cost_usd + EXCLUDED.cost_usd,
-    latency_ms_sum = r.latency_ms_sum + EXCLUDED.latency_ms_sum,
-    reported_cost_usd = r.reported_cost_usd + EXCLUDED.reported_cost_usd,
-    reported_requests = r.reported_requests + EXCLUDED.reported_requests,
-    retry_cost_usd = r.retry_cost_usd + EXCLUDED.retry_cost_usd,
-    error_cost_usd = r.error_cost_usd + EXCLUDED.error_cost_usd
+  ${ADD_MEASURES}
 )
 SELECT id FROM inserted`;
 

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { withTransaction } from "@/lib/db/sql";
+import { ROLLUP_MEASURES } from "@/lib/rollups/rebuild";
 import { HOUR_MS } from "@/lib/time";
 
 /**
@@ -25,24 +26,8 @@ export const TAG_ROLLUP_DIMENSIONS = [
   "service_tier",
 ] as const;
 
-export const TAG_ROLLUP_MEASURES = [
-  "requests",
-  "errors",
-  "retries",
-  "response_cache_hits",
-  "unpriced_requests",
-  "input_tokens",
-  "output_tokens",
-  "cache_read_input_tokens",
-  "cache_creation_input_tokens",
-  "reasoning_output_tokens",
-  "cost_usd",
-  "latency_ms_sum",
-  "reported_cost_usd",
-  "reported_requests",
-  "retry_cost_usd",
-  "error_cost_usd",
-] as const;
+/** The same measures as the hourly rollups (lib/rollups/rebuild.ts). */
+export const TAG_ROLLUP_MEASURES = ROLLUP_MEASURES;
 
 /** The tag rollup rows of the events `where` selects (alias e), in dimension + measure order. */
 export function tagAggregateSql(where: string): string {

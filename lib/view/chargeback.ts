@@ -1,3 +1,4 @@
+import type { ChargebackRow } from "@/lib/chargeback/chargeback";
 import { formatChange, formatMonth, type Change } from "@/lib/format";
 import { Money } from "@/lib/money";
 import { MATCH_KEYS, type RuleMatch } from "@/lib/chargeback/allocate";
@@ -5,15 +6,8 @@ import { addMonths, monthKey, monthSchema, monthStart } from "@/lib/schemas/char
 
 /** The Chargeback pages' pure parts: URL state, table order, labels. */
 
-export interface ChargebackRowJson {
-  team: string;
-  direct_usd: string;
-  allocated_usd: string;
-  total_usd: string;
-  adjustments_usd: string;
-  charge_usd: string;
-  previous_total_usd: string | null;
-}
+/** A row of GET /api/v1/chargeback (lib/chargeback/chargeback.ts). */
+export type ChargebackRowJson = ChargebackRow;
 
 /** The month of the URL, else last month (the one finance usually closes); a bad link never fails the page. */
 export function chargebackMonth(search: { get: (name: string) => string | null }, now: Date): string {
