@@ -296,11 +296,13 @@ export async function closeMonth(ctx: Ctx, { month }: CloseMonthInput): Promise<
     async (tx) => {
       await lockChargeback(tx);
       const db = txRows(tx);
-      const state = await monthState(db, month);
+      // One read of the rules: the snapshot stores exactly those its numbers were computed with.
+      const allRules = await loadAllocationRules(db);
+      const state = await monthState(db, month, allRules);
       if (state.status === "closed") {
         throw new ApiError("conflict", `${month} is already closed.`, { details: [{ path: "month", message: "is already closed" }] });
       }
-      const rules = (await loadAllocationRules(db)).filter((rule) => rule.effective_from <= month);
+      const rules = allRules.filter((rule) => rule.effective_from <= month);
       const snapshot: ChargebackSnapshot = { version: 1, month, allocation: state.allocation, rules, adjustments: state.adjustments };
       await tx.chargebackClose.create({
         data: {

@@ -196,7 +196,9 @@ export async function previewAllocationRule(ctx: Ctx, input: PreviewAllocationRu
   const db = dbOf(ctx);
   const month = input.month ?? monthKey(nowOf(ctx));
   const lines = await monthSpendLines(db, month);
-  const rules = (await loadAllocationRules(db)).filter((rule) => rule.id !== input.replace_id);
+  const stored = await loadAllocationRules(db);
+  const replaced = stored.find((rule) => rule.id === input.replace_id);
+  const rules = stored.filter((rule) => rule.id !== input.replace_id);
   const candidate: AllocationRuleSpec = {
     id: input.replace_id ?? "preview",
     name: input.name,
@@ -204,9 +206,10 @@ export async function previewAllocationRule(ctx: Ctx, input: PreviewAllocationRu
     method: input.method,
     targets: input.method === "fixed" ? (input.targets ?? null) : null,
     effective_from: input.effective_from,
-    created_at: nowOf(ctx).toISOString(),
+    // An edited rule keeps its place in the order (its creation time breaks ties).
+    created_at: replaced?.created_at ?? nowOf(ctx).toISOString(),
   };
-  const before = allocateMonth(lines, rules, month);
+  const before = allocateMonth(lines, stored, month);
   const after = allocateMonth(lines, [...rules, candidate], month);
   const totals = (statements: typeof before.statements) => new Map(statements.map((s) => [s.team, s.total_usd]));
   const beforeTotals = totals(before.statements);

@@ -92,7 +92,8 @@ export const READS = {
   reconciliation: endpoint({ permission: "reconciliation:read", input: fromQuery(reconciliationQuerySchema), answer: getReconciliation }),
   chargeback: endpoint({ permission: "chargeback:read", input: fromQuery(chargebackQuerySchema), answer: getChargeback }),
   statement: endpoint({ permission: "chargeback:read", input: fromQuery(statementQuerySchema), answer: getStatement }),
-  allocationRules: endpoint({ permission: "chargeback:read", input: noInput, answer: listAllocationRules }),
+  // Other teams' names and percents: for finance and admins (a lead's statement names the rules that reach them).
+  allocationRules: endpoint({ permission: "allocation:manage", input: noInput, answer: listAllocationRules }),
   closedMonths: endpoint({ permission: "chargeback:read", input: noInput, answer: listClosedMonths }),
   tagKeys: endpoint({ permission: "spend:read", input: noInput, answer: listTagKeys }),
   savings: endpoint({ permission: "spend:read", input: fromQuery(savingsQuerySchema), answer: getSavings }),

@@ -130,6 +130,7 @@ function opportunity(
   };
 }
 
+/** The opportunities, largest saving first; the total counts each team, feature and model's best one (bestPerGroup). */
 export function findOpportunities(input: AdvisorInput): { opportunities: Opportunity[]; total_savings_usd: string } {
   const found: Opportunity[] = [];
   const weeksOf = new Map<string, WeekGroup[]>();
@@ -222,6 +223,20 @@ export function findOpportunities(input: AdvisorInput): { opportunities: Opportu
       text(a.model, b.model) ||
       text(a.kind, b.kind),
   );
-  const total = found.reduce((sum, o) => sum.plus(o.savings_usd), new Money(0));
-  return { opportunities: found, total_savings_usd: usd(total) };
+  return { opportunities: found, total_savings_usd: usd(bestPerGroup(found, "savings_usd")) };
+}
+
+/**
+ * The sum over each team, feature and model of its largest saving: a swap, the batch tier and
+ * caching are alternatives priced against the same cost, so they do not add up.
+ */
+export function bestPerGroup(opportunities: readonly Opportunity[], field: "savings_usd" | "savings_per_month_usd"): Money {
+  const best = new Map<string, Money>();
+  for (const o of opportunities) {
+    const key = JSON.stringify([o.team, o.feature, o.provider, o.model]);
+    const value = new Money(o[field]);
+    const current = best.get(key);
+    if (!current || value.gt(current)) best.set(key, value);
+  }
+  return [...best.values()].reduce((sum, value) => sum.plus(value), new Money(0));
 }

@@ -1,13 +1,13 @@
 import "server-only";
 import { prisma } from "@/lib/db";
-import { canActOnTeam } from "@/lib/auth/permissions";
+import { canActOnTeam, inTeamScope } from "@/lib/auth/permissions";
 import { rollupWindowSql } from "@/lib/db/rollup-sql";
 import { SqlParams, rows, toCount } from "@/lib/db/sql";
 import { ApiError } from "@/lib/http/errors";
 import { Money } from "@/lib/money";
 import type { FeatureChangeInput } from "@/lib/schemas/savings";
 import { DAY_MS, HOUR_MS } from "@/lib/time";
-import { dbOf, nowOf, teamScopeFor, type Ctx } from "@/lib/context";
+import { dbOf, nowOf, teamScopeFor, teamScopeOf, type Ctx } from "@/lib/context";
 
 /**
  * "Did the change pay off?": a team marks a change to a feature (e.g. "moved to gpt-4o-mini on
@@ -115,7 +115,7 @@ export async function markFeatureChange(ctx: Ctx, input: FeatureChangeInput): Pr
 
 export async function deleteFeatureChange(ctx: Ctx, { id }: { id: string }): Promise<{ id: string; deleted: true }> {
   const row = await prisma.featureChange.findUnique({ where: { id } });
-  if (!row) throw new ApiError("not_found", "No such change.");
+  if (!row || !inTeamScope(teamScopeOf(ctx), row.team)) throw new ApiError("not_found", "No such change.");
   assertMayMark(ctx, row.team);
   await prisma.featureChange.delete({ where: { id } });
   return { id, deleted: true };

@@ -5,12 +5,11 @@ import { writeAudit } from "@/lib/audit/audit-log";
 import { rollupWindowSql } from "@/lib/db/rollup-sql";
 import { SqlParams, rows, toCount } from "@/lib/db/sql";
 import { ApiError } from "@/lib/http/errors";
-import { Money } from "@/lib/money";
 import { loadPriceIndex } from "@/lib/pricing/price-store";
 import type { CreateSubstituteInput, DeferrableInput, DismissalInput, SavingsKind, SavingsQuery } from "@/lib/schemas/savings";
 import { DAY_MS } from "@/lib/time";
 import { dbOf, ipOf, nowOf, teamScopeFor, type Ctx } from "@/lib/context";
-import { featureKey, findOpportunities, type Opportunity, type UsageGroup, type WeekGroup } from "./advisor";
+import { bestPerGroup, featureKey, findOpportunities, type Opportunity, type UsageGroup, type WeekGroup } from "./advisor";
 
 /**
  * The savings advisor's service: GET /api/v1/savings (the window's usage from the rollups,
@@ -116,7 +115,8 @@ export async function getSavings(ctx: Ctx, query: SavingsQuery): Promise<Savings
     deferrable: new Set(deferrable.map((d) => featureKey(d.team, d.feature))),
     dismissed: (kind, team, feature, model) =>
       dismissed.has(JSON.stringify([kind, team, feature ?? "", model])) || dismissed.has(JSON.stringify([kind, team, feature ?? "", ""])),
-    windowDays: (query.to.getTime() - query.from.getTime()) / DAY_MS,
+    // Days that have begun: a window reaching into the future would understate the run rate.
+    windowDays: Math.max(1, (Math.min(query.to.getTime(), Math.ceil(now.getTime() / DAY_MS) * DAY_MS) - query.from.getTime()) / DAY_MS),
   });
   return {
     currency: "USD",
@@ -124,13 +124,10 @@ export async function getSavings(ctx: Ctx, query: SavingsQuery): Promise<Savings
     to: query.to.toISOString(),
     team: query.team ?? null,
     ...result,
-    total_savings_per_month_usd: sumDecimals(result.opportunities.map((o) => o.savings_per_month_usd)),
+    total_savings_per_month_usd: bestPerGroup(result.opportunities, "savings_per_month_usd").toFixed(12),
   };
 }
 
-function sumDecimals(values: readonly string[]): string {
-  return values.reduce((sum, value) => sum.plus(value), new Money(0)).toFixed(12);
-}
 
 // ------------------------------------------------------------------ substitutes (admin)
 

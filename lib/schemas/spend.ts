@@ -33,7 +33,8 @@ export type SpendGroupKey = (typeof SPEND_GROUP_KEYS)[number];
 export const TAG_DIMENSION_PREFIX = "tag.";
 export type TagDimension = `tag.${string}`;
 export type SpendDimension = SpendGroupKey | TagDimension;
-export const TAG_KEY_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,63}$/;
+// At most 59 characters: "tag.<key>" is a result column name, and PostgreSQL keeps 63 bytes of one.
+export const TAG_KEY_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,58}$/;
 /** Extra tag keys per query: one reads the tag rollups, more read the raw events. */
 export const MAX_TAG_DIMENSIONS = 3;
 const WELL_KNOWN_KEYS: readonly string[] = ["team", "feature", "environment", "tenant", "user", "prompt_version"];
@@ -49,7 +50,7 @@ export function tagKeyOf(dimension: TagDimension): string {
 /** Why `tag.<key>` cannot be a dimension, or null when it can. */
 export function tagDimensionProblem(dimension: string): string | null {
   const key = dimension.slice(TAG_DIMENSION_PREFIX.length);
-  if (!TAG_KEY_PATTERN.test(key)) return `${dimension}: a tag key is 1-64 letters, digits, _ . : / or -`;
+  if (!TAG_KEY_PATTERN.test(key)) return `${dimension}: a tag key is 1-59 letters, digits, _ . : / or -`;
   if (WELL_KNOWN_KEYS.includes(key)) return `${dimension}: ${key} is a fixed key; use ${key}`;
   return null;
 }

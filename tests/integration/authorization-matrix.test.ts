@@ -1236,7 +1236,7 @@ const ROUTES: RouteCase[] = [
     method: "GET",
     route: "/api/v1/allocation-rules",
     handler: listAllocationRulesRoute,
-    allowed: CHARGEBACK_READ,
+    allowed: ["admin", "finance", "key:admin"],
     success: 200,
     prepare: async () => ({ path: "/api/v1/allocation-rules" }),
   },
@@ -1267,7 +1267,7 @@ const ROUTES: RouteCase[] = [
     method: "GET",
     route: "/api/v1/allocation-rules/[id]",
     handler: getAllocationRuleRoute as Handler,
-    allowed: CHARGEBACK_READ,
+    allowed: ["admin", "finance", "key:admin"],
     success: 200,
     prepare: async () => {
       const rule = await matrixAllocationRule();

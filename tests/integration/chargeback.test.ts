@@ -200,7 +200,7 @@ describe("monthly statements", () => {
     expect(team).toMatchObject({ origin: "planned" });
     expect(await prisma.auditLog.count({ where: { action: "team.register", targetId: team?.id } })).toBe(1);
 
-    const listed = await read<{ rules: { name: string; order: number }[] }>(await listRulesRoute(sessionRequest("/api/v1/allocation-rules", { cookie: lead.cookie })));
+    const listed = await read<{ rules: { name: string; order: number }[] }>(await listRulesRoute(sessionRequest("/api/v1/allocation-rules", { cookie: finance.cookie })));
     expect(listed.body.rules.map((rule) => [rule.order, rule.name])).toEqual([[1, "Staging agent"], [2, "Agent"]]);
   });
 
@@ -251,6 +251,25 @@ describe("monthly statements", () => {
     expect(actions.map((entry) => entry.action)).toEqual(["allocation_rule.create", "allocation_rule.update", "allocation_rule.update", "allocation_rule.delete"]);
     expect(actions[1]?.before).toMatchObject({ method: "proportional", effective_from: "2026-09" });
     expect(actions[1]?.after).toMatchObject({ method: "fixed", effective_from: "2026-08" });
+  });
+  it("previews an edit with the rule in its own place in the order", async () => {
+    await ingest(ingestKey, model, [usage("2026-02-10T10:00:00Z", "3", {}), usage("2026-02-10T10:00:00Z", "1", { team: "search" }), usage("2026-02-10T10:00:00Z", "1", { team: "support" })]);
+    const a = await createRule(finance, { name: "A", match: { team: null }, method: "fixed", targets: [{ team: "search", percent: 100 }], effective_from: "2026-01" });
+    await createRule(finance, { name: "B", match: { team: null }, method: "fixed", targets: [{ team: "support", percent: 100 }], effective_from: "2026-01" });
+    // A is older: it claims the $3 untagged. Previewing A edited (name only) must keep that.
+    const preview = await read<{ rows: { team: string; after_usd: string; change_usd: string }[] }>(
+      await previewRoute(
+        sessionRequest("/api/v1/allocation-rules/preview", {
+          cookie: finance.cookie,
+          method: "POST",
+          body: { name: "A renamed", match: { team: null }, method: "fixed", targets: [{ team: "search", percent: 100 }], effective_from: "2026-01", month: "2026-02", replace_id: a.body.id },
+        }),
+      ),
+    );
+    expect(preview.body.rows.map((row) => [row.team, row.after_usd, row.change_usd])).toEqual([
+      ["search", "4.000000000000", "0.000000000000"],
+      ["support", "1.000000000000", "0.000000000000"],
+    ]);
   });
 });
 
@@ -346,6 +365,8 @@ describe("who sees and changes what", () => {
     expect(detailPaths(other.body)).toEqual(["team"]);
 
     expect((await chargeback(viewer, "2026-10")).status).toBe(403);
+    // Other teams' rules (names, percents) are for finance and admins.
+    expect((await listRulesRoute(sessionRequest("/api/v1/allocation-rules", { cookie: lead.cookie }))).status).toBe(403);
     const rule = { name: "x", match: { team: null }, method: "even", effective_from: "2026-10" };
     expect((await createRule(lead, rule)).status).toBe(403);
     expect((await createRule(viewer, rule)).status).toBe(403);

@@ -35,11 +35,13 @@ export default async function ChargebackPage({ searchParams }: { searchParams: P
               <ChargebackMonth canClose={can(user, "chargeback:close")} />
             </Prefetch>
           </Suspense>
-          <Suspense fallback={<PanelBlock rows={4} />}>
-            <Prefetch queries={[server.allocationRules()]}>
-              <AllocationRulesPanel canManage={can(user, "allocation:manage")} month={month} />
-            </Prefetch>
-          </Suspense>
+          {can(user, "allocation:manage") ? (
+            <Suspense fallback={<PanelBlock rows={4} />}>
+              <Prefetch queries={[server.allocationRules()]}>
+                <AllocationRulesPanel canManage month={month} />
+              </Prefetch>
+            </Suspense>
+          ) : null}
         </div>
       </UrlNavigationProvider>
     </>

@@ -6,7 +6,7 @@ import { updateAllocationRuleSchema } from "@/lib/schemas/chargeback";
 
 export const dynamic = "force-dynamic";
 
-export const GET = withRoute({ permission: "chargeback:read" }, async (route) =>
+export const GET = withRoute({ permission: "allocation:manage" }, async (route) =>
   jsonResponse(await getAllocationRuleOrThrow(route, { id: uuidParam(route.params, "id") })),
 );
 
