@@ -49,6 +49,7 @@ const FEATURES = [
   { feature: "doc-qa", team: "platform", models: [["google", "gemini-2.0-flash"]] },
   { feature: "chat-assistant", team: "mobile", models: [["openai", "gpt-4o-mini"]] },
 ] as const;
+const CHANNELS = ["email", "chat", "phone", "web"];
 const TENANTS = ["acme", "globex", "initech", "umbrella", "hooli", "stark", "wayne", "wonka"];
 
 function mulberry32(seed: number): () => number {
@@ -96,6 +97,8 @@ function makeBodies(runId: string): string[] {
           tenant: TENANTS[skewed(TENANTS.length)] as string,
           user: `user-${Math.floor(random() * 300)}`,
           prompt_version: random() < 0.8 ? "v2" : "v1",
+          // An extra tag on 60% of calls, as the demo sends: each one also updates the tag rollups.
+          ...(random() < 0.6 ? { channel: CHANNELS[Math.floor(random() * CHANNELS.length)] as string } : {}),
         },
       };
     });

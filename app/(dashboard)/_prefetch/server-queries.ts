@@ -68,6 +68,7 @@ export function serverQueries(principal: UserPrincipal) {
     savingsSubstitutes: () => on(queries.savingsSubstitutes(), READS.savingsSubstitutes),
     deferrableFeatures: () => on(queries.deferrableFeatures(), READS.deferrableFeatures),
     featureChanges: (team: string) => on(queries.featureChanges(team), READS.featureChanges),
+    tagKeys: () => on(queries.tagKeys(), READS.tagKeys),
   };
 }
 

@@ -57,7 +57,7 @@ export default async function CachePage({ searchParams }: { searchParams: Promis
       <UrlNavigationProvider>
         <div className="space-y-4">
           <Suspense fallback={<CacheFiltersSkeleton />}>
-            <Prefetch queries={[server.spend(requests.options)]}>
+            <Prefetch queries={[server.spend(requests.options), server.tagKeys(), ...(requests.tagValues ? [server.spend(requests.tagValues)] : [])]}>
               <CacheFiltersPanel state={state} window={window} />
             </Prefetch>
           </Suspense>
@@ -68,7 +68,7 @@ export default async function CachePage({ searchParams }: { searchParams: Promis
             </Prefetch>
           </Suspense>
           <Suspense fallback={<CacheTokensSkeleton />}>
-            <Prefetch queries={[server.tokensPerRequest(requests.tokens)]}>
+            <Prefetch queries={[server.tokensPerRequest(requests.tokens), server.tagKeys()]}>
               <CacheTokensPanel state={state} window={window} />
             </Prefetch>
           </Suspense>

@@ -37,7 +37,7 @@ export default async function ChargebackPage({ searchParams }: { searchParams: P
           </Suspense>
           {can(user, "allocation:manage") ? (
             <Suspense fallback={<PanelBlock rows={4} />}>
-              <Prefetch queries={[server.allocationRules()]}>
+              <Prefetch queries={[server.allocationRules(), server.teams()]}>
                 <AllocationRulesPanel canManage month={month} />
               </Prefetch>
             </Suspense>

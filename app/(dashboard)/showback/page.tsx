@@ -51,7 +51,7 @@ export default async function ShowbackPage({ searchParams }: { searchParams: Pro
       <UrlNavigationProvider>
         <div className="space-y-4">
           <Suspense fallback={<ShowbackFiltersSkeleton />}>
-            <Prefetch queries={[server.spend(requests.options)]}>
+            <Prefetch queries={[server.spend(requests.options), server.tagKeys(), ...(requests.tagValues ? [server.spend(requests.tagValues)] : [])]}>
               <ShowbackFilters state={state} window={window} />
             </Prefetch>
           </Suspense>
