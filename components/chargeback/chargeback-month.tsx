@@ -21,6 +21,7 @@ import { useUrlNavigation } from "@/components/ui/url-navigation";
 import type { ChargebackView } from "@/lib/chargeback/chargeback";
 import { formatDayTime, formatMoney } from "@/lib/format";
 import { Money } from "@/lib/money";
+import { signedMoney } from "@/lib/view/reconciliation";
 import { chargebackMonth, changeOf, monthHasEnded, monthLabel, sortChargebackRows, type ChargebackSortKey } from "@/lib/view/chargeback";
 
 /** The month of the URL: each team's direct, allocated and total spend, the change vs last month, adjustments, the close. */
@@ -115,7 +116,7 @@ function MonthBody({ view, canClose }: { view: ChargebackView; canClose: boolean
             <ul className="mt-1 list-disc pl-5">
               {view.adjustment_lines.map((line, i) => (
                 <li key={i}>
-                  {line.team ?? "Unallocated"}: {signed(line.cost_usd)} for {monthLabel(line.for_month)}
+                  {line.team ?? "Unallocated"}: {signedMoney(line.cost_usd)} for {monthLabel(line.for_month)}
                 </li>
               ))}
             </ul>
@@ -126,10 +127,6 @@ function MonthBody({ view, canClose }: { view: ChargebackView; canClose: boolean
   );
 }
 
-function signed(amount: string): string {
-  const value = new Money(amount);
-  return value.isNegative() ? `−${formatMoney(value.abs())}` : `+${formatMoney(value)}`;
-}
 
 function MonthStatus({ view, canClose }: { view: ChargebackView; canClose: boolean }) {
   const client = useQueryClient();
@@ -229,7 +226,7 @@ function RowsTable({ view }: { view: ChargebackView }) {
                 <td className={cn("tabular px-2 py-2 text-right", change?.direction === "up" && "text-rose-700", change?.direction === "down" && "text-emerald-700")}>
                   {change ? change.text : <span className="text-zinc-500">new</span>}
                 </td>
-                <td className="tabular px-2 py-2 text-right">{new Money(row.adjustments_usd).isZero() ? <span className="text-zinc-500">—</span> : signed(row.adjustments_usd)}</td>
+                <td className="tabular px-2 py-2 text-right">{new Money(row.adjustments_usd).isZero() ? <span className="text-zinc-500">—</span> : signedMoney(row.adjustments_usd)}</td>
                 <td className="tabular px-2 py-2 text-right font-semibold">{formatMoney(row.charge_usd)}</td>
               </tr>
             );

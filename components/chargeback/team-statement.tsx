@@ -10,6 +10,7 @@ import { PanelBlock } from "@/components/ui/skeleton";
 import type { StatementView } from "@/lib/chargeback/chargeback";
 import { formatCount, formatDayTime, formatMoney } from "@/lib/format";
 import { Money } from "@/lib/money";
+import { signedMoney } from "@/lib/view/reconciliation";
 import { METHOD_LABELS, monthLabel } from "@/lib/view/chargeback";
 
 /**
@@ -29,10 +30,6 @@ export function TeamStatement({ month, team }: { month: string; team: string }) 
   return <StatementBody view={query.data} />;
 }
 
-function signed(amount: string): string {
-  const value = new Money(amount);
-  return value.isNegative() ? `−${formatMoney(value.abs())}` : `+${formatMoney(value)}`;
-}
 
 function StatementBody({ view }: { view: StatementView }) {
   const empty = view.direct_lines.length === 0 && view.allocated_lines.length === 0 && view.adjustment_lines.length === 0;
@@ -130,7 +127,7 @@ function StatementBody({ view }: { view: StatementView }) {
             {view.adjustment_lines.map((line) => (
               <li key={line.for_month} className="flex justify-between py-1.5">
                 <span>{monthLabel(line.for_month)}: late events and re-pricing after the close</span>
-                <span className="tabular">{signed(line.cost_usd)}</span>
+                <span className="tabular">{signedMoney(line.cost_usd)}</span>
               </li>
             ))}
           </ul>
@@ -147,7 +144,7 @@ function StatementBody({ view }: { view: StatementView }) {
         {view.adjustment_lines.length > 0 ? (
           <>
             <dt className="text-zinc-600">Adjustments</dt>
-            <dd className="tabular text-right">{signed(view.adjustments_usd)}</dd>
+            <dd className="tabular text-right">{signedMoney(view.adjustments_usd)}</dd>
           </>
         ) : null}
         <dt className="font-semibold text-zinc-900">Charge</dt>

@@ -196,6 +196,17 @@ export function canActOnTeam(principal: Principal, permission: Permission, teamS
   return inTeamScope(teamScope(principal), teamSlug);
 }
 
+/**
+ * The teams a principal may act on with `permission` ("all", or slugs): a page offers the
+ * forms only for these, and each write checks canActOnTeam again.
+ */
+export function teamsToActOn(principal: Principal, permission: Permission): "all" | string[] {
+  if (!can(principal, permission)) return [];
+  if (principal.kind === "key") return principal.team ? [principal.team.slug] : "all";
+  if (principal.role === "admin" || principal.role === "finance") return "all";
+  return principal.teams.filter((team) => canActOnTeam(principal, permission, team.slug)).map((team) => team.slug);
+}
+
 export const API_KEY_SCOPES = ["ingest", "read", "admin"] as const satisfies readonly ApiKeyScope[];
 
 /**

@@ -8,7 +8,7 @@ import { ApiError } from "@/lib/http/errors";
 import { loadPriceIndex } from "@/lib/pricing/price-store";
 import type { CreateSubstituteInput, DeferrableInput, DismissalInput, SavingsKind, SavingsQuery } from "@/lib/schemas/savings";
 import { DAY_MS } from "@/lib/time";
-import { dbOf, ipOf, nowOf, teamScopeFor, type Ctx } from "@/lib/context";
+import { dbOf, ipOf, nowOf, teamScopeFor, teamScopeOf, type Ctx } from "@/lib/context";
 import { bestPerGroup, featureKey, findOpportunities, type Opportunity, type UsageGroup, type WeekGroup } from "./advisor";
 
 /**
@@ -205,11 +205,12 @@ export interface DeferrableView {
 }
 
 export async function listDeferrable(ctx: Ctx): Promise<{ features: DeferrableView[] }> {
-  const scope = teamScopeFor(ctx, undefined);
-  const list = await prisma.deferrableFeature.findMany({ orderBy: [{ team: "asc" }, { feature: "asc" }] });
-  return {
-    features: list.filter((row) => inTeamScope(scope, row.team)).map((row) => ({ id: row.id, team: row.team, feature: row.feature, created_at: row.createdAt.toISOString() })),
-  };
+  const scope = teamScopeOf(ctx);
+  const list = await prisma.deferrableFeature.findMany({
+    where: scope.kind === "all" ? {} : { team: { in: scope.slugs } },
+    orderBy: [{ team: "asc" }, { feature: "asc" }],
+  });
+  return { features: list.map((row) => ({ id: row.id, team: row.team, feature: row.feature, created_at: row.createdAt.toISOString() })) };
 }
 
 export async function markDeferrable(ctx: Ctx, input: DeferrableInput): Promise<DeferrableView> {
@@ -224,7 +225,7 @@ export async function markDeferrable(ctx: Ctx, input: DeferrableInput): Promise<
 
 export async function unmarkDeferrable(ctx: Ctx, { id }: { id: string }): Promise<DeferrableView> {
   const row = await prisma.deferrableFeature.findUnique({ where: { id } });
-  if (!row || !inTeamScope(teamScopeFor(ctx, undefined), row.team)) throw new ApiError("not_found", "No such deferrable feature.");
+  if (!row || !inTeamScope(teamScopeOf(ctx), row.team)) throw new ApiError("not_found", "No such deferrable feature.");
   assertMayActOn(ctx, row.team);
   await prisma.deferrableFeature.delete({ where: { id } });
   return { id: row.id, team: row.team, feature: row.feature, created_at: row.createdAt.toISOString() };

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
-import { can, canSee } from "@/lib/auth/permissions";
+import { can, canSee, teamsToActOn } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/server-session";
 import { urlSearchParamsOf, type SearchParams } from "@/lib/schemas/pages/search-params";
 import { savingsPageState } from "@/lib/view/savings";
@@ -22,9 +22,7 @@ export default async function SavingsPage({ searchParams }: { searchParams: Prom
   if (!canSee(user, "savings")) return <AccessDenied what="savings" />;
   const state = savingsPageState(urlSearchParamsOf(await searchParams), new Date());
   const server = serverQueries(user);
-  // Leads act on the teams they lead; finance and admins on every team.
-  const actTeams: "all" | string[] =
-    user.role === "admin" || user.role === "finance" ? "all" : can(user, "savings:defer") ? user.teams.filter((t) => t.role === "lead").map((t) => t.slug) : [];
+  const actTeams = teamsToActOn(user, "savings:defer");
   return (
     <>
       <PageHeader

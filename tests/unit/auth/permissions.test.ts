@@ -8,6 +8,7 @@ import {
   keyGrantProblem,
   PERMISSIONS,
   teamScope,
+  teamsToActOn,
   type KeyPrincipal,
   type Permission,
   type UserPrincipal,
@@ -115,5 +116,20 @@ describe("auditActionPrefixes", () => {
     expect(auditActionPrefixes(user("admin"))).toBeNull();
     expect(auditActionPrefixes(user("finance"))).toEqual(["price.", "budget.", "allocation.", "burst_request.", "allocation_rule.", "chargeback."]);
     expect(auditActionPrefixes(user("viewer"))).toEqual([]);
+  });
+});
+
+describe("teamsToActOn", () => {
+  it("finance and admins act on every team, a lead on the teams they lead, a viewer on none, a bound key on its team", () => {
+    const both = user("team_lead", [
+      { teamId: "t1", slug: "search", role: "lead" },
+      { teamId: "t2", slug: "support", role: "member" },
+    ]);
+    expect(teamsToActOn(user("finance"), "savings:defer")).toBe("all");
+    expect(teamsToActOn(user("admin"), "savings:defer")).toBe("all");
+    expect(teamsToActOn(both, "savings:defer")).toEqual(["search"]);
+    expect(teamsToActOn(user("viewer", [{ teamId: "t1", slug: "search", role: "member" }]), "savings:defer")).toEqual([]);
+    expect(teamsToActOn(key(["admin"], { id: "t1", slug: "search" }), "savings:defer")).toEqual(["search"]);
+    expect(teamsToActOn(key(["read"]), "savings:defer")).toEqual([]);
   });
 });
