@@ -28,3 +28,22 @@ export function utcDayKey(at: Date | number): string {
 export function addDays(day: string, n: number): string {
   return utcDayKey(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS);
 }
+
+const MONTH_KEY = /^(\d{4})-(\d{2})$/;
+
+/** "YYYY-MM" of the UTC month of `at`. */
+export function monthKeyOf(at: Date): string {
+  return `${at.getUTCFullYear()}-${String(at.getUTCMonth() + 1).padStart(2, "0")}`;
+}
+
+/** The first instant of the month "YYYY-MM", or of the month `offset` months away. */
+export function monthStart(key: string, offset = 0): Date {
+  const match = MONTH_KEY.exec(key);
+  if (!match) throw new Error(`not a month: ${key}`);
+  return new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1 + offset, 1));
+}
+
+/** "YYYY-MM" `delta` months away from `key`. */
+export function addMonths(key: string, delta: number): string {
+  return monthKeyOf(monthStart(key, delta));
+}

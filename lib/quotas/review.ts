@@ -6,6 +6,7 @@ import { suggestFor, type MonthFacts, type Suggestion } from "./review-rules";
 import { formatUnitAmount, fraction, periodToDate, type QuotaUnit } from "./standing";
 import { monthlyUsageByTeam } from "./usage";
 import { dbOf, nowOf, type Ctx } from "@/lib/context";
+import { addMonths, monthKeyOf, monthStart } from "@/lib/time";
 
 /**
  * GET /api/v1/quota/review?month=YYYY-MM — the monthly allocation review (quota:read,
@@ -48,22 +49,8 @@ export interface ReviewView {
   teams: ReviewTeamView[];
 }
 
-const MONTH = /^(\d{4})-(\d{2})$/;
-
-export function monthStart(key: string): Date {
-  const match = MONTH.exec(key);
-  if (!match) throw new Error(`not a month: ${key}`);
-  return new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, 1));
-}
-
-export function monthKeyOf(at: Date): string {
-  return `${at.getUTCFullYear()}-${String(at.getUTCMonth() + 1).padStart(2, "0")}`;
-}
-
-export function addMonths(key: string, delta: number): string {
-  const start = monthStart(key);
-  return monthKeyOf(new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + delta, 1)));
-}
+// The month-key helpers are lib/time.ts's (also the chargeback's); exported here for this module's callers.
+export { addMonths, monthKeyOf, monthStart };
 
 /** The last complete UTC month before `now`. */
 export function defaultReviewMonth(now: Date): string {

@@ -128,18 +128,5 @@ export const closeMonthSchema = z.strictObject({ month: monthSchema });
 export const reopenMonthQuerySchema = knownParameters({ month: monthSchema });
 export type CloseMonthInput = z.output<typeof closeMonthSchema>;
 
-/** "YYYY-MM" of a UTC instant. */
-export function monthKey(at: Date): string {
-  return at.toISOString().slice(0, 7);
-}
-
-/** The first instant of a month "YYYY-MM", or of the month `offset` months away. */
-export function monthStart(month: string, offset = 0): Date {
-  const [year, m] = month.split("-").map(Number) as [number, number];
-  return new Date(Date.UTC(year, m - 1 + offset, 1));
-}
-
-/** "YYYY-MM" `offset` months away. */
-export function addMonths(month: string, offset: number): string {
-  return monthKey(monthStart(month, offset));
-}
+// The month keys' arithmetic is lib/time.ts's (shared with the quota review).
+export { addMonths, monthKeyOf as monthKey, monthStart } from "@/lib/time";
