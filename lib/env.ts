@@ -22,6 +22,11 @@ const envSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
     .optional(),
+  // A streaming replica of DATABASE_URL for the dashboards' and reports' reads (lib/db/read-routing.ts); unset: everything reads the primary.
+  DATABASE_READ_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional(),
   BURNRATE_DATA_DIR: z.string().min(1).default(".data"),
   BURNRATE_DEMO: z.enum(["0", "1"]).default("1"),
   BURNRATE_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),

@@ -22,7 +22,7 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { startEmbeddedPostgres, type EmbeddedServer } from "@/lib/db/embedded-postgres";
 import { compareRollupsWithEvents } from "@/lib/rollups/rebuild";
-import { foldDailyRollups } from "@/lib/rollups/daily";
+import { foldRollups } from "@/lib/rollups/fold";
 import { compareTagRollupsWithEvents } from "@/lib/rollups/tag-rollups";
 import { formatCount } from "@/lib/format";
 import { HOUR_MS } from "@/lib/time";
@@ -198,12 +198,12 @@ async function main(): Promise<void> {
 
     const hourlyMismatches = await compareRollupsWithEvents(pool);
     if (hourlyMismatches.length > 0) failures.push(`${hourlyMismatches.length} hourly rollup rows differ from a recount of the events`);
-    await foldDailyRollups(pool);
+    await foldRollups(pool);
     const daily = await pool.query<{ days: string; differing: string }>(
       `WITH hourly AS (
          SELECT date_trunc('day', hour, 'UTC') AS day, sum(requests) AS requests, sum(cost_usd) AS cost_usd,
                 sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens
-         FROM usage_rollup_hourly GROUP BY 1),
+         FROM usage_rollup_hourly_all GROUP BY 1),
        daily AS (
          SELECT hour AS day, sum(requests) AS requests, sum(cost_usd) AS cost_usd, sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens
          FROM usage_rollup_daily_all GROUP BY 1)
@@ -218,7 +218,7 @@ async function main(): Promise<void> {
     const tagDays = await pool.query<{ differing: string }>(
       `WITH hourly AS (
          SELECT date_trunc('day', hour, 'UTC') AS day, tag_key, tag_value, sum(requests) AS requests, sum(cost_usd) AS cost_usd
-         FROM usage_rollup_tag_hourly GROUP BY 1, 2, 3),
+         FROM usage_rollup_tag_hourly_all GROUP BY 1, 2, 3),
        daily AS (
          SELECT hour AS day, tag_key, tag_value, sum(requests) AS requests, sum(cost_usd) AS cost_usd
          FROM usage_rollup_tag_daily_all GROUP BY 1, 2, 3 HAVING sum(requests) <> 0)

@@ -186,15 +186,16 @@ async function main(): Promise<void> {
     maintenance = dataMaintenance;
     await dataMaintenance.runOnce();
     if (env.BURNRATE_DEMO === "1") await seedIfEmpty();
-    // The daily rollups' pending deltas (lib/rollups/daily.ts): folded now and every 10 s.
+    // The rollups' pending deltas (lib/rollups/fold.ts): ingest's additions into the hours, the
+    // hours' changes into the days; folded now and every 2 s (one instance at a time).
     const { getPool } = await import("@/lib/db");
-    const { foldDailyRollups } = await import("@/lib/rollups/daily");
-    await foldDailyRollups(getPool());
+    const { foldRollups } = await import("@/lib/rollups/fold");
+    await foldRollups(getPool());
     folding = setInterval(() => {
-      foldDailyRollups(getPool()).catch((error: unknown) => {
-        logger().error({ err: error }, "folding daily rollups failed (retried in 10 s)");
+      foldRollups(getPool()).catch((error: unknown) => {
+        logger().error({ err: error }, "folding the rollups failed (retried in 2 s)");
       });
-    }, 10_000);
+    }, 2_000);
     folding.unref();
     const showDemoAccounts = env.BURNRATE_DEMO === "1" && (await demoAccountsExist());
 
@@ -218,6 +219,8 @@ async function main(): Promise<void> {
     const { isKeyedQuotaCheck, serveQuotaCheck } = await import("@/lib/quotas/check-server");
     // LiteLLM batches (up to 50 MB) likewise: lib/ingestion/litellm-receiver.ts.
     const { isKeyedLitellmPost, serveLitellm } = await import("@/lib/ingestion/litellm-receiver");
+    const { isKeyedEventsPost, serveEvents } = await import("@/lib/ingestion/events-receiver");
+    const { isKeyedOtlpPost, serveOtlp } = await import("@/lib/ingestion/otlp-receiver");
     const { stampRequest } = await import("@/lib/server/request-context");
     const { logRequest } = await import("@/lib/server/request-log");
     const log = logger();
@@ -228,6 +231,12 @@ async function main(): Promise<void> {
       if (isKeyedQuotaCheck(request)) {
         if (logChecks) logRequest(log, request, response, "debug");
         void serveQuotaCheck(request, response);
+      } else if (isKeyedEventsPost(request)) {
+        logRequest(log, request, response);
+        void serveEvents(request, response);
+      } else if (isKeyedOtlpPost(request)) {
+        logRequest(log, request, response);
+        void serveOtlp(request, response);
       } else if (isKeyedLitellmPost(request)) {
         logRequest(log, request, response);
         void serveLitellm(request, response);

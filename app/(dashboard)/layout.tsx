@@ -2,10 +2,12 @@ import type { ReactNode } from "react";
 import { canSee, ROLE_LABELS } from "@/lib/auth/permissions";
 import { currentUser } from "@/lib/auth/server-session";
 import { needsSetup } from "@/lib/access/setup";
+import { replicaStatus } from "@/lib/db/read-routing";
 import { redirect } from "next/navigation";
 import { Brand } from "@/components/layout/brand";
 import { NAV_ITEMS } from "@/components/layout/nav-items";
 import { NotificationBell } from "@/components/layout/notification-bell";
+import { ReplicaBanner } from "@/components/layout/replica-banner";
 import { SidebarNav } from "@/components/layout/sidebar-nav";
 import { UserMenu } from "@/components/layout/user-menu";
 
@@ -22,6 +24,8 @@ export default async function DashboardLayout({ children }: { children: ReactNod
     return <>{children}</>;
   }
   const visible = NAV_ITEMS.filter((item) => canSee(user, item.section)).map((item) => item.href);
+  // null without DATABASE_READ_URL (no query); else a measurement at most 2 s old.
+  const replica = await replicaStatus();
   return (
     <div className="flex min-h-screen flex-col md:flex-row">
       <a
@@ -41,7 +45,10 @@ export default async function DashboardLayout({ children }: { children: ReactNod
         </div>
       </aside>
       <main id="main" tabIndex={-1} className="min-w-0 flex-1 focus:outline-none">
-        <div className="mx-auto max-w-7xl px-4 py-6 sm:px-6 lg:px-8">{children}</div>
+        <div className="mx-auto max-w-7xl px-4 py-6 sm:px-6 lg:px-8">
+          <ReplicaBanner initial={replica} />
+          {children}
+        </div>
       </main>
     </div>
   );

@@ -105,7 +105,7 @@ export async function spikeInputs(db: Queryable, now: Date, params: SpendSpikePa
     const spend = await rows<SpendRow>(
       db,
       `SELECT (extract(epoch FROM r.hour) * 1000)::bigint::text AS at_ms, ${group} AS grp, sum(r.cost_usd)::text AS cost
-       FROM usage_rollup_hourly r
+       FROM usage_rollup_hourly_all r
        WHERE r.hour = ANY(${p.add(hours, "timestamptz[]")})${groupFilter}${rollupFilterSql(scopeFilters(scope), p)}
        GROUP BY 1, 2`,
       p,
@@ -121,7 +121,7 @@ export async function spikeInputs(db: Queryable, now: Date, params: SpendSpikePa
       db,
       `SELECT (extract(epoch FROM date_trunc('day', r.hour, 'UTC')) * 1000)::bigint::text AS at_ms, ${group} AS grp,
               sum(r.cost_usd)::text AS cost
-       FROM usage_rollup_hourly r
+       FROM usage_rollup_hourly_all r
        WHERE r.hour >= ${p.add(iso(new Date(today - days * DAY_MS)), "timestamptz")} AND r.hour < ${p.add(iso(new Date(today + DAY_MS)), "timestamptz")}
          AND extract(hour FROM r.hour AT TIME ZONE 'UTC') < ${p.add(hoursIntoDay)}${groupFilter}${rollupFilterSql(scopeFilters(scope), p)}
        GROUP BY 1, 2`,
@@ -154,7 +154,7 @@ export async function cacheInputs(
     db,
     `SELECT ${bucketSql(bucket)} AS bucket_ms, ${spec.g1} AS g1, ${spec.g2} AS g2, sum(r.requests)::text AS requests,
             sum(r.input_tokens)::text AS input, sum(r.cache_read_input_tokens)::text AS read
-     FROM usage_rollup_hourly r
+     FROM usage_rollup_hourly_all r
      WHERE r.hour >= ${p.add(iso(new Date(start)), "timestamptz")} AND r.hour < ${p.add(iso(new Date(end)), "timestamptz")} AND ${spec.notNull} IS NOT NULL${rollupFilterSql(scopeFilters(scope), p)}
      GROUP BY 1, 2, 3`,
     p,
@@ -203,7 +203,7 @@ export async function tokensInputs(db: Queryable, now: Date, scope: AlertScope):
     const p = new SqlParams();
     const found = await rows<{ team: string }>(
       db,
-      `SELECT DISTINCT r.team FROM usage_rollup_hourly r
+      `SELECT DISTINCT r.team FROM usage_rollup_hourly_all r
        WHERE r.hour >= ${p.add(iso(new Date(to.getTime() - 35 * DAY_MS)), "timestamptz")} AND r.hour < ${p.add(iso(to), "timestamptz")}
          AND r.team IS NOT NULL AND r.feature IS NOT NULL${rollupFilterSql(scopeFilters(scope), p)}
        ORDER BY r.team`,

@@ -19,7 +19,7 @@ import { iso, rows, SqlParams, toCount, type Queryable } from "@/lib/db/sql";
 import { findHitRateDrops, formatHitRate, type DropEpisode, type DropRule, type HitRatePoint } from "./cache-drops";
 
 /**
- * The Cache page's figures, from usage_rollup_hourly: prompt-cache hit rate
+ * The Cache page's figures, from the hourly rollups: prompt-cache hit rate
  * (cache_read_input_tokens / input_tokens, where input_tokens is ALL input including
  * cache reads and writes), the tokens behind it, response-cache hits, and what the
  * cache saved — per bucket, overall and per group, with hit-rate drops found by

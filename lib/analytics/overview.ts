@@ -195,7 +195,7 @@ export function stackTopModels(rows: ModelDaySpend[], keep = STACKED_MODELS): { 
   };
 }
 
-const LATEST_SQL = `SELECT max(hour) AS latest FROM usage_rollup_hourly WHERE true`;
+const LATEST_SQL = `SELECT max(hour) AS latest FROM usage_rollup_hourly_all WHERE true`;
 
 /** The overview of the caller's teams (everything for admins and finance), or of one of them (`team`, the team page). */
 export async function getSpendOverview(ctx: Ctx, input: { team?: string } = {}): Promise<SpendOverview> {

@@ -20,7 +20,12 @@ export async function listTagKeys(ctx: Ctx): Promise<{ keys: string[] }> {
        SELECT (SELECT t.tag_key FROM usage_rollup_tag_hourly t WHERE t.tag_key > keys.tag_key${scope} ORDER BY t.tag_key LIMIT 1)
        FROM keys WHERE keys.tag_key IS NOT NULL
      )
-     SELECT tag_key FROM keys WHERE tag_key IS NOT NULL LIMIT 500`,
+     SELECT tag_key FROM (
+       SELECT tag_key FROM keys WHERE tag_key IS NOT NULL
+       UNION
+       -- Ingest's rows not yet folded into the tag rollups (a few seconds' worth).
+       SELECT DISTINCT t.tag_key FROM usage_rollup_tag_hourly_pending t WHERE true${scope}
+     ) AS k ORDER BY tag_key LIMIT 500`,
     params,
   );
   return { keys: result.map((row) => row.tag_key).filter((key) => TAG_KEY_PATTERN.test(key)) };

@@ -10,7 +10,7 @@ import { isTagDimension } from "@/lib/schemas/spend";
 import { iso, rows, SqlParams, toCount, type Queryable } from "@/lib/db/sql";
 
 /**
- * Average input and output tokens per request, from usage_rollup_hourly, per bucket and
+ * Average input and output tokens per request, from the hourly rollups, per bucket and
  * group: a prompt that grew (a new version stuffing more context, an agent looping
  * longer) shows up here before it shows up on the bill.
  *

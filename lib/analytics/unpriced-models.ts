@@ -22,7 +22,7 @@ export async function listUnpricedModels(ctx: Ctx, input: { days: number }): Pro
   const result = await rows<{ provider: string; model: string; service_tier: string; n: string; first: Date; last: Date }>(
     db,
     `SELECT provider, model, service_tier::text, sum(unpriced_requests)::text AS n, min(hour) AS first, max(hour) AS last
-     FROM usage_rollup_hourly
+     FROM usage_rollup_hourly_all
      WHERE hour >= ${p.add(iso(since), "timestamptz")} AND unpriced_requests > 0${p.teamScope(scope)}
      GROUP BY provider, model, service_tier
      ORDER BY sum(unpriced_requests) DESC, provider, model`,

@@ -71,12 +71,12 @@ export function rollupWindowSql(from: Date, to: Date, params: SqlParams, alias =
   const p = (value: Date) => params.add(value.toISOString(), "timestamptz");
   if (firstDay.getTime() >= lastDay.getTime()) {
     // No whole day inside: the hourly rows are all there is.
-    return `(SELECT ${COLUMNS} FROM usage_rollup_hourly WHERE hour >= ${p(from)} AND hour < ${p(to)}) AS ${alias}`;
+    return `(SELECT ${COLUMNS} FROM usage_rollup_hourly_all WHERE hour >= ${p(from)} AND hour < ${p(to)}) AS ${alias}`;
   }
   return `(
   SELECT ${COLUMNS} FROM usage_rollup_daily_all WHERE hour >= ${p(firstDay)} AND hour < ${p(lastDay)}
   UNION ALL
-  SELECT ${COLUMNS} FROM usage_rollup_hourly
+  SELECT ${COLUMNS} FROM usage_rollup_hourly_all
   WHERE (hour >= ${p(from)} AND hour < ${p(firstDay)}) OR (hour >= ${p(lastDay)} AND hour < ${p(to)})
 ) AS ${alias}`;
 }

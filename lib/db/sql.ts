@@ -68,6 +68,11 @@ function lockKeySql(lock: AdvisoryLock): string {
 export interface TransactionOptions {
   /** Held until commit or rollback (pg_advisory_xact_lock): callers with the same key run one at a time. */
   advisoryLock?: AdvisoryLock;
+  /**
+   * Parameterless SQL sent with BEGIN in one round trip (the simple protocol takes both): a hot
+   * path's first statement, such as a shared lock, without a wait of its own.
+   */
+  beginWith?: string;
 }
 
 /**
@@ -77,7 +82,7 @@ export interface TransactionOptions {
  */
 export async function inTransaction<T, C extends pg.ClientBase>(client: C, fn: (client: C) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
   try {
-    await client.query("BEGIN");
+    await client.query(options.beginWith ? `BEGIN; ${options.beginWith}` : "BEGIN");
     if (options.advisoryLock !== undefined) {
       await client.query(`SELECT pg_advisory_xact_lock(${lockKeySql(options.advisoryLock)})`, [options.advisoryLock]);
     }

@@ -46,11 +46,11 @@ export function tagWindowSql(from: Date, to: Date, params: SqlParams, tag: TagSe
   const slice = (table: string, range: string) =>
     `SELECT ${TAG_DIMENSIONS}, ${MEASURES_OF_TR}, tr.tag_value FROM ${table} tr WHERE tr.tag_key = ${key}${value ? ` AND tr.tag_value = ${value}` : ""} AND (${range})`;
   if (firstDay.getTime() >= lastDay.getTime()) {
-    slices.push(slice("usage_rollup_tag_hourly", `tr.hour >= ${p(from)} AND tr.hour < ${p(to)}`));
+    slices.push(slice("usage_rollup_tag_hourly_all", `tr.hour >= ${p(from)} AND tr.hour < ${p(to)}`));
   } else {
     slices.push(slice("usage_rollup_tag_daily_all", `tr.hour >= ${p(firstDay)} AND tr.hour < ${p(lastDay)}`));
     slices.push(
-      slice("usage_rollup_tag_hourly", `(tr.hour >= ${p(from)} AND tr.hour < ${p(firstDay)}) OR (tr.hour >= ${p(lastDay)} AND tr.hour < ${p(to)})`),
+      slice("usage_rollup_tag_hourly_all", `(tr.hour >= ${p(from)} AND tr.hour < ${p(firstDay)}) OR (tr.hour >= ${p(lastDay)} AND tr.hour < ${p(to)})`),
     );
   }
   const tagged = slices.join("\n  UNION ALL\n  ");
@@ -68,31 +68,21 @@ export function tagWindowSql(from: Date, to: Date, params: SqlParams, tag: TagSe
 
 /**
  * The hourly rollup rows to read for a report over hours (the Cache and tokens-per-request
- * reports read usage_rollup_hourly directly and put their hour bounds in their own WHERE):
+ * reports read the hourly rollups directly and put their hour bounds in their own WHERE):
  * the table itself, or with a tag the same shape over the tag rollups.
  */
 export function hourlySourceSql(params: SqlParams, tag: TagSelection | null, alias = "r"): string {
-  if (tag === null) return `usage_rollup_hourly ${alias}`;
+  if (tag === null) return `usage_rollup_hourly_all ${alias}`;
   const key = params.add(tag.key);
   if (tag.value !== undefined) {
-    return `(SELECT ${DIMENSIONS}, ${MEASURES}, tag_value FROM usage_rollup_tag_hourly
+    return `(SELECT ${DIMENSIONS}, ${MEASURES}, tag_value FROM usage_rollup_tag_hourly_all
   WHERE tag_key = ${key} AND tag_value = ${params.add(tag.value)}) AS ${alias}`;
   }
   return `(
-  SELECT ${DIMENSIONS}, ${MEASURES}, NULL::text AS tag_value FROM usage_rollup_hourly
+  SELECT ${DIMENSIONS}, ${MEASURES}, NULL::text AS tag_value FROM usage_rollup_hourly_all
   UNION ALL
   SELECT ${TAG_DIMENSIONS}, ${NEGATABLE}, x.tag_value
-  FROM usage_rollup_tag_hourly tr CROSS JOIN LATERAL (VALUES (tr.tag_value, 1), (NULL::text, -1)) AS x(tag_value, sign)
+  FROM usage_rollup_tag_hourly_all tr CROSS JOIN LATERAL (VALUES (tr.tag_value, 1), (NULL::text, -1)) AS x(tag_value, sign)
   WHERE tr.tag_key = ${key}
 ) AS ${alias}`;
 }
-
-/** Which tag keys exist (the index's leading column, walked key by key: no scan of the table). */
-export const TAG_KEYS_SQL = `
-WITH RECURSIVE keys AS (
-  (SELECT tag_key FROM usage_rollup_tag_hourly ORDER BY tag_key LIMIT 1)
-  UNION ALL
-  SELECT (SELECT t.tag_key FROM usage_rollup_tag_hourly t WHERE t.tag_key > keys.tag_key ORDER BY t.tag_key LIMIT 1)
-  FROM keys WHERE keys.tag_key IS NOT NULL
-)
-SELECT tag_key FROM keys WHERE tag_key IS NOT NULL LIMIT 500`;

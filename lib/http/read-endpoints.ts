@@ -14,6 +14,7 @@ import type { Permission } from "@/lib/auth/permissions";
 import { getBudgetBurndown, listBudgets } from "@/lib/budgets/budgets";
 import { queryForecast } from "@/lib/budgets/forecast-spend";
 import type { Ctx } from "@/lib/context";
+import { withReadPool } from "@/lib/db/read-routing";
 import { uuidParam } from "@/lib/http/params";
 import { parseBody } from "@/lib/http/parse";
 import { jsonResponse, withRoute } from "@/lib/http/with-route";
@@ -39,11 +40,23 @@ import { spendQuerySchema } from "@/lib/schemas/spend";
  * The GET endpoints the dashboard pages read, each said once: its permission, how its input
  * is read from the query string and the path, and the lib call that answers it. The route
  * handler (`readRoute`) and the server-side prefetch of the pages
- * (app/(dashboard)/_prefetch/server-queries.ts) both answer from here, so a page's first
- * render holds exactly what the browser would have been sent.
+ * (app/(dashboard)/_prefetch/server-queries.ts) both answer from here (`answerRead`), so a
+ * page's first render holds exactly what the browser would have been sent, read from the
+ * same database.
+ *
+ * `reads` says where: "replica" for the dashboards' and reports' figures over ingested usage
+ * (rollups, events, outcomes), which may lag the primary by the replica's lag
+ * (lib/db/read-routing.ts: the primary when there is no replica or it is down); "primary"
+ * for quotas, budgets (their caps decide), and whatever the caller edits from the page and
+ * reads back at once (alerts they acknowledge, rules, channels, teams, connections and their
+ * runs, closed months, substitutes, deferrable features; the chargeback month and statements,
+ * which are computed from the allocation rules and closures edited on the same page). Prisma
+ * reads inside a replica entry (a feature change's list, savings' dismissals) stay on the
+ * primary anyway, so what the caller just marked shows at once.
  */
 export interface ReadEndpoint<I> {
   permission: Permission;
+  reads: "replica" | "primary";
   /** The input from the query string and the path's segments; a 400 naming the field when it is not valid. */
   input: (query: Record<string, string>, params: Record<string, string>) => I;
   /** The JSON answer (before serialization). */
@@ -52,6 +65,7 @@ export interface ReadEndpoint<I> {
 
 function endpoint<I>(definition: {
   permission: Permission;
+  reads: "replica" | "primary";
   input: (query: Record<string, string>, params: Record<string, string>) => I;
   answer: (ctx: Ctx, input: I) => Promise<unknown>;
 }): ReadEndpoint<I> {
@@ -66,40 +80,42 @@ function fromQuery<S extends z.ZodType>(schema: S): (query: Record<string, strin
 const noInput = (): Record<string, never> => ({});
 
 export const READS = {
-  spend: endpoint({ permission: "spend:read", input: fromQuery(spendQuerySchema), answer: querySpend }),
-  forecast: endpoint({ permission: "spend:read", input: fromQuery(forecastQuerySchema), answer: queryForecast }),
-  cacheReport: endpoint({ permission: "spend:read", input: fromQuery(cacheQuerySchema), answer: getCacheReport }),
-  tokensPerRequest: endpoint({ permission: "spend:read", input: fromQuery(tokensPerRequestQuerySchema), answer: getTokensPerRequest }),
-  outcomeReport: endpoint({ permission: "spend:read", input: fromQuery(outcomeReportQuerySchema), answer: getOutcomeReport }),
-  outcomeCost: endpoint({ permission: "spend:read", input: fromQuery(outcomeCostQuerySchema), answer: getOutcomeCost }),
-  budgets: endpoint({ permission: "budgets:read", input: noInput, answer: async (ctx) => ({ budgets: await listBudgets(ctx) }) }),
-  burndown: endpoint({ permission: "budgets:read", input: (_query, params) => ({ id: uuidParam(params, "id") }), answer: getBudgetBurndown }),
-  alerts: endpoint({ permission: "spend:read", input: fromQuery(alertsQuerySchema), answer: async (ctx, query: z.infer<typeof alertsQuerySchema>) => ({ alerts: await listAlerts(ctx, query) }) }),
-  alertRules: endpoint({ permission: "alerts:manage", input: noInput, answer: async (ctx) => ({ rules: await listRules(ctx) }) }),
-  alertChannels: endpoint({ permission: "alerts:manage", input: noInput, answer: async (ctx) => ({ channels: await listChannels(ctx) }) }),
-  teams: endpoint({ permission: "teams:read", input: noInput, answer: async (ctx) => ({ teams: await listTeams(ctx) }) }),
+  spend: endpoint({ reads: "replica", permission: "spend:read", input: fromQuery(spendQuerySchema), answer: querySpend }),
+  forecast: endpoint({ reads: "replica", permission: "spend:read", input: fromQuery(forecastQuerySchema), answer: queryForecast }),
+  cacheReport: endpoint({ reads: "replica", permission: "spend:read", input: fromQuery(cacheQuerySchema), answer: getCacheReport }),
+  tokensPerRequest: endpoint({ reads: "replica", permission: "spend:read", input: fromQuery(tokensPerRequestQuerySchema), answer: getTokensPerRequest }),
+  outcomeReport: endpoint({ reads: "replica", permission: "spend:read", input: fromQuery(outcomeReportQuerySchema), answer: getOutcomeReport }),
+  outcomeCost: endpoint({ reads: "replica", permission: "spend:read", input: fromQuery(outcomeCostQuerySchema), answer: getOutcomeCost }),
+  budgets: endpoint({ reads: "primary", permission: "budgets:read", input: noInput, answer: async (ctx) => ({ budgets: await listBudgets(ctx) }) }),
+  burndown: endpoint({ reads: "primary", permission: "budgets:read", input: (_query, params) => ({ id: uuidParam(params, "id") }), answer: getBudgetBurndown }),
+  alerts: endpoint({ reads: "primary", permission: "spend:read", input: fromQuery(alertsQuerySchema), answer: async (ctx, query: z.infer<typeof alertsQuerySchema>) => ({ alerts: await listAlerts(ctx, query) }) }),
+  alertRules: endpoint({ reads: "primary", permission: "alerts:manage", input: noInput, answer: async (ctx) => ({ rules: await listRules(ctx) }) }),
+  alertChannels: endpoint({ reads: "primary", permission: "alerts:manage", input: noInput, answer: async (ctx) => ({ channels: await listChannels(ctx) }) }),
+  teams: endpoint({ reads: "primary", permission: "teams:read", input: noInput, answer: async (ctx) => ({ teams: await listTeams(ctx) }) }),
   allocations: endpoint({
+    reads: "primary",
     permission: "quota:read",
     input: fromQuery(allocationsQuerySchema),
     answer: async (ctx, query: z.infer<typeof allocationsQuerySchema>) => ({ allocations: await listAllocations(ctx, query) }),
   }),
   burstRequests: endpoint({
+    reads: "primary",
     permission: "quota:read",
     input: fromQuery(burstsQuerySchema),
     answer: async (ctx, query: z.infer<typeof burstsQuerySchema>) => ({ requests: await listBurstRequests(ctx, query) }),
   }),
-  quotaReview: endpoint({ permission: "quota:read", input: fromQuery(reviewQuerySchema), answer: getQuotaReview }),
-  reconciliation: endpoint({ permission: "reconciliation:read", input: fromQuery(reconciliationQuerySchema), answer: getReconciliation }),
-  chargeback: endpoint({ permission: "chargeback:read", input: fromQuery(chargebackQuerySchema), answer: getChargeback }),
-  statement: endpoint({ permission: "chargeback:read", input: fromQuery(statementQuerySchema), answer: getStatement }),
+  quotaReview: endpoint({ reads: "primary", permission: "quota:read", input: fromQuery(reviewQuerySchema), answer: getQuotaReview }),
+  reconciliation: endpoint({ reads: "primary", permission: "reconciliation:read", input: fromQuery(reconciliationQuerySchema), answer: getReconciliation }),
+  chargeback: endpoint({ reads: "primary", permission: "chargeback:read", input: fromQuery(chargebackQuerySchema), answer: getChargeback }),
+  statement: endpoint({ reads: "primary", permission: "chargeback:read", input: fromQuery(statementQuerySchema), answer: getStatement }),
   // Other teams' names and percents: for finance and admins (a lead's statement names the rules that reach them).
-  allocationRules: endpoint({ permission: "allocation:manage", input: noInput, answer: listAllocationRules }),
-  closedMonths: endpoint({ permission: "chargeback:read", input: noInput, answer: listClosedMonths }),
-  tagKeys: endpoint({ permission: "spend:read", input: noInput, answer: listTagKeys }),
-  savings: endpoint({ permission: "spend:read", input: fromQuery(savingsQuerySchema), answer: getSavings }),
-  savingsSubstitutes: endpoint({ permission: "spend:read", input: noInput, answer: listSubstitutes }),
-  deferrableFeatures: endpoint({ permission: "spend:read", input: noInput, answer: listDeferrable }),
-  featureChanges: endpoint({ permission: "spend:read", input: fromQuery(featureChangesQuerySchema), answer: listFeatureChanges }),
+  allocationRules: endpoint({ reads: "primary", permission: "allocation:manage", input: noInput, answer: listAllocationRules }),
+  closedMonths: endpoint({ reads: "primary", permission: "chargeback:read", input: noInput, answer: listClosedMonths }),
+  tagKeys: endpoint({ reads: "replica", permission: "spend:read", input: noInput, answer: listTagKeys }),
+  savings: endpoint({ reads: "replica", permission: "spend:read", input: fromQuery(savingsQuerySchema), answer: getSavings }),
+  savingsSubstitutes: endpoint({ reads: "primary", permission: "spend:read", input: noInput, answer: listSubstitutes }),
+  deferrableFeatures: endpoint({ reads: "primary", permission: "spend:read", input: noInput, answer: listDeferrable }),
+  featureChanges: endpoint({ reads: "replica", permission: "spend:read", input: fromQuery(featureChangesQuerySchema), answer: listFeatureChanges }),
 };
 
 export type ReadName = keyof typeof READS;
@@ -109,9 +125,19 @@ export function queryOf(url: string): Record<string, string> {
   return Object.fromEntries(new URL(url, "http://localhost").searchParams.entries());
 }
 
+/**
+ * The endpoint's answer for `ctx` (input already parsed), read where the endpoint reads: a
+ * replica entry on lib/db/read-routing.ts's pool (falling back to the primary), unless the
+ * caller chose a database (`ctx.db`: a test's pool).
+ */
+export function answerRead<I>(endpoint: ReadEndpoint<I>, ctx: Ctx, input: I): Promise<unknown> {
+  if (endpoint.reads === "primary" || ctx.db) return endpoint.answer(ctx, input);
+  return withReadPool((db) => endpoint.answer({ ...ctx, db }, input));
+}
+
 /** A GET route handler answering `endpoint` (authentication, permission and errors by withRoute). */
 export function readRoute<I>(endpoint: ReadEndpoint<I>) {
   return withRoute({ permission: endpoint.permission }, async (route) =>
-    jsonResponse(await endpoint.answer(route, endpoint.input(queryOf(route.request.url), route.params))),
+    jsonResponse(await answerRead(endpoint, route, endpoint.input(queryOf(route.request.url), route.params))),
   );
 }

@@ -200,9 +200,13 @@ export function toErrorResponse(error: unknown, requestId?: string | null): Resp
 
 export async function readJsonBody(request: Request, maxBytes = DEFAULT_MAX_BODY_BYTES): Promise<unknown> {
   if (!request.body) throw new ApiError("invalid_request", "The body is empty; send JSON.");
-  const text = (await readBodyBytes(request, { maxBytes })).toString("utf8");
+  return jsonFromBytes(await readBodyBytes(request, { maxBytes }));
+}
+
+/** A body's bytes as JSON; 400 when they are not. */
+export function jsonFromBytes(bytes: Buffer): unknown {
   try {
-    return JSON.parse(text) as unknown;
+    return JSON.parse(bytes.toString("utf8")) as unknown;
   } catch {
     throw new ApiError("invalid_request", "The body is not valid JSON.");
   }

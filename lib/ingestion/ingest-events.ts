@@ -5,7 +5,8 @@ import { prepareEvent, type EventError, type PreparedEvent } from "@/lib/ingesti
 import { ensurePartitionsFor, forgetKnownMonths, isMissingPartition, monthKey, retentionCutoff, unknownMonths } from "@/lib/db/partitions";
 import { withTransaction } from "@/lib/db/sql";
 import { readEnv } from "@/lib/env";
-import { discoverTeams, insertEvents, rememberTeams, type PricedEvent } from "@/lib/ingestion/write-events";
+import { discoverTeams, insertEvents, rememberTeams } from "@/lib/ingestion/write-events";
+import type { PricedEvent } from "@/lib/ingestion/prepare-event";
 import { loadPriceIndex } from "@/lib/ingestion/price-batch";
 import { SHARED_PRICING_LOCK_SQL } from "@/lib/pricing/lock";
 import { recordIngest, rejectReason, secondsSince, type IngestTally, type RejectReason } from "@/lib/ops/metrics";
@@ -157,17 +158,16 @@ async function writeBatch(
   unique: PreparedEvent[],
   source: IngestSource,
 ): Promise<{ inserted: Set<string>; priced: PricedEvent[] }> {
+  // The pricing lock is shared with every other ingest; a price insert takes it exclusively
+  // (lib/pricing/lock.ts). Sent with BEGIN: one round trip.
   const written = await withTransaction(pool, async (client) => {
-    // Shared with every other ingest; a price insert takes it exclusively (lib/pricing/lock.ts).
-    await client.query(SHARED_PRICING_LOCK_SQL);
     const prices = await loadPriceIndex(client, unique);
     const priced: PricedEvent[] = unique.map((event) => ({ ...event, ...prices.price(event) }));
     const teams = priced.flatMap((event) => (event.team ? [event.team] : []));
     await discoverTeams(client, teams);
-    const inserted = await insertEvents(client, priced);
-    if (inserted.size > 0) await client.query("INSERT INTO ingest_receipts (source, events) VALUES ($1, $2)", [source, inserted.size]);
+    const inserted = await insertEvents(client, priced, { source });
     return { inserted, priced, teams };
-  });
+  }, { beginWith: SHARED_PRICING_LOCK_SQL });
   rememberTeams(written.teams);
   return { inserted: written.inserted, priced: written.priced };
 }

@@ -18,12 +18,21 @@ const PROTOBUF_TYPE = "application/x-protobuf";
 const JSON_TYPE = "application/json";
 
 function mediaType(request: Request): string {
-  return (request.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+  return mediaTypeOf(request.headers.get("content-type"));
+}
+
+function mediaTypeOf(contentType: string | null): string {
+  return (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
 }
 
 /** The encoding a request declares; 415 for anything else. */
 export function otlpEncoding(request: Request): OtlpEncoding {
-  const type = mediaType(request);
+  return otlpEncodingOf(request.headers.get("content-type"));
+}
+
+/** The encoding a Content-Type header declares; 415 for anything else. */
+export function otlpEncodingOf(contentType: string | null): OtlpEncoding {
+  const type = mediaTypeOf(contentType);
   if (type === PROTOBUF_TYPE) return "protobuf";
   if (type === JSON_TYPE) return "json";
   throw new ApiError(
@@ -56,6 +65,22 @@ export function otlpSuccess(result: OtlpExportTraceResponse, encoding: OtlpEncod
     status: 200,
     headers: { "content-type": PROTOBUF_TYPE, "cache-control": "no-store" },
   });
+}
+
+/** otlpSuccess's protobuf body, for the custom server's answer. */
+export function otlpSuccessProtobuf(result: OtlpExportTraceResponse): Buffer {
+  return Buffer.from(encodeTraceResponse(result.partialSuccess));
+}
+
+/** An error answer's body as the google.rpc.Status OTLP/HTTP prescribes for protobuf requests. */
+export function otlpProtobufError(status: number, message: string): Buffer {
+  return Buffer.from(encodeStatus(RPC_CODES[status] ?? 2, message));
+}
+
+export const OTLP_PROTOBUF_TYPE = PROTOBUF_TYPE;
+/** Whether a Content-Type is OTLP's protobuf: errors then go back as google.rpc.Status. */
+export function isProtobufType(contentType: string | null): boolean {
+  return mediaTypeOf(contentType) === PROTOBUF_TYPE;
 }
 
 // google.rpc.Code for the HTTP statuses this route answers.

@@ -1,5 +1,6 @@
 import { eventSchema } from "@/lib/schemas/event";
-import { findUnstorableText } from "@/lib/schemas/storable-text";
+import { scanItem } from "@/lib/schemas/storable-text";
+import { parseEventFast } from "@/lib/schemas/event-fast";
 import { WELL_KNOWN_TAGS } from "@/lib/schemas/common";
 import { issuePath } from "@/lib/http/errors";
 import { normalizeUsage } from "@/lib/pricing/normalize-usage";
@@ -34,6 +35,12 @@ export interface PreparedEvent {
   reportedCostUsd: string | null;
 }
 
+/** A prepared event with its price: cost null (and priceId null) means unpriced. */
+export interface PricedEvent extends PreparedEvent {
+  costUsd: string | null;
+  priceId: string | null;
+}
+
 export interface EventError {
   index: number;
   id?: string;
@@ -51,13 +58,19 @@ export function prepareEvent(raw: unknown, index: number): { ok: true; event: Pr
   const fail = (path: string, message: string) => ({ ok: false as const, errors: [{ index, ...(id ? { id } : {}), path, message }] });
 
   // Before the size check: JSON.stringify of a hostile depth would overflow the stack.
-  const unstorable = findUnstorableText(raw);
-  if (unstorable) return fail(unstorable.path, unstorable.message);
-  const size = Buffer.byteLength(JSON.stringify(raw) ?? "", "utf8");
-  if (size > MAX_EVENT_BYTES) return fail("", `the event is ${size} bytes; at most ${MAX_EVENT_BYTES} bytes per event`);
+  const scan = scanItem(raw);
+  if (scan.problem) return fail(scan.problem.path, scan.problem.message);
+  // The walk's bound proves almost every event within the cap; only a large one is serialised.
+  if (scan.jsonBytesBound > MAX_EVENT_BYTES) {
+    const size = Buffer.byteLength(JSON.stringify(raw) ?? "", "utf8");
+    if (size > MAX_EVENT_BYTES) return fail("", `the event is ${size} bytes; at most ${MAX_EVENT_BYTES} bytes per event`);
+  }
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return fail("", "an event must be a JSON object");
 
-  const parsed = eventSchema.safeParse(raw);
+  // The compiled check answers the common event exactly as the schema would; anything else
+  // (and every error message) comes from the zod schema itself.
+  const fast = parseEventFast(raw);
+  const parsed = fast ? { success: true as const, data: fast } : eventSchema.safeParse(raw);
   const usage = normalizeUsage(raw as Record<string, unknown>);
   const errors: EventError[] = [];
   if (!parsed.success) {

@@ -1,5 +1,7 @@
+import "server-only";
 import type pg from "pg";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { replicaStatus } from "@/lib/db/read-routing";
 
 /**
  * The process's Prometheus metrics (GET /api/metrics). One Registry and one set of metric
@@ -94,6 +96,8 @@ export interface BurnrateMetrics {
   quotaCheckResults: QuotaCheckChildren;
   quotaDecisions: Counter<"decision">;
   dbPoolConnections: Gauge<"state">;
+  replicaLag: Gauge;
+  replicaFallback: Gauge;
 }
 
 /**
@@ -179,6 +183,26 @@ function createMetrics(): BurnrateMetrics {
     },
   });
 
+  // The read replica (lib/db/read-routing.ts), measured at scrape time (a measurement at most 2 s old is reused).
+  const replicaLag = new Gauge({
+    name: "burnrate_replica_lag_seconds",
+    help: "Seconds of data the read replica (DATABASE_READ_URL) has not replayed yet: 0 when caught up, and without a replica; NaN when it cannot be measured (the replica or the primary unreachable).",
+    registers,
+    async collect() {
+      const status = await replicaStatus();
+      this.set(status ? (status.lag_seconds ?? Number.NaN) : 0);
+    },
+  });
+  const replicaFallback = new Gauge({
+    name: "burnrate_replica_fallback",
+    help: "1 while the read replica is unreachable and the dashboards' and reports' reads go to the primary; 0 otherwise, and without a replica.",
+    registers,
+    async collect() {
+      const status = await replicaStatus();
+      this.set(status?.reads_from === "primary" ? 1 : 0);
+    },
+  });
+
   // Series with a small fixed label set start at 0, so rate() works from the first scrape.
   for (const kind of INGEST_KINDS) {
     eventsIngested.inc({ kind }, 0);
@@ -209,6 +233,8 @@ function createMetrics(): BurnrateMetrics {
     quotaCheckResults,
     quotaDecisions,
     dbPoolConnections,
+    replicaLag,
+    replicaFallback,
   };
 }
 

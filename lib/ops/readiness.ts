@@ -3,19 +3,28 @@ import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import type pg from "pg";
 import { getPool } from "@/lib/db";
-import { isDatabaseUnavailable } from "@/lib/db/availability";
+import { replicaStatus } from "@/lib/db/read-routing";
+import type { ReplicaStatus } from "@/lib/db/replica-lag";
 import { schedulerHeartbeat, type SchedulerHeartbeat } from "@/lib/ops/heartbeat";
+import { describeProbeFailure, withTimeout } from "@/lib/ops/probe";
+
+export { describeProbeFailure, ProbeTimeout, withTimeout } from "@/lib/ops/probe";
 
 /**
- * GET /api/ready: may this instance take traffic? Three checks, each bounded in time so a
- * load balancer's probe never hangs on a dead database (a pool connect to a black-holed
- * host, or a saturated pool, would otherwise wait without end):
+ * GET /api/ready: may this instance take traffic? Three checks (and, informational, the read
+ * replica's state), each bounded in time so a load balancer's probe never hangs on a dead
+ * database (a pool connect to a black-holed host, or a saturated pool, would otherwise wait
+ * without end):
  *
  * - database: `SELECT 1` answers within READINESS_TIMEOUT_MS;
  * - migrations: every migration folder this build ships is recorded as finished (and not
  *   rolled back) in `_prisma_migrations`, as lib/db/migrate.ts's applyMigrations records them;
  * - scheduler: the alert scheduler of this process showed life (started, or a run started
- *   or finished) less than STALE_AFTER_INTERVALS of its interval ago.
+ *   or finished) less than STALE_AFTER_INTERVALS of its interval ago;
+ * - replica (only with DATABASE_READ_URL): whether the read replica answers, where the
+ *   dashboards' reads go (the replica, or the primary while it is unreachable) and its lag.
+ *   Informational: an unreachable replica never makes the instance not ready, since its
+ *   reads fall back to the primary (lib/db/read-routing.ts).
  *
  * The probes are injected, so every outcome is unit-testable with exact values; the
  * error texts name a cause class and a code, never a host, user or query.
@@ -50,7 +59,7 @@ export interface SchedulerCheck {
 
 export interface ReadinessReport {
   status: "ready" | "not_ready";
-  checks: { database: DatabaseCheck; migrations: MigrationsCheck; scheduler: SchedulerCheck };
+  checks: { database: DatabaseCheck; migrations: MigrationsCheck; scheduler: SchedulerCheck; replica?: ReplicaStatus };
 }
 
 export interface ReadinessProbes {
@@ -61,6 +70,8 @@ export interface ReadinessProbes {
   /** The migration folders this build ships. */
   shippedMigrations: () => readonly string[];
   heartbeat: () => SchedulerHeartbeat;
+  /** The read replica's state; null (or absent) when none is configured. */
+  replica?: () => Promise<ReplicaStatus | null>;
 }
 
 export interface ReadinessOptions {
@@ -68,36 +79,6 @@ export interface ReadinessOptions {
   timeoutMs?: number;
   /** Milliseconds on a monotonic clock, for latency (default performance.now). */
   clock?: () => number;
-}
-
-export class ProbeTimeout extends Error {
-  constructor(readonly timeoutMs: number) {
-    super(`no answer within ${timeoutMs} ms`);
-    this.name = "ProbeTimeout";
-  }
-}
-
-/** The work's result, or a ProbeTimeout after `timeoutMs`; an abandoned attempt's late failure is swallowed. */
-export async function withTimeout<T>(work: () => Promise<T>, timeoutMs: number): Promise<T> {
-  const attempt = Promise.resolve().then(work);
-  attempt.catch(() => {});
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ProbeTimeout(timeoutMs)), timeoutMs);
-  });
-  try {
-    return await Promise.race([attempt, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** A failure as a short, non-revealing text: the class of cause and its code (SQLSTATE or errno). */
-export function describeProbeFailure(error: unknown): string {
-  if (error instanceof ProbeTimeout) return error.message;
-  const code = (error as { code?: unknown } | null)?.code;
-  const suffix = typeof code === "string" && /^[A-Z0-9_]{1,16}$/.test(code) ? ` (${code})` : "";
-  return `${isDatabaseUnavailable(error) ? "database unreachable" : "query failed"}${suffix}`;
 }
 
 export function migrationsCheck(shipped: readonly string[], applied: readonly string[]): MigrationsCheck {
@@ -154,7 +135,24 @@ export async function checkReadiness(probes: ReadinessProbes, options: Readiness
     }
   })();
 
-  const checks = { database: await database, migrations: await migrations, scheduler: schedulerCheck(probes.heartbeat(), options.now ?? new Date()) };
+  const replica = (async (): Promise<ReplicaStatus | null> => {
+    if (!probes.replica) return null;
+    try {
+      // The probe bounds its own queries; this bounds the whole of it.
+      return await withTimeout(probes.replica, 2 * timeoutMs);
+    } catch (error) {
+      return { ok: false, reads_from: "primary", lag_seconds: null, error: describeProbeFailure(error) };
+    }
+  })();
+
+  const checks: ReadinessReport["checks"] = {
+    database: await database,
+    migrations: await migrations,
+    scheduler: schedulerCheck(probes.heartbeat(), options.now ?? new Date()),
+  };
+  const replicaCheck = await replica;
+  if (replicaCheck) checks.replica = replicaCheck;
+  // The replica is not part of the verdict: without it, reads go to the primary.
   const ready = checks.database.ok && checks.migrations.ok && checks.scheduler.ok;
   return { status: ready ? "ready" : "not_ready", checks };
 }
@@ -185,11 +183,12 @@ const APPLIED_MIGRATIONS_SQL =
 // The folders ship with the build and do not change while it runs.
 let shippedCache: string[] | undefined;
 
-export function databaseProbes(pool: () => pg.Pool = getPool): ReadinessProbes {
+export function databaseProbes(pool: () => pg.Pool = getPool, replica: () => Promise<ReplicaStatus | null> = () => replicaStatus()): ReadinessProbes {
   return {
     pingDatabase: () => pool().query("SELECT 1"),
     appliedMigrations: async () => (await pool().query<{ migration_name: string }>(APPLIED_MIGRATIONS_SQL)).rows.map((row) => row.migration_name),
     shippedMigrations: () => (shippedCache ??= shippedMigrationNames()),
     heartbeat: schedulerHeartbeat,
+    replica,
   };
 }

@@ -7,6 +7,7 @@ import { normalizeProvider } from "@/lib/pricing/provider-name";
 import { repriceForNewPrice } from "@/lib/pricing/reprice";
 import { ROLLUP_DIMENSIONS, ROLLUP_MEASURES } from "@/lib/rollups/rebuild";
 import { TAG_ROLLUP_DIMENSIONS, TAG_ROLLUP_MEASURES } from "@/lib/rollups/tag-rollups";
+import { foldHourlyPending, PENDING_LOCK_SQL } from "@/lib/rollups/pending";
 
 /**
  * The data half of the provider-name migration (20261206062844): events and prices stored
@@ -69,6 +70,9 @@ export async function normalizeStoredProviders(pool: pg.Pool): Promise<Normalize
     const rename = await withTransaction(
       pool,
       async (client): Promise<ProviderRename> => {
+        // Ingest's pending rows carry old names too: folded in first (pending lock before the rollups').
+        await client.query(PENDING_LOCK_SQL);
+        await foldHourlyPending(client);
         await client.query("LOCK TABLE usage_rollup_hourly IN EXCLUSIVE MODE");
         await client.query(MERGE_ROLLUPS_SQL, [from, to]);
         await client.query("DELETE FROM usage_rollup_hourly WHERE provider = $1", [from]);

@@ -7,6 +7,7 @@ import { indexPrices, loadPrices, type IndexedPrice } from "@/lib/pricing/price-
 import { rebuildRollupsIn } from "@/lib/rollups/rebuild";
 import { rebuildTagRollupsIn } from "@/lib/rollups/tag-rollups";
 import { HOUR_MS } from "@/lib/time";
+import { foldHourlyPending, PENDING_LOCK_SQL } from "@/lib/rollups/pending";
 
 /**
  * Re-pricing the events a new price covers (the price itself is added by insertPrice,
@@ -198,6 +199,10 @@ interface MatchedRollup {
 
 /** Recomputes one chunk, writes the changed events and moves their rollups by the difference. */
 async function repriceChunk(client: pg.ClientBase, ctx: Context, phase: Phase, cursor: Cursor, limit: number): Promise<ChunkResult> {
+  // The rollup rows this chunk moves by their difference must exist: ingest's pending additions
+  // of committed batches are folded in first, while open batches wait to append theirs.
+  await client.query(PENDING_LOCK_SQL);
+  await foldHourlyPending(client);
   const rows = await selectChunk(client, ctx, phase, cursor, limit);
   const last = rows[rows.length - 1];
   const result: ChunkResult = {

@@ -1,6 +1,8 @@
 import type pg from "pg";
 import { withTransaction } from "@/lib/db/sql";
 import { HOUR_MS } from "@/lib/time";
+import { ROLLUP_DIMENSIONS, ROLLUP_MEASURES, SUMMED_MEASURES } from "@/lib/rollups/columns";
+import { foldHourlyPending, PENDING_LOCK_SQL } from "@/lib/rollups/pending";
 
 /**
  * usage_rollup_hourly recomputed from usage_events. Ingestion keeps the rollups in step
@@ -18,36 +20,7 @@ export interface RollupWindow {
 type Db = pg.Pool | pg.ClientBase;
 
 
-export const ROLLUP_DIMENSIONS = [
-  "hour",
-  "team",
-  "feature",
-  "environment",
-  "tenant",
-  "prompt_version",
-  "provider",
-  "model",
-  "service_tier",
-] as const;
-
-export const ROLLUP_MEASURES = [
-  "requests",
-  "errors",
-  "retries",
-  "response_cache_hits",
-  "unpriced_requests",
-  "input_tokens",
-  "output_tokens",
-  "cache_read_input_tokens",
-  "cache_creation_input_tokens",
-  "reasoning_output_tokens",
-  "cost_usd",
-  "latency_ms_sum",
-  "reported_cost_usd",
-  "reported_requests",
-  "retry_cost_usd",
-  "error_cost_usd",
-] as const;
+export { ROLLUP_DIMENSIONS, ROLLUP_MEASURES } from "@/lib/rollups/columns";
 
 /** The rollup rows usage_events implies, in ROLLUP_DIMENSIONS + ROLLUP_MEASURES order. */
 function aggregateSql(where: string): string {
@@ -94,8 +67,9 @@ const ROLLUPS_IN_WINDOW = `WHERE ($1::timestamptz IS NULL OR hour >= $1::timesta
 
 /**
  * Recomputes the rollups of every hour that overlaps the window (all hours when the
- * window is omitted) inside the caller's transaction. Callers must hold the lock taken
- * by rebuildRollups, or otherwise know that nothing writes rollups concurrently.
+ * window is omitted) inside the caller's transaction. Callers must hold the locks taken
+ * by rebuildRollups and have folded ingest's pending rows (foldHourlyPending), or otherwise
+ * know that nothing writes rollups concurrently.
  */
 export async function rebuildRollupsIn(client: pg.ClientBase, window: RollupWindow = {}): Promise<{ rows: number }> {
   const bounds = hourBounds(window);
@@ -114,15 +88,20 @@ export async function rebuildRollupsIn(client: pg.ClientBase, window: RollupWind
  * Deletes and recomputes usage_rollup_hourly for the whole hours overlapping
  * [from, to) (everything when omitted), in one transaction.
  *
- * EXCLUSIVE mode blocks other rollup writers (ingestion's upserts) but not readers.
- * An ingesting transaction that committed before the lock is counted by the recompute;
- * one still open has to wait for the lock before touching rollups, and its events are
- * invisible to the recompute, so its own upsert adds them afterwards: nothing is
+ * EXCLUSIVE mode blocks other rollup writers (ingestion's pending appends, the fold) but
+ * not readers. An ingesting transaction that committed before the lock is counted by the
+ * recompute; one still open has to wait for the lock before appending its rollup rows, and
+ * its events are invisible to the recompute, so its own rows add them afterwards: nothing is
  * counted twice or lost.
  */
 export async function rebuildRollups(pool: pg.Pool, window: RollupWindow = {}): Promise<{ rows: number }> {
   return withTransaction(pool, async (client) => {
+    // Pending rows first, the rollups second: the fold's order, so the two never deadlock.
+    await client.query(PENDING_LOCK_SQL);
     await client.query("LOCK TABLE usage_rollup_hourly IN EXCLUSIVE MODE");
+    // Committed batches' pending rows are in the events recounted here: folded, then replaced;
+    // batches still open wait on the lock and append theirs afterwards.
+    await foldHourlyPending(client);
     return rebuildRollupsIn(client, window);
   });
 }
@@ -243,7 +222,8 @@ function measures(row: DiffRow): RollupMeasures {
 }
 
 /**
- * Every (hour, dimensions) tuple where usage_rollup_hourly disagrees with what
+ * Every (hour, dimensions) tuple where the hourly rollups (with ingest's pending rows, as
+ * readers see them) disagree with what
  * usage_events implies: missing, extra, or with different measures. Empty when the
  * rollups are consistent. Computed in SQL with EXCEPT ALL, which treats NULL tags as
  * equal, exactly like the table's NULLS NOT DISTINCT key. At most `limit` rows
@@ -255,10 +235,10 @@ export async function compareRollupsWithEvents(
   options: RollupWindow & { limit?: number } = {},
 ): Promise<RollupMismatch[]> {
   const bounds = hourBounds(options);
-  const columns = [...ROLLUP_DIMENSIONS, ...ROLLUP_MEASURES].join(", ");
   const result = await db.query<DiffRow>(
     `WITH expected AS (${aggregateSql(EVENTS_IN_WINDOW)}),
-          actual AS (SELECT ${columns} FROM usage_rollup_hourly ${ROLLUPS_IN_WINDOW})
+          actual AS (SELECT ${ROLLUP_DIMENSIONS.join(", ")}, ${SUMMED_MEASURES} FROM usage_rollup_hourly_all ${ROLLUPS_IN_WINDOW}
+                     GROUP BY ${ROLLUP_DIMENSIONS.join(", ")})
      SELECT * FROM (
        (SELECT 'expected' AS side, * FROM (SELECT * FROM expected EXCEPT ALL SELECT * FROM actual) missing)
        UNION ALL

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { withTransaction } from "@/lib/db/sql";
-import { ROLLUP_MEASURES } from "@/lib/rollups/rebuild";
+import { ROLLUP_MEASURES, SUMMED_MEASURES } from "@/lib/rollups/columns";
+import { foldHourlyPending, PENDING_LOCK_SQL } from "@/lib/rollups/pending";
 import { HOUR_MS } from "@/lib/time";
 
 /**
@@ -68,7 +69,8 @@ export interface TagRollupScope {
 /**
  * Recomputes the tag rollups of the whole hours overlapping the window (every hour when
  * omitted), optionally for one provider and model, in the caller's transaction. Callers hold
- * the lock rebuildTagRollups takes, or otherwise know nothing writes tag rollups meanwhile.
+ * the locks rebuildTagRollups takes and have folded ingest's pending rows, or otherwise know
+ * nothing writes tag rollups meanwhile.
  */
 export async function rebuildTagRollupsIn(client: pg.ClientBase, scope: TagRollupScope = {}): Promise<{ rows: number }> {
   const params: unknown[] = [];
@@ -108,7 +110,10 @@ export async function rebuildTagRollupsIn(client: pg.ClientBase, scope: TagRollu
  */
 export async function rebuildTagRollups(pool: pg.Pool, scope: TagRollupScope = {}): Promise<{ rows: number }> {
   return withTransaction(pool, async (client) => {
+    await client.query(PENDING_LOCK_SQL);
     await client.query("LOCK TABLE usage_rollup_tag_hourly IN EXCLUSIVE MODE");
+    // As rebuildRollups: committed batches' pending rows are folded, then recounted.
+    await foldHourlyPending(client);
     await client.query("SET LOCAL work_mem = '256MB'");
     return rebuildTagRollupsIn(client, scope);
   });
@@ -121,7 +126,8 @@ export async function rebuildTagRollups(pool: pg.Pool, scope: TagRollupScope = {
 export async function compareTagRollupsWithEvents(db: pg.Pool | pg.ClientBase): Promise<{ side: "stored" | "recount"; row: Record<string, unknown> }[]> {
   const columns = [...TAG_ROLLUP_DIMENSIONS, ...TAG_ROLLUP_MEASURES].join(", ");
   const recount = `SELECT ${columns} FROM (${tagAggregateSql("true")}) AS a`;
-  const stored = `SELECT ${columns} FROM usage_rollup_tag_hourly`;
+  const key = TAG_ROLLUP_DIMENSIONS.join(", ");
+  const stored = `SELECT ${key}, ${SUMMED_MEASURES} FROM usage_rollup_tag_hourly_all GROUP BY ${key}`;
   const result = await db.query<{ side: "stored" | "recount" } & Record<string, unknown>>(
     `(SELECT 'stored' AS side, * FROM (${stored} EXCEPT ${recount}) AS s)
      UNION ALL

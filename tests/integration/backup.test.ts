@@ -13,7 +13,9 @@ import { backupDatabase } from "@/lib/ops/backup";
 import { RestoreRefusedError } from "@/lib/ops/backup-format";
 import { parsePostgresVersion } from "@/lib/ops/postgres-tools";
 import { restoreDatabase, verifyBackupFile } from "@/lib/ops/restore";
-import { foldDailyRollups } from "@/lib/rollups/daily";
+import { foldRollups } from "@/lib/rollups/fold";
+import { foldHourlyPending } from "@/lib/rollups/pending";
+import { withTransaction } from "@/lib/db/sql";
 import { apiRequest, createTestKey } from "../factories/api-keys";
 import { createDatabase, databaseUrl, dropDatabase, withAdminClient } from "../setup/test-database";
 
@@ -124,8 +126,12 @@ async function fillSource(): Promise<void> {
     ...Array.from({ length: 20 }, (_, i) => event(`evt-bulk-${i}`, 3 + (i % 5), { tags: { team: i % 2 ? "search" : "ads" } })),
   ]);
   // Folded days, then a later event: both usage_rollup_daily and its pending deltas hold rows.
-  await foldDailyRollups(getPool());
+  await foldRollups(getPool());
   await ingest(key, [event("evt-late", 30, { tags: { team: "ads", tenant: "acme" } })]);
+  // Its pending rows into the hours (the fold's first step): their daily deltas are pending now.
+  await withTransaction(getPool(), (client) => foldHourlyPending(client));
+  // And a last event whose rows stay in ingest's pending tables.
+  await ingest(key, [event("evt-last", 30, { tags: { team: "search", customer_tier: "silver" } })]);
 
   const budget = await prisma.budget.create({ data: { name: "Search monthly", team: "search", amountUsd: "100.000000000001", thresholds: [50, 80, 100] } });
   const channel = await prisma.alertChannel.create({ data: { name: "ops hook", type: "webhook", target: "http://127.0.0.1:9/hook", secret: "s3cret" } });
@@ -185,12 +191,13 @@ describe("burnrate backup and restore (Burnrate format)", () => {
   it("has rows in every table of the source", () => {
     const tables = [
       "teams", "users", "team_memberships", "accounts", "api_keys", "audit_log", "usage_events",
-      "usage_rollup_hourly", "usage_rollup_daily", "usage_rollup_daily_pending", "outcomes", "prices", "budgets",
+      "usage_rollup_hourly", "usage_rollup_hourly_pending", "usage_rollup_tag_hourly_pending", "usage_rollup_daily",
+      "usage_rollup_daily_pending", "outcomes", "prices", "budgets",
       "alert_rules", "alert_channels", "_AlertChannelToAlertRule", "alert_events", "alert_deliveries",
       "quota_allocations", "burst_requests",
     ];
     expect(tables.filter((table) => !(source[table]?.rows ?? 0))).toEqual([]);
-    expect(source.usage_events?.rows).toBe(23);
+    expect(source.usage_events?.rows).toBe(24);
   });
 
   it("writes a manifest of the snapshot and restores every table row for row into an empty database", async () => {
@@ -202,7 +209,7 @@ describe("burnrate backup and restore (Burnrate format)", () => {
     expect(Object.fromEntries(result.tables.map((table) => [table.name, table.rows]))).toEqual(
       Object.fromEntries(Object.entries(source).map(([name, state]) => [name, state.rows])),
     );
-    expect(progress).toContain("usage_events: 23 rows");
+    expect(progress).toContain("usage_events: 24 rows");
 
     const manifest = await verifyBackupFile(out);
     expect(manifest.migrations).toEqual(codeMigrations);
@@ -270,7 +277,7 @@ describe("burnrate backup and restore (Burnrate format)", () => {
     expect(backup.status, backup.stderr).toBe(0);
     expect(backup.stdout.trimEnd().split("\n").at(-1)).toBe(out);
     expect(backup.stdout).toMatch(/^Backup written: [\d.]+ KB, Burnrate format, \d+ tables, [\d,]+ rows, in [\d.]+ s\.$/m);
-    expect(backup.stderr).toContain("usage_events: 23 rows");
+    expect(backup.stderr).toContain("usage_events: 24 rows");
 
     // A migrated, empty database is a valid target too.
     const target = await freshDatabase(inject("templateDatabase"));
@@ -403,7 +410,7 @@ describe("burnrate backup and restore with pg_dump", () => {
     });
     expect(auto.format).toBe("burnrate");
     expect(progress[0]).toBe(`Writing Burnrate's portable format: pg_dump ${dump.text} (${systemPgDump}) is older than the PostgreSQL ${server.text} server.`);
-    expect((await verifyBackupFile(out)).tables.find((table) => table.name === "usage_events")?.rows).toBe(23);
+    expect((await verifyBackupFile(out)).tables.find((table) => table.name === "usage_events")?.rows).toBe(24);
   });
 
   it.skipIf(missing)(`restore of a pg_dump archive fails clearly when pg_restore is older than the server${skipReason}`, async (context) => {

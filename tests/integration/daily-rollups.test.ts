@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { POST as postEvents } from "@/app/api/v1/events/route";
 import { getPool } from "@/lib/db";
-import { foldDailyRollups } from "@/lib/rollups/daily";
+import { foldRollups } from "@/lib/rollups/fold";
 import { rebuildRollups } from "@/lib/rollups/rebuild";
 import { ceilToUtcDay, rollupWindowSql } from "@/lib/db/rollup-sql";
 import { SqlParams } from "@/lib/db/sql";
@@ -38,7 +38,7 @@ const SUMS = `sum(requests)::text AS requests, sum(retries)::text AS retries, su
 async function compareDailyWithHourly(): Promise<{ hourly: unknown[]; daily: unknown[] }> {
   const order = `ORDER BY 1, ${KEY.replaceAll("::text", "")}`;
   const hourly = await pool().query(
-    `SELECT date_trunc('day', hour, 'UTC') AS day, ${KEY}, ${SUMS} FROM usage_rollup_hourly GROUP BY 1, ${KEY.replaceAll("::text", "")} ${order}`,
+    `SELECT date_trunc('day', hour, 'UTC') AS day, ${KEY}, ${SUMS} FROM usage_rollup_hourly_all GROUP BY 1, ${KEY.replaceAll("::text", "")} ${order}`,
   );
   const daily = await pool().query(
     `SELECT hour AS day, ${KEY}, ${SUMS} FROM usage_rollup_daily_all GROUP BY 1, ${KEY.replaceAll("::text", "")}
@@ -96,7 +96,7 @@ describe("daily rollups", () => {
   it("fold the pending deltas in without changing any answer, and leave no empty groups", async () => {
     expect(await pendingCount()).toBeGreaterThan(0);
     const before = await compareDailyWithHourly();
-    expect((await foldDailyRollups(pool())).folded).toBe(true);
+    expect((await foldRollups(pool())).folded).toBe(true);
     expect(await pendingCount()).toBe(0);
     const after = await compareDailyWithHourly();
     expect(after.daily).toEqual(before.hourly);
@@ -107,7 +107,7 @@ describe("daily rollups", () => {
     await rebuildRollups(pool(), {});
     expect(await pendingCount()).toBeGreaterThan(0);
     expect((await compareDailyWithHourly()).daily).toEqual(before.hourly);
-    await foldDailyRollups(pool());
+    await foldRollups(pool());
     const zeros = await pool().query("SELECT 1 FROM usage_rollup_daily WHERE requests = 0");
     expect(zeros.rowCount).toBe(0);
     expect((await compareDailyWithHourly()).daily).toEqual(before.hourly);
@@ -115,7 +115,7 @@ describe("daily rollups", () => {
 
   it("let only one folder run at a time", async () => {
     await ingest([event("2026-10-03T10:00:00Z", { team: "c" })]);
-    const results = await Promise.all([foldDailyRollups(pool()), foldDailyRollups(pool()), foldDailyRollups(pool())]);
+    const results = await Promise.all([foldRollups(pool()), foldRollups(pool()), foldRollups(pool())]);
     expect(results.filter((r) => r.folded).length).toBeGreaterThanOrEqual(1);
     expect(await pendingCount()).toBe(0);
     expect((await compareDailyWithHourly()).daily).toEqual((await compareDailyWithHourly()).hourly);
@@ -133,7 +133,7 @@ describe("daily rollups", () => {
       const source = rollupWindowSql(new Date(from), new Date(to), params);
       const viaWindow = await pool().query(`SELECT sum(requests)::text AS n, sum(cost_usd)::text AS cost FROM ${source}`, params.values);
       const viaHourly = await pool().query(
-        "SELECT sum(requests)::text AS n, sum(cost_usd)::text AS cost FROM usage_rollup_hourly WHERE hour >= $1 AND hour < $2",
+        "SELECT sum(requests)::text AS n, sum(cost_usd)::text AS cost FROM usage_rollup_hourly_all WHERE hour >= $1 AND hour < $2",
         [from, to],
       );
       expect([from, to, viaWindow.rows[0]]).toEqual([from, to, viaHourly.rows[0]]);

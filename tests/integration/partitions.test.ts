@@ -105,7 +105,7 @@ describe("retention", () => {
     );
     expect((await ingest(events)).body).toMatchObject({ accepted: 4 });
     const rollupBefore = await pool().query<{ requests: string }>(
-      "SELECT sum(requests)::text AS requests FROM usage_rollup_hourly WHERE hour >= '2016-12-01' AND hour < '2017-05-01'",
+      "SELECT sum(requests)::text AS requests FROM usage_rollup_hourly_all WHERE hour >= '2016-12-01' AND hour < '2017-05-01'",
     );
     expect(rollupBefore.rows[0]?.requests).toBe("4");
 
@@ -124,7 +124,7 @@ describe("retention", () => {
 
     // Showback reads rollups: all four events are still counted.
     const rollupAfter = await pool().query<{ requests: string }>(
-      "SELECT sum(requests)::text AS requests FROM usage_rollup_hourly WHERE hour >= '2016-12-01' AND hour < '2017-05-01'",
+      "SELECT sum(requests)::text AS requests FROM usage_rollup_hourly_all WHERE hour >= '2016-12-01' AND hour < '2017-05-01'",
     );
     expect(rollupAfter.rows[0]?.requests).toBe("4");
     // And the kept months still agree exactly with their raw events.

@@ -56,7 +56,7 @@ describe("PATCH /api/v1/prices/{id}", () => {
     // 6,000 x 3 + 3,000 x 3.75 + 1,000 x 6 + 1,000 x 16, / 1e6 = 0.05125
     expect(await cost(event.id as string)).toBe("0.051250000000");
     const sums = await getPool().query<{ rollups: string; events: string }>(
-      `SELECT (SELECT sum(cost_usd)::text FROM usage_rollup_hourly WHERE model = $1) AS rollups, (SELECT sum(cost_usd)::text FROM usage_events WHERE model = $1) AS events`,
+      `SELECT (SELECT sum(cost_usd)::text FROM usage_rollup_hourly_all WHERE model = $1) AS rollups, (SELECT sum(cost_usd)::text FROM usage_events WHERE model = $1) AS events`,
       [MODEL],
     );
     expect(sums.rows[0]?.rollups).toBe(sums.rows[0]?.events);
@@ -111,7 +111,7 @@ describe("DELETE /api/v1/prices/{id}", () => {
       { pricingState: "unpriced", costUsd: null, priceId: null },
     ]);
     const rollup = await getPool().query<{ unpriced: string; cost: string }>(
-      "SELECT sum(unpriced_requests)::text AS unpriced, sum(cost_usd)::text AS cost FROM usage_rollup_hourly WHERE model = $1",
+      "SELECT sum(unpriced_requests)::text AS unpriced, sum(cost_usd)::text AS cost FROM usage_rollup_hourly_all WHERE model = $1",
       [model],
     );
     expect(rollup.rows[0]).toEqual({ unpriced: "2", cost: "0.000000000000" });
@@ -160,7 +160,7 @@ describe("long-context tiers", () => {
     expect(await cost(events[0]?.id as string)).toBe("0.615000000000");
     // Above it: 150,000 x 6 + 100,000 x 0.6 + 1,000 x 22.5 = 982,500 / 1e6
     expect(await cost(events[1]?.id as string)).toBe("0.982500000000");
-    const rollup = await getPool().query<{ cost: string }>("SELECT sum(cost_usd)::text AS cost FROM usage_rollup_hourly WHERE model = $1", [model]);
+    const rollup = await getPool().query<{ cost: string }>("SELECT sum(cost_usd)::text AS cost FROM usage_rollup_hourly_all WHERE model = $1", [model]);
     expect(rollup.rows[0]?.cost).toBe("1.597500000000");
     const bad = await read(await postPrice(apiRequest("/api/v1/prices", { key: adminKey, body: { provider: "x", model: "y", effective_from: "2026-10-01T00:00:00Z", input_per_mtok: "1", output_per_mtok: "1", long_context: { threshold_input_tokens: 0 } } })));
     expect(bad.status).toBe(400);

@@ -90,7 +90,7 @@ async function rollupTotals(model: string): Promise<{ cost: string; unpriced: st
   const result = await pool().query<{ cost: string; unpriced: string; requests: string }>(
     `SELECT coalesce(sum(cost_usd), 0)::numeric(24, 12)::text AS cost, coalesce(sum(unpriced_requests), 0)::text AS unpriced,
             coalesce(sum(requests), 0)::text AS requests
-     FROM usage_rollup_hourly WHERE provider = 'acme' AND model = $1`,
+     FROM usage_rollup_hourly_all WHERE provider = 'acme' AND model = $1`,
     [model],
   );
   return result.rows[0] ?? { cost: "", unpriced: "", requests: "" };

@@ -7,7 +7,7 @@ import { ensurePartitionsFor } from "@/lib/db/partitions";
 import { insertEvents, type PricedEvent } from "@/lib/ingestion/write-events";
 import { normalizeStoredProviders } from "@/lib/pricing/normalize-stored-providers";
 import { compareRollupsWithEvents } from "@/lib/rollups/rebuild";
-import { foldDailyRollups } from "@/lib/rollups/daily";
+import { foldRollups } from "@/lib/rollups/fold";
 import { apiRequest, createTestKey } from "../factories/api-keys";
 import { contractEvent } from "../factories/events";
 
@@ -166,7 +166,7 @@ describe("names stored before normalization (the migration's data step)", () => 
       ["anthropic", "anthropic.messages", "priced", "0.004500000000"],
     ]);
     expect(await compareRollupsWithEvents(pool)).toEqual([]);
-    await foldDailyRollups(pool);
+    await foldRollups(pool);
     const daily = await pool.query<{ provider: string; requests: string; cost: string }>(
       `SELECT provider, sum(requests)::text AS requests, sum(cost_usd)::text AS cost FROM usage_rollup_daily_all
        WHERE model = $1 GROUP BY provider HAVING sum(requests) <> 0`,

@@ -308,7 +308,7 @@ describe("reconciliation against the providers' admin APIs", () => {
     expect(row(body, "anthropic", "2026-11-02", "claude-sonnet-4-5-20250929").drift_usd).toBe("-0.271008000000");
     // The rollups still equal a recount from the raw events.
     const recount = await getPool().query<{ rollups: string; events: string }>(
-      `SELECT (SELECT sum(cost_usd)::text FROM usage_rollup_hourly WHERE model = $1) AS rollups,
+      `SELECT (SELECT sum(cost_usd)::text FROM usage_rollup_hourly_all WHERE model = $1) AS rollups,
               (SELECT sum(cost_usd)::text FROM usage_events WHERE model = $1) AS events`,
       ["claude-sonnet-4-5-20250929"],
     );

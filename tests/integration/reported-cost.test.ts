@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { POST as postEvents } from "@/app/api/v1/events/route";
 import { GET as getSpend } from "@/app/api/v1/spend/route";
 import { getPool } from "@/lib/db";
-import { foldDailyRollups } from "@/lib/rollups/daily";
+import { foldRollups } from "@/lib/rollups/fold";
 import { compareRollupsWithEvents } from "@/lib/rollups/rebuild";
 import { apiRequest, createTestKey } from "../factories/api-keys";
 import { contractEvent } from "../factories/events";
@@ -36,7 +36,7 @@ async function spend(query: string) {
 
 describe("reported cost in /api/v1/spend", () => {
   it("sums what was reported per row, null for a row without any report, on the rollup and raw-event paths", async () => {
-    await foldDailyRollups(getPool());
+    await foldRollups(getPool());
     for (const window of ["from=2026-11-01&to=2026-12-01", "from=2026-11-01T00:30:00Z&to=2026-12-01"]) {
       const { rows } = await spend(`${window}&group_by=team`);
       const byTeam = Object.fromEntries(rows.map((row) => [row.team, row]));

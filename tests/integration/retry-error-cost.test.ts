@@ -13,7 +13,7 @@ import { backupDatabase } from "@/lib/ops/backup";
 import { restoreDatabase } from "@/lib/ops/restore";
 import { insertPrice } from "@/lib/pricing/price-store";
 import { repriceForNewPrice } from "@/lib/pricing/reprice";
-import { foldDailyRollups } from "@/lib/rollups/daily";
+import { foldRollups } from "@/lib/rollups/fold";
 import { compareRollupsWithEvents, rebuildRollups } from "@/lib/rollups/rebuild";
 import { apiRequest, createTestKey } from "../factories/api-keys";
 import { contractEvent } from "../factories/events";
@@ -120,7 +120,7 @@ async function dailyAgainstHourly(): Promise<{ hourly: unknown[]; daily: unknown
   const key = "team, feature, environment, tenant, prompt_version, provider, model, service_tier";
   const sums = "sum(requests)::text AS requests, sum(cost_usd)::text AS cost, sum(retry_cost_usd)::text AS retry, sum(error_cost_usd)::text AS error";
   const hourly = await pool().query(
-    `SELECT date_trunc('day', hour, 'UTC') AS day, ${key}, ${sums} FROM usage_rollup_hourly GROUP BY 1, ${key} ORDER BY 1, ${key}`,
+    `SELECT date_trunc('day', hour, 'UTC') AS day, ${key}, ${sums} FROM usage_rollup_hourly_all GROUP BY 1, ${key} ORDER BY 1, ${key}`,
   );
   const daily = await pool().query(
     `SELECT hour AS day, ${key}, ${sums} FROM usage_rollup_daily_all GROUP BY 1, ${key} HAVING sum(requests) > 0 ORDER BY 1, ${key}`,
@@ -203,7 +203,7 @@ describe("retry and error cost in /api/v1/spend", () => {
   it("are unchanged by the daily fold and by a rebuild from the events", async () => {
     const before = await byTeamOnBothPaths();
     expect(Number((await pool().query<{ n: string }>("SELECT count(*)::text AS n FROM usage_rollup_daily_pending")).rows[0]?.n)).toBeGreaterThan(0);
-    expect((await foldDailyRollups(pool())).folded).toBe(true);
+    expect((await foldRollups(pool())).folded).toBe(true);
     expect((await pool().query("SELECT 1 FROM usage_rollup_daily_pending")).rowCount).toBe(0);
     const folded = await pool().query<{ retry: string; error: string }>(
       "SELECT sum(retry_cost_usd)::text AS retry, sum(error_cost_usd)::text AS error FROM usage_rollup_daily WHERE team = $1",
@@ -257,7 +257,7 @@ ON CONFLICT (hour, team, feature, environment, tenant, prompt_version, provider,
   input_tokens = usage_rollup_hourly.input_tokens + EXCLUDED.input_tokens, output_tokens = usage_rollup_hourly.output_tokens + EXCLUDED.output_tokens,
   cost_usd = usage_rollup_hourly.cost_usd + EXCLUDED.cost_usd, latency_ms_sum = usage_rollup_hourly.latency_ms_sum + EXCLUDED.latency_ms_sum`;
 
-// The previous version's fold of the pending deltas (lib/rollups/daily.ts without the two columns).
+// The previous version's fold of the pending deltas (lib/rollups/fold.ts without the two columns).
 const OLD_MEASURES = "requests, errors, retries, response_cache_hits, unpriced_requests, input_tokens, output_tokens, cache_read_input_tokens, cache_creation_input_tokens, reasoning_output_tokens, cost_usd, latency_ms_sum, reported_cost_usd, reported_requests";
 const OLD_KEY = "day, team, feature, environment, tenant, prompt_version, provider, model, service_tier";
 const OLD_FOLD_SQL = `
@@ -334,10 +334,10 @@ async function expectRecounted(url: string): Promise<void> {
            FROM ${table} GROUP BY 1, 2 HAVING sum(requests) > 0 ORDER BY 1, 2`,
         )
       ).rows;
-    expect(await byDay("usage_rollup_hourly")).toEqual(EXPECTED_BY_DAY);
+    expect(await byDay("usage_rollup_hourly_all")).toEqual(EXPECTED_BY_DAY);
     expect(await byDay("usage_rollup_daily_all")).toEqual(EXPECTED_BY_DAY);
     // The new triggers carry the columns on: a fold keeps the daily rows equal to the hourly ones.
-    expect((await foldDailyRollups(db)).folded).toBe(true);
+    expect((await foldRollups(db)).folded).toBe(true);
     expect(await byDay("(SELECT day AS hour, team, requests, cost_usd, retry_cost_usd, error_cost_usd FROM usage_rollup_daily) AS folded")).toEqual(EXPECTED_BY_DAY);
     expect((await db.query("SELECT 1 FROM usage_rollup_daily_pending")).rowCount).toBe(0);
   } finally {

@@ -9,7 +9,7 @@ import type { SpendResult } from "@/lib/analytics/spend";
 import { getPool } from "@/lib/db";
 import { insertPrice } from "@/lib/pricing/price-store";
 import { repriceForNewPrice } from "@/lib/pricing/reprice";
-import { foldDailyRollups } from "@/lib/rollups/daily";
+import { foldRollups } from "@/lib/rollups/fold";
 import { compareTagRollupsWithEvents, rebuildTagRollups } from "@/lib/rollups/tag-rollups";
 import { createTestKey } from "../factories/api-keys";
 import { createPricedModel, ingest, PROVIDER } from "../factories/alerts";
@@ -53,8 +53,8 @@ async function tagDaysDifferingFromHours(): Promise<unknown[]> {
       sum(requests)::text AS requests, sum(cost_usd)::text AS cost FROM ${source}
     GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(requests) <> 0`;
   const result = await getPool().query(
-    `(${perDay("usage_rollup_tag_daily_all", "hour")} EXCEPT ${perDay("usage_rollup_tag_hourly", "hour")})
-     UNION ALL (${perDay("usage_rollup_tag_hourly", "hour")} EXCEPT ${perDay("usage_rollup_tag_daily_all", "hour")})`,
+    `(${perDay("usage_rollup_tag_daily_all", "hour")} EXCEPT ${perDay("usage_rollup_tag_hourly_all", "hour")})
+     UNION ALL (${perDay("usage_rollup_tag_hourly_all", "hour")} EXCEPT ${perDay("usage_rollup_tag_daily_all", "hour")})`,
   );
   return result.rows;
 }
@@ -190,7 +190,7 @@ describe("GET /api/v1/spend with tag.<key>", () => {
     expect(await compareTagRollupsWithEvents(getPool())).toEqual([]);
     expect(await rowsOnBothPaths(finance, "group_by=tag.language")).toEqual(expected);
     // Folding the days' pending deltas changes no answer.
-    expect((await foldDailyRollups(getPool())).folded).toBe(true);
+    expect((await foldRollups(getPool())).folded).toBe(true);
     expect(await getPool().query("SELECT 1 FROM usage_rollup_tag_daily_pending")).toMatchObject({ rowCount: 0 });
     expect(await tagDaysDifferingFromHours()).toEqual([]);
     expect(await rowsOnBothPaths(finance, "group_by=tag.language")).toEqual(expected);

@@ -24,7 +24,8 @@ export async function freePort(): Promise<number> {
 export async function startApp(env: Record<string, string>, timeoutMs = 600_000): Promise<AppProcess> {
   const port = await freePort();
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
-  const child = spawn(process.execPath, ["--import", "./scripts/node-hooks.mjs", "scripts/start.ts"], {
+  const nodeArgs = process.env.BURNRATE_APP_NODE_ARGS ? process.env.BURNRATE_APP_NODE_ARGS.split(" ") : [];
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "./scripts/node-hooks.mjs", "scripts/start.ts"], {
     env: { ...inherited, PORT: String(port), NEXT_TELEMETRY_DISABLED: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

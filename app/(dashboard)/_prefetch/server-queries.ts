@@ -1,7 +1,7 @@
 import { cache } from "react";
 import { can, type UserPrincipal } from "@/lib/auth/permissions";
 import type { BudgetView } from "@/lib/budgets/budgets";
-import { queryOf, READS, type ReadEndpoint } from "@/lib/http/read-endpoints";
+import { answerRead, queryOf, READS, type ReadEndpoint } from "@/lib/http/read-endpoints";
 import { queries, type ApiQuery } from "@/components/queries/keys";
 
 /**
@@ -9,7 +9,8 @@ import { queries, type ApiQuery } from "@/components/queries/keys";
  * answer its API route gives, computed in the page's own request from the same endpoint
  * definition (lib/http/read-endpoints.ts: permission, input parsing, lib call), for the
  * signed-in principal, as the same JSON (a JSON round trip: Dates and Money as the route
- * sends them). A query that fails here (bad parameters, no permission, an error) is simply
+ * sends them), read from the same database (answerRead: the read replica for the
+ * dashboards' figures, the primary for the rest). A query that fails here (bad parameters, no permission, an error) is simply
  * not prefetched: the browser asks the API as before and shows the API's answer.
  */
 export interface ServerQuery {
@@ -30,7 +31,7 @@ function serverQuery<I>(query: ApiQuery<unknown>, principal: UserPrincipal, endp
       if (!pending) {
         pending = (async () => {
           if (!can(principal, endpoint.permission)) throw new Error(`${query.path} needs ${endpoint.permission}`);
-          const answer = await endpoint.answer({ principal }, endpoint.input(queryOf(query.path), params));
+          const answer = await answerRead(endpoint, { principal }, endpoint.input(queryOf(query.path), params));
           return JSON.parse(JSON.stringify(answer)) as unknown;
         })();
         answers.set(hash, pending);

@@ -86,7 +86,7 @@ describe("rollupWindowSql", () => {
   it("reads a window within one day from the hourly rollups only", () => {
     const p = new SqlParams();
     const sql = rollupWindowSql(new Date("2026-10-01T02:00:00Z"), new Date("2026-10-01T06:00:00Z"), p);
-    expect(sql).toMatch(/^\(SELECT .* FROM usage_rollup_hourly WHERE hour >= \$1::timestamptz AND hour < \$2::timestamptz\) AS r$/);
+    expect(sql).toMatch(/^\(SELECT .* FROM usage_rollup_hourly_all WHERE hour >= \$1::timestamptz AND hour < \$2::timestamptz\) AS r$/);
     expect(sql).not.toContain("usage_rollup_daily_all");
     expect(p.values).toEqual(["2026-10-01T02:00:00.000Z", "2026-10-01T06:00:00.000Z"]);
   });

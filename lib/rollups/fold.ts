@@ -1,12 +1,16 @@
 import type pg from "pg";
 import { withTransactionIfUnlocked } from "@/lib/db/sql";
-import { ROLLUP_MEASURES } from "@/lib/rollups/rebuild";
+import { ROLLUP_MEASURES } from "@/lib/rollups/columns";
+import { foldHourlyPending } from "@/lib/rollups/pending";
 
 /**
- * usage_rollup_daily is kept by triggers on usage_rollup_hourly (see the daily_rollups
- * migration): every change lands as a delta row in usage_rollup_daily_pending. This folds
- * the pending deltas into the daily rows, so the pending table stays small. Readers sum
- * both (usage_rollup_daily_all), so folding changes no answer, only how fast it comes.
+ * The rollups' pending deltas, folded in. Ingest appends its additions to
+ * usage_rollup_hourly_pending (and usage_rollup_tag_hourly_pending): plain inserts, so
+ * concurrent batches never wait on each other's rollup rows. The fold moves them into the
+ * hourly rows first. usage_rollup_daily is kept by triggers on usage_rollup_hourly (see the
+ * daily_rollups migration): every change lands as a delta row in usage_rollup_daily_pending,
+ * which the fold then moves into the daily rows. Readers sum each table with its pending rows
+ * (the *_all views), so folding changes no answer, only how fast it comes.
  *
  * The tag rollups' days (usage_rollup_tag_daily, kept the same way by triggers on
  * usage_rollup_tag_hourly) are folded in the same transaction.
@@ -47,12 +51,14 @@ RETURNING d.id, d.requests`;
 
 export interface FoldResult {
   folded: boolean;
-  /** Daily rows written. */
+  /** Hourly and daily rows written. */
   rows: number;
 }
 
-export async function foldDailyRollups(pool: pg.Pool): Promise<FoldResult> {
+/** Folds every pending table: ingest's additions into the hours, then the hours' changes into the days. */
+export async function foldRollups(pool: pg.Pool): Promise<FoldResult> {
   const folded = await withTransactionIfUnlocked(pool, FOLD_LOCK, async (client) => {
+    const hourly = await foldHourlyPending(client);
     const result = await client.query<{ id: string; requests: string }>(FOLD_SQL);
     // A day-group whose events were all deleted or moved (a rebuild) is gone, not a row of zeros.
     const empty = result.rows.filter((row) => row.requests === "0").map((row) => row.id);
@@ -60,7 +66,7 @@ export async function foldDailyRollups(pool: pg.Pool): Promise<FoldResult> {
     const tags = await client.query<{ id: string; requests: string }>(FOLD_TAGS_SQL);
     const emptyTags = tags.rows.filter((row) => row.requests === "0").map((row) => row.id);
     if (emptyTags.length > 0) await client.query("DELETE FROM usage_rollup_tag_daily WHERE id = ANY($1::bigint[])", [emptyTags]);
-    return (result.rowCount ?? 0) + (tags.rowCount ?? 0);
+    return hourly + (result.rowCount ?? 0) + (tags.rowCount ?? 0);
   });
   return folded.ran ? { folded: true, rows: folded.value } : { folded: false, rows: 0 };
 }

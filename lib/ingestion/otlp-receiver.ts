@@ -1,0 +1,85 @@
+import "server-only";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { readBody, type BodySource } from "@/lib/http/read-body";
+import { SECURITY_HEADERS } from "@/lib/http/security-headers";
+import { admit, authenticateAuthorization, authenticateAuthorizationFromCache, JSON_HEADERS, toErrorReply } from "@/lib/http/with-route";
+import { ingestOtlpTraces } from "@/lib/ingestion/ingest-otlp";
+import {
+  decodeOtlpBody,
+  isProtobufType,
+  OTLP_MAX_BODY_BYTES,
+  OTLP_PROTOBUF_TYPE,
+  otlpEncodingOf,
+  otlpProtobufError,
+  otlpSuccessProtobuf,
+} from "@/lib/ingestion/otlp-http";
+
+/**
+ * POST /api/v1/otlp/v1/traces with an API key, answered by the custom server (scripts/start.ts)
+ * as the events receiver is (lib/ingestion/events-receiver.ts): Next's request pipeline cost
+ * more CPU per export than decoding and storing it. Same steps, order and answers as the route
+ * (app/api/v1/otlp/v1/traces/route.ts, which serves session-cookie callers): the key, then
+ * permission and rate limit, then the encoding, the capped body and the spans; every answer in
+ * the request's encoding (otlp-http.ts).
+ */
+export const OTLP_TRACES_PATH = "/api/v1/otlp/v1/traces";
+
+export function isKeyedOtlpPost(request: IncomingMessage): boolean {
+  if (request.method !== "POST" || request.headers.authorization === undefined) return false;
+  const url = request.url ?? "";
+  const query = url.indexOf("?");
+  return (query === -1 ? url : url.slice(0, query)) === OTLP_TRACES_PATH;
+}
+
+export async function serveOtlp(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const contentType = header(request, "content-type");
+  let status: number;
+  let headers: Record<string, string> = {};
+  let body: Buffer;
+  try {
+    const authorization = request.headers.authorization ?? "";
+    const principal = authenticateAuthorizationFromCache(authorization) ?? (await authenticateAuthorization(authorization));
+    admit(principal, "usage:ingest");
+    const encoding = otlpEncodingOf(contentType);
+    const source: BodySource = {
+      contentEncoding: header(request, "content-encoding"),
+      contentLength: header(request, "content-length"),
+      chunks: request,
+      cancel: () => {
+        request.removeAllListeners("data");
+        request.resume();
+      },
+    };
+    const result = await ingestOtlpTraces({ principal }, { body: decodeOtlpBody(await readBody(source, { maxBytes: OTLP_MAX_BODY_BYTES }), encoding) });
+    status = 200;
+    if (encoding === "json") {
+      body = Buffer.from(JSON.stringify(result));
+      headers = { ...JSON_HEADERS };
+    } else {
+      body = otlpSuccessProtobuf(result);
+      headers = { "content-type": OTLP_PROTOBUF_TYPE, "cache-control": "no-store" };
+    }
+  } catch (error) {
+    const reply = toErrorReply(error, header(request, "x-request-id"));
+    status = reply.status;
+    if (isProtobufType(contentType)) {
+      const message = (reply.body as { error?: { message?: string } }).error?.message ?? "";
+      body = otlpProtobufError(reply.status, message);
+      headers = { ...reply.headers, "content-type": OTLP_PROTOBUF_TYPE, "cache-control": "no-store" };
+    } else {
+      body = Buffer.from(JSON.stringify(reply.body));
+      headers = { ...JSON_HEADERS, ...reply.headers };
+    }
+  }
+  if (response.headersSent || response.destroyed) return;
+  const out: Record<string, string | number> = { ...SECURITY_HEADERS, ...headers, "content-length": body.byteLength };
+  // A body refused before its end is not read on: close the connection once answered.
+  if (!request.readableEnded) out.connection = "close";
+  response.writeHead(status, out);
+  response.end(body);
+}
+
+function header(request: IncomingMessage, name: string): string | null {
+  const value = request.headers[name];
+  return typeof value === "string" ? value : null;
+}

@@ -1,0 +1,143 @@
+/**
+ * Where a 1,000-event batch's time goes on the write path (`npm run bench:ingest-profile`):
+ * the bench:ingest traffic, stored one batch after another by the write path's own steps,
+ * each timed, against a fresh embedded PostgreSQL with the default catalog.
+ *
+ *   npm run bench:ingest-profile -- [--batches 60] [--record]
+ */
+import { rmSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { startEmbeddedPostgres } from "@/lib/db/embedded-postgres";
+import { applyMigrations } from "@/lib/db/migrate";
+import { ensurePartitionsFor } from "@/lib/db/partitions";
+import { eventSchema } from "@/lib/schemas/event";
+import { findUnstorableText } from "@/lib/schemas/storable-text";
+import { normalizeUsage } from "@/lib/pricing/normalize-usage";
+import { prepareEvent, type PreparedEvent } from "@/lib/ingestion/prepare-event";
+import { SHARED_PRICING_LOCK_SQL } from "@/lib/pricing/lock";
+import { loadPriceIndex } from "@/lib/ingestion/price-batch";
+import { profileStatements, type PricedEvent } from "@/lib/ingestion/write-events";
+import { formatCount } from "@/lib/format";
+import { makeBodies } from "./ingest-traffic";
+import { describeMachine, writeBenchmarkSection } from "./machine";
+
+const { values } = parseArgs({
+  options: {
+    batches: { type: "string", default: "60" },
+    warmup: { type: "string", default: "10" },
+    record: { type: "boolean", default: false },
+  },
+});
+const BATCHES = Number(values.batches);
+const WARMUP = Number(values.warmup);
+const BATCH_SIZE = 1000;
+const dataDir = path.resolve(".data/bench-profile");
+
+type Phase = { name: string; what: string };
+const INSIDE_PREPARE = ["storable", "size", "zod", "usage"];
+const PHASES: Phase[] = [
+  { name: "parse", what: "JSON.parse of the request body (≈ 380 KB)" },
+  { name: "storable", what: "storable-text walk of each event (NUL, lone surrogates, depth)" },
+  { name: "size", what: "JSON.stringify of each event for the 32 KB size cap" },
+  { name: "zod", what: "zod: `eventSchema.safeParse` of each event" },
+  { name: "usage", what: "token shapes normalised (`normalizeUsage`)" },
+  { name: "prepare", what: "the whole of `prepareEvent` (the four above plus the row shape)" },
+  { name: "begin", what: "BEGIN and the shared pricing lock (one round trip)" },
+  { name: "prices", what: "the batch's price entries read (one query)" },
+  { name: "price", what: "1,000 events priced (scaled integers)" },
+  { name: "claim", what: "ids claimed in `usage_event_ids`" },
+  { name: "events", what: "the new rows rendered and streamed with COPY into the month's partition (4 indexes)" },
+  { name: "rollups", what: "the batch's hourly and tag rollup additions summed and appended, with the receipt row (one statement)" },
+  { name: "commit", what: "COMMIT (WAL flush)" },
+];
+
+async function main(): Promise<void> {
+  rmSync(dataDir, { recursive: true, force: true });
+  const server = await startEmbeddedPostgres({ dataDir, attachToRunning: false });
+  const url = server.url();
+  process.env.DATABASE_URL = url;
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  try {
+    await applyMigrations(url);
+    const { prisma } = await import("@/lib/db");
+    const { loadDefaultCatalog } = await import("@/lib/pricing/catalog");
+    await loadDefaultCatalog(prisma);
+    const machine = await describeMachine(pool);
+    console.log(`Machine: ${machine}`);
+    const bodies = makeBodies("profile", WARMUP + BATCHES, BATCH_SIZE);
+    const totals = new Map<string, number[]>();
+    const time = <T>(name: string, fn: () => T): T => {
+      const t0 = process.hrtime.bigint();
+      const result = fn();
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      totals.set(name, [...(totals.get(name) ?? []), ms]);
+      return result;
+    };
+    const timeAsync = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+      const t0 = process.hrtime.bigint();
+      const result = await fn();
+      totals.set(name, [...(totals.get(name) ?? []), Number(process.hrtime.bigint() - t0) / 1e6]);
+      return result;
+    };
+    const client = await pool.connect();
+    try {
+      for (const [b, body] of bodies.entries()) {
+        if (b === WARMUP) totals.clear();
+        const raw = time("parse", () => (JSON.parse(body) as { events: unknown[] }).events);
+        time("storable", () => raw.forEach((event) => findUnstorableText(event)));
+        time("size", () => raw.forEach((event) => Buffer.byteLength(JSON.stringify(event))));
+        time("zod", () => raw.forEach((event) => eventSchema.safeParse(event)));
+        time("usage", () => raw.forEach((event) => normalizeUsage(event as Record<string, unknown>)));
+        const prepared = time("prepare", () => raw.map((event, i) => prepareEvent(event, i)));
+        const events = prepared.flatMap((p) => (p.ok ? [p.event] : [])) as PreparedEvent[];
+        await ensurePartitionsFor(pool, events.map((e) => e.occurredAt));
+        await timeAsync("begin", () => client.query(`BEGIN; ${SHARED_PRICING_LOCK_SQL}`));
+        const pricer = await timeAsync("prices", () => loadPriceIndex(client, events));
+        const priced: PricedEvent[] = time("price", () => events.map((event) => ({ ...event, ...pricer.price(event) })));
+        const steps = await profileStatements(client, priced);
+        for (const [name, ms] of Object.entries(steps)) totals.set(name, [...(totals.get(name) ?? []), ms]);
+        await timeAsync("commit", () => client.query("COMMIT"));
+      }
+    } finally {
+      client.release();
+    }
+    const mean = (name: string) => {
+      const list = totals.get(name) ?? [];
+      return list.reduce((a, b) => a + b, 0) / Math.max(1, list.length);
+    };
+    const total = PHASES.filter((p) => !INSIDE_PREPARE.includes(p.name)).reduce((sum, p) => sum + mean(p.name), 0);
+    const lines = PHASES.map((p) => {
+      const ms = mean(p.name);
+      const share = INSIDE_PREPARE.includes(p.name) ? "(in prepare)" : `${((ms / total) * 100).toFixed(0)}%`;
+      return `| ${p.name} | ${p.what} | ${ms.toFixed(2)} | ${share} |`;
+    });
+    console.log(lines.join("\n"));
+    console.log(`total ${total.toFixed(1)} ms per 1,000 events = ${formatCount(1000 / (total / 1000))} events/s on one connection`);
+    if (values.record) {
+      writeBenchmarkSection(
+        "ingest-profile",
+        `## Where a batch's time goes (\`npm run bench:ingest-profile\`)
+
+Measured ${new Date().toISOString().slice(0, 10)} on ${machine}: ${formatCount(BATCHES)} batches of
+${formatCount(BATCH_SIZE)} bench:ingest events (after ${WARMUP} to warm up), stored one after another on one
+connection by the write path's own steps, each timed; mean milliseconds per batch.
+
+| step | what | ms per batch | share |
+|---|---|---:|---:|
+${lines.join("\n")}
+| total | | ${total.toFixed(1)} | 100% |
+
+One connection, no HTTP: ${formatCount(1000 / (total / 1000))} events/s.`,
+      );
+    }
+  } finally {
+    await pool.end();
+    const { disconnect } = await import("@/lib/db");
+    await disconnect();
+    await server.stop();
+  }
+}
+
+void main();
