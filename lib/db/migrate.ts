@@ -44,6 +44,31 @@ class WholeScriptPg extends PrismaPg {
   }
 }
 
+/**
+ * Prisma's schema engine serialises migrators with a session-level pg_advisory_lock(72707369)
+ * that it never releases (it counts on its connection closing). Through a transaction-pooling
+ * PgBouncer that session is a pooled server connection that stays open: the lock outlives the
+ * run, and the next migrator on another server connection (another instance starting) waits
+ * for it indefinitely. So the engine's lock statement is answered without locking, and
+ * withEngine holds the same key as a transaction-level lock on a connection of its own for
+ * the engine's whole run: still exclusive against `prisma migrate deploy` elsewhere (same key),
+ * and released at COMMIT whatever sits between us and PostgreSQL.
+ */
+const PRISMA_MIGRATION_LOCK = 72_707_369;
+const PRISMA_LOCK_STATEMENT = /^\s*SELECT\s+pg_advisory_lock\(\s*72707369\s*\)\s*;?\s*$/i;
+
+function withoutSessionLock(pool: pg.Pool): pg.Pool {
+  const query = pool.query.bind(pool) as (config: unknown, ...rest: unknown[]) => unknown;
+  const replaced = (config: unknown, ...rest: unknown[]) => {
+    const text = typeof config === "string" ? config : (config as { text?: unknown } | null)?.text;
+    if (typeof text !== "string" || !PRISMA_LOCK_STATEMENT.test(text)) return query(config, ...rest);
+    const noLock = "SELECT NULL::void AS pg_advisory_lock";
+    return query(typeof config === "string" ? noLock : { ...(config as object), text: noLock }, ...rest);
+  };
+  (pool as unknown as { query: typeof replaced }).query = replaced;
+  return pool;
+}
+
 type EngineModule = typeof import("@prisma/schema-engine-wasm");
 let engineModule: Promise<EngineModule> | undefined;
 
@@ -70,10 +95,25 @@ async function withEngine<T>(
   datamodel: string | undefined,
   run: (engine: SchemaEngineType) => Promise<T>,
 ): Promise<T> {
-  const { SchemaEngine } = await loadEngineModule();
   // The engine takes the adapter *factory* and never closes what it opens: give it a
   // pool of ours and end that pool afterwards.
-  const pool = new pg.Pool({ connectionString, max: 2, idleTimeoutMillis: 500, allowExitOnIdle: true });
+  const pool = withoutSessionLock(new pg.Pool({ connectionString, max: 2, idleTimeoutMillis: 500, allowExitOnIdle: true }));
+  // The engine's lock, held for its whole run as a transaction-level lock on a connection of our own.
+  const lock = new pg.Client({ connectionString });
+  lock.on("error", () => {});
+  await lock.connect();
+  try {
+    await lock.query("BEGIN");
+    await lock.query("SELECT pg_advisory_xact_lock($1::bigint)", [PRISMA_MIGRATION_LOCK]);
+    return await runEngine(pool, datamodel, run);
+  } finally {
+    await lock.query("COMMIT").catch(() => {});
+    await lock.end().catch(() => {});
+  }
+}
+
+async function runEngine<T>(pool: pg.Pool, datamodel: string | undefined, run: (engine: SchemaEngineType) => Promise<T>): Promise<T> {
+  const { SchemaEngine } = await loadEngineModule();
   const adapterFactory = bindMigrationAwareSqlAdapterFactory(new WholeScriptPg(pool));
   const engine = await SchemaEngine.new(
     { datamodels: datamodel === undefined ? undefined : [["schema.prisma", datamodel]] },
