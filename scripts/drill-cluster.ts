@@ -3,7 +3,7 @@
  * started here from Debian's packages (scripts/cluster/debian-postgres.ts; `.ci/run` installs
  * them): one PostgreSQL, PgBouncer in transaction pooling mode in front of it, two app
  * processes as `npm start` runs them (DATABASE_URL → PgBouncer, the same secrets), and a
- * round-robin HTTP proxy written here (node:http: streams bodies, answers 502 with
+ * round-robin HTTP proxy (scripts/cluster/topology.ts, node:http: streams bodies, answers 502 with
  * Retry-After when an instance cannot be reached, so clients retry). Then, exactly:
  *   - scheduler work runs once: while the drill holds the alert evaluator's advisory lock in a
  *     transaction through PgBouncer, both instances skip evaluation; evaluations started on
@@ -30,13 +30,12 @@
  * applyMigrations, released only when its connection closes, which through PgBouncer it
  * never does); without the workaround the drill reports that lock as left behind.
  */
-import { createHmac, randomBytes } from "node:crypto";
+import { createHmac } from "node:crypto";
 import http from "node:http";
 import { rmSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { applyMigrations } from "@/lib/db/migrate";
 import { EVALUATE_LOCK } from "@/lib/alerts/evaluate";
 import { storeKey } from "@/lib/access/api-keys";
 import { disconnect } from "@/lib/db";
@@ -48,6 +47,7 @@ import { HOUR_MS } from "@/lib/time";
 import { freePort, startApp, type AppProcess } from "../tests/setup/app-process";
 import { describeMachine, writeBenchmarkSection } from "./bench/machine";
 import { debianPostgresAvailable, startDebianPrimary, startPgBouncer, type DebianPostgres, type PgBouncer } from "./cluster/debian-postgres";
+import { clusterSecrets, instanceEnv, migrateDirectly, newSecret, startInstances, startProxy, type Proxy } from "./cluster/topology";
 
 const { values } = parseArgs({
   options: {
@@ -114,74 +114,6 @@ async function expectStatus(answer: Promise<Answer>, status: number, what: strin
   const result = await answer;
   if (result.status !== status) throw new Error(`${what}: expected ${status}, got ${result.status} ${JSON.stringify(result.body).slice(0, 400)}`);
   return result;
-}
-
-// ------------------------------------------------------------------ the round-robin proxy
-
-interface Proxy {
-  url: string;
-  targets: string[];
-  /** Requests sent to each target index, and 502s answered for it. */
-  sent: number[];
-  badGateway: number[];
-  close: () => Promise<void>;
-}
-
-const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer"]);
-
-function withoutHopByHop(headers: http.IncomingHttpHeaders): http.OutgoingHttpHeaders {
-  return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name.toLowerCase())));
-}
-
-/** Each request to the next target in turn; bodies streamed both ways; 502 (Retry-After: 1) when the target cannot be reached. */
-async function startProxy(targets: string[]): Promise<Proxy> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  const proxy: Proxy = { url: "", targets, sent: targets.map(() => 0), badGateway: targets.map(() => 0), close: async () => {} };
-  let next = 0;
-  const server = http.createServer((request, response) => {
-    const index = next++ % proxy.targets.length;
-    const target = new URL(proxy.targets[index] ?? "");
-    proxy.sent[index] = (proxy.sent[index] ?? 0) + 1;
-    const upstream = http.request(
-      {
-        host: "127.0.0.1",
-        port: target.port,
-        method: request.method,
-        path: request.url,
-        headers: { ...withoutHopByHop(request.headers), host: target.host },
-        agent,
-      },
-      (answer) => {
-        response.writeHead(answer.statusCode ?? 502, withoutHopByHop(answer.headers));
-        answer.pipe(response);
-        answer.on("error", () => response.destroy());
-      },
-    );
-    upstream.on("error", (error: NodeJS.ErrnoException) => {
-      if (!response.headersSent) {
-        proxy.badGateway[index] = (proxy.badGateway[index] ?? 0) + 1;
-        const body = JSON.stringify({ error: { code: "unavailable", message: `instance ${index} unreachable (${error.code ?? error.message})`, details: [] } });
-        response.writeHead(502, { "content-type": "application/json", "retry-after": "1", "content-length": Buffer.byteLength(body) });
-        response.end(body);
-      } else {
-        response.destroy();
-      }
-    });
-    request.on("error", () => upstream.destroy());
-    request.pipe(upstream);
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => resolve());
-  });
-  proxy.url = `http://127.0.0.1:${port}`;
-  proxy.close = async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-    agent.destroy();
-  };
-  return proxy;
 }
 
 // ------------------------------------------------------------------ the webhook receiver
@@ -358,7 +290,7 @@ async function main(): Promise<void> {
   const report: string[] = [];
   try {
     primary = await startDebianPrimary({ dir: path.join(ROOT, "primary") });
-    const applied = await applyMigrations(primary.url);
+    const applied = await migrateDirectly(primary);
     mark(`PostgreSQL ${available.bin.split("/").at(-2)} started on port ${primary.port}; ${applied.length} migrations applied directly (not through PgBouncer)`);
     bouncer = await startPgBouncer(primary, {
       dir: path.join(ROOT, "pgbouncer"),
@@ -375,29 +307,22 @@ async function main(): Promise<void> {
     admin.on("error", () => {});
 
     // The drill's own writes (keys) go straight to the primary, with the instances' key-hash secret.
-    const secret = () => randomBytes(32).toString("base64url");
-    const secrets = {
-      BURNRATE_SESSION_SECRET: secret(),
-      BURNRATE_KEY_HASH_SECRET: secret(),
-      BURNRATE_WEBHOOK_SECRET: secret(),
-      BURNRATE_CONNECTION_SECRET: secret(),
-    };
+    const secrets = clusterSecrets();
     Object.assign(process.env, secrets, { DATABASE_URL: primary.url, BURNRATE_DATA_DIR: path.join(ROOT, "drill") });
-    const appEnv = (name: string) => ({
-      ...secrets,
-      DATABASE_URL: bouncer!.url,
-      BURNRATE_DATA_DIR: path.join(ROOT, `app-${name}`),
-      BURNRATE_DEMO: "0",
-      BURNRATE_DB_POOL_SIZE: String(APP_POOL),
-      BURNRATE_RATE_LIMIT_PER_SECOND: String(RATE_PER_SECOND),
-      BURNRATE_RATE_LIMIT_BURST: String(RATE_BURST),
-      BURNRATE_OUTBOUND_ALLOW: "127.0.0.1/32",
-    });
+    const appEnv = (name: string) =>
+      instanceEnv({
+        databaseUrl: bouncer!.url,
+        secrets,
+        dataDir: path.join(ROOT, `app-${name}`),
+        poolSize: APP_POOL,
+        extra: {
+          BURNRATE_RATE_LIMIT_PER_SECOND: String(RATE_PER_SECOND),
+          BURNRATE_RATE_LIMIT_BURST: String(RATE_BURST),
+          BURNRATE_OUTBOUND_ALLOW: "127.0.0.1/32",
+        },
+      });
     // One after the other: they share the .next build (the first builds when the sources changed).
-    apps.push(await startApp(appEnv("a")));
-    mark(`instance A ready on ${apps[0]!.baseUrl}`);
-    apps.push(await startApp(appEnv("b")));
-    mark(`instance B ready on ${apps[1]!.baseUrl}`);
+    await startInstances(apps, ["A", "B"], (name) => appEnv(name.toLowerCase()), (app, name) => mark(`instance ${name} ready on ${app.baseUrl}`));
     proxy = await startProxy(apps.map((app) => app.baseUrl));
     receiver = await startReceiver();
     mark(`round-robin proxy on ${proxy.url}; webhook receiver on ${receiver.url}`);
@@ -419,7 +344,7 @@ async function main(): Promise<void> {
       "creating the budget",
     );
     const budgetId = field<string>(budget, "id");
-    const channelSecret = secret();
+    const channelSecret = newSecret();
     const channel = await expectStatus(
       call(proxy.url, "POST", "/api/v1/alert-channels", adminOne, { type: "webhook", url: receiver.url, secret: channelSecret, name: "Cluster drill" }),
       201,

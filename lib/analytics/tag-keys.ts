@@ -24,7 +24,7 @@ export async function listTagKeys(ctx: Ctx): Promise<{ keys: string[] }> {
        SELECT tag_key FROM keys WHERE tag_key IS NOT NULL
        UNION
        -- Ingest's rows not yet folded into the tag rollups (a few seconds' worth).
-       SELECT DISTINCT t.tag_key FROM usage_rollup_tag_hourly_pending t WHERE true${scope}
+       SELECT DISTINCT t.tag_key FROM usage_rollup_pending t WHERE t.tag_key IS NOT NULL${scope}
      ) AS k ORDER BY tag_key LIMIT 500`,
     params,
   );

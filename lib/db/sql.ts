@@ -73,6 +73,8 @@ export interface TransactionOptions {
    * path's first statement, such as a shared lock, without a wait of its own.
    */
   beginWith?: string;
+  /** Parameterless SQL sent with COMMIT in one round trip, asked for once `fn` has resolved (null: none). */
+  commitWith?: () => string | null;
 }
 
 /**
@@ -87,7 +89,8 @@ export async function inTransaction<T, C extends pg.ClientBase>(client: C, fn: (
       await client.query(`SELECT pg_advisory_xact_lock(${lockKeySql(options.advisoryLock)})`, [options.advisoryLock]);
     }
     const result = await fn(client);
-    await client.query("COMMIT");
+    const last = options.commitWith?.() ?? null;
+    await client.query(last ? `${last}; COMMIT` : "COMMIT");
     return result;
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});

@@ -1,18 +1,9 @@
 import "server-only";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { invalidRequest } from "@/lib/http/errors";
-import { readBody, type BodySource } from "@/lib/http/read-body";
-import { SECURITY_HEADERS } from "@/lib/http/security-headers";
-import {
-  admit,
-  authenticateAuthorization,
-  authenticateAuthorizationFromCache,
-  DEFAULT_MAX_BODY_BYTES,
-  JSON_HEADERS,
-  jsonFromBytes,
-  toErrorReply,
-  type Reply,
-} from "@/lib/http/with-route";
+import { readBody } from "@/lib/http/read-body";
+import { admitKey, bodySourceOf, headerOf, isKeyedPost, sendBody } from "@/lib/http/node-receiver";
+import { DEFAULT_MAX_BODY_BYTES, JSON_HEADERS, jsonFromBytes, toErrorReply, type Reply } from "@/lib/http/with-route";
 import { batchResponseBody } from "@/lib/ingestion/batch-response";
 import { ingestEvents } from "@/lib/ingestion/ingest-events";
 import { eventsEnvelopeSchema } from "@/lib/schemas/event";
@@ -38,47 +29,17 @@ export async function receiveEventBatch(ctx: Ctx, body: unknown): Promise<Reply>
 
 /** Whether the custom server answers this request itself: a POST to the events path with an Authorization header. */
 export function isKeyedEventsPost(request: IncomingMessage): boolean {
-  if (request.method !== "POST" || request.headers.authorization === undefined) return false;
-  const url = request.url ?? "";
-  const query = url.indexOf("?");
-  return (query === -1 ? url : url.slice(0, query)) === EVENTS_PATH;
+  return isKeyedPost(request, EVENTS_PATH);
 }
 
 export async function serveEvents(request: IncomingMessage, response: ServerResponse): Promise<void> {
   let reply: Reply;
   try {
-    const authorization = request.headers.authorization ?? "";
-    const principal = authenticateAuthorizationFromCache(authorization) ?? (await authenticateAuthorization(authorization));
-    admit(principal, "usage:ingest");
-    const source: BodySource = {
-      contentEncoding: header(request, "content-encoding"),
-      contentLength: header(request, "content-length"),
-      chunks: request,
-      // Stop reading; the answer closes the connection (below) and the rest is discarded.
-      cancel: () => {
-        request.removeAllListeners("data");
-        request.resume();
-      },
-    };
-    const body = jsonFromBytes(await readBody(source, { maxBytes: DEFAULT_MAX_BODY_BYTES }));
+    const principal = await admitKey(request, "usage:ingest");
+    const body = jsonFromBytes(await readBody(bodySourceOf(request), { maxBytes: DEFAULT_MAX_BODY_BYTES }));
     reply = await receiveEventBatch({ principal }, body);
   } catch (error) {
-    reply = toErrorReply(error, header(request, "x-request-id"));
+    reply = toErrorReply(error, headerOf(request, "x-request-id"));
   }
-  send(response, reply, !request.readableEnded);
-}
-
-function header(request: IncomingMessage, name: string): string | null {
-  const value = request.headers[name];
-  return typeof value === "string" ? value : null;
-}
-
-function send(response: ServerResponse, reply: Reply, unread: boolean): void {
-  if (response.headersSent || response.destroyed) return;
-  const body = JSON.stringify(reply.body);
-  const headers: Record<string, string | number> = { ...SECURITY_HEADERS, ...JSON_HEADERS, ...reply.headers, "content-length": Buffer.byteLength(body) };
-  // A body refused before its end is not read on: close the connection once answered.
-  if (unread) headers.connection = "close";
-  response.writeHead(reply.status, headers);
-  response.end(body);
+  sendBody(request, response, reply.status, { ...JSON_HEADERS, ...reply.headers }, JSON.stringify(reply.body));
 }

@@ -159,15 +159,18 @@ async function writeBatch(
   source: IngestSource,
 ): Promise<{ inserted: Set<string>; priced: PricedEvent[] }> {
   // The pricing lock is shared with every other ingest; a price insert takes it exclusively
-  // (lib/pricing/lock.ts). Sent with BEGIN: one round trip.
+  // (lib/pricing/lock.ts). Sent with BEGIN: one round trip, as the receipt is with COMMIT.
+  let receipt: string | null = null;
   const written = await withTransaction(pool, async (client) => {
     const prices = await loadPriceIndex(client, unique);
     const priced: PricedEvent[] = unique.map((event) => ({ ...event, ...prices.price(event) }));
     const teams = priced.flatMap((event) => (event.team ? [event.team] : []));
     await discoverTeams(client, teams);
-    const inserted = await insertEvents(client, priced, { source });
+    const inserted = await insertEvents(client, priced);
+    // The Connect page's receipt, sent with COMMIT (a source is one of INGEST_SOURCES).
+    receipt = inserted.size > 0 ? `INSERT INTO ingest_receipts (source, events) VALUES (${client.escapeLiteral(source)}, ${inserted.size})` : null;
     return { inserted, priced, teams };
-  }, { beginWith: SHARED_PRICING_LOCK_SQL });
+  }, { beginWith: SHARED_PRICING_LOCK_SQL, commitWith: () => receipt });
   rememberTeams(written.teams);
   return { inserted: written.inserted, priced: written.priced };
 }

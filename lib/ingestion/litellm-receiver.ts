@@ -2,8 +2,8 @@ import "server-only";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ApiError } from "@/lib/http/errors";
 import { readBody, type BodySource } from "@/lib/http/read-body";
-import { SECURITY_HEADERS } from "@/lib/http/security-headers";
-import { admit, authenticateAuthorization, authenticateAuthorizationFromCache, JSON_HEADERS, toErrorReply, type Reply } from "@/lib/http/with-route";
+import { admitKey, bodySourceOf, headerOf, isKeyedPost, sendBody } from "@/lib/http/node-receiver";
+import { JSON_HEADERS, toErrorReply, type Reply } from "@/lib/http/with-route";
 import { batchResponseBody } from "@/lib/ingestion/batch-response";
 import { ingestLitellmPayloads } from "@/lib/ingestion/ingest-litellm";
 import { createPayloadScanner, LitellmBodyError, type ScannedBody } from "@/lib/ingestion/litellm-body";
@@ -48,46 +48,16 @@ export async function receiveLitellm(ctx: Ctx, input: { source: BodySource; cont
 
 /** Whether the custom server answers this request itself: a POST to the receiver with an Authorization header. */
 export function isKeyedLitellmPost(request: IncomingMessage): boolean {
-  if (request.method !== "POST" || request.headers.authorization === undefined) return false;
-  const url = request.url ?? "";
-  const query = url.indexOf("?");
-  return (query === -1 ? url : url.slice(0, query)) === LITELLM_PATH;
+  return isKeyedPost(request, LITELLM_PATH);
 }
 
 export async function serveLitellm(request: IncomingMessage, response: ServerResponse): Promise<void> {
   let reply: Reply;
   try {
-    const authorization = request.headers.authorization ?? "";
-    const principal = authenticateAuthorizationFromCache(authorization) ?? (await authenticateAuthorization(authorization));
-    admit(principal, "usage:ingest");
-    const source: BodySource = {
-      contentEncoding: header(request, "content-encoding"),
-      contentLength: header(request, "content-length"),
-      chunks: request,
-      // Stop reading; the answer closes the connection (below) and the rest is discarded.
-      cancel: () => {
-        request.removeAllListeners("data");
-        request.resume();
-      },
-    };
-    reply = await receiveLitellm({ principal }, { source, contentType: header(request, "content-type") });
+    const principal = await admitKey(request, "usage:ingest");
+    reply = await receiveLitellm({ principal }, { source: bodySourceOf(request), contentType: headerOf(request, "content-type") });
   } catch (error) {
-    reply = toErrorReply(error, header(request, "x-request-id"));
+    reply = toErrorReply(error, headerOf(request, "x-request-id"));
   }
-  send(response, reply, !request.readableEnded);
-}
-
-function header(request: IncomingMessage, name: string): string | null {
-  const value = request.headers[name];
-  return typeof value === "string" ? value : null;
-}
-
-function send(response: ServerResponse, reply: Reply, unread: boolean): void {
-  if (response.headersSent || response.destroyed) return;
-  const body = JSON.stringify(reply.body);
-  const headers: Record<string, string | number> = { ...SECURITY_HEADERS, ...JSON_HEADERS, ...reply.headers, "content-length": Buffer.byteLength(body) };
-  // A body refused before its end is not read on: close the connection once answered.
-  if (unread) headers.connection = "close";
-  response.writeHead(reply.status, headers);
-  response.end(body);
+  sendBody(request, response, reply.status, { ...JSON_HEADERS, ...reply.headers }, JSON.stringify(reply.body));
 }

@@ -1,8 +1,8 @@
 import "server-only";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { readBody, type BodySource } from "@/lib/http/read-body";
-import { SECURITY_HEADERS } from "@/lib/http/security-headers";
-import { admit, authenticateAuthorization, authenticateAuthorizationFromCache, JSON_HEADERS, toErrorReply } from "@/lib/http/with-route";
+import { readBody } from "@/lib/http/read-body";
+import { admitKey, bodySourceOf, headerOf, isKeyedPost, sendBody } from "@/lib/http/node-receiver";
+import { JSON_HEADERS, toErrorReply } from "@/lib/http/with-route";
 import { ingestOtlpTraces } from "@/lib/ingestion/ingest-otlp";
 import {
   decodeOtlpBody,
@@ -25,32 +25,19 @@ import {
 export const OTLP_TRACES_PATH = "/api/v1/otlp/v1/traces";
 
 export function isKeyedOtlpPost(request: IncomingMessage): boolean {
-  if (request.method !== "POST" || request.headers.authorization === undefined) return false;
-  const url = request.url ?? "";
-  const query = url.indexOf("?");
-  return (query === -1 ? url : url.slice(0, query)) === OTLP_TRACES_PATH;
+  return isKeyedPost(request, OTLP_TRACES_PATH);
 }
 
 export async function serveOtlp(request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const contentType = header(request, "content-type");
+  const contentType = headerOf(request, "content-type");
   let status: number;
   let headers: Record<string, string> = {};
   let body: Buffer;
   try {
-    const authorization = request.headers.authorization ?? "";
-    const principal = authenticateAuthorizationFromCache(authorization) ?? (await authenticateAuthorization(authorization));
-    admit(principal, "usage:ingest");
+    const principal = await admitKey(request, "usage:ingest");
     const encoding = otlpEncodingOf(contentType);
-    const source: BodySource = {
-      contentEncoding: header(request, "content-encoding"),
-      contentLength: header(request, "content-length"),
-      chunks: request,
-      cancel: () => {
-        request.removeAllListeners("data");
-        request.resume();
-      },
-    };
-    const result = await ingestOtlpTraces({ principal }, { body: decodeOtlpBody(await readBody(source, { maxBytes: OTLP_MAX_BODY_BYTES }), encoding) });
+    const bytes = await readBody(bodySourceOf(request), { maxBytes: OTLP_MAX_BODY_BYTES });
+    const result = await ingestOtlpTraces({ principal }, { body: decodeOtlpBody(bytes, encoding) });
     status = 200;
     if (encoding === "json") {
       body = Buffer.from(JSON.stringify(result));
@@ -60,7 +47,7 @@ export async function serveOtlp(request: IncomingMessage, response: ServerRespon
       headers = { "content-type": OTLP_PROTOBUF_TYPE, "cache-control": "no-store" };
     }
   } catch (error) {
-    const reply = toErrorReply(error, header(request, "x-request-id"));
+    const reply = toErrorReply(error, headerOf(request, "x-request-id"));
     status = reply.status;
     if (isProtobufType(contentType)) {
       const message = (reply.body as { error?: { message?: string } }).error?.message ?? "";
@@ -71,15 +58,5 @@ export async function serveOtlp(request: IncomingMessage, response: ServerRespon
       headers = { ...JSON_HEADERS, ...reply.headers };
     }
   }
-  if (response.headersSent || response.destroyed) return;
-  const out: Record<string, string | number> = { ...SECURITY_HEADERS, ...headers, "content-length": body.byteLength };
-  // A body refused before its end is not read on: close the connection once answered.
-  if (!request.readableEnded) out.connection = "close";
-  response.writeHead(status, out);
-  response.end(body);
-}
-
-function header(request: IncomingMessage, name: string): string | null {
-  const value = request.headers[name];
-  return typeof value === "string" ? value : null;
+  sendBody(request, response, status, headers, body);
 }

@@ -11,7 +11,7 @@ import type { PricedEvent } from "@/lib/ingestion/prepare-event";
  * summed over priced events only, exactly, as integers of 10^-12 USD.
  */
 
-/** Columns of usage_rollup_hourly_pending the rows below fill, in order. */
+/** The hourly rollups' columns the rows below fill, in order. */
 export const HOURLY_DELTA_COLUMNS = [
   "hour", "team", "feature", "environment", "tenant", "prompt_version", "provider", "model", "service_tier",
   "requests", "errors", "retries", "response_cache_hits", "unpriced_requests", "input_tokens", "output_tokens",
@@ -19,17 +19,9 @@ export const HOURLY_DELTA_COLUMNS = [
   "reported_cost_usd", "reported_requests", "retry_cost_usd", "error_cost_usd",
 ] as const;
 
-/** Columns of usage_rollup_tag_hourly_pending: the tag's key and value, then the hourly ones. */
+/** A tag rollup row's columns: the tag's key and value, then the hourly ones (usage_rollup_pending's order). */
 export const TAG_DELTA_COLUMNS = ["tag_key", "tag_value", ...HOURLY_DELTA_COLUMNS] as const;
 
-/** Each column's SQL type, for reading the rows back from JSON arrays. */
-export const DELTA_COLUMN_TYPES: Record<(typeof TAG_DELTA_COLUMNS)[number], string> = {
-  tag_key: "text", tag_value: "text", hour: "timestamptz", team: "text", feature: "text", environment: "text", tenant: "text",
-  prompt_version: "text", provider: "text", model: "text", service_tier: '"ServiceTier"', requests: "bigint", errors: "bigint",
-  retries: "bigint", response_cache_hits: "bigint", unpriced_requests: "bigint", input_tokens: "bigint", output_tokens: "bigint",
-  cache_read_input_tokens: "bigint", cache_creation_input_tokens: "bigint", reasoning_output_tokens: "bigint", cost_usd: "numeric",
-  latency_ms_sum: "bigint", reported_cost_usd: "numeric", reported_requests: "bigint", retry_cost_usd: "numeric", error_cost_usd: "numeric",
-};
 
 interface Group {
   dims: CopyValue[];

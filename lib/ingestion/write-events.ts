@@ -2,8 +2,8 @@ import type pg from "pg";
 import { finished } from "node:stream/promises";
 import { from as copyFrom } from "pg-copy-streams";
 import type { PricedEvent } from "@/lib/ingestion/prepare-event";
-import { copyLine } from "@/lib/db/copy-text";
-import { DELTA_COLUMN_TYPES, HOURLY_DELTA_COLUMNS, rollupDeltas, TAG_DELTA_COLUMNS } from "@/lib/ingestion/rollup-deltas";
+import { copyLine, copyNumber, copyText } from "@/lib/db/copy-text";
+import { rollupDeltas, TAG_DELTA_COLUMNS } from "@/lib/ingestion/rollup-deltas";
 
 export type { PricedEvent } from "@/lib/ingestion/prepare-event";
 
@@ -11,7 +11,7 @@ export type { PricedEvent } from "@/lib/ingestion/prepare-event";
 // the permanent dedupe key (ids already stored are skipped, whatever timestamp they come with
 // now). Then the events whose id was new are streamed with COPY into usage_events (routed to
 // their monthly partitions), and the batch's rollup additions, summed in rollup-deltas.ts,
-// are appended to the pending rollup tables with the ingest receipt in one statement: plain
+// are appended to usage_rollup_pending with one more COPY: plain
 // inserts, so concurrent batches never wait on each other's rollup rows; lib/rollups/fold.ts
 // moves them into the rollups. Every round trip counts: while one batch waits on its
 // statement, the process serves the others.
@@ -33,35 +33,18 @@ const EVENT_COLUMNS = [
 ] as const;
 
 const COPY_EVENTS_SQL = `COPY usage_events (${EVENT_COLUMNS.join(", ")}) FROM STDIN`;
-/** `(r->>0)::timestamptz, (r->>1)::text, …`: a JSON array row read back as the columns. */
-function fromJsonArray(columns: readonly (keyof typeof DELTA_COLUMN_TYPES)[]): string {
-  return columns.map((column, i) => `(r->>${i})::${DELTA_COLUMN_TYPES[column]}`).join(", ");
-}
+const COPY_PENDING_SQL = `COPY usage_rollup_pending (${TAG_DELTA_COLUMNS.join(", ")}) FROM STDIN`;
 
-// $1: hourly rows, $2: tag rows (JSON arrays of arrays, in the columns' order); $3, $4: the receipt.
-export const APPEND_DELTAS_SQL = `
-WITH hourly AS (
-  INSERT INTO usage_rollup_hourly_pending (${HOURLY_DELTA_COLUMNS.join(", ")})
-  SELECT ${fromJsonArray(HOURLY_DELTA_COLUMNS)} FROM jsonb_array_elements($1::jsonb) AS r
-),
-tagged AS (
-  INSERT INTO usage_rollup_tag_hourly_pending (${TAG_DELTA_COLUMNS.join(", ")})
-  SELECT ${fromJsonArray(TAG_DELTA_COLUMNS)} FROM jsonb_array_elements($2::jsonb) AS r
-)
-INSERT INTO ingest_receipts (source, events) SELECT $3::text, $4::int WHERE $3::text IS NOT NULL`;
-
-/** One usage_events row in COPY text, EVENT_COLUMNS order. `pricedAt` is the batch's pricing instant. */
+/**
+ * One usage_events row in COPY text, EVENT_COLUMNS order, as one template (the hottest loop of
+ * the write path: no array per row). Sender text is escaped (copyText); the enums, the ISO
+ * instants, integers and the decimal costs cannot hold a special character. `pricedAt` is the
+ * batch's pricing instant; costs are exact decimal text, which numeric receives as written.
+ */
 function eventLine(e: PricedEvent, pricedAt: string): string {
   const u = e.usage;
-  return copyLine([
-    e.id, e.occurredAt.toISOString(), e.provider, e.model, e.operation, e.serviceTier, u.inputTokens, u.outputTokens,
-    u.cacheReadInputTokens, u.cacheCreationInputTokens, u.cacheCreation1hInputTokens ?? 0, u.reasoningOutputTokens,
-    e.latencyMs, e.status, e.responseCacheHit, e.traceId, e.attempt, e.team, e.feature, e.environment, e.tenant,
-    e.endUser, e.promptVersion, e.extraTags ? JSON.stringify(e.extraTags) : null,
-    // Exact decimal text: numeric receives it as written (never a float).
-    e.costUsd, e.costUsd === null ? "unpriced" : "priced", e.priceId, e.costUsd === null ? null : pricedAt,
-    e.providerAsSent, e.reportedCostUsd,
-  ]);
+  const priced = e.costUsd !== null;
+  return `${copyText(e.id)}\t${e.occurredAt.toISOString()}\t${copyText(e.provider)}\t${copyText(e.model)}\t${e.operation}\t${e.serviceTier}\t${u.inputTokens}\t${u.outputTokens}\t${u.cacheReadInputTokens}\t${u.cacheCreationInputTokens}\t${u.cacheCreation1hInputTokens ?? 0}\t${u.reasoningOutputTokens}\t${copyNumber(e.latencyMs)}\t${e.status}\t${e.responseCacheHit ? "t" : "f"}\t${copyText(e.traceId)}\t${e.attempt}\t${copyText(e.team)}\t${copyText(e.feature)}\t${copyText(e.environment)}\t${copyText(e.tenant)}\t${copyText(e.endUser)}\t${copyText(e.promptVersion)}\t${copyText(e.extraTags ? JSON.stringify(e.extraTags) : null)}\t${copyText(e.costUsd)}\t${priced ? "priced" : "unpriced"}\t${copyText(e.priceId)}\t${priced ? pricedAt : "\\N"}\t${copyText(e.providerAsSent)}\t${copyText(e.reportedCostUsd)}\n`;
 }
 
 /** Streams `text` into `COPY … FROM STDIN` on the client (inside its transaction). */
@@ -72,13 +55,13 @@ async function copyIn(client: pg.ClientBase, sql: string, text: string): Promise
   await finished(stream);
 }
 
-/** The batch's rollup additions and its receipt (when `source` is given), in one statement. */
-async function appendDeltas(client: pg.ClientBase, events: PricedEvent[], source: string | null): Promise<void> {
-  const t0 = performance.now();
+/** The batch's hourly and tag rollup additions, in one COPY (an hourly row has no tag key and value). */
+async function appendDeltas(client: pg.ClientBase, events: PricedEvent[]): Promise<void> {
   const deltas = rollupDeltas(events);
-  const t1 = performance.now();
-  await client.query(APPEND_DELTAS_SQL, [JSON.stringify(deltas.hourly), JSON.stringify(deltas.tags), source, events.length]);
-  if (process.env.PROFILE_DEBUG) console.log(`sum ${(t1 - t0).toFixed(2)} sql ${(performance.now() - t1).toFixed(2)}`);
+  let text = "";
+  for (const row of deltas.hourly) text += `\\N\t\\N\t${copyLine(row)}`;
+  for (const row of deltas.tags) text += copyLine(row);
+  await copyIn(client, COPY_PENDING_SQL, text);
 }
 
 /** Claims the batch's ids; answers the events whose id was new. */
@@ -92,9 +75,9 @@ async function claimIds(client: pg.ClientBase, batch: PricedEvent[]): Promise<Pr
 
 /**
  * Inserts the events and their rollup additions in the caller's transaction; returns the ids that
- * were new. With `source`, the batch's ingest receipt is written too (when any id was new).
+ * were new.
  */
-export async function insertEvents(client: pg.ClientBase, batch: PricedEvent[], options: { source?: string; pricedAt?: Date } = {}): Promise<Set<string>> {
+export async function insertEvents(client: pg.ClientBase, batch: PricedEvent[], options: { pricedAt?: Date } = {}): Promise<Set<string>> {
   if (batch.length === 0) return new Set();
   const events = await claimIds(client, batch);
   if (events.length === 0) return new Set();
@@ -102,13 +85,13 @@ export async function insertEvents(client: pg.ClientBase, batch: PricedEvent[], 
   let text = "";
   for (const e of events) text += eventLine(e, at);
   await copyIn(client, COPY_EVENTS_SQL, text);
-  await appendDeltas(client, events, options.source ?? null);
+  await appendDeltas(client, events);
   return new Set(events.map((e) => e.id));
 }
 
 /**
  * insertEvents in timed steps, for bench:ingest-profile. Answers milliseconds: the id claim,
- * the events' COPY (rendering included), the rollup additions with the receipt (summing included).
+ * the events' COPY (rendering included), the rollup additions (summing included).
  */
 export async function profileStatements(client: pg.ClientBase, batch: PricedEvent[]): Promise<Record<"claim" | "events" | "rollups", number>> {
   const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
@@ -122,7 +105,7 @@ export async function profileStatements(client: pg.ClientBase, batch: PricedEven
   await copyIn(client, COPY_EVENTS_SQL, text);
   const copied = ms(t0);
   t0 = process.hrtime.bigint();
-  await appendDeltas(client, events, "events");
+  await appendDeltas(client, events);
   return { claim, events: copied, rollups: ms(t0) };
 }
 

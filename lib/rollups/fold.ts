@@ -1,11 +1,10 @@
 import type pg from "pg";
 import { withTransactionIfUnlocked } from "@/lib/db/sql";
-import { ROLLUP_MEASURES } from "@/lib/rollups/columns";
-import { foldHourlyPending } from "@/lib/rollups/pending";
+import { foldHourlyPending, foldSql } from "@/lib/rollups/pending";
 
 /**
  * The rollups' pending deltas, folded in. Ingest appends its additions to
- * usage_rollup_hourly_pending (and usage_rollup_tag_hourly_pending): plain inserts, so
+ * usage_rollup_pending (hourly and tag rollup rows alike): plain inserts, so
  * concurrent batches never wait on each other's rollup rows. The fold moves them into the
  * hourly rows first. usage_rollup_daily is kept by triggers on usage_rollup_hourly (see the
  * daily_rollups migration): every change lands as a delta row in usage_rollup_daily_pending,
@@ -21,33 +20,10 @@ import { foldHourlyPending } from "@/lib/rollups/pending";
 const FOLD_LOCK = 7_406_002;
 const DIMENSIONS = ["team", "feature", "environment", "tenant", "prompt_version", "provider", "model", "service_tier"];
 const KEY = ["day", ...DIMENSIONS].join(", ");
-const MEASURES = ROLLUP_MEASURES.join(", ");
-
-const FOLD_SQL = `
-WITH moved AS (
-  DELETE FROM usage_rollup_daily_pending RETURNING ${KEY}, ${MEASURES}
-)
-INSERT INTO usage_rollup_daily AS d (${KEY}, ${MEASURES})
-SELECT ${KEY}, ${ROLLUP_MEASURES.map((m) => `sum(${m})`).join(", ")}
-FROM moved
-GROUP BY ${KEY}
-ORDER BY ${KEY}
-ON CONFLICT (${KEY}) DO UPDATE SET ${ROLLUP_MEASURES.map((m) => `${m} = d.${m} + EXCLUDED.${m}`).join(", ")}
-RETURNING d.id, d.requests`;
-
+const FOLD_SQL = foldSql("usage_rollup_daily_pending", "true", "usage_rollup_daily", KEY);
 // The tag rollups' days, the same way (usage_rollup_tag_daily_pending → usage_rollup_tag_daily).
 const TAG_KEY_COLUMNS = ["tag_key", "day", "tag_value", ...DIMENSIONS].join(", ");
-const FOLD_TAGS_SQL = `
-WITH moved AS (
-  DELETE FROM usage_rollup_tag_daily_pending RETURNING ${TAG_KEY_COLUMNS}, ${MEASURES}
-)
-INSERT INTO usage_rollup_tag_daily AS d (${TAG_KEY_COLUMNS}, ${MEASURES})
-SELECT ${TAG_KEY_COLUMNS}, ${ROLLUP_MEASURES.map((m) => `sum(${m})`).join(", ")}
-FROM moved
-GROUP BY ${TAG_KEY_COLUMNS}
-ORDER BY ${TAG_KEY_COLUMNS}
-ON CONFLICT (${TAG_KEY_COLUMNS}) DO UPDATE SET ${ROLLUP_MEASURES.map((m) => `${m} = d.${m} + EXCLUDED.${m}`).join(", ")}
-RETURNING d.id, d.requests`;
+const FOLD_TAGS_SQL = foldSql("usage_rollup_tag_daily_pending", "true", "usage_rollup_tag_daily", TAG_KEY_COLUMNS);
 
 export interface FoldResult {
   folded: boolean;

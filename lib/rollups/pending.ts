@@ -2,9 +2,10 @@ import type pg from "pg";
 import { ROLLUP_MEASURES } from "@/lib/rollups/columns";
 
 /**
- * Ingest's pending rollup rows (usage_rollup_hourly_pending, usage_rollup_tag_hourly_pending):
- * every batch appends its additions; they are moved into the hourly rollups by the fold
- * (lib/rollups/fold.ts) and by every writer that rewrites hourly rows, before it does.
+ * Ingest's pending rollup rows (usage_rollup_pending: no tag_key for usage_rollup_hourly, a
+ * tag_key for usage_rollup_tag_hourly): every batch appends its additions; they are moved into
+ * the hourly rollups by the fold (lib/rollups/fold.ts) and by every writer that rewrites hourly
+ * rows, before it does.
  */
 const DIMENSIONS = ["team", "feature", "environment", "tenant", "prompt_version", "provider", "model", "service_tier"];
 const MEASURES = ROLLUP_MEASURES.join(", ");
@@ -12,13 +13,17 @@ const MEASURES = ROLLUP_MEASURES.join(", ");
 const HOUR_KEY = ["hour", ...DIMENSIONS].join(", ");
 const TAG_HOUR_KEY = ["tag_key", "hour", "tag_value", ...DIMENSIONS].join(", ");
 
-/** Moves a pending table's rows into its rollup table, summed per key (sorted: no lock-order deadlocks). */
-function foldSql(pending: string, target: string, key: string): string {
+/**
+ * Moves the rows of `from` that match `which` into `into`, summed per `key` (its unique key),
+ * added to the rows already there; sorted, so two folders lock rows in one order. The fold of
+ * every pending table (ingest's, the days') is this statement.
+ */
+export function foldSql(from: string, which: string, into: string, key: string): string {
   return `
 WITH moved AS (
-  DELETE FROM ${pending} RETURNING ${key}, ${MEASURES}
+  DELETE FROM ${from} WHERE ${which} RETURNING ${key}, ${MEASURES}
 )
-INSERT INTO ${target} AS d (${key}, ${MEASURES})
+INSERT INTO ${into} AS d (${key}, ${MEASURES})
 SELECT ${key}, ${ROLLUP_MEASURES.map((m) => `sum(${m})`).join(", ")}
 FROM moved
 GROUP BY ${key}
@@ -27,8 +32,8 @@ ON CONFLICT (${key}) DO UPDATE SET ${ROLLUP_MEASURES.map((m) => `${m} = d.${m} +
 RETURNING d.id, d.requests`;
 }
 
-const FOLD_HOURLY_SQL = foldSql("usage_rollup_hourly_pending", "usage_rollup_hourly", HOUR_KEY);
-const FOLD_TAG_HOURLY_SQL = foldSql("usage_rollup_tag_hourly_pending", "usage_rollup_tag_hourly", TAG_HOUR_KEY);
+const FOLD_HOURLY_SQL = foldSql("usage_rollup_pending", "tag_key IS NULL", "usage_rollup_hourly", HOUR_KEY);
+const FOLD_TAG_HOURLY_SQL = foldSql("usage_rollup_pending", "tag_key IS NOT NULL", "usage_rollup_tag_hourly", TAG_HOUR_KEY);
 
 /**
  * Ingest's pending additions moved into the hourly rollups, in the caller's transaction. Writers
@@ -46,5 +51,5 @@ export async function foldHourlyPending(client: pg.ClientBase): Promise<number> 
  * Taken by writers that rewrite hourly rows: ingest's pending inserts wait until they commit
  * (an ingest that already added rows is waited for), so rows and events stay in step.
  */
-export const PENDING_LOCK_SQL = "LOCK TABLE usage_rollup_hourly_pending, usage_rollup_tag_hourly_pending IN EXCLUSIVE MODE";
+export const PENDING_LOCK_SQL = "LOCK TABLE usage_rollup_pending IN EXCLUSIVE MODE";
 

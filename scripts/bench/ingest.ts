@@ -29,6 +29,9 @@ const { values } = parseArgs({
     clients: { type: "string", default: "4" },
     "batch-size": { type: "string", default: "1000" },
     "litellm-batches": { type: "string", default: "48" },
+    // Only the events phase and its baselines, nothing recorded: for profiling the server
+    // (BURNRATE_APP_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" starts it with V8's profiler).
+    "events-only": { type: "boolean", default: false },
   },
 });
 const batches = Number(values.batches);
@@ -264,6 +267,8 @@ async function main(): Promise<void> {
     console.log(`Baseline COPY of the same ${accepted} rows: ${copySeconds.toFixed(1)} s = ${Math.round(copyRate)} rows/s`);
     console.log(`Baseline COPY into a primary-key-only table: ${pkCopySeconds.toFixed(1)} s = ${Math.round(pkCopyRate)} rows/s`);
     console.log(`The API: ${((rate / copyRate) * 100).toFixed(1)}% of the indexed COPY, ${((rate / pkCopyRate) * 100).toFixed(1)}% of the primary-key-only COPY`);
+
+    if (values["events-only"]) return;
 
     // OTLP: the same calls as protobuf spans, gzip-compressed (new ids: a fresh run id).
     const otlpRun = randomBytes(4).toString("hex");

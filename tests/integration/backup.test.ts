@@ -191,7 +191,7 @@ describe("burnrate backup and restore (Burnrate format)", () => {
   it("has rows in every table of the source", () => {
     const tables = [
       "teams", "users", "team_memberships", "accounts", "api_keys", "audit_log", "usage_events",
-      "usage_rollup_hourly", "usage_rollup_hourly_pending", "usage_rollup_tag_hourly_pending", "usage_rollup_daily",
+      "usage_rollup_hourly", "usage_rollup_pending", "usage_rollup_daily",
       "usage_rollup_daily_pending", "outcomes", "prices", "budgets",
       "alert_rules", "alert_channels", "_AlertChannelToAlertRule", "alert_events", "alert_deliveries",
       "quota_allocations", "burst_requests",

@@ -37,6 +37,50 @@ async function waitingFor(key: number): Promise<number> {
 
 const inUse = () => pool().totalCount - pool().idleCount;
 
+describe("withTransaction's first and last statements (one round trip each)", () => {
+  it("runs beginWith inside the transaction and commitWith with its commit", async () => {
+    const held = await withTransaction(
+      pool(),
+      async (client) => {
+        // The lock beginWith took is this transaction's: held now, by this backend.
+        const locks = await client.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid() AND objid::bigint = $1",
+          [LOCK + 7],
+        );
+        await client.query("INSERT INTO tx_probe (label) VALUES ('with-begin')");
+        return locks.rows[0]?.n;
+      },
+      { beginWith: `SELECT pg_advisory_xact_lock_shared(${LOCK + 7})`, commitWith: () => "INSERT INTO tx_probe (label) VALUES ('with-commit')" },
+    );
+    expect(held).toBe(1);
+    expect(await labels()).toEqual(expect.arrayContaining(["with-begin", "with-commit"]));
+    // Released at commit: an exclusive try-lock succeeds now.
+    expect((await pool().query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${LOCK + 7}) AS ok`)).rows[0]?.ok).toBe(true);
+    await pool().query(`SELECT pg_advisory_unlock(${LOCK + 7})`);
+  });
+
+  it("neither asks for nor runs commitWith when fn throws, and rolls back what beginWith did", async () => {
+    let asked = false;
+    await expect(
+      withTransaction(
+        pool(),
+        async () => {
+          throw new Error("refused");
+        },
+        { beginWith: "INSERT INTO tx_probe (label) VALUES ('begin-rolled-back')", commitWith: () => ((asked = true), "INSERT INTO tx_probe (label) VALUES ('never')") },
+      ),
+    ).rejects.toThrow("refused");
+    expect(asked).toBe(false);
+    expect(await labels()).not.toEqual(expect.arrayContaining(["begin-rolled-back"]));
+    expect(await labels()).not.toEqual(expect.arrayContaining(["never"]));
+  });
+
+  it("commits without extra SQL when commitWith answers null", async () => {
+    await withTransaction(pool(), (client) => client.query("INSERT INTO tx_probe (label) VALUES ('plain-commit')"), { commitWith: () => null });
+    expect(await labels()).toEqual(expect.arrayContaining(["plain-commit"]));
+  });
+});
+
 describe("withTransaction", () => {
   it("commits what fn wrote and answers its value", async () => {
     const value = await withTransaction(pool(), async (client) => {
