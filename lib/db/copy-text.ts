@@ -20,17 +20,6 @@ export function copyField(value: CopyValue): string {
   return String(value);
 }
 
-/** A text field (or NULL), escaped: for hot paths that write a row as one template string. */
-export function copyText(value: string | null): string {
-  if (value === null) return COPY_NULL;
-  return SPECIAL.test(value) ? value.replace(SPECIAL_ALL, (c) => ESCAPES[c] as string) : value;
-}
-
-/** A number field (or NULL). */
-export function copyNumber(value: number | null): string {
-  return value === null ? COPY_NULL : copyField(value);
-}
-
 /** One row, newline-terminated. */
 export function copyLine(values: readonly CopyValue[]): string {
   let line = "";

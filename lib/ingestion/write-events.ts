@@ -2,7 +2,7 @@ import type pg from "pg";
 import { finished } from "node:stream/promises";
 import { from as copyFrom } from "pg-copy-streams";
 import type { PricedEvent } from "@/lib/ingestion/prepare-event";
-import { copyLine, copyNumber, copyText } from "@/lib/db/copy-text";
+import { copyLine } from "@/lib/db/copy-text";
 import { rollupDeltas, TAG_DELTA_COLUMNS } from "@/lib/ingestion/rollup-deltas";
 
 export type { PricedEvent } from "@/lib/ingestion/prepare-event";
@@ -35,16 +35,18 @@ const EVENT_COLUMNS = [
 const COPY_EVENTS_SQL = `COPY usage_events (${EVENT_COLUMNS.join(", ")}) FROM STDIN`;
 const COPY_PENDING_SQL = `COPY usage_rollup_pending (${TAG_DELTA_COLUMNS.join(", ")}) FROM STDIN`;
 
-/**
- * One usage_events row in COPY text, EVENT_COLUMNS order, as one template (the hottest loop of
- * the write path: no array per row). Sender text is escaped (copyText); the enums, the ISO
- * instants, integers and the decimal costs cannot hold a special character. `pricedAt` is the
- * batch's pricing instant; costs are exact decimal text, which numeric receives as written.
- */
+/** One usage_events row in COPY text, EVENT_COLUMNS order. `pricedAt` is the batch's pricing instant. */
 function eventLine(e: PricedEvent, pricedAt: string): string {
   const u = e.usage;
-  const priced = e.costUsd !== null;
-  return `${copyText(e.id)}\t${e.occurredAt.toISOString()}\t${copyText(e.provider)}\t${copyText(e.model)}\t${e.operation}\t${e.serviceTier}\t${u.inputTokens}\t${u.outputTokens}\t${u.cacheReadInputTokens}\t${u.cacheCreationInputTokens}\t${u.cacheCreation1hInputTokens ?? 0}\t${u.reasoningOutputTokens}\t${copyNumber(e.latencyMs)}\t${e.status}\t${e.responseCacheHit ? "t" : "f"}\t${copyText(e.traceId)}\t${e.attempt}\t${copyText(e.team)}\t${copyText(e.feature)}\t${copyText(e.environment)}\t${copyText(e.tenant)}\t${copyText(e.endUser)}\t${copyText(e.promptVersion)}\t${copyText(e.extraTags ? JSON.stringify(e.extraTags) : null)}\t${copyText(e.costUsd)}\t${priced ? "priced" : "unpriced"}\t${copyText(e.priceId)}\t${priced ? pricedAt : "\\N"}\t${copyText(e.providerAsSent)}\t${copyText(e.reportedCostUsd)}\n`;
+  return copyLine([
+    e.id, e.occurredAt.toISOString(), e.provider, e.model, e.operation, e.serviceTier, u.inputTokens, u.outputTokens,
+    u.cacheReadInputTokens, u.cacheCreationInputTokens, u.cacheCreation1hInputTokens ?? 0, u.reasoningOutputTokens,
+    e.latencyMs, e.status, e.responseCacheHit, e.traceId, e.attempt, e.team, e.feature, e.environment, e.tenant,
+    e.endUser, e.promptVersion, e.extraTags ? JSON.stringify(e.extraTags) : null,
+    // Exact decimal text: numeric receives it as written (never a float).
+    e.costUsd, e.costUsd === null ? "unpriced" : "priced", e.priceId, e.costUsd === null ? null : pricedAt,
+    e.providerAsSent, e.reportedCostUsd,
+  ]);
 }
 
 /** Streams `text` into `COPY … FROM STDIN` on the client (inside its transaction). */
