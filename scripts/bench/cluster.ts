@@ -316,11 +316,19 @@ interface LagSample {
   samples: number;
   /** /api/ready's checks.replica.reads_from, counted over the instances and samples. */
   readsFrom: Map<string, number>;
+  /** Each sample: when (Date.now()), /api/ready's largest lag_seconds (null: none), pg_stat_replication's replay_lag. */
+  series: { at: number; ready: number | null; replay: number }[];
+}
+
+/** The largest /api/ready lag among the samples taken from `from` on; null when none reported one. */
+function readyLagFrom(lag: LagSample, from: number): number | null {
+  const values = lag.series.filter((s) => s.at >= from && s.ready !== null).map((s) => s.ready as number);
+  return values.length ? Math.max(...values) : null;
 }
 
 /** Samples the replica's lag every SAMPLE_MS until stopped: /api/ready of each instance (when it has a replica) and pg_stat_replication. */
 function sampleLag(primaryAdmin: pg.Pool, apps: AppProcess[]): { stop: () => Promise<LagSample> } {
-  const sample: LagSample = { readyLag: null, replayLag: 0, replayBytes: 0, samples: 0, readsFrom: new Map() };
+  const sample: LagSample = { readyLag: null, replayLag: 0, replayBytes: 0, samples: 0, readsFrom: new Map(), series: [] };
   let stopping = false;
   const loop = (async () => {
     while (!stopping) {
@@ -341,11 +349,17 @@ function sampleLag(primaryAdmin: pg.Pool, apps: AppProcess[]): { stop: () => Pro
           .then((result) => result.rows)
           .catch(() => []),
       ]);
-      for (const lag of ready) if (lag !== null) sample.readyLag = Math.max(sample.readyLag ?? 0, lag);
+      const at = Date.now();
+      let readyMax: number | null = null;
+      for (const lag of ready) if (lag !== null) readyMax = Math.max(readyMax ?? 0, lag);
+      if (readyMax !== null) sample.readyLag = Math.max(sample.readyLag ?? 0, readyMax);
+      let replayMax = 0;
       for (const row of replication) {
         sample.replayBytes = Math.max(sample.replayBytes, Number(row.bytes ?? 0));
-        sample.replayLag = Math.max(sample.replayLag, Number(row.lag ?? 0));
+        replayMax = Math.max(replayMax, Number(row.lag ?? 0));
       }
+      sample.replayLag = Math.max(sample.replayLag, replayMax);
+      sample.series.push({ at, ready: readyMax, replay: replayMax });
       sample.samples++;
       await sleep(SAMPLE_MS);
     }
@@ -407,6 +421,13 @@ interface ReadRun {
   cpu: CpuUse;
   caughtUpSeconds: number;
   load: string;
+  ingestStarted: number;
+  readsStarted: number;
+}
+
+/** CPU seconds per second of each group during a run: how many of the cores it kept busy. */
+function coresUsed(cpu: CpuUse): string {
+  return cpu.groups.map(([name, seconds]) => `${name} ${(seconds / cpu.wallSeconds).toFixed(2)}`).join(", ");
 }
 
 async function main(): Promise<void> {
@@ -543,18 +564,32 @@ async function main(): Promise<void> {
       let ingesting = true;
       const before = cpuSnapshot(processesOf(["A", "B"]));
       const lag = sampleLag(admin!, apps);
+      const ingestStarted = Date.now();
+      let readsStarted = ingestStarted;
       const ingest = drive(`${proxy!.url}/api/v1/events`, ingestKey, () => (ingesting ? nextBody() : undefined));
       let busy: number[][];
       try {
         await sleep(1_000);
-        const readUntil = Date.now() + READ_MS;
+        readsStarted = Date.now();
+        const readUntil = readsStarted + READ_MS;
         busy = await readLoop(proxy!.url, readKey, endpoints, () => Date.now() >= readUntil);
       } finally {
         ingesting = false;
       }
       const ingested = await ingest;
       const after = cpuSnapshot(processesOf(["A", "B"]));
-      const run: ReadRun = { readsOn, idle, busy, ingest: ingested, lag: await lag.stop(), cpu: cpuUse(before, after), caughtUpSeconds, load: loadAverage() };
+      const run: ReadRun = {
+        readsOn,
+        idle,
+        busy,
+        ingest: ingested,
+        lag: await lag.stop(),
+        cpu: cpuUse(before, after),
+        caughtUpSeconds,
+        load: loadAverage(),
+        ingestStarted,
+        readsStarted,
+      };
       runs.push(run);
       say(`reads on the ${readsOn}, ${CLIENTS} clients ingesting ${formatCount(ingested.accepted / ingested.seconds)} events/s meanwhile:`);
       endpoints.forEach((endpoint, i) => {
@@ -563,12 +598,18 @@ async function main(): Promise<void> {
           `  ${endpoint.name}: n=${list.length} p50 ${ms(percentile(list, 50))} p95 ${ms(percentile(list, 95))} p99 ${ms(percentile(list, 99))} (idle p50 ${ms(percentile(idle[i] ?? [], 50))})`,
         );
       });
+      const whileReading = readyLagFrom(run.lag, readsStarted);
       say(
-        `  replica lag: /api/ready max ${run.lag.readyLag === null ? "n/a (no replica configured)" : `${run.lag.readyLag.toFixed(3)} s`}, ` +
+        `  replica lag: /api/ready max ${run.lag.readyLag === null ? "n/a (no replica configured)" : `${run.lag.readyLag.toFixed(3)} s (while reading: ${whileReading?.toFixed(3) ?? "?"} s)`}, ` +
           `pg_stat_replication replay_lag max ${run.lag.replayLag.toFixed(3)} s, ${formatCount(run.lag.replayBytes)} bytes behind at most; load ${run.load}`,
       );
-      say(`  /api/ready reads_from: ${readsFromText(run.lag)}`,
+      say(
+        `  lag samples (s after the ingest started: /api/ready, replay_lag): ${run.lag.series
+          .slice(0, 8)
+          .map((x) => `${((x.at - ingestStarted) / 1000).toFixed(1)}: ${x.ready?.toFixed(3) ?? "–"}, ${x.replay.toFixed(3)}`)
+          .join("; ")} …`,
       );
+      say(`  /api/ready reads_from: ${readsFromText(run.lag)}; CPU cores used: ${coresUsed(run.cpu)}`);
     };
 
     await readRun("primary (through PgBouncer)");
@@ -601,6 +642,10 @@ async function main(): Promise<void> {
     // Gigabytes of data: not kept.
     if (existsSync(ROOT)) rmSync(ROOT, { recursive: true, force: true });
   }
+}
+
+function lagText(seconds: number | null): string {
+  return seconds === null ? "– (no replica configured)" : `${seconds.toFixed(3)} s`;
 }
 
 function readsFromText(lag: LagSample): string {
@@ -654,9 +699,17 @@ function report(input: {
   const runRows = runs.map(
     (run) =>
       `| ${run.readsOn} | ${formatCount(run.ingest.accepted / run.ingest.seconds)} | ${ms(percentile(run.ingest.latencies, 50))} | ` +
-      `${run.lag.readyLag === null ? "– (no replica configured)" : `${run.lag.readyLag.toFixed(3)} s`} | ${run.lag.replayLag.toFixed(3)} s | ` +
+      `${lagText(readyLagFrom(run.lag, run.readsStarted))} | ${lagText(readyLagFrom(run.lag, 0))} | ${run.lag.replayLag.toFixed(3)} s | ` +
       `${formatCount(run.lag.replayBytes / 1024)} KiB | ${readsFromText(run.lag)} | ${busyShare(run.cpu)} |`,
   );
+  const runGroups = [...new Set(runs.flatMap((run) => run.cpu.groups.map(([name]) => name)))];
+  const runCpuRows = [
+    ...runGroups.map(
+      (name) =>
+        `| ${name} | ${runs.map((run) => ((run.cpu.groups.find(([group]) => group === name)?.[1] ?? 0) / run.cpu.wallSeconds).toFixed(2)).join(" | ")} |`,
+    ),
+    `| **all of the machine** | ${runs.map((run) => (run.cpu.busy / run.cpu.wallSeconds).toFixed(2)).join(" | ")} |`,
+  ];
   const [one, two] = phases;
   const gain = one && two ? (two.result.accepted / two.result.seconds / (one.result.accepted / one.result.seconds) - 1) * 100 : Number.NaN;
   const endpointList = endpoints.map((endpoint) => `\`GET ${endpoint.path.replace(/from=[^&]+&to=[^&]+/, "from=…&to=…")}\``).join(", ");
@@ -698,9 +751,15 @@ pointing at the replica (directly).
 |---|---|---:|---:|---:|---:|---:|
 ${readRows.join("\n")}
 
-| reads on | ingest meanwhile, events/s | batch p50 | replica lag, /api/ready max | pg_stat_replication replay_lag max | WAL not replayed, max | /api/ready's reads_from | machine busy |
-|---|---:|---:|---:|---:|---:|---|---:|
+| reads on | ingest meanwhile, events/s | batch p50 | /api/ready lag_seconds, max while reading | the same, from the ingest's start | pg_stat_replication replay_lag, max | WAL not replayed, max | /api/ready's reads_from | machine busy |
+|---|---:|---:|---:|---:|---:|---:|---|---:|
 ${runRows.join("\n")}
+
+CPU cores kept busy during each run (CPU seconds per second, from /proc as above):
+
+| process | ${runs.map((run) => `reads on the ${run.readsOn.split(" ")[0]}`).join(" | ")} |
+|---|${runs.map(() => "---:").join("|")}|
+${runCpuRows.join("\n")}
 
 Notes:
 - Every process shares the same ${cores} cores: the second instance cannot add CPU that is not there, so
