@@ -2,7 +2,7 @@ import type { ReactNode } from "react";
 import { canSee, ROLE_LABELS } from "@/lib/auth/permissions";
 import { currentUser } from "@/lib/auth/server-session";
 import { needsSetup } from "@/lib/access/setup";
-import { replicaStatus } from "@/lib/db/read-routing";
+import { replicaStatusNow } from "@/lib/db/read-routing";
 import { redirect } from "next/navigation";
 import { Brand } from "@/components/layout/brand";
 import { NAV_ITEMS } from "@/components/layout/nav-items";
@@ -24,8 +24,8 @@ export default async function DashboardLayout({ children }: { children: ReactNod
     return <>{children}</>;
   }
   const visible = NAV_ITEMS.filter((item) => canSee(user, item.section)).map((item) => item.href);
-  // null without DATABASE_READ_URL (no query); else a measurement at most 2 s old.
-  const replica = await replicaStatus();
+  // null without DATABASE_READ_URL (no query); else the last measurement, never waiting on a probe.
+  const replica = await replicaStatusNow();
   return (
     <div className="flex min-h-screen flex-col md:flex-row">
       <a

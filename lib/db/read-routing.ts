@@ -97,6 +97,19 @@ export async function replicaStatus(options: { maxAgeMs?: number } = {}): Promis
   return probeReplica();
 }
 
+/**
+ * For pages: the last measurement at once, never waiting on a probe (a replica that drops
+ * packets would hold every page for the probe's timeout); a stale one starts a probe in the
+ * background for the next page. Only the process's first page measures before answering.
+ */
+export async function replicaStatusNow(): Promise<ReplicaStatus | null> {
+  if (!replicaConfigured()) return null;
+  const routing = state();
+  if (!routing.last) return probeReplica();
+  if (Date.now() - routing.checkedAt > REPLICA_STATUS_MAX_AGE_MS) void probeReplica();
+  return routing.last;
+}
+
 const POSITION_SQL = `SELECT pg_is_in_recovery() AS in_recovery, pg_last_wal_replay_lsn()::text AS replay_lsn,
   pg_last_xact_replay_timestamp() AS replayed_at, clock_timestamp() AS now`;
 const PRIMARY_LSN_SQL = "SELECT pg_current_wal_lsn()::text AS lsn";

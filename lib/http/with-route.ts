@@ -205,6 +205,7 @@ export async function readJsonBody(request: Request, maxBytes = DEFAULT_MAX_BODY
 
 /** A body's bytes as JSON; 400 when they are not. */
 export function jsonFromBytes(bytes: Buffer): unknown {
+  if (bytes.length === 0) throw new ApiError("invalid_request", "The body is empty; send JSON.");
   try {
     return JSON.parse(bytes.toString("utf8")) as unknown;
   } catch {

@@ -6,8 +6,8 @@
  * 1. Ingestion: every transaction that prices and inserts events first takes
  *    `SELECT pg_advisory_xact_lock_shared(728301)`, THEN reads the prices it uses (a
  *    statement after the lock, so under READ COMMITTED it sees every price committed
- *    before the lock was granted), inserts the events and upserts their rollups, and
- *    commits. Shared locks do not block each other, so ingest transactions run in parallel.
+ *    before the lock was granted), inserts the events and appends their rollup additions,
+ *    and commits. Shared locks do not block each other, so ingest transactions run in parallel.
  *    A process-level price cache is fine as long as it is re-validated after the lock is
  *    taken (see loadPriceVersion in price-store.ts).
  * 2. Adding a price (insertPrice in price-store.ts, loadDefaultCatalog in catalog.ts): the
@@ -18,6 +18,9 @@
  *    every event that was priced without the new entry (they all committed before the
  *    exclusive lock was granted), and every ingest transaction that starts after the
  *    commit reads the new price itself: no event is left priced with a stale catalog.
+ *    Each re-pricing transaction holds the shared lock too, so a price being deleted (under
+ *    the exclusive lock, once no event refers to it: prices.ts) is never read by a re-pricing
+ *    that commits after the check — usage_events has no foreign key to prices to catch it.
  *
  * Re-pricing runs of the same provider/model are serialized by a second, transaction-level
  * lock on the pair (REPRICE_LOCK_CLASS, hashtext(provider + US + model)), two-int-key

@@ -8,6 +8,7 @@ import { rebuildRollupsIn } from "@/lib/rollups/rebuild";
 import { rebuildTagRollupsIn } from "@/lib/rollups/tag-rollups";
 import { HOUR_MS } from "@/lib/time";
 import { foldHourlyPending, PENDING_LOCK_SQL } from "@/lib/rollups/pending";
+import { SHARED_PRICING_LOCK_SQL } from "@/lib/pricing/lock";
 
 /**
  * Re-pricing the events a new price covers (the price itself is added by insertPrice,
@@ -31,7 +32,8 @@ export interface RepriceOptions {
   chunkSize?: number;
   /**
    * "single" (default): the whole run is one transaction (all or nothing; rollup rows it
-   * touches stay locked until the end, which holds back ingest upserts to those rows).
+   * touches stay locked until the end, which holds back the fold of those rows; ingest only
+   * appends and is not held back).
    * "per-chunk": each chunk commits on its own, events and rollups together, so the
    * rollups are consistent at every commit and locks are short; a run that fails half-way
    * leaves a consistent, partly re-priced state that running it again completes (it is
@@ -199,10 +201,6 @@ interface MatchedRollup {
 
 /** Recomputes one chunk, writes the changed events and moves their rollups by the difference. */
 async function repriceChunk(client: pg.ClientBase, ctx: Context, phase: Phase, cursor: Cursor, limit: number): Promise<ChunkResult> {
-  // The rollup rows this chunk moves by their difference must exist: ingest's pending additions
-  // of committed batches are folded in first, while open batches wait to append theirs.
-  await client.query(PENDING_LOCK_SQL);
-  await foldHourlyPending(client);
   const rows = await selectChunk(client, ctx, phase, cursor, limit);
   const last = rows[rows.length - 1];
   const result: ChunkResult = {
@@ -322,6 +320,10 @@ async function repriceChunk(client: pg.ClientBase, ctx: Context, phase: Phase, c
     // rebuildRollupsIn requires is acceptable here.
     const found = new Set(matched.rows.map((r) => rollupKey({ ...r, promptVersion: r.prompt_version, serviceTier: r.service_tier })));
     const hours = new Set(groups.filter((d) => !found.has(rollupKey(d))).map((d) => d.hour.getTime()));
+    // A row missing from usage_rollup_hourly may still be pending (a batch folded in a moment
+    // later): fold first, under the lock the rebuild needs (lib/rollups/pending.ts).
+    await client.query(PENDING_LOCK_SQL);
+    await foldHourlyPending(client);
     await client.query("LOCK TABLE usage_rollup_hourly IN EXCLUSIVE MODE");
     for (const hour of hours) await rebuildRollupsIn(client, { from: new Date(hour), to: new Date(hour + HOUR_MS) });
     result.repairedRollupHours = hours.size;
@@ -381,6 +383,8 @@ async function moveTagRollups(
   );
   const row = moved.rows[0];
   if (!row || row.wanted === row.matched) return;
+  await client.query(PENDING_LOCK_SQL);
+  await foldHourlyPending(client);
   await client.query("LOCK TABLE usage_rollup_tag_hourly IN EXCLUSIVE MODE");
   for (const hour of row.hours) {
     const from = new Date(hour);
@@ -392,11 +396,16 @@ function isRetryable(error: unknown): boolean {
   return typeof error === "object" && error !== null && RETRYABLE.has(String((error as { code?: unknown }).code));
 }
 
-/** Runs `work` in a transaction of its own (withTransaction), retried on deadlock or serialization failure. */
+/**
+ * Runs `work` in a transaction of its own (withTransaction), retried on deadlock or serialization
+ * failure. It holds the shared pricing lock, as ingest does: the prices it reads cannot be deleted
+ * until it commits (deletePrice checks under the exclusive lock that no event refers to a price;
+ * usage_events has no foreign key to prices).
+ */
 async function transaction<T>(pool: pg.Pool, attempts: number, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await withTransaction(pool, work);
+      return await withTransaction(pool, work, { beginWith: SHARED_PRICING_LOCK_SQL });
     } catch (error) {
       if (attempt >= attempts || !isRetryable(error)) throw error;
       await new Promise((resolve) => setTimeout(resolve, 10 * attempt + Math.random() * 40));

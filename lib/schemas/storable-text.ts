@@ -25,7 +25,7 @@ export interface ItemScan {
   problem: TextProblem | null;
   /**
    * An upper bound of the UTF-8 bytes of JSON.stringify(value): every character counted as
-   * the longest escape it could take (6 bytes), every number as 24. Below a size cap, it proves
+   * the longest escape it could take (6 bytes), every number as 32. Below a size cap, it proves
    * the value within it without serialising it; above, measure exactly.
    */
   jsonBytesBound: number;
@@ -62,7 +62,8 @@ export function scanItem(value: unknown, maxDepth = MAX_ITEM_DEPTH): ItemScan {
       continue;
     }
     if (typeof current !== "object" || current === null) {
-      bound += 24;
+      // A number prints in at most 25 characters (-0.0000012345678901234567); 32 to spare.
+      bound += 32;
       continue;
     }
     if (depth >= maxDepth) return { problem: { path: pathOf(frames, index), message: `is nested more than ${maxDepth} levels deep` }, jsonBytesBound: bound };

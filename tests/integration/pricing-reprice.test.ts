@@ -2,11 +2,13 @@ import { ensurePartitionsFor } from "@/lib/db/partitions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getPool } from "@/lib/db";
 import type { PriceRates } from "@/lib/pricing/compute-cost";
-import { SHARED_PRICING_LOCK_SQL } from "@/lib/pricing/lock";
+import { EXCLUSIVE_PRICING_LOCK_SQL, SHARED_PRICING_LOCK_SQL } from "@/lib/pricing/lock";
 import { insertPrice } from "@/lib/pricing/price-store";
 import { repriceForNewPrice, type RepriceResult } from "@/lib/pricing/reprice";
 import type { StoredPrice } from "@/lib/pricing/price-store";
 import { compareRollupsWithEvents, rebuildRollups } from "@/lib/rollups/rebuild";
+import { compareTagRollupsWithEvents } from "@/lib/rollups/tag-rollups";
+import { storeEventBatch } from "@/lib/ingestion/ingest-events";
 import type { ServiceTier } from "@/lib/schemas/price";
 
 // Re-pricing against a real PostgreSQL (this file's own fresh database). Every expected
@@ -263,6 +265,22 @@ describe("repriceForNewPrice: chunks, rounding and repairs", () => {
     await expectConsistentRollups();
   });
 
+  it("re-prices events whose rollup rows are still pending (ingested a moment ago, not folded yet)", async () => {
+    const stored = await storeEventBatch(pool(), [
+      { id: "p1", timestamp: "2026-02-03T03:10:00Z", provider: "acme", model: "m-pending", usage: { input_tokens: 1000, output_tokens: 0 }, tags: { team: "search" } },
+      { id: "p2", timestamp: "2026-02-03T03:20:00Z", provider: "acme", model: "m-pending", usage: { input_tokens: 500, output_tokens: 0 }, tags: { team: "search", channel: "chat" } },
+    ]);
+    expect(stored.result.accepted).toBe(2);
+    const pending = await pool().query<{ n: number }>("SELECT count(*)::int AS n FROM usage_rollup_pending WHERE model = 'm-pending'");
+    expect(pending.rows[0]?.n).toBeGreaterThan(0);
+    const price = await addPrice("m-pending", "standard", "2026-01-01T00:00:00Z", rates("2", "2"));
+    expect(await repriceForNewPrice(pool(), price)).toMatchObject({ updated: 2 });
+    await expectConsistentRollups();
+    expect(await compareTagRollupsWithEvents(pool())).toEqual([]);
+    // 1500 * 2 / 1e6 = 0.003
+    expect(await rollupTotals("m-pending")).toEqual({ cost: "0.003000000000", unpriced: "0", requests: "2" });
+  });
+
   it("rebuilds an hour whose rollup row had gone missing instead of losing the difference", async () => {
     await insertEvents([{ id: "r1", model: "m-repair", at: "2026-02-02T02:22:00Z", input: 2000, output: 0 }]);
     await pool().query("DELETE FROM usage_rollup_hourly WHERE provider = 'acme' AND model = 'm-repair'");
@@ -275,6 +293,27 @@ describe("repriceForNewPrice: chunks, rounding and repairs", () => {
 });
 
 describe("insertPrice and the pricing lock", () => {
+  it("re-pricing holds the shared lock too: it waits while a price is being deleted (usage_events has no foreign key to prices)", async () => {
+    await insertEvents([{ id: "w1", model: "m-wait", at: "2026-02-04T04:00:00Z", input: 100, output: 0 }]);
+    const price = await addPrice("m-wait", "standard", "2026-01-01T00:00:00Z", rates("1", "1"));
+    const deleting = await pool().connect();
+    try {
+      await deleting.query("BEGIN");
+      await deleting.query(EXCLUSIVE_PRICING_LOCK_SQL);
+      let done = false;
+      const run = repriceForNewPrice(pool(), price).then((result) => {
+        done = true;
+        return result;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(done).toBe(false);
+      await deleting.query("COMMIT");
+      expect((await run).updated).toBe(1);
+    } finally {
+      deleting.release();
+    }
+  });
+
   it("waits for ingest transactions holding the shared lock before inserting", async () => {
     const ingest = await pool().connect();
     try {

@@ -1,7 +1,7 @@
 -- DropForeignKey
 -- A per-row check on every ingested event cost a third of its COPY (bench:ingest-profile).
--- Ingest prices under the shared pricing lock; a price is deleted under the exclusive lock only
--- once no event refers to it (lib/pricing/prices.ts), so the key guarded nothing more.
+-- Ingest and re-pricing price under the shared pricing lock; a price is deleted under the exclusive
+-- lock only once no event refers to it (lib/pricing/prices.ts), so the key guarded nothing more.
 ALTER TABLE "usage_events" DROP CONSTRAINT "usage_events_price_id_fkey";
 
 -- CreateTable

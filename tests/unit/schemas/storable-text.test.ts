@@ -102,15 +102,17 @@ describe("scanItem: the JSON size bound", () => {
   it("counts exactly as documented on small values", () => {
     // "abc": 3 x 6 + 2
     expect(scanItem("abc")).toStrictEqual({ problem: null, jsonBytesBound: 20 });
-    expect(scanItem(12)).toStrictEqual({ problem: null, jsonBytesBound: 24 });
-    expect(scanItem(null)).toStrictEqual({ problem: null, jsonBytesBound: 24 });
+    expect(scanItem(12)).toStrictEqual({ problem: null, jsonBytesBound: 32 });
+    expect(scanItem(null)).toStrictEqual({ problem: null, jsonBytesBound: 32 });
+    // The longest a number prints: 25 characters.
+    expect(JSON.stringify(-0.0000012345678901234567).length).toBeLessThanOrEqual(scanItem(-0.0000012345678901234567).jsonBytesBound);
     // {} 2; [] 2
     expect(scanItem({}).jsonBytesBound).toBe(2);
     expect(scanItem([]).jsonBytesBound).toBe(2);
-    // {"ab": true}: 2 + (2 x 6 + 4) + 24 = 42
-    expect(scanItem({ ab: true }).jsonBytesBound).toBe(42);
-    // [1, "x"]: 2 + 1 + 24 + 1 + (6 + 2) = 36
-    expect(scanItem([1, "x"]).jsonBytesBound).toBe(36);
+    // {"ab": true}: 2 + (2 x 6 + 4) + 32 = 50
+    expect(scanItem({ ab: true }).jsonBytesBound).toBe(50);
+    // [1, "x"]: 2 + 1 + 32 + 1 + (6 + 2) = 44
+    expect(scanItem([1, "x"]).jsonBytesBound).toBe(44);
   });
 
   const unicodeString = fc.oneof(
