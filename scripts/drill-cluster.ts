@@ -39,15 +39,14 @@ import pg from "pg";
 import { EVALUATE_LOCK } from "@/lib/alerts/evaluate";
 import { storeKey } from "@/lib/access/api-keys";
 import { disconnect } from "@/lib/db";
-import { compareRollupsWithEvents } from "@/lib/rollups/rebuild";
 import { foldRollups } from "@/lib/rollups/fold";
-import { compareTagRollupsWithEvents } from "@/lib/rollups/tag-rollups";
 import { formatCount } from "@/lib/format";
 import { HOUR_MS } from "@/lib/time";
 import { freePort, startApp, type AppProcess } from "../tests/setup/app-process";
 import { describeMachine, writeBenchmarkSection } from "./bench/machine";
 import { debianPostgresAvailable, startDebianPrimary, startPgBouncer, type DebianPostgres, type PgBouncer } from "./cluster/debian-postgres";
 import { clusterSecrets, instanceEnv, migrateDirectly, newSecret, startInstances, startProxy, type Proxy } from "./cluster/topology";
+import { runDrillClient, verifyDrill } from "./drill-support";
 
 const { values } = parseArgs({
   options: {
@@ -153,84 +152,6 @@ async function startReceiver(): Promise<{ url: string; posts: Received[]; close:
 }
 
 // ------------------------------------------------------------------ ingesting clients
-
-interface ClientStats {
-  batches: number;
-  attempts: number;
-  statuses: Map<string, number>;
-  acked: string[];
-  /** When each batch was acknowledged, for the throughput. */
-  ackTimes: number[];
-  unexpected: string[];
-}
-
-/** One client: batches of new events through the proxy, each retried (same ids) until a 200 or the deadline. */
-async function runClient(index: number, target: string, key: string, stopping: () => boolean): Promise<ClientStats> {
-  const stats: ClientStats = { batches: 0, attempts: 0, statuses: new Map(), acked: [], ackTimes: [], unexpected: [] };
-  const count = (status: string) => stats.statuses.set(status, (stats.statuses.get(status) ?? 0) + 1);
-  // Timestamps in the last hours (the current month), so several hourly rollups and possibly two days are exercised.
-  const now = Date.now();
-  const monthStart = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), 1);
-  const from = Math.max(monthStart, now - 4 * HOUR_MS);
-  const span = Math.max(60_000, now - 60_000 - from);
-  let sequence = 0;
-  while (!stopping()) {
-    const events = Array.from({ length: BATCH }, () => {
-      const n = sequence++;
-      return {
-        id: `cluster-${index}-${n}`,
-        timestamp: new Date(from + ((n * 7919 + index * 104_729) % span)).toISOString(),
-        provider: "openai",
-        model: "gpt-4o-mini",
-        usage: { input_tokens: 1000 + (n % 17), output_tokens: 100 + (n % 5), cache_read_input_tokens: n % 3 === 0 ? 200 : 0 },
-        attempt: n % 11 === 0 ? 2 : 1,
-        tags: { team: `cluster-team-${n % 3}`, feature: `cluster-feature-${index}`, ...(n % 4 === 0 ? {} : { lane: `lane-${n % 2}` }) },
-      };
-    });
-    const body = JSON.stringify({ events });
-    stats.batches++;
-    const started = Date.now();
-    for (;;) {
-      stats.attempts++;
-      let retryMs = 200;
-      try {
-        const response = await fetch(`${target}/api/v1/events`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-          body,
-          signal: AbortSignal.timeout(30_000),
-        });
-        const text = await response.text();
-        count(String(response.status));
-        if (response.status === 200) {
-          const answer = JSON.parse(text) as { accepted: number; duplicates: number; rejected: number };
-          if (answer.accepted + answer.duplicates !== BATCH || answer.rejected !== 0) stats.unexpected.push(`200 with ${text}`);
-          stats.acked.push(...events.map((e) => e.id));
-          stats.ackTimes.push(Date.now());
-          break;
-        }
-        if (response.status === 502) {
-          // The proxy could not reach that instance: the next request goes to the other one.
-          retryMs = 50;
-        } else if (response.status === 503 || response.status === 429) {
-          retryMs = Math.min(1_000, Number(response.headers.get("retry-after") ?? 1) * 1_000);
-        } else {
-          stats.unexpected.push(`${response.status} ${text.slice(0, 300)}`);
-          break;
-        }
-      } catch (error) {
-        // The instance died with the request in flight (the proxy dropped the connection).
-        count(`connection error (${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name})`);
-      }
-      if (Date.now() - started > FINISH_DEADLINE_MS) {
-        stats.unexpected.push(`batch ${index}/${stats.batches} not acknowledged within ${FINISH_DEADLINE_MS} ms`);
-        break;
-      }
-      await sleep(retryMs);
-    }
-  }
-  return stats;
-}
 
 // ------------------------------------------------------------------ the database's view
 
@@ -519,7 +440,25 @@ async function main(): Promise<void> {
       }
     })();
     const clientsStarted = Date.now();
-    const clients = Array.from({ length: CLIENTS }, (_, i) => runClient(i, proxy!.url, ingestKey, () => stopping));
+    // Timestamps in the last hours (the current month), so several hourly rollups and possibly two days are exercised.
+    const now = Date.now();
+    const from = Math.max(Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), 1), now - 4 * HOUR_MS);
+    const span = Math.max(60_000, now - 60_000 - from);
+    const target = proxy.url;
+    const clients = Array.from({ length: CLIENTS }, (_, index) =>
+      runDrillClient({
+        index,
+        prefix: "cluster",
+        batch: BATCH,
+        target: () => target,
+        key: ingestKey,
+        stopping: () => stopping,
+        timestampOf: (n) => new Date(from + ((n * 7919 + index * 104_729) % span)).toISOString(),
+        deadlineMs: FINISH_DEADLINE_MS,
+        // The proxy could not reach that instance: the next request goes to the other one.
+        retryAtOnce: { 502: 50 },
+      }),
+    );
     let killedAt = 0;
     let restartedAt = 0;
     try {
@@ -628,57 +567,15 @@ async function main(): Promise<void> {
     try {
       const fold = await foldRollups(pool);
       check(fold.folded, "the final fold was skipped: another folder held the lock after both instances stopped");
-      const acked = results.flatMap((r) => r.acked);
-      const statuses = new Map<string, number>();
-      for (const r of results) for (const [status, n] of r.statuses) statuses.set(status, (statuses.get(status) ?? 0) + n);
-      for (const r of results) failures.push(...r.unexpected);
-      for (const status of statuses.keys()) {
-        if (!["200", "429", "502", "503"].includes(status) && !status.startsWith("connection error")) failures.push(`a client saw ${status}`);
-      }
-      const stored = await pool.query<{ stored: string; distinct_ids: string; acked_stored: string; ids_rows: string }>(
-        `SELECT count(*)::text AS stored, count(DISTINCT id)::text AS distinct_ids,
-                count(*) FILTER (WHERE id = ANY($1))::text AS acked_stored,
-                (SELECT count(*) FROM usage_event_ids WHERE id LIKE 'cluster-%')::text AS ids_rows
-         FROM usage_events WHERE id LIKE 'cluster-%'`,
-        [acked],
-      );
-      const row = stored.rows[0];
-      const storedCount = Number(row?.stored);
-      const ackedStored = Number(row?.acked_stored);
-      const duplicates = storedCount - Number(row?.distinct_ids);
-      const lost = new Set(acked).size - ackedStored;
-      const storedNotAcked = storedCount - ackedStored;
-      check(lost === 0, `${lost} acknowledged events are not stored`);
-      check(duplicates === 0, `${duplicates} events are stored more than once`);
-      check(Number(row?.ids_rows) === storedCount, `usage_event_ids holds ${row?.ids_rows} cluster ids for ${storedCount} events`);
-      check(acked.length === new Set(acked).size, "a client acknowledged an id twice");
-
-      const hourlyMismatches = await compareRollupsWithEvents(pool);
-      check(hourlyMismatches.length === 0, `${hourlyMismatches.length} hourly rollup rows differ from a recount of the events`);
-      const daily = await pool.query<{ days: string; differing: string }>(
-        `WITH hourly AS (
-           SELECT date_trunc('day', hour, 'UTC') AS day, sum(requests) AS requests, sum(cost_usd) AS cost_usd,
-                  sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens
-           FROM usage_rollup_hourly GROUP BY 1),
-         daily AS (
-           SELECT hour AS day, sum(requests) AS requests, sum(cost_usd) AS cost_usd, sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens
-           FROM usage_rollup_daily_all GROUP BY 1)
-         SELECT count(*)::text AS days,
-                count(*) FILTER (WHERE h.requests IS DISTINCT FROM d.requests OR h.cost_usd IS DISTINCT FROM d.cost_usd
-                                 OR h.input_tokens IS DISTINCT FROM d.input_tokens OR h.output_tokens IS DISTINCT FROM d.output_tokens)::text AS differing
-         FROM hourly h FULL JOIN daily d USING (day)`,
-      );
-      check(daily.rows[0]?.differing === "0", `${daily.rows[0]?.differing} days of daily rollups differ from the hourly ones`);
-      const tagMismatches = await compareTagRollupsWithEvents(pool);
-      check(tagMismatches.length === 0, `${tagMismatches.length} tag rollup rows differ from a recount of the events' extra tags`);
-
+      const counts = await verifyDrill(pool, results, "cluster", ["200", "429", "502", "503"], failures);
+      const { statuses, stored: storedCount, ackedStored, lost, duplicates, storedNotAcked } = counts;
       const batches = results.reduce((sum, r) => sum + r.batches, 0);
       const attempts = results.reduce((sum, r) => sum + r.attempts, 0);
       const statusText = [...statuses].sort().map(([s, n]) => `${s}: ${formatCount(n)}`).join(", ");
       say(`batches ${formatCount(batches)}, attempts ${formatCount(attempts)}; answers ${statusText}`);
       say(`proxy: requests to A ${formatCount(proxy.sent[0] ?? 0)} (502 ${proxy.badGateway[0]}), to B ${formatCount(proxy.sent[1] ?? 0)} (502 ${proxy.badGateway[1]})`);
-      say(`acknowledged ${formatCount(acked.length)}, stored ${formatCount(storedCount)} (of them acknowledged ${formatCount(ackedStored)}), lost ${lost}, duplicates ${duplicates}, stored but never acknowledged ${storedNotAcked}`);
-      say(`hourly rollup rows differing from a recount: ${hourlyMismatches.length}; days of daily rollups differing from hourly: ${daily.rows[0]?.differing} of ${daily.rows[0]?.days}; tag rollup rows differing: ${tagMismatches.length}`);
+      say(`acknowledged ${formatCount(counts.acked)}, stored ${formatCount(storedCount)} (of them acknowledged ${formatCount(ackedStored)}), lost ${lost}, duplicates ${duplicates}, stored but never acknowledged ${storedNotAcked}`);
+      say(`hourly rollup rows differing from a recount: ${counts.hourlyMismatches}; days of daily rollups differing from hourly: ${counts.differingDays} of ${counts.days}; tag rollup rows differing: ${counts.tagMismatches}; tag days differing: ${counts.differingTagDays}`);
       say(
         `throughput through the proxy: ${formatCount(Math.round(eventsPerSecond))} events/s with both instances (${CLIENTS} clients, batches of ${BATCH}), ` +
           `${formatCount(Math.round(alonePerSecond))} events/s while A was down and restarting`,
@@ -689,13 +586,13 @@ async function main(): Promise<void> {
         `| batches | ${formatCount(batches)} |`,
         `| requests (with retries) | ${formatCount(attempts)} |`,
         ...[...statuses].sort().map(([s, n]) => `| answered ${s} | ${formatCount(n)} |`),
-        `| events acknowledged (in 200-answered batches) | ${formatCount(acked.length)} |`,
+        `| events acknowledged (in 200-answered batches) | ${formatCount(counts.acked)} |`,
         `| events stored | ${formatCount(storedCount)} |`,
         `| acknowledged but not stored (lost) | ${lost} |`,
         `| stored more than once | ${duplicates} |`,
         `| stored but never acknowledged | ${storedNotAcked} |`,
-        `| hourly rollup rows differing from a recount of the raw events | ${hourlyMismatches.length} |`,
-        `| days whose daily rollups differ from the hourly ones | ${daily.rows[0]?.differing} of ${daily.rows[0]?.days} |`,
+        `| hourly rollup rows differing from a recount of the raw events | ${counts.hourlyMismatches} |`,
+        `| days whose daily rollups differ from the hourly ones | ${counts.differingDays} of ${counts.days} |`,
         `| events/s through the proxy, both instances up | ${formatCount(Math.round(eventsPerSecond))} |`,
         `| events/s while one instance was down and restarting | ${formatCount(Math.round(alonePerSecond))} |`,
       );
