@@ -11,6 +11,9 @@ export const ROLLUP_DIMENSIONS = [
   "service_tier",
 ] as const;
 
+/** The dimensions besides the time bucket: with `hour`, `day` or a tag's key and value they make a rollup's unique key. */
+export const GROUP_DIMENSIONS = ROLLUP_DIMENSIONS.slice(1);
+
 export const ROLLUP_MEASURES = [
   "requests",
   "errors",

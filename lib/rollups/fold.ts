@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { withTransactionIfUnlocked } from "@/lib/db/sql";
+import { GROUP_DIMENSIONS } from "@/lib/rollups/columns";
 import { foldHourlyPending, foldSql } from "@/lib/rollups/pending";
 
 /**
@@ -18,11 +19,10 @@ import { foldHourlyPending, foldSql } from "@/lib/rollups/pending";
  * a second caller returns at once.
  */
 const FOLD_LOCK = 7_406_002;
-const DIMENSIONS = ["team", "feature", "environment", "tenant", "prompt_version", "provider", "model", "service_tier"];
-const KEY = ["day", ...DIMENSIONS].join(", ");
+const KEY = ["day", ...GROUP_DIMENSIONS].join(", ");
 const FOLD_SQL = foldSql("usage_rollup_daily_pending", "true", "usage_rollup_daily", KEY);
 // The tag rollups' days, the same way (usage_rollup_tag_daily_pending → usage_rollup_tag_daily).
-const TAG_KEY_COLUMNS = ["tag_key", "day", "tag_value", ...DIMENSIONS].join(", ");
+const TAG_KEY_COLUMNS = ["tag_key", "day", "tag_value", ...GROUP_DIMENSIONS].join(", ");
 const FOLD_TAGS_SQL = foldSql("usage_rollup_tag_daily_pending", "true", "usage_rollup_tag_daily", TAG_KEY_COLUMNS);
 
 export interface FoldResult {

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { ROLLUP_MEASURES } from "@/lib/rollups/columns";
+import { GROUP_DIMENSIONS, ROLLUP_MEASURES } from "@/lib/rollups/columns";
 
 /**
  * Ingest's pending rollup rows (usage_rollup_pending: no tag_key for usage_rollup_hourly, a
@@ -7,11 +7,10 @@ import { ROLLUP_MEASURES } from "@/lib/rollups/columns";
  * the hourly rollups by the fold (lib/rollups/fold.ts) and by every writer that rewrites hourly
  * rows, before it does.
  */
-const DIMENSIONS = ["team", "feature", "environment", "tenant", "prompt_version", "provider", "model", "service_tier"];
 const MEASURES = ROLLUP_MEASURES.join(", ");
 
-const HOUR_KEY = ["hour", ...DIMENSIONS].join(", ");
-const TAG_HOUR_KEY = ["tag_key", "hour", "tag_value", ...DIMENSIONS].join(", ");
+const HOUR_KEY = ["hour", ...GROUP_DIMENSIONS].join(", ");
+const TAG_HOUR_KEY = ["tag_key", "hour", "tag_value", ...GROUP_DIMENSIONS].join(", ");
 
 /**
  * Moves the rows of `from` that match `which` into `into`, summed per `key` (its unique key),

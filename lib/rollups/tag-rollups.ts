@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { withTransaction } from "@/lib/db/sql";
-import { ROLLUP_MEASURES, SUMMED_MEASURES } from "@/lib/rollups/columns";
+import { GROUP_DIMENSIONS, ROLLUP_MEASURES, SUMMED_MEASURES } from "@/lib/rollups/columns";
 import { foldHourlyPending, PENDING_LOCK_SQL } from "@/lib/rollups/pending";
 import { HOUR_MS } from "@/lib/time";
 
@@ -13,19 +13,7 @@ import { HOUR_MS } from "@/lib/time";
  * An event counts once per extra key it carries. Hours are UTC (date_trunc(…, 'UTC')).
  */
 
-export const TAG_ROLLUP_DIMENSIONS = [
-  "hour",
-  "tag_key",
-  "tag_value",
-  "team",
-  "feature",
-  "environment",
-  "tenant",
-  "prompt_version",
-  "provider",
-  "model",
-  "service_tier",
-] as const;
+export const TAG_ROLLUP_DIMENSIONS = ["hour", "tag_key", "tag_value", ...GROUP_DIMENSIONS] as const;
 
 /** The same measures as the hourly rollups (lib/rollups/rebuild.ts). */
 export const TAG_ROLLUP_MEASURES = ROLLUP_MEASURES;
