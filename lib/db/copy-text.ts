@@ -7,7 +7,8 @@
 export type CopyValue = string | number | boolean | null;
 
 export const COPY_NULL = "\\N";
-const SPECIAL = /[\\\t\n\r]/;
+/** The characters the format reserves: text holding none is written as it is. */
+export const SPECIAL = /[\\\t\n\r]/;
 const SPECIAL_ALL = /[\\\t\n\r]/g;
 const ESCAPES: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" };
 

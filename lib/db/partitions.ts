@@ -61,11 +61,29 @@ export function isMissingPartition(error: unknown): boolean {
 /** The months of `dates` this process has not seen a partition for yet ("YYYY_MM"), in first-seen order. */
 export function unknownMonths(dates: Iterable<Date>): string[] {
   const unknown = new Set<string>();
-  for (const at of dates) {
+  for (const at of monthRunStarts(dates)) {
     const key = monthKey(at);
     if (!knownMonths.has(key)) unknown.add(key);
   }
   return [...unknown];
+}
+
+/**
+ * One date of each run of dates in the same UTC month: a batch is nearly always one month, and
+ * the month's key is text built per date otherwise.
+ */
+function monthRunStarts(dates: Iterable<Date>): Date[] {
+  const firsts: Date[] = [];
+  let from = 0;
+  let to = -1;
+  for (const at of dates) {
+    const time = at.getTime();
+    if (time >= from && time < to) continue;
+    from = monthStart(at).getTime();
+    to = monthStart(at, 1).getTime();
+    firsts.push(at);
+  }
+  return firsts;
 }
 
 /**
@@ -75,7 +93,7 @@ export function unknownMonths(dates: Iterable<Date>): string[] {
  */
 export async function ensurePartitionsFor(db: Queryable, dates: Iterable<Date>): Promise<void> {
   const missing = new Map<string, Date>();
-  for (const at of dates) {
+  for (const at of monthRunStarts(dates)) {
     const key = monthKey(at);
     if (!knownMonths.has(key) && !missing.has(key)) missing.set(key, monthStart(at));
   }

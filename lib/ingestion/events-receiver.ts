@@ -6,7 +6,7 @@ import { admitKey, bodySourceOf, headerOf, isKeyedPost, sendBody } from "@/lib/h
 import { DEFAULT_MAX_BODY_BYTES, JSON_HEADERS, jsonFromBytes, toErrorReply, type Reply } from "@/lib/http/with-route";
 import { batchResponseBody } from "@/lib/ingestion/batch-response";
 import { ingestEvents } from "@/lib/ingestion/ingest-events";
-import { eventsEnvelopeSchema } from "@/lib/schemas/event";
+import { parseEventsEnvelope } from "@/lib/schemas/event";
 import type { Ctx } from "@/lib/context";
 
 /**
@@ -21,7 +21,7 @@ export const EVENTS_PATH = "/api/v1/events";
 
 /** The envelope checked whole, then the events stored: the answer of both servers. */
 export async function receiveEventBatch(ctx: Ctx, body: unknown): Promise<Reply> {
-  const envelope = eventsEnvelopeSchema.safeParse(body);
+  const envelope = parseEventsEnvelope(body);
   if (!envelope.success) throw invalidRequest('Send {"events": [...]} with 1 to 1000 events.', envelope.error.issues);
   const { status, body: answer } = batchResponseBody(await ingestEvents(ctx, { events: envelope.data.events }), "event");
   return { status, headers: {}, body: answer };
@@ -43,3 +43,4 @@ export async function serveEvents(request: IncomingMessage, response: ServerResp
   }
   sendBody(request, response, reply.status, { ...JSON_HEADERS, ...reply.headers }, JSON.stringify(reply.body));
 }
+

@@ -163,7 +163,7 @@ async function writeBatch(
   let receipt: string | null = null;
   const written = await withTransaction(pool, async (client) => {
     const prices = await loadPriceIndex(client, unique);
-    const priced: PricedEvent[] = unique.map((event) => ({ ...event, ...prices.price(event) }));
+    const priced: PricedEvent[] = prices.priceAll(unique);
     const teams = priced.flatMap((event) => (event.team ? [event.team] : []));
     await discoverTeams(client, teams);
     const inserted = await insertEvents(client, priced);

@@ -33,12 +33,27 @@ export interface PreparedEvent {
   extraTags: Record<string, string> | null;
   /** What the sender said the call cost (exact decimal text), or null. */
   reportedCostUsd: string | null;
-}
-
-/** A prepared event with its price: cost null (and priceId null) means unpriced. */
-export interface PricedEvent extends PreparedEvent {
+  /**
+   * Its price, set in place by the ingest transaction (null until then, and when unpriced):
+   * one object per event from the check to the COPY, not a copy per step.
+   */
   costUsd: string | null;
   priceId: string | null;
+}
+
+/** A prepared event once priced: cost null (and priceId null) means unpriced. */
+export type PricedEvent = PreparedEvent;
+
+const WELL_KNOWN = new Set<string>(WELL_KNOWN_TAGS);
+
+/** The tags outside the well-known six (stored in extra_tags), or null when there are none. */
+function extraTagsOf(tags: Record<string, string>): Record<string, string> | null {
+  let extra: Record<string, string> | null = null;
+  for (const key in tags) {
+    if (WELL_KNOWN.has(key)) continue;
+    (extra ??= {})[key] = tags[key] as string;
+  }
+  return extra;
 }
 
 export interface EventError {
@@ -55,7 +70,7 @@ export function prepareEvent(raw: unknown, index: number): { ok: true; event: Pr
   const id = typeof raw === "object" && raw !== null && typeof (raw as { id?: unknown }).id === "string"
     ? ((raw as { id: string }).id)
     : undefined;
-  const fail = (path: string, message: string) => ({ ok: false as const, errors: [{ index, ...(id ? { id } : {}), path, message }] });
+  const fail = (path: string, message: string) => failure(index, id, path, message);
 
   // Before the size check: JSON.stringify of a hostile depth would overflow the stack.
   const scan = scanItem(raw);
@@ -85,9 +100,6 @@ export function prepareEvent(raw: unknown, index: number): { ok: true; event: Pr
   const provider = normalizeProvider(event.provider);
   if (provider === "") return fail("provider", "must name a provider");
   const tags = event.tags ?? {};
-  const extra = Object.fromEntries(
-    Object.entries(tags).filter(([key]) => !(WELL_KNOWN_TAGS as readonly string[]).includes(key)),
-  );
   return {
     ok: true,
     event: {
@@ -110,8 +122,14 @@ export function prepareEvent(raw: unknown, index: number): { ok: true; event: Pr
       tenant: tags.tenant ?? null,
       endUser: tags.user ?? null,
       promptVersion: tags.prompt_version ?? null,
-      extraTags: Object.keys(extra).length > 0 ? extra : null,
+      extraTags: extraTagsOf(tags),
       reportedCostUsd: event.reported_cost_usd ?? null,
+      costUsd: null,
+      priceId: null,
     },
   };
+}
+
+function failure(index: number, id: string | undefined, path: string, message: string): { ok: false; errors: EventError[] } {
+  return { ok: false, errors: [{ index, ...(id ? { id } : {}), path, message }] };
 }

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import type { PreparedEvent } from "@/lib/ingestion/prepare-event";
+import type { PreparedEvent, PricedEvent } from "@/lib/ingestion/prepare-event";
 import { buildPriceIndex, type PriceEntry } from "@/lib/pricing/match-price";
 import { entryCost, withScaledRates, type ScaledEntry as Scaled } from "@/lib/pricing/price-cost";
 import { priceEntryColumns, priceEntryFromRow, type PriceEntryRow } from "@/lib/pricing/price-rows";
@@ -8,6 +8,8 @@ type ScaledEntry = PriceEntry & Scaled;
 
 export interface BatchPricer {
   price: (event: PreparedEvent) => { costUsd: string | null; priceId: string | null };
+  /** Sets each event's price in place (costUsd, priceId); answers the same array. */
+  priceAll: (events: PreparedEvent[]) => PricedEvent[];
 }
 
 /**
@@ -27,10 +29,19 @@ export async function loadPriceIndex(client: pg.ClientBase, events: readonly Pre
     [providers, models],
   );
   const lookup = buildPriceIndex<ScaledEntry>(result.rows.map((row) => withScaledRates(priceEntryFromRow(row))));
+  const price = (event: PreparedEvent) => {
+    const entry = lookup(event.provider, event.model, event.serviceTier, event.occurredAt);
+    return entry ? { costUsd: entryCost(event.usage, entry), priceId: entry.id } : { costUsd: null, priceId: null };
+  };
   return {
-    price: (event) => {
-      const entry = lookup(event.provider, event.model, event.serviceTier, event.occurredAt);
-      return entry ? { costUsd: entryCost(event.usage, entry), priceId: entry.id } : { costUsd: null, priceId: null };
+    price,
+    priceAll: (events) => {
+      for (const event of events) {
+        const entry = lookup(event.provider, event.model, event.serviceTier, event.occurredAt);
+        event.costUsd = entry ? entryCost(event.usage, entry) : null;
+        event.priceId = entry ? entry.id : null;
+      }
+      return events;
     },
   };
 }

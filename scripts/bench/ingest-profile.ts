@@ -98,7 +98,7 @@ async function main(): Promise<void> {
         await ensurePartitionsFor(pool, events.map((e) => e.occurredAt));
         await timeAsync("begin", () => client.query(`BEGIN; ${SHARED_PRICING_LOCK_SQL}`));
         const pricer = await timeAsync("prices", () => loadPriceIndex(client, events));
-        const priced: PricedEvent[] = time("price", () => events.map((event) => ({ ...event, ...pricer.price(event) })));
+        const priced: PricedEvent[] = time("price", () => pricer.priceAll(events));
         const steps = await profileStatements(client, priced);
         for (const [name, ms] of Object.entries(steps)) totals.set(name, [...(totals.get(name) ?? []), ms]);
         await timeAsync("commit", () => client.query(`INSERT INTO ingest_receipts (source, events) VALUES ('events', ${events.length}); COMMIT`));

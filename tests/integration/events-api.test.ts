@@ -195,6 +195,37 @@ describe("POST /api/v1/events: duplicates and rollups", () => {
     expect(await compareRollupsWithEvents(getPool())).toEqual([]);
   });
 
+  it("claims each id once when overlapping batches arrive at once in different orders, the duplicate first or last", async () => {
+    const events = Array.from({ length: 400 }, (_, i) => contractEvent({ model, tags: { team: `team-${i % 5}` } }));
+    const stored = contractEvent({ model });
+    expect((await post({ events: [stored] })).body).toMatchObject({ accepted: 1 });
+    // Every batch shares ids with the others, each in its own order; two hold an id already stored.
+    const batches = [
+      events.slice(0, 250),
+      events.slice(150, 400).reverse(),
+      [...events.slice(100, 300).filter((_, i) => i % 2 === 0), ...events.slice(0, 50)],
+      [...events.slice(300, 400), stored],
+      [stored, ...events.slice(200, 260)],
+    ];
+    const answers = await Promise.all(batches.map((batch) => post({ events: batch })));
+    for (const answer of answers) expect(answer.status).toBe(200);
+    const total = (key: string) => answers.reduce((sum, a) => sum + (a.body[key] as number), 0);
+    expect(total("accepted")).toBe(400);
+    expect(total("duplicates")).toBe(batches.reduce((n, b) => n + b.length, 0) - 400);
+    expect(await prisma.usageEvent.count({ where: { id: { in: [...events, stored].map((e) => e.id as string) } } })).toBe(401);
+    expect(await compareRollupsWithEvents(getPool())).toEqual([]);
+  });
+
+  it("stores ids and tags holding COPY's special characters exactly, and knows them again", async () => {
+    const id = `copy\\text\ttab\nline\rret ünï ${randomUUID()}`;
+    const event = contractEvent({ id, model, trace_id: "t\\1\t2", tags: { team: "a\tb", feature: "back\\slash", channel: "new\nline" } });
+    expect((await post({ events: [event] })).body).toMatchObject({ accepted: 1 });
+    expect((await post({ events: [event, contractEvent({ model })] })).body).toMatchObject({ accepted: 1, duplicates: 1 });
+    const row = await prisma.usageEvent.findFirstOrThrow({ where: { id } });
+    expect(row).toMatchObject({ traceId: "t\\1\t2", team: "a\tb", feature: "back\\slash", extraTags: { channel: "new\nline" } });
+    expect(await compareRollupsWithEvents(getPool())).toEqual([]);
+  });
+
   it("creates unknown teams as discovered teams; events without a team stay untagged", async () => {
     const slug = `new-team-${randomUUID().slice(0, 6)}`;
     const tagged = contractEvent({ tags: { team: slug } });

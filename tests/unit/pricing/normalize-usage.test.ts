@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { MAX_TOKEN_COUNT, normalizeUsage } from "@/lib/pricing/normalize-usage";
+import fc from "fast-check";
+import { canonicalUsageFast, canonicalUsageSchema, MAX_TOKEN_COUNT, normalizeUsage } from "@/lib/pricing/normalize-usage";
 
 const usage = (input: number, output: number, cacheRead = 0, cacheCreation = 0, reasoning = 0, cacheCreation1h = 0) => ({
   inputTokens: input,
@@ -204,5 +205,62 @@ describe("normalizeUsage: 1-hour cache writes", () => {
     expect(errorsOf(normalizeUsage({ anthropic_usage: { ...anthropic, cache_creation: { ephemeral_1h_input_tokens: 31 } } }))).toEqual([
       { path: "anthropic_usage.cache_creation.ephemeral_1h_input_tokens", message: expect.any(String) },
     ]);
+  });
+});
+
+describe("the canonical usage's compiled check", () => {
+  // The hot path answers the common `usage` without zod; it must accept exactly what the schema
+  // accepts and read the same counts, and hand everything else to the schema.
+  const count = fc.oneof(
+    fc.integer({ min: 0, max: MAX_TOKEN_COUNT }),
+    fc.constantFrom(-1, MAX_TOKEN_COUNT + 1, 0.5, Number.MAX_SAFE_INTEGER, -0, null, undefined, "10", true),
+    fc.double(),
+  );
+  const value = fc.oneof(
+    fc.record(
+      {
+        input_tokens: count,
+        output_tokens: count,
+        cache_read_input_tokens: count,
+        cache_creation_input_tokens: count,
+        cache_creation_1h_input_tokens: count,
+        reasoning_output_tokens: count,
+        audio_tokens: count,
+      },
+      { requiredKeys: [] },
+    ),
+    fc.constantFrom(null, [], [1, 2], "usage", 7),
+  );
+
+  it("accepts exactly what the schema accepts, with the same counts", () => {
+    fc.assert(
+      fc.property(value, (v) => {
+        const fast = canonicalUsageFast(v);
+        const parsed = canonicalUsageSchema.safeParse(v);
+        expect(fast !== null).toBe(parsed.success);
+        if (fast && parsed.success) {
+          expect(fast).toEqual(
+            usage(
+              parsed.data.input_tokens,
+              parsed.data.output_tokens,
+              parsed.data.cache_read_input_tokens ?? 0,
+              parsed.data.cache_creation_input_tokens ?? 0,
+              parsed.data.reasoning_output_tokens ?? 0,
+              parsed.data.cache_creation_1h_input_tokens ?? 0,
+            ),
+          );
+        }
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it("leaves every error message to the schema", () => {
+    expect(errorsOf(normalizeUsage({ usage: { input_tokens: 1.5, output_tokens: 1 } }))).toEqual([
+      { path: "usage.input_tokens", message: `must be an integer from 0 to ${MAX_TOKEN_COUNT}` },
+    ]);
+    expect(errorsOf(normalizeUsage({ usage: { input_tokens: 10, output_tokens: 1, cache_read_input_tokens: 11 } }))[0]?.path).toBe(
+      "usage.cache_read_input_tokens",
+    );
   });
 });
