@@ -70,17 +70,16 @@ export function prepareEvent(raw: unknown, index: number): { ok: true; event: Pr
   const id = typeof raw === "object" && raw !== null && typeof (raw as { id?: unknown }).id === "string"
     ? ((raw as { id: string }).id)
     : undefined;
-  const fail = (path: string, message: string) => failure(index, id, path, message);
 
   // Before the size check: JSON.stringify of a hostile depth would overflow the stack.
   const scan = scanItem(raw);
-  if (scan.problem) return fail(scan.problem.path, scan.problem.message);
+  if (scan.problem) return failure(index, id, scan.problem.path, scan.problem.message);
   // The walk's bound proves almost every event within the cap; only a large one is serialised.
   if (scan.jsonBytesBound > MAX_EVENT_BYTES) {
     const size = Buffer.byteLength(JSON.stringify(raw) ?? "", "utf8");
-    if (size > MAX_EVENT_BYTES) return fail("", `the event is ${size} bytes; at most ${MAX_EVENT_BYTES} bytes per event`);
+    if (size > MAX_EVENT_BYTES) return failure(index, id, "", `the event is ${size} bytes; at most ${MAX_EVENT_BYTES} bytes per event`);
   }
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return fail("", "an event must be a JSON object");
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return failure(index, id, "", "an event must be a JSON object");
 
   // The compiled check answers the common event exactly as the schema would; anything else
   // (and every error message) comes from the zod schema itself.
@@ -98,7 +97,7 @@ export function prepareEvent(raw: unknown, index: number): { ok: true; event: Pr
 
   const event = parsed.data;
   const provider = normalizeProvider(event.provider);
-  if (provider === "") return fail("provider", "must name a provider");
+  if (provider === "") return failure(index, id, "provider", "must name a provider");
   const tags = event.tags ?? {};
   return {
     ok: true,

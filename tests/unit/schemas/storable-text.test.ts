@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { findUnstorableText, isStorableText, MAX_ITEM_DEPTH, scanItem } from "@/lib/schemas/storable-text";
+import { findUnstorableText, isStorableText, MAX_ITEM_DEPTH, MAX_WALK_DEPTH, scanItem } from "@/lib/schemas/storable-text";
 
 const TEXT_MESSAGE = "must be storable text (no NUL character, no lone surrogate)";
 const KEY_MESSAGE = "names a key that is not storable text";
@@ -91,10 +91,12 @@ describe("findUnstorableText / scanItem: problems and their paths", () => {
     expect(() => scanItem(objects)).not.toThrow();
     expect(findUnstorableText(objects)).toStrictEqual({ path: Array(16).fill("a").join("."), message: "is nested more than 16 levels deep" });
     expect(findUnstorableText(arrays)?.message).toBe("is nested more than 16 levels deep");
-    // Even without a depth limit the walk is iterative: 100,000 levels, all the way down.
+    // The deepest limit a caller may set (MAX_WALK_DEPTH) walks all the way down; a deeper one is refused.
     // each level {"a": …}: 2 + (1 x 6 + 4); the leaf "x": 6 + 2
-    expect(scanItem(nestedObjects(100_000, "x"), Infinity)).toStrictEqual({ problem: null, jsonBytesBound: 100_000 * 12 + 8 });
-    expect(findUnstorableText(nestedArrays(100_000, "\u0000"), Infinity)?.path).toBe(Array(100_000).fill("0").join("."));
+    expect(scanItem(nestedObjects(999, "x"), MAX_WALK_DEPTH)).toStrictEqual({ problem: null, jsonBytesBound: 999 * 12 + 8 });
+    expect(findUnstorableText(nestedArrays(999, "\u0000"), MAX_WALK_DEPTH)?.path).toBe(Array(999).fill("0").join("."));
+    expect(findUnstorableText(nestedArrays(100_000, "x"), MAX_WALK_DEPTH)?.message).toBe(`is nested more than ${MAX_WALK_DEPTH} levels deep`);
+    expect(() => scanItem({}, Infinity)).toThrow(RangeError);
   });
 });
 
