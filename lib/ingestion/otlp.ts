@@ -394,15 +394,15 @@ function readServiceTier(scope: Scope): ContractServiceTier | undefined {
  */
 function readTags(scope: Scope): Record<string, string> | undefined {
   const tags = new Map<string, string>();
+  // Later wins: the resource's attributes, then the span's; within each, ai.telemetry.metadata.*
+  // then burnrate.*. One pass per source (this runs for every span of every export).
   for (const source of [scope.resource, scope.span]) {
-    for (const prefix of [METADATA_PREFIX, BURNRATE_PREFIX]) {
-      for (const [key, value] of source) {
-        if (!key.startsWith(prefix) || BURNRATE_FIELDS.has(key)) continue;
-        const name = key.slice(prefix.length);
-        const text = attributeScalarText(value);
-        if (name !== "" && text !== null) tags.set(name, text);
-      }
-    }
+    const burnrate: Array<[string, JsonObject]> = [];
+    source.forEach((value, key) => {
+      if (key.startsWith(METADATA_PREFIX)) setTag(tags, key.slice(METADATA_PREFIX.length), value);
+      else if (key.startsWith(BURNRATE_PREFIX) && !BURNRATE_FIELDS.has(key)) burnrate.push([key.slice(BURNRATE_PREFIX.length), value]);
+    });
+    for (const [name, value] of burnrate) setTag(tags, name, value);
   }
   if (!tags.has("feature")) {
     const functionId = attributeString(lookup(scope, FUNCTION_ID))?.trim();
@@ -410,6 +410,11 @@ function readTags(scope: Scope): Record<string, string> | undefined {
   }
   // Object.fromEntries defines own properties, so even a "__proto__" tag stays plain data.
   return tags.size === 0 ? undefined : Object.fromEntries(tags);
+}
+
+function setTag(tags: Map<string, string>, name: string, value: JsonObject): void {
+  const text = attributeScalarText(value);
+  if (name !== "" && text !== null) tags.set(name, text);
 }
 
 function isErrorStatus(status: unknown): boolean {

@@ -544,3 +544,26 @@ describe("otlpPartialSuccess", () => {
     expect(otlpPartialSuccess(2, "")).toEqual({ partialSuccess: { rejectedSpans: "2" } });
   });
 });
+
+describe("convertOtlpTraces: which tag attribute wins", () => {
+  it("the span over the resource; within each, burnrate.* over ai.telemetry.metadata.*", () => {
+    const span = chatSpan([
+      str("ai.telemetry.metadata.team", "from-span-metadata"),
+      str("burnrate.team", "from-span-burnrate"),
+      str("ai.telemetry.metadata.tenant", "span-tenant"),
+      str("burnrate.attempt", "2"), // an event field, not a tag
+    ]);
+    const resource = [
+      str("burnrate.tenant", "resource-tenant"),
+      str("burnrate.feature", "resource-feature"),
+      str("ai.telemetry.metadata.feature", "resource-metadata-feature"),
+      str("ai.telemetry.metadata.environment", "staging"),
+    ];
+    expect(only(request([span], resource)).tags).toEqual({
+      team: "from-span-burnrate",
+      tenant: "span-tenant",
+      feature: "resource-feature",
+      environment: "staging",
+    });
+  });
+});
