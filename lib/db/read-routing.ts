@@ -2,7 +2,7 @@ import "server-only";
 import type pg from "pg";
 import { getPool, getReplicaPool, replicaConfigured } from "@/lib/db";
 import { isDatabaseUnavailable } from "@/lib/db/availability";
-import { replicaLagSeconds, type ReplicaPosition, type ReplicaStatus } from "@/lib/db/replica-lag";
+import { replicaLagSeconds, withSample, type PrimarySample, type ReplicaPosition, type ReplicaStatus } from "@/lib/db/replica-lag";
 import { logger } from "@/lib/log";
 import { describeProbeFailure, withTimeout } from "@/lib/ops/probe";
 
@@ -38,12 +38,14 @@ interface RoutingState {
   last: ReplicaStatus | null;
   /** The probe in flight: concurrent callers share it. */
   probing: Promise<ReplicaStatus> | null;
+  /** The primary's positions read by earlier probes (replica-lag.ts bounds the lag with them). */
+  primarySamples: PrimarySample[];
 }
 
 const globalForRouting = globalThis as unknown as { burnrateReadRouting?: RoutingState };
 
 function state(): RoutingState {
-  globalForRouting.burnrateReadRouting ??= { down: false, checkedAt: 0, last: null, probing: null };
+  globalForRouting.burnrateReadRouting ??= { down: false, checkedAt: 0, last: null, probing: null, primarySamples: [] };
   return globalForRouting.burnrateReadRouting;
 }
 
@@ -125,7 +127,7 @@ function probeReplica(): Promise<ReplicaStatus> {
 
 async function measure(): Promise<ReplicaStatus> {
   const routing = state();
-  routing.checkedAt = Date.now();
+  const startedAt = (routing.checkedAt = Date.now());
   const replica = getReplicaPool();
   const primary = getPool();
   const [position, primaryLsn] = await Promise.allSettled([
@@ -147,7 +149,10 @@ async function measure(): Promise<ReplicaStatus> {
   } else {
     // A primary in recovery itself, or unreachable, leaves the lag unknown.
     const lsn = primaryLsn.status === "fulfilled" ? primaryLsn.value : null;
-    status = { ok: true, reads_from: "replica", lag_seconds: replicaLagSeconds(lsn, position.value) };
+    const nowMs = Date.now();
+    status = { ok: true, reads_from: "replica", lag_seconds: replicaLagSeconds(lsn, position.value, { samples: routing.primarySamples, nowMs }) };
+    // Stamped with the probe's start: the primary was at `lsn` no earlier, so a bound from it never understates the lag.
+    if (lsn !== null) routing.primarySamples = withSample(routing.primarySamples, { lsn, atMs: startedAt });
     if (routing.down) logger().info({ lag_seconds: status.lag_seconds }, "read replica reachable again: dashboard and report reads go back to it");
     routing.down = false;
   }

@@ -6,7 +6,11 @@
  * transaction commits, so the replica's last replayed commit grows old while it is fully
  * caught up. The replica is therefore compared by WAL position first: when it has replayed
  * everything the primary had written (its replay LSN at or past the primary's current LSN),
- * the lag is 0; only when it is behind is the lag the age of its last replayed commit.
+ * the lag is 0; only when it is behind is the lag the age of its last replayed commit, and at
+ * most the time since the primary was at a position the replica has since replayed (earlier
+ * probes' samples). That bound matters when the primary writes WAL without committing
+ * (checkpoints, vacuum, hint bits on reads): the replica replays it within milliseconds, but its
+ * last commit may be minutes old.
  */
 
 /** The /api/ready and banner view of the replica (absent when DATABASE_READ_URL is not set). */
@@ -48,10 +52,35 @@ export function parseLsn(text: string): bigint {
  * URL names a primary) has no lag. null when it cannot be told: the primary's position is
  * unknown, or the replica has replayed nothing yet.
  */
-export function replicaLagSeconds(primaryLsn: string | null, replica: ReplicaPosition): number | null {
+export function replicaLagSeconds(
+  primaryLsn: string | null,
+  replica: ReplicaPosition,
+  earlier: { samples: readonly PrimarySample[]; nowMs: number } = { samples: [], nowMs: 0 },
+): number | null {
   if (!replica.inRecovery) return 0;
   if (primaryLsn === null || replica.replayLsn === null) return null;
-  if (parseLsn(replica.replayLsn) >= parseLsn(primaryLsn)) return 0;
-  if (replica.replayedAt === null) return null;
-  return Math.max(0, Math.round(replica.now.getTime() - replica.replayedAt.getTime())) / 1000;
+  const replayed = parseLsn(replica.replayLsn);
+  if (replayed >= parseLsn(primaryLsn)) return 0;
+  const commitAgeMs = replica.replayedAt === null ? null : replica.now.getTime() - replica.replayedAt.getTime();
+  // The newest earlier position of the primary the replica has reached: it is at most that old.
+  let boundMs: number | null = null;
+  for (const sample of earlier.samples) {
+    if (parseLsn(sample.lsn) <= replayed && (boundMs === null || earlier.nowMs - sample.atMs < boundMs)) boundMs = earlier.nowMs - sample.atMs;
+  }
+  const lagMs = commitAgeMs === null ? boundMs : boundMs === null ? commitAgeMs : Math.min(commitAgeMs, boundMs);
+  return lagMs === null ? null : Math.max(0, Math.round(lagMs)) / 1000;
+}
+
+/** The primary's WAL position as an earlier probe read it, and when (Date.now()). */
+export interface PrimarySample {
+  lsn: string;
+  atMs: number;
+}
+
+/** How many earlier positions the probes keep (they run every few seconds while anyone looks). */
+export const PRIMARY_SAMPLES_KEPT = 32;
+
+/** `samples` with `sample` added, the oldest dropped past PRIMARY_SAMPLES_KEPT. */
+export function withSample(samples: readonly PrimarySample[], sample: PrimarySample): PrimarySample[] {
+  return [...samples, sample].slice(-PRIMARY_SAMPLES_KEPT);
 }

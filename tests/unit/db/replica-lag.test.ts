@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseLsn, replicaLagSeconds, type ReplicaPosition } from "@/lib/db/replica-lag";
+import { parseLsn, PRIMARY_SAMPLES_KEPT, replicaLagSeconds, withSample, type PrimarySample, type ReplicaPosition } from "@/lib/db/replica-lag";
 
 const NOW = new Date("2026-12-01T12:00:00.000Z");
 const ago = (ms: number) => new Date(NOW.getTime() - ms);
@@ -53,5 +53,39 @@ describe("replicaLagSeconds", () => {
     expect(replicaLagSeconds("0/4000000", position({ replayedAt: null }))).toBeNull();
     // Caught up needs no commit time.
     expect(replicaLagSeconds("0/3000148", position({ replayedAt: null }))).toBe(0);
+  });
+});
+
+describe("replicaLagSeconds with the primary's earlier positions", () => {
+  const nowMs = NOW.getTime();
+  const samples = [
+    { lsn: "0/3000000", atMs: nowMs - 20_000 },
+    { lsn: "0/3000100", atMs: nowMs - 10_000 },
+    { lsn: "0/3000200", atMs: nowMs - 5_000 },
+  ];
+
+  it("is at most the time since the primary was at a position the replica has replayed (WAL without commits)", () => {
+    // Replayed 0/3000148: past the sample of 10 s ago, not the one of 5 s ago; its last commit is 10 min old.
+    expect(replicaLagSeconds("0/3000300", position({}), { samples, nowMs })).toBe(10);
+    // Samples in any order: the newest one reached counts.
+    expect(replicaLagSeconds("0/3000300", position({}), { samples: [...samples].reverse(), nowMs })).toBe(10);
+  });
+
+  it("is the last commit's age when that is smaller (the usual case under load)", () => {
+    expect(replicaLagSeconds("0/3000300", position({ replayedAt: ago(1_250) }), { samples, nowMs })).toBe(1.25);
+  });
+
+  it("is the commit's age when the replica has reached none of the samples, and the bound when there is no commit time", () => {
+    expect(replicaLagSeconds("0/4000000", position({ replayLsn: "0/2000000", replayedAt: ago(45_000) }), { samples, nowMs })).toBe(45);
+    expect(replicaLagSeconds("0/3000300", position({ replayedAt: null }), { samples, nowMs })).toBe(10);
+    expect(replicaLagSeconds("0/4000000", position({ replayLsn: "0/2000000", replayedAt: null }), { samples, nowMs })).toBeNull();
+  });
+
+  it("keeps the last PRIMARY_SAMPLES_KEPT samples", () => {
+    let kept: PrimarySample[] = [];
+    for (let i = 0; i < PRIMARY_SAMPLES_KEPT + 5; i++) kept = withSample(kept, { lsn: `0/${i.toString(16)}`, atMs: i });
+    expect(kept).toHaveLength(PRIMARY_SAMPLES_KEPT);
+    expect(kept[0]).toEqual({ lsn: "0/5", atMs: 5 });
+    expect(kept.at(-1)).toEqual({ lsn: `0/${(PRIMARY_SAMPLES_KEPT + 4).toString(16)}`, atMs: PRIMARY_SAMPLES_KEPT + 4 });
   });
 });
