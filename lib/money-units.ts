@@ -52,7 +52,8 @@ export function addPico(a: Pico, b: Pico): Pico {
 /** fromPicoUnits for either form. */
 export function formatPico(units: Pico): string {
   if (typeof units === "bigint") return fromPicoUnits(units);
-  if (units < 0) return fromPicoUnits(BigInt(units));
+  // BigInt throws for a fraction or NaN; an unsafe or negative number takes the exact path.
+  if (units < 0 || !Number.isSafeInteger(units)) return fromPicoUnits(BigInt(units));
   // A safe non-negative integer prints exactly; no BigInt needed (hundreds per batch on ingest).
   const digits = String(units).padStart(PICO_DIGITS + 1, "0");
   return `${digits.slice(0, -PICO_DIGITS)}.${digits.slice(-PICO_DIGITS)}`;

@@ -5,7 +5,7 @@ import { prepareEvent, type EventError, type PreparedEvent } from "@/lib/ingesti
 import { ensurePartitionsFor, forgetKnownMonths, isMissingPartition, monthKey, retentionCutoff, unknownMonths } from "@/lib/db/partitions";
 import { withTransaction } from "@/lib/db/sql";
 import { readEnv } from "@/lib/env";
-import { discoverTeams, insertEvents, rememberTeams } from "@/lib/ingestion/write-events";
+import { discoverTeams, insertEvents, rememberTeams, StoredIdMet, type ClaimMode } from "@/lib/ingestion/write-events";
 import type { PricedEvent } from "@/lib/ingestion/prepare-event";
 import { loadPriceIndex } from "@/lib/ingestion/price-batch";
 import { SHARED_PRICING_LOCK_SQL } from "@/lib/pricing/lock";
@@ -68,6 +68,8 @@ export async function storeEventBatch(
   const errors: EventError[] = [];
   const rejections: RejectReason[] = [];
   const unique: PreparedEvent[] = [];
+  // Where each of `unique` came from: its index in the batch and the id as its sender wrote it.
+  const origins: EventOrigin[] = [];
   const seen = new Set<string>();
   let duplicates = 0;
   const retentionMonths = readEnv().BURNRATE_RETENTION_MONTHS;
@@ -85,12 +87,13 @@ export async function storeEventBatch(
       rejections.push("team_not_allowed");
       return;
     }
-    prepared.event.id = scopedItemId(prepared.event.id, options.idNamespace);
+    const clientId = prepared.event.id;
+    prepared.event.id = scopedItemId(clientId, options.idNamespace);
     if (keptFrom && prepared.event.occurredAt < keptFrom) {
       // Its month is dropped (or about to be) with its dedupe ids: stored now, it would be counted twice.
       errors.push({
         index,
-        id: prepared.event.id,
+        id: clientId,
         path: "timestamp",
         message: `is before ${keptFrom.toISOString()}: raw events older than the retention (BURNRATE_RETENTION_MONTHS) are not kept`,
       });
@@ -103,8 +106,9 @@ export async function storeEventBatch(
     }
     seen.add(prepared.event.id);
     unique.push(prepared.event);
+    origins.push({ index, id: clientId });
   });
-  capNewMonths(unique, rawEvents, errors, rejections);
+  capNewMonths(unique, origins, errors, rejections);
   const rejected = new Set(errors.map((error) => error.index)).size;
   if (unique.length === 0) return { result: { accepted: 0, duplicates, rejected, errors }, tally: { accepted: 0, duplicates, unpriced: 0, rejections } };
 
@@ -133,16 +137,21 @@ export async function storeEventBatch(
 export const MAX_NEW_MONTHS_PER_BATCH = 24;
 
 /** Moves the events of months past the cap from `unique` to the rejected, each with its reason. */
-function capNewMonths(unique: PreparedEvent[], rawEvents: readonly unknown[], errors: EventError[], rejections: RejectReason[]): void {
+interface EventOrigin {
+  index: number;
+  id: string;
+}
+
+function capNewMonths(unique: PreparedEvent[], origins: EventOrigin[], errors: EventError[], rejections: RejectReason[]): void {
   const months = unknownMonths(unique.map((event) => event.occurredAt));
   if (months.length <= MAX_NEW_MONTHS_PER_BATCH) return;
   const refused = new Set(months.slice(MAX_NEW_MONTHS_PER_BATCH));
-  const kept = unique.filter((event) => {
+  const kept = unique.filter((event, i) => {
     if (!refused.has(monthKey(event.occurredAt))) return true;
-    const index = rawEvents.findIndex((raw) => (raw as { id?: unknown } | null)?.id === event.id);
+    const origin = origins[i] as EventOrigin;
     errors.push({
-      index,
-      id: event.id,
+      index: origin.index,
+      id: origin.id,
       path: "timestamp",
       message: `this batch reaches into more than ${MAX_NEW_MONTHS_PER_BATCH} months without stored events; send older months in batches of their own`,
     });
@@ -158,6 +167,21 @@ async function writeBatch(
   unique: PreparedEvent[],
   source: IngestSource,
 ): Promise<{ inserted: Set<string>; priced: PricedEvent[] }> {
+  try {
+    return await writeBatchOnce(pool, unique, source, "copy");
+  } catch (error) {
+    // An id was already stored (a resent batch): rolled back; once more, skipping the stored ids.
+    if (error instanceof StoredIdMet) return await writeBatchOnce(pool, unique, source, "skip-stored");
+    throw error;
+  }
+}
+
+async function writeBatchOnce(
+  pool: pg.Pool,
+  unique: PreparedEvent[],
+  source: IngestSource,
+  claim: ClaimMode,
+): Promise<{ inserted: Set<string>; priced: PricedEvent[] }> {
   // The pricing lock is shared with every other ingest; a price insert takes it exclusively
   // (lib/pricing/lock.ts). Sent with BEGIN: one round trip, as the receipt is with COMMIT.
   let receipt: string | null = null;
@@ -166,7 +190,7 @@ async function writeBatch(
     const priced: PricedEvent[] = prices.priceAll(unique);
     const teams = priced.flatMap((event) => (event.team ? [event.team] : []));
     await discoverTeams(client, teams);
-    const inserted = await insertEvents(client, priced);
+    const inserted = await insertEvents(client, priced, { claim });
     // The Connect page's receipt, sent with COMMIT (a source is one of INGEST_SOURCES).
     receipt = inserted.size > 0 ? `INSERT INTO ingest_receipts (source, events) VALUES (${client.escapeLiteral(source)}, ${inserted.size})` : null;
     return { inserted, priced, teams };

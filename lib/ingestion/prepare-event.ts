@@ -48,12 +48,10 @@ const WELL_KNOWN = new Set<string>(WELL_KNOWN_TAGS);
 
 /** The tags outside the well-known six (stored in extra_tags), or null when there are none. */
 function extraTagsOf(tags: Record<string, string>): Record<string, string> | null {
-  let extra: Record<string, string> | null = null;
-  for (const key in tags) {
-    if (WELL_KNOWN.has(key)) continue;
-    (extra ??= {})[key] = tags[key] as string;
-  }
-  return extra;
+  let extra: Array<[string, string]> | null = null;
+  for (const key of Object.keys(tags)) if (!WELL_KNOWN.has(key)) (extra ??= []).push([key, tags[key] as string]);
+  // Object.fromEntries defines own properties: even a "__proto__" tag stays plain data.
+  return extra ? Object.fromEntries(extra) : null;
 }
 
 export interface EventError {

@@ -18,14 +18,16 @@ export type { PricedEvent } from "@/lib/ingestion/prepare-event";
 // (bench:ingest-profile measured the former shape, one INSERT … SELECT from json_to_recordset
 // upserting the rollups in CTEs, at 2.3x this one's database time per batch.)
 
-// The claim: the batch's ids streamed with COPY into usage_event_ids, inside a savepoint. Almost
-// every batch is new ids only, and a COPY is the cheapest insert PostgreSQL has (a third of
-// INSERT … ON CONFLICT's time here, bench:ingest-profile). When an id is already stored the COPY
-// fails as a whole; the savepoint is rolled back and the ids are claimed again skipping the
-// stored ones, answered in one row (how many were new and, only then, which).
-// Both claim in the same order, the ids sorted here: two batches sharing ids wait, never deadlock.
+// The claim: the batch's ids streamed with COPY into usage_event_ids. Almost every batch holds
+// new ids only, and a COPY is the cheapest insert PostgreSQL has (a third less time than
+// INSERT … ON CONFLICT here, bench:ingest-profile). When an id is already stored the COPY fails,
+// and with it the transaction: the caller stores the batch again claiming with
+// `skip-stored`, which skips the stored ids and answers in one row (how many were new and, only
+// then, which). Not a savepoint around the COPY: a subtransaction takes a transaction id of its
+// own for every batch (twice the rate towards wraparound vacuums) and pg_subtrans lookups on
+// replicas, to spare only the uncommon batch that resends ids.
+// Both claim in one order, the ids sorted here: two batches sharing ids wait, never deadlock.
 const CLAIM_COPY_SQL = "COPY usage_event_ids (id, occurred_at) FROM STDIN";
-const CLAIM_SAVEPOINT = "claim_ids";
 const CLAIM_IDS_SQL = `
 WITH claimed AS (
   INSERT INTO usage_event_ids (id, occurred_at)
@@ -35,6 +37,19 @@ WITH claimed AS (
   ON CONFLICT (id) DO NOTHING
   RETURNING id)
 SELECT count(*)::int AS claimed, CASE WHEN count(*) < $2 THEN array_agg(id) END AS ids FROM claimed`;
+
+/**
+ * How the ids are claimed: `copy` (fastest; throws StoredIdMet, its transaction lost, when an id
+ * is already stored) or `skip-stored` (always succeeds, skipping the stored ids).
+ */
+export type ClaimMode = "copy" | "skip-stored";
+
+/** The claim's COPY met an id already stored: the transaction is aborted; store the batch again with `skip-stored`. */
+export class StoredIdMet extends Error {
+  constructor(cause: unknown) {
+    super("an id of the batch is already stored", { cause });
+  }
+}
 
 /** PostgreSQL's unique_violation. */
 const UNIQUE_VIOLATION = "23505";
@@ -98,22 +113,22 @@ async function appendDeltas(client: pg.ClientBase, events: PricedEvent[]): Promi
  * Claims the batch's ids (`occurredAt[i]` is event i's timestamp as text); answers the events
  * whose id was new.
  */
-async function claimIds(client: pg.ClientBase, batch: PricedEvent[], occurredAt: string[]): Promise<PricedEvent[]> {
+async function claimIds(client: pg.ClientBase, batch: PricedEvent[], occurredAt: string[], mode: ClaimMode): Promise<PricedEvent[]> {
   const order = batch.map((_, i) => i).sort((a, b) => {
     const x = (batch[a] as PricedEvent).id;
     const y = (batch[b] as PricedEvent).id;
     return x < y ? -1 : x > y ? 1 : 0;
   });
-  let rows = "";
-  for (const i of order) rows += `${text((batch[i] as PricedEvent).id)}\t${occurredAt[i]}\n`;
-  await client.query(`SAVEPOINT ${CLAIM_SAVEPOINT}`);
-  try {
-    await copyIn(client, CLAIM_COPY_SQL, rows);
-    return batch;
-  } catch (error) {
-    if ((error as { code?: unknown } | null)?.code !== UNIQUE_VIOLATION) throw error;
+  if (mode === "copy") {
+    let rows = "";
+    for (const i of order) rows += `${text((batch[i] as PricedEvent).id)}\t${occurredAt[i]}\n`;
+    try {
+      await copyIn(client, CLAIM_COPY_SQL, rows);
+      return batch;
+    } catch (error) {
+      throw (error as { code?: unknown } | null)?.code === UNIQUE_VIOLATION ? new StoredIdMet(error) : error;
+    }
   }
-  await client.query(`ROLLBACK TO SAVEPOINT ${CLAIM_SAVEPOINT}`);
   let claims = "[";
   for (const [k, i] of order.entries()) {
     claims += `${k === 0 ? "" : ","}{"id":${JSON.stringify((batch[i] as PricedEvent).id)},"occurred_at":"${occurredAt[i]}"}`;
@@ -138,12 +153,16 @@ function eventsText(events: PricedEvent[], occurredAt: string[] | null, pricedAt
 
 /**
  * Inserts the events and their rollup additions in the caller's transaction; returns the ids that
- * were new.
+ * were new. With `claim: "copy"` a stored id throws StoredIdMet and loses the transaction.
  */
-export async function insertEvents(client: pg.ClientBase, batch: PricedEvent[], options: { pricedAt?: Date } = {}): Promise<Set<string>> {
+export async function insertEvents(
+  client: pg.ClientBase,
+  batch: PricedEvent[],
+  options: { pricedAt?: Date; claim?: ClaimMode } = {},
+): Promise<Set<string>> {
   if (batch.length === 0) return new Set();
   const occurredAt = batch.map((e) => e.occurredAt.toISOString());
-  const events = await claimIds(client, batch, occurredAt);
+  const events = await claimIds(client, batch, occurredAt, options.claim ?? "skip-stored");
   if (events.length === 0) return new Set();
   await copyIn(client, COPY_EVENTS_SQL, eventsText(events, events === batch ? occurredAt : null, (options.pricedAt ?? new Date()).toISOString()));
   await appendDeltas(client, events);
@@ -158,7 +177,7 @@ export async function profileStatements(client: pg.ClientBase, batch: PricedEven
   const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
   let t0 = process.hrtime.bigint();
   const occurredAt = batch.map((e) => e.occurredAt.toISOString());
-  const events = await claimIds(client, batch, occurredAt);
+  const events = await claimIds(client, batch, occurredAt, "copy");
   const claim = ms(t0);
   t0 = process.hrtime.bigint();
   await copyIn(client, COPY_EVENTS_SQL, eventsText(events, events === batch ? occurredAt : null, new Date().toISOString()));

@@ -102,6 +102,22 @@ describe("absurd dates", () => {
     expect(retry.body.accepted).toBe(6);
     expect(await prisma.usageEvent.count({ where: { id: { in: list.map((e) => e.id as string) } } })).toBe(30);
   });
+
+  it("names the refused events by their index and the id their sender wrote, for a team-bound key too", async () => {
+    const team = await createTestTeam();
+    const key = (await createTestKeyFor({ scopes: ["ingest"], teamId: team.id })).secret;
+    // 30 months of 2019-2021, behind a rejected event so that indexes and positions differ.
+    const list = [
+      contractEvent({ tags: { team: "someone-else" } }),
+      ...Array.from({ length: 30 }, (_, i) => contractEvent({ timestamp: new Date(Date.UTC(2019, i, 15)).toISOString(), tags: { team: team.slug } })),
+    ];
+    const response = await postEvents(apiRequest("/api/v1/events", { key, body: { events: list } }));
+    const body = (await response.json()) as { accepted: number; errors: { index: number; id?: string; path: string }[] };
+    expect(body.accepted).toBe(MAX_NEW_MONTHS_PER_BATCH);
+    const refused = body.errors.filter((e) => e.path === "timestamp");
+    expect(refused.map((e) => e.index)).toEqual([25, 26, 27, 28, 29, 30]);
+    expect(refused.map((e) => e.id)).toEqual(list.slice(25).map((e) => e.id));
+  });
 });
 
 describe("event ids across teams", () => {
