@@ -7,7 +7,6 @@ import { priceEntryColumns, priceEntryFromRow, type PriceEntryRow } from "@/lib/
 type ScaledEntry = PriceEntry & Scaled;
 
 export interface BatchPricer {
-  price: (event: PreparedEvent) => { costUsd: string | null; priceId: string | null };
   /** Sets each event's price in place (costUsd, priceId); answers the same array. */
   priceAll: (events: PreparedEvent[]) => PricedEvent[];
 }
@@ -29,12 +28,7 @@ export async function loadPriceIndex(client: pg.ClientBase, events: readonly Pre
     [providers, models],
   );
   const lookup = buildPriceIndex<ScaledEntry>(result.rows.map((row) => withScaledRates(priceEntryFromRow(row))));
-  const price = (event: PreparedEvent) => {
-    const entry = lookup(event.provider, event.model, event.serviceTier, event.occurredAt);
-    return entry ? { costUsd: entryCost(event.usage, entry), priceId: entry.id } : { costUsd: null, priceId: null };
-  };
   return {
-    price,
     priceAll: (events) => {
       for (const event of events) {
         const entry = lookup(event.provider, event.model, event.serviceTier, event.occurredAt);

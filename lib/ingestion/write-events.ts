@@ -2,7 +2,7 @@ import type pg from "pg";
 import { finished } from "node:stream/promises";
 import { from as copyFrom } from "pg-copy-streams";
 import type { PricedEvent } from "@/lib/ingestion/prepare-event";
-import { COPY_NULL, copyField, copyLine, SPECIAL } from "@/lib/db/copy-text";
+import { COPY_NULL, copyLine, copyText } from "@/lib/db/copy-text";
 import { rollupDeltas, TAG_DELTA_COLUMNS } from "@/lib/ingestion/rollup-deltas";
 
 export type { PricedEvent } from "@/lib/ingestion/prepare-event";
@@ -65,15 +65,6 @@ const EVENT_COLUMNS = [
 const COPY_EVENTS_SQL = `COPY usage_events (${EVENT_COLUMNS.join(", ")}) FROM STDIN`;
 const COPY_PENDING_SQL = `COPY usage_rollup_pending (${TAG_DELTA_COLUMNS.join(", ")}) FROM STDIN`;
 
-/** Text for COPY: escaped only when it holds a character the format reserves (rare). */
-function text(value: string): string {
-  return SPECIAL.test(value) ? copyField(value) : value;
-}
-
-function nullableText(value: string | null): string {
-  return value === null ? COPY_NULL : SPECIAL.test(value) ? copyField(value) : value;
-}
-
 /**
  * One usage_events row in COPY text, EVENT_COLUMNS order, written out rather than through
  * copyLine: this runs 1,000 times per batch, and an array per row was a tenth of the server's
@@ -82,14 +73,14 @@ function nullableText(value: string | null): string {
 function eventLine(e: PricedEvent, occurredAt: string, pricedAt: string): string {
   const u = e.usage;
   const priced = e.costUsd !== null;
-  return `${text(e.id)}\t${occurredAt}\t${text(e.provider)}\t${text(e.model)}\t${text(e.operation)}\t${text(e.serviceTier)}\t${
+  return `${copyText(e.id)}\t${occurredAt}\t${copyText(e.provider)}\t${copyText(e.model)}\t${copyText(e.operation)}\t${copyText(e.serviceTier)}\t${
     u.inputTokens}\t${u.outputTokens}\t${u.cacheReadInputTokens}\t${u.cacheCreationInputTokens}\t${u.cacheCreation1hInputTokens ?? 0}\t${
-    u.reasoningOutputTokens}\t${e.latencyMs ?? COPY_NULL}\t${e.status}\t${e.responseCacheHit ? "t" : "f"}\t${nullableText(e.traceId)}\t${
-    e.attempt}\t${nullableText(e.team)}\t${nullableText(e.feature)}\t${nullableText(e.environment)}\t${nullableText(e.tenant)}\t${
-    nullableText(e.endUser)}\t${nullableText(e.promptVersion)}\t${e.extraTags ? text(JSON.stringify(e.extraTags)) : COPY_NULL}\t${
+    u.reasoningOutputTokens}\t${e.latencyMs ?? COPY_NULL}\t${e.status}\t${e.responseCacheHit ? "t" : "f"}\t${copyText(e.traceId)}\t${
+    e.attempt}\t${copyText(e.team)}\t${copyText(e.feature)}\t${copyText(e.environment)}\t${copyText(e.tenant)}\t${
+    copyText(e.endUser)}\t${copyText(e.promptVersion)}\t${e.extraTags ? copyText(JSON.stringify(e.extraTags)) : COPY_NULL}\t${
     // Exact decimal text: numeric receives it as written (never a float).
-    priced ? e.costUsd : COPY_NULL}\t${priced ? "priced" : "unpriced"}\t${nullableText(e.priceId)}\t${priced ? pricedAt : COPY_NULL}\t${
-    nullableText(e.providerAsSent)}\t${nullableText(e.reportedCostUsd)}\n`;
+    priced ? e.costUsd : COPY_NULL}\t${priced ? "priced" : "unpriced"}\t${copyText(e.priceId)}\t${priced ? pricedAt : COPY_NULL}\t${
+    copyText(e.providerAsSent)}\t${copyText(e.reportedCostUsd)}\n`;
 }
 
 /** Streams `text` into `COPY … FROM STDIN` on the client (inside its transaction). */
@@ -121,7 +112,7 @@ async function claimIds(client: pg.ClientBase, batch: PricedEvent[], occurredAt:
   });
   if (mode === "copy") {
     let rows = "";
-    for (const i of order) rows += `${text((batch[i] as PricedEvent).id)}\t${occurredAt[i]}\n`;
+    for (const i of order) rows += `${copyText((batch[i] as PricedEvent).id)}\t${occurredAt[i]}\n`;
     try {
       await copyIn(client, CLAIM_COPY_SQL, rows);
       return batch;
@@ -141,14 +132,16 @@ async function claimIds(client: pg.ClientBase, batch: PricedEvent[], occurredAt:
   return batch.filter((e) => fresh.has(e.id));
 }
 
-/** The events' COPY text; `occurredAt[i]` is events[i]'s timestamp as text when already rendered. */
-function eventsText(events: PricedEvent[], occurredAt: string[] | null, pricedAt: string): string {
+/** The events' COPY text; `occurredAt[i]` is events[i]'s timestamp as text. */
+function eventsText(events: PricedEvent[], occurredAt: string[], pricedAt: string): string {
   let out = "";
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i] as PricedEvent;
-    out += eventLine(e, occurredAt ? (occurredAt[i] as string) : e.occurredAt.toISOString(), pricedAt);
-  }
+  for (let i = 0; i < events.length; i++) out += eventLine(events[i] as PricedEvent, occurredAt[i] as string, pricedAt);
   return out;
+}
+
+/** The claimed events' timestamps as text: the batch's own when every id was new (the usual case). */
+function timestampsOf(events: PricedEvent[], batch: PricedEvent[], batchTimestamps: string[]): string[] {
+  return events === batch ? batchTimestamps : events.map((e) => e.occurredAt.toISOString());
 }
 
 /**
@@ -164,7 +157,7 @@ export async function insertEvents(
   const occurredAt = batch.map((e) => e.occurredAt.toISOString());
   const events = await claimIds(client, batch, occurredAt, options.claim ?? "skip-stored");
   if (events.length === 0) return new Set();
-  await copyIn(client, COPY_EVENTS_SQL, eventsText(events, events === batch ? occurredAt : null, (options.pricedAt ?? new Date()).toISOString()));
+  await copyIn(client, COPY_EVENTS_SQL, eventsText(events, timestampsOf(events, batch, occurredAt), (options.pricedAt ?? new Date()).toISOString()));
   await appendDeltas(client, events);
   return new Set(events.map((e) => e.id));
 }
@@ -180,7 +173,7 @@ export async function profileStatements(client: pg.ClientBase, batch: PricedEven
   const events = await claimIds(client, batch, occurredAt, "copy");
   const claim = ms(t0);
   t0 = process.hrtime.bigint();
-  await copyIn(client, COPY_EVENTS_SQL, eventsText(events, events === batch ? occurredAt : null, new Date().toISOString()));
+  await copyIn(client, COPY_EVENTS_SQL, eventsText(events, timestampsOf(events, batch, occurredAt), new Date().toISOString()));
   const copied = ms(t0);
   t0 = process.hrtime.bigint();
   await appendDeltas(client, events);

@@ -132,3 +132,16 @@ describe("addPico / formatPico", () => {
     );
   });
 });
+
+describe("formatPico's number path", () => {
+  it("prints safe non-negative integers exactly and sends anything else to BigInt's exact path", () => {
+    expect(formatPico(0)).toBe("0.000000000000");
+    expect(formatPico(-0)).toBe("0.000000000000");
+    expect(formatPico(1)).toBe("0.000000000001");
+    expect(formatPico(-1_500_000_000_000)).toBe("-1.500000000000");
+    // Not a Pico the hot paths make, but never exponent text or a silent fraction:
+    expect(formatPico(1e21)).toBe("1000000000.000000000000");
+    expect(() => formatPico(0.5)).toThrow(RangeError);
+    expect(() => formatPico(Number.NaN)).toThrow(RangeError);
+  });
+});

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { COPY_NULL, copyField, copyLine, type CopyValue } from "@/lib/db/copy-text";
+import { COPY_NULL, copyField, copyLine, copyText, type CopyValue } from "@/lib/db/copy-text";
 
 /** PostgreSQL's COPY text-format reading of one field (the inverse the module must satisfy). */
 function readField(field: string): string | null {
@@ -115,5 +115,18 @@ describe("copyLine", () => {
       }),
       { numRuns: 2000, seed: 12 },
     );
+  });
+});
+
+describe("copyText", () => {
+  it("is copyField for text and NULL (the hot paths' field writer)", () => {
+    fc.assert(
+      fc.property(fc.option(fc.string({ unit: "binary" }), { nil: null }), (value) => {
+        expect(copyText(value)).toBe(copyField(value));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(copyText("a\\b\tc\nd\re")).toBe("a\\\\b\\tc\\nd\\re");
+    expect(copyText(null)).toBe(COPY_NULL);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isMissingPartition, monthKey, monthStart, partitionsPastRetention, retentionCutoff, type EventPartition } from "@/lib/db/partitions";
+import { isMissingPartition, monthKey, monthStart, partitionsPastRetention, retentionCutoff, unknownMonths, type EventPartition } from "@/lib/db/partitions";
 
 const partition = (from: string, to: string): EventPartition => ({ name: `usage_events_${from.slice(0, 7).replace("-", "_")}`, from: new Date(from), to: new Date(to) });
 
@@ -45,5 +45,14 @@ describe("monthly event partitions", () => {
     expect(isMissingPartition({ code: "23514", table: "budgets" })).toBe(false);
     expect(isMissingPartition({ code: "23505", table: "usage_events" })).toBe(false);
     expect(isMissingPartition(null)).toBe(false);
+  });
+});
+
+describe("unknownMonths", () => {
+  it("finds every month of a batch, in first-seen order, however its dates alternate", () => {
+    // Years no other test uses: none of these months is known to this process.
+    const dates = ["2031-01-31T23:59:59.999Z", "2031-02-01T00:00:00.000Z", "2031-01-15T00:00:00Z", "2031-03-02T00:00:00Z", "2031-02-28T00:00:00Z", "2031-01-01T00:00:00Z"];
+    expect(unknownMonths(dates.map((d) => new Date(d)))).toEqual(["2031_01", "2031_02", "2031_03"]);
+    expect(unknownMonths([])).toEqual([]);
   });
 });
