@@ -49,8 +49,12 @@ export function addPico(a: Pico, b: Pico): Pico {
   return BigInt(a) + BigInt(b);
 }
 
+const ZERO_PICO_TEXT = `0.${"0".repeat(PICO_DIGITS)}`;
+
 /** fromPicoUnits for either form. */
 export function formatPico(units: Pico): string {
+  // Most rollup measures of a batch are zero (no retries, no errors, nothing reported).
+  if (units === 0) return ZERO_PICO_TEXT;
   if (typeof units === "bigint") return fromPicoUnits(units);
   // BigInt throws for a fraction or NaN; an unsafe or negative number takes the exact path.
   if (units < 0 || !Number.isSafeInteger(units)) return fromPicoUnits(BigInt(units));

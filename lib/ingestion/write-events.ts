@@ -2,8 +2,8 @@ import type pg from "pg";
 import { finished } from "node:stream/promises";
 import { from as copyFrom } from "pg-copy-streams";
 import type { PricedEvent } from "@/lib/ingestion/prepare-event";
-import { COPY_NULL, copyLine, copyText } from "@/lib/db/copy-text";
-import { rollupDeltas, TAG_DELTA_COLUMNS } from "@/lib/ingestion/rollup-deltas";
+import { COPY_NULL, copyText } from "@/lib/db/copy-text";
+import { rollupDeltasCopyText, TAG_DELTA_COLUMNS } from "@/lib/ingestion/rollup-deltas";
 
 export type { PricedEvent } from "@/lib/ingestion/prepare-event";
 
@@ -93,11 +93,7 @@ async function copyIn(client: pg.ClientBase, sql: string, text: string): Promise
 
 /** The batch's hourly and tag rollup additions, in one COPY (an hourly row has no tag key and value). */
 async function appendDeltas(client: pg.ClientBase, events: PricedEvent[]): Promise<void> {
-  const deltas = rollupDeltas(events);
-  let text = "";
-  for (const row of deltas.hourly) text += `\\N\t\\N\t${copyLine(row)}`;
-  for (const row of deltas.tags) text += copyLine(row);
-  await copyIn(client, COPY_PENDING_SQL, text);
+  await copyIn(client, COPY_PENDING_SQL, rollupDeltasCopyText(events));
 }
 
 /**

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { Money } from "@/lib/money";
 import type { CopyValue } from "@/lib/db/copy-text";
 import type { PricedEvent } from "@/lib/ingestion/prepare-event";
-import { HOURLY_DELTA_COLUMNS, rollupDeltas, TAG_DELTA_COLUMNS } from "@/lib/ingestion/rollup-deltas";
+import { HOURLY_DELTA_COLUMNS, rollupDeltasCopyText, TAG_DELTA_COLUMNS } from "@/lib/ingestion/rollup-deltas";
 
 let sequence = 0;
 
@@ -49,6 +49,46 @@ const usage = (inputTokens: number, outputTokens: number, cacheReadInputTokens =
 const HOURLY = HOURLY_DELTA_COLUMNS as readonly string[];
 const TAGS = TAG_DELTA_COLUMNS as readonly string[];
 
+const MONEY_COLUMNS = new Set(["cost_usd", "reported_cost_usd", "retry_cost_usd", "error_cost_usd"]);
+const FIRST_MEASURE = TAGS.indexOf("requests");
+
+/** One COPY text field back to its value (https://www.postgresql.org/docs/current/sql-copy.html). */
+function fieldValue(field: string, column: string, index: number): CopyValue {
+  if (field === "\\N") return null;
+  const text = field.replace(/\\(.)/g, (_, c: string) => ({ t: "\t", n: "\n", r: "\r" })[c] ?? c);
+  return index >= FIRST_MEASURE && !MONEY_COLUMNS.has(column) ? Number(text) : text;
+}
+
+/** Dimensions first (null before any text), then the tag's key and value: the order the expectations below are written in. */
+function compareRows(a: CopyValue[], b: CopyValue[]): number {
+  const order = (row: CopyValue[]) => [...row.slice(2, FIRST_MEASURE), row[0], row[1]];
+  const [x, y] = [order(a), order(b)];
+  for (let i = 0; i < x.length; i++) {
+    if (x[i] === y[i]) continue;
+    if (x[i] === null) return -1;
+    if (y[i] === null) return 1;
+    return String(x[i]) < String(y[i]) ? -1 : 1;
+  }
+  return 0;
+}
+
+/**
+ * rollupDeltasCopyText's rows read back: the hourly rows (NULL tag key and value) without the tag
+ * columns, the tag rows whole, each sorted.
+ */
+function rollupDeltas(events: PricedEvent[]): { hourly: CopyValue[][]; tags: CopyValue[][] } {
+  const text = rollupDeltasCopyText(events);
+  expect(text === "" || text.endsWith("\n")).toBe(true);
+  const rows = (text === "" ? [] : text.slice(0, -1).split("\n")).map((line) => {
+    const fields = line.split("\t");
+    expect(fields).toHaveLength(TAGS.length);
+    return fields.map((field, i) => fieldValue(field, TAGS[i] as string, i));
+  });
+  for (const row of rows) expect(row[0] === null).toBe(row[1] === null);
+  rows.sort(compareRows);
+  return { hourly: rows.filter((row) => row[0] === null).map((row) => row.slice(2)), tags: rows.filter((row) => row[0] !== null) };
+}
+
 /** A row as an object keyed by its columns (checks the row's length as well). */
 function named(columns: readonly string[], row: CopyValue[]): Record<string, CopyValue> {
   expect(row).toHaveLength(columns.length);
@@ -67,7 +107,7 @@ describe("the delta columns", () => {
   });
 });
 
-describe("rollupDeltas: a hand-checked batch", () => {
+describe("rollupDeltasCopyText: a hand-checked batch", () => {
   const dims = (hour: string, team: string | null) => [hour, team, "chat", "production", null, "v2", "openai", "gpt-4o", "standard"];
   const H8 = "2026-10-01T08:00:00.000Z";
   const H9 = "2026-10-01T09:00:00.000Z";
@@ -144,6 +184,20 @@ describe("rollupDeltas: a hand-checked batch", () => {
     expect(region.latency_ms_sum).toBe(0);
   });
 
+  it("escapes dimensions, tag keys and values as COPY text requires", () => {
+    const awkward = event({ team: "a\tb", tenant: "back\\slash", extraTags: { "k\r": "x\ny" }, costUsd: "0.5", priceId: "p" });
+    const text = rollupDeltasCopyText([awkward]);
+    // Two rows, each one line of TAG_DELTA_COLUMNS fields: nothing raw splits a row or a field.
+    expect(text.split("\n")).toHaveLength(3);
+    expect(text).toContain("a\\tb\t");
+    expect(text).toContain("back\\\\slash\t");
+    expect(text).toContain("k\\r\tx\\ny\t");
+    const { hourly, tags } = rollupDeltas([awkward]);
+    expect(named(HOURLY, hourly[0] as CopyValue[]).team).toBe("a\tb");
+    expect(named(HOURLY, hourly[0] as CopyValue[]).tenant).toBe("back\\slash");
+    expect(named(TAGS, tags[0] as CopyValue[])).toMatchObject({ tag_key: "k\r", tag_value: "x\ny", team: "a\tb", cost_usd: "0.500000000000" });
+  });
+
   it("answers nothing for an empty batch", () => {
     expect(rollupDeltas([])).toEqual({ hourly: [], tags: [] });
   });
@@ -164,7 +218,7 @@ describe("rollupDeltas: a hand-checked batch", () => {
   });
 });
 
-describe("rollupDeltas: random batches against a decimal.js reference", () => {
+describe("rollupDeltasCopyText: random batches against a decimal.js reference", () => {
   const HOURS = [Date.UTC(2026, 9, 1, 7), Date.UTC(2026, 9, 1, 8), Date.UTC(2026, 9, 2, 23), Date.UTC(2027, 0, 1, 0)];
   const costArb = fc.oneof(
     fc.constant(null),
@@ -287,7 +341,7 @@ describe("rollupDeltas: random batches against a decimal.js reference", () => {
         expect(byJson(tags)).toEqual(byJson(expected.tags));
         for (const row of [...hourly, ...tags]) expect(row.cost_usd).toMatch(/^\d+\.\d{12}$/);
 
-        // The order does not depend on the order of the batch.
+        // The rows do not depend on the order of the batch.
         expect(rollupDeltas([...events].reverse())).toEqual(deltas);
       }),
       { numRuns: 400, seed: 1001 },
