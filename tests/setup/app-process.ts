@@ -1,7 +1,19 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import net from "node:net";
 
-/** The app as users start it: `node --import ./scripts/node-hooks.mjs scripts/start.ts` (what `npm start` runs). */
+/**
+ * `npm start`'s command after `node` (package.json, read rather than copied: the tests, drills
+ * and benchmarks run the server with the very flags users get).
+ */
+export function startCommandArgs(): string[] {
+  const start = (JSON.parse(readFileSync("package.json", "utf8")) as { scripts: Record<string, string> }).scripts.start ?? "";
+  const [node, ...args] = start.split(/\s+/);
+  if (node !== "node" || !args.includes("scripts/start.ts")) throw new Error(`package.json's start script is not "node … scripts/start.ts": ${start}`);
+  return args;
+}
+
+/** The app as users start it: `npm start`'s command (startCommandArgs). */
 export interface AppProcess {
   child: ChildProcess;
   baseUrl: string;
@@ -25,7 +37,7 @@ export async function startApp(env: Record<string, string>, timeoutMs = 600_000)
   const port = await freePort();
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
   const nodeArgs = process.env.BURNRATE_APP_NODE_ARGS ? process.env.BURNRATE_APP_NODE_ARGS.split(" ") : [];
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "./scripts/node-hooks.mjs", "scripts/start.ts"], {
+  const child = spawn(process.execPath, [...nodeArgs, ...startCommandArgs()], {
     env: { ...inherited, PORT: String(port), NEXT_TELEMETRY_DISABLED: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
