@@ -25,6 +25,8 @@ const FOLD_SQL = foldSql("usage_rollup_daily_pending", "true", "usage_rollup_dai
 const TAG_KEY_COLUMNS = ["tag_key", "day", "tag_value", ...GROUP_DIMENSIONS].join(", ");
 const FOLD_TAGS_SQL = foldSql("usage_rollup_tag_daily_pending", "true", "usage_rollup_tag_daily", TAG_KEY_COLUMNS);
 
+const FOLD_WORK_MEM_SQL = "SET LOCAL work_mem = '32MB'";
+
 export interface FoldResult {
   folded: boolean;
   /** Hourly and daily rows written. */
@@ -34,6 +36,10 @@ export interface FoldResult {
 /** Folds every pending table: ingest's additions into the hours, then the hours' changes into the days. */
 export async function foldRollups(pool: pg.Pool): Promise<FoldResult> {
   const folded = await withTransactionIfUnlocked(pool, FOLD_LOCK, async (client) => {
+    // Room to group a fold's pending rows in a hash table: with the default 4 MB the planner sorts
+    // the tag rows (tens of thousands under load, 11 text keys) before grouping them, a quarter of
+    // the fold's time (EXPLAIN ANALYZE of 50 bench:ingest batches: 120 → 93 ms for the tag rows).
+    await client.query(FOLD_WORK_MEM_SQL);
     const hourly = await foldHourlyPending(client);
     const result = await client.query<{ id: string; requests: string }>(FOLD_SQL);
     // A day-group whose events were all deleted or moved (a rebuild) is gone, not a row of zeros.
