@@ -158,22 +158,18 @@ export async function insertEvents(
   return new Set(events.map((e) => e.id));
 }
 
+/** Runs one named step of a batch's write and answers its result (the profile times each). */
+export type StepRunner = <T>(name: "claim" | "events" | "rollups", step: () => Promise<T>) => Promise<T>;
+
 /**
- * insertEvents in timed steps, for bench:ingest-profile. Answers milliseconds: the id claim,
- * the events' COPY (rendering included), the rollup additions (summing included).
+ * insertEvents step by step, for bench:ingest-profile: the id claim, the events' COPY (rendering
+ * included), the rollup additions (summing included), each run through `step`.
  */
-export async function profileStatements(client: pg.ClientBase, batch: PricedEvent[]): Promise<Record<"claim" | "events" | "rollups", number>> {
-  const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
-  let t0 = process.hrtime.bigint();
+export async function profileStatements(client: pg.ClientBase, batch: PricedEvent[], step: StepRunner): Promise<void> {
   const occurredAt = batch.map((e) => e.occurredAt.toISOString());
-  const events = await claimIds(client, batch, occurredAt, "copy");
-  const claim = ms(t0);
-  t0 = process.hrtime.bigint();
-  await copyIn(client, COPY_EVENTS_SQL, eventsText(events, timestampsOf(events, batch, occurredAt), new Date().toISOString()));
-  const copied = ms(t0);
-  t0 = process.hrtime.bigint();
-  await appendDeltas(client, events);
-  return { claim, events: copied, rollups: ms(t0) };
+  const events = await step("claim", () => claimIds(client, batch, occurredAt, "copy"));
+  await step("events", () => copyIn(client, COPY_EVENTS_SQL, eventsText(events, timestampsOf(events, batch, occurredAt), new Date().toISOString())));
+  await step("rollups", () => appendDeltas(client, events));
 }
 
 // Slugs known to exist in this process: most batches name only known teams and skip the statement.

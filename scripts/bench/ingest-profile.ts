@@ -5,7 +5,7 @@
  *
  *   npm run bench:ingest-profile -- [--batches 60] [--record]
  */
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
@@ -37,6 +37,18 @@ const BATCH_SIZE = 1000;
 const dataDir = path.resolve(".data/bench-profile");
 
 type Phase = { name: string; what: string };
+
+/**
+ * Milliseconds a process has run on a CPU (Linux /proc/<pid>/schedstat, nanoseconds), or null when
+ * it cannot be read (a database on another machine).
+ */
+function cpuMsOf(pid: number): number | null {
+  try {
+    return Number(readFileSync(`/proc/${pid}/schedstat`, "utf8").split(" ")[0]) / 1e6;
+  } catch {
+    return null;
+  }
+}
 const INSIDE_PREPARE = ["storable", "size", "fast", "zod", "usage"];
 const PHASES: Phase[] = [
   { name: "parse", what: "JSON.parse of the request body (≈ 380 KB)" },
@@ -70,6 +82,8 @@ async function main(): Promise<void> {
     console.log(`Machine: ${machine}`);
     const bodies = makeBodies("profile", WARMUP + BATCHES, BATCH_SIZE);
     const totals = new Map<string, number[]>();
+    // The database's CPU per step: the connection's backend process, read before and after.
+    const databaseCpu = new Map<string, number>();
     const time = <T>(name: string, fn: () => T): T => {
       const t0 = process.hrtime.bigint();
       const result = fn();
@@ -77,16 +91,23 @@ async function main(): Promise<void> {
       totals.set(name, [...(totals.get(name) ?? []), ms]);
       return result;
     };
+    const client = await pool.connect();
+    const backend = (await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]?.pid ?? 0;
     const timeAsync = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+      const cpu0 = cpuMsOf(backend);
       const t0 = process.hrtime.bigint();
       const result = await fn();
       totals.set(name, [...(totals.get(name) ?? []), Number(process.hrtime.bigint() - t0) / 1e6]);
+      const cpu1 = cpuMsOf(backend);
+      if (cpu0 !== null && cpu1 !== null) databaseCpu.set(name, (databaseCpu.get(name) ?? 0) + cpu1 - cpu0);
       return result;
     };
-    const client = await pool.connect();
     try {
       for (const [b, body] of bodies.entries()) {
-        if (b === WARMUP) totals.clear();
+        if (b === WARMUP) {
+          totals.clear();
+          databaseCpu.clear();
+        }
         const raw = time("parse", () => (JSON.parse(body) as { events: unknown[] }).events);
         time("storable", () => raw.forEach((event) => scanItem(event)));
         time("size", () => raw.forEach((event) => Buffer.byteLength(JSON.stringify(event))));
@@ -99,8 +120,7 @@ async function main(): Promise<void> {
         await timeAsync("begin", () => client.query(`BEGIN; ${SHARED_PRICING_LOCK_SQL}`));
         const pricer = await timeAsync("prices", () => loadPriceIndex(client, events));
         const priced: PricedEvent[] = time("price", () => pricer.priceAll(events));
-        const steps = await profileStatements(client, priced);
-        for (const [name, ms] of Object.entries(steps)) totals.set(name, [...(totals.get(name) ?? []), ms]);
+        await profileStatements(client, priced, timeAsync);
         await timeAsync("commit", () => client.query(`INSERT INTO ingest_receipts (source, events) VALUES ('events', ${events.length}); COMMIT`));
       }
     } finally {
@@ -111,13 +131,18 @@ async function main(): Promise<void> {
       return list.reduce((a, b) => a + b, 0) / Math.max(1, list.length);
     };
     const total = PHASES.filter((p) => !INSIDE_PREPARE.includes(p.name)).reduce((sum, p) => sum + mean(p.name), 0);
+    const database = (name: string) => {
+      const ms = databaseCpu.get(name);
+      return ms === undefined ? "" : (ms / BATCHES).toFixed(2);
+    };
+    const databaseTotal = [...databaseCpu.values()].reduce((a, b) => a + b, 0) / BATCHES;
     const lines = PHASES.map((p) => {
       const ms = mean(p.name);
       const share = p.name === "size" || p.name === "zod" ? "(not on the path)" : INSIDE_PREPARE.includes(p.name) ? "(in prepare)" : `${((ms / total) * 100).toFixed(0)}%`;
-      return `| ${p.name} | ${p.what} | ${ms.toFixed(2)} | ${share} |`;
+      return `| ${p.name} | ${p.what} | ${ms.toFixed(2)} | ${database(p.name)} | ${share} |`;
     });
     console.log(lines.join("\n"));
-    console.log(`total ${total.toFixed(1)} ms per 1,000 events = ${formatCount(1000 / (total / 1000))} events/s on one connection`);
+    console.log(`total ${total.toFixed(1)} ms per 1,000 events = ${formatCount(1000 / (total / 1000))} events/s on one connection; the database's CPU ${databaseTotal.toFixed(1)} ms of it`);
     if (values.record) {
       writeBenchmarkSection(
         "ingest-profile",
@@ -125,12 +150,14 @@ async function main(): Promise<void> {
 
 Measured ${new Date().toISOString().slice(0, 10)} on ${machine}: ${formatCount(BATCHES)} batches of
 ${formatCount(BATCH_SIZE)} bench:ingest events (after ${WARMUP} to warm up), stored one after another on one
-connection by the write path's own steps, each timed; mean milliseconds per batch.
+connection by the write path's own steps, each timed; mean milliseconds per batch. The database
+column is the CPU its backend process spent in the step (/proc/<pid>/schedstat): the rest of a
+step's time is this process's own work, the round trip and waits (the commit's WAL flush).
 
-| step | what | ms per batch | share |
-|---|---|---:|---:|
+| step | what | ms per batch | database CPU ms | share |
+|---|---|---:|---:|---:|
 ${lines.join("\n")}
-| total | | ${total.toFixed(1)} | 100% |
+| total | | ${total.toFixed(1)} | ${databaseTotal.toFixed(1)} | 100% |
 
 One connection, no HTTP: ${formatCount(1000 / (total / 1000))} events/s.`,
       );
