@@ -166,8 +166,11 @@ export type StepRunner = <T>(name: "claim" | "events" | "rollups", step: () => P
  * included), the rollup additions (summing included), each run through `step`.
  */
 export async function profileStatements(client: pg.ClientBase, batch: PricedEvent[], step: StepRunner): Promise<void> {
-  const occurredAt = batch.map((e) => e.occurredAt.toISOString());
-  const events = await step("claim", () => claimIds(client, batch, occurredAt, "copy"));
+  let occurredAt: string[] = [];
+  const events = await step("claim", () => {
+    occurredAt = batch.map((e) => e.occurredAt.toISOString());
+    return claimIds(client, batch, occurredAt, "copy");
+  });
   await step("events", () => copyIn(client, COPY_EVENTS_SQL, eventsText(events, timestampsOf(events, batch, occurredAt), new Date().toISOString())));
   await step("rollups", () => appendDeltas(client, events));
 }

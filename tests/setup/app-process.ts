@@ -9,7 +9,7 @@ import net from "node:net";
 export function startCommandArgs(): string[] {
   const start = (JSON.parse(readFileSync("package.json", "utf8")) as { scripts: Record<string, string> }).scripts.start ?? "";
   const [node, ...args] = start.split(/\s+/);
-  if (node !== "node" || !args.includes("scripts/start.ts")) throw new Error(`package.json's start script is not "node … scripts/start.ts": ${start}`);
+  if (node !== "node" || args.at(-1) !== "scripts/start.ts") throw new Error(`package.json's start script is not "node … scripts/start.ts": ${start}`);
   return args;
 }
 
@@ -37,7 +37,9 @@ export async function startApp(env: Record<string, string>, timeoutMs = 600_000)
   const port = await freePort();
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
   const nodeArgs = process.env.BURNRATE_APP_NODE_ARGS ? process.env.BURNRATE_APP_NODE_ARGS.split(" ") : [];
-  const child = spawn(process.execPath, [...nodeArgs, ...startCommandArgs()], {
+  // Flags of one's own (BURNRATE_APP_NODE_ARGS) after npm start's: for V8 the last one wins.
+  const start = startCommandArgs();
+  const child = spawn(process.execPath, [...start.slice(0, -1), ...nodeArgs, ...start.slice(-1)], {
     env: { ...inherited, PORT: String(port), NEXT_TELEMETRY_DISABLED: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
