@@ -190,9 +190,18 @@ async function main(): Promise<void> {
     // hours' changes into the days; folded now and every 2 s (one instance at a time).
     const { getPool } = await import("@/lib/db");
     const { foldRollups } = await import("@/lib/rollups/fold");
-    await foldRollups(getPool());
+    const { recordRollupFold } = await import("@/lib/ops/metrics");
+    const fold = async (): Promise<void> => {
+      try {
+        if ((await foldRollups(getPool())).folded) recordRollupFold("folded");
+      } catch (error) {
+        recordRollupFold("error");
+        throw error;
+      }
+    };
+    await fold();
     folding = setInterval(() => {
-      foldRollups(getPool()).catch((error: unknown) => {
+      fold().catch((error: unknown) => {
         logger().error({ err: error }, "folding the rollups failed (retried in 2 s)");
       });
     }, 2_000);

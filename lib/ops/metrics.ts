@@ -88,6 +88,7 @@ export interface BurnrateMetrics {
   eventsUnpriced: Counter<"kind">;
   ingestBatchDuration: Histogram<"kind">;
   alertEvaluations: Counter<"outcome">;
+  rollupFolds: Counter<"outcome">;
   alertsFired: Counter<"type">;
   alertsResolved: Counter<"type">;
   alertDeliveries: Counter<"channel_type" | "outcome">;
@@ -150,6 +151,12 @@ function createMetrics(): BurnrateMetrics {
     labelNames: ["outcome"],
     registers,
   });
+  const rollupFolds = new Counter({
+    name: "burnrate_rollup_folds_total",
+    help: "Folds of ingest's pending rollup rows into the rollups (every 2 s): folded, or error. Runs skipped for another instance's lock are not counted.",
+    labelNames: ["outcome"],
+    registers,
+  });
   const alertsFired = new Counter({ name: "burnrate_alerts_fired_total", help: "Alerts fired, by alert type.", labelNames: ["type"], registers });
   const alertsResolved = new Counter({ name: "burnrate_alerts_resolved_total", help: "Alerts resolved, by alert type.", labelNames: ["type"], registers });
   const alertDeliveries = new Counter({
@@ -209,6 +216,7 @@ function createMetrics(): BurnrateMetrics {
     eventsDuplicate.inc({ kind }, 0);
   }
   for (const outcome of ["ok", "error"]) alertEvaluations.inc({ outcome }, 0);
+  for (const outcome of ["folded", "error"]) rollupFolds.inc({ outcome }, 0);
   for (const decision of QUOTA_DECISIONS) quotaDecisions.inc({ decision }, 0);
   const quotaCheckResults = Object.fromEntries(
     QUOTA_CHECK_RESULTS.map((result) => {
@@ -226,6 +234,7 @@ function createMetrics(): BurnrateMetrics {
     eventsUnpriced,
     ingestBatchDuration,
     alertEvaluations,
+    rollupFolds,
     alertsFired,
     alertsResolved,
     alertDeliveries,
@@ -298,6 +307,14 @@ export function recordAlertEvaluation(
   m.alertEvaluations.inc({ outcome });
   for (const alert of changes.fired) m.alertsFired.inc({ type: alert.type });
   for (const alert of changes.resolved) m.alertsResolved.inc({ type: alert.type });
+}
+
+/**
+ * One fold of the pending rollup rows that was not skipped. A failing fold leaves the pending
+ * rows growing, and every dashboard read scans them: alert on the error rate.
+ */
+export function recordRollupFold(outcome: "folded" | "error"): void {
+  metrics().rollupFolds.inc({ outcome });
 }
 
 export function recordAlertDelivery(channelType: string, outcome: DeliveryOutcomeLabel): void {

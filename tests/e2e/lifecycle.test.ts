@@ -14,6 +14,8 @@ const env = {
   BURNRATE_DEMO: "1",
   BURNRATE_DEMO_DAYS: "2",
   BURNRATE_DEMO_EVENTS_PER_DAY: "300",
+  // This test scrapes /api/metrics from here.
+  BURNRATE_METRICS_ALLOW: "127.0.0.1",
 };
 const running: AppProcess[] = [];
 
@@ -41,6 +43,11 @@ describe.skipIf(process.env.DATABASE_URL)("npm start lifecycle (embedded Postgre
     expect(app.output()).toMatch(/Seeded [\d,]+ events/);
     expect(app.output()).toContain("Demo accounts");
     expect((await fetch(`${app.baseUrl}/`)).status).toBe(200);
+    // The fold ran at start (and every 2 s since), and the metrics say so.
+    const scrape = await (await fetch(`${app.baseUrl}/api/metrics`)).text();
+    const folded = /^burnrate_rollup_folds_total\{outcome="folded"\} (\d+)$/m.exec(scrape);
+    expect(Number(folded?.[1])).toBeGreaterThanOrEqual(1);
+    expect(scrape).toMatch(/^burnrate_rollup_folds_total\{outcome="error"\} 0$/m);
 
     expect(await app.stop("SIGINT")).toBe(0);
     expect(app.output()).toContain("Stopped.");

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   metrics,
   recordAlertDelivery,
+  recordRollupFold,
   recordAlertEvaluation,
   recordIngest,
   recordQuotaCheck,
@@ -40,6 +41,7 @@ describe("the registry", () => {
       'burnrate_quota_checks_total{result="no_allocation"} 0',
       'burnrate_quota_decisions_total{decision="expire"} 0',
       'burnrate_alert_evaluations_total{outcome="error"} 0',
+      'burnrate_rollup_folds_total{outcome="error"} 0',
     ]) {
       expect(body.split("\n")).toContain(series);
     }
@@ -126,6 +128,11 @@ describe("recording", () => {
     recordQuotaDecision("expire", 0);
     recordAlertEvaluation("ok", { fired: [{ type: "spend.spike" }, { type: "spend.spike" }], resolved: [{ type: "budget.threshold" }] });
     recordAlertDelivery("slack", "retry");
+    recordRollupFold("error");
+    recordRollupFold("folded");
+    recordRollupFold("folded");
+    expect(await value('burnrate_rollup_folds_total{outcome="error"}')).toBe(1);
+    expect(await value('burnrate_rollup_folds_total{outcome="folded"}')).toBe(2);
     expect(await value('burnrate_quota_decisions_total{decision="expire"}')).toBe(before.expire + 3);
     expect(await value('burnrate_alert_evaluations_total{outcome="ok"}')).toBe(before.ok + 1);
     expect(await value('burnrate_alerts_fired_total{type="spend.spike"}')).toBe(2);
