@@ -190,18 +190,9 @@ async function main(): Promise<void> {
     // hours' changes into the days; folded now and every 2 s (one instance at a time).
     const { getPool } = await import("@/lib/db");
     const { foldRollups } = await import("@/lib/rollups/fold");
-    const { recordRollupFold } = await import("@/lib/ops/metrics");
-    const fold = async (): Promise<void> => {
-      try {
-        if ((await foldRollups(getPool())).folded) recordRollupFold("folded");
-      } catch (error) {
-        recordRollupFold("error");
-        throw error;
-      }
-    };
-    await fold();
+    await foldRollups(getPool());
     folding = setInterval(() => {
-      fold().catch((error: unknown) => {
+      foldRollups(getPool()).catch((error: unknown) => {
         logger().error({ err: error }, "folding the rollups failed (retried in 2 s)");
       });
     }, 2_000);

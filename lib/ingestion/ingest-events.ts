@@ -136,12 +136,13 @@ export async function storeEventBatch(
  */
 export const MAX_NEW_MONTHS_PER_BATCH = 24;
 
-/** Moves the events of months past the cap from `unique` to the rejected, each with its reason. */
+/** Where a stored event came from: its index in the batch and the id as its sender wrote it. */
 interface EventOrigin {
   index: number;
   id: string;
 }
 
+/** Moves the events of months past the cap from `unique` to the rejected, each with its reason. */
 function capNewMonths(unique: PreparedEvent[], origins: EventOrigin[], errors: EventError[], rejections: RejectReason[]): void {
   const months = unknownMonths(unique.map((event) => event.occurredAt));
   if (months.length <= MAX_NEW_MONTHS_PER_BATCH) return;

@@ -28,8 +28,8 @@ interface Group {
    * value, then hour and dimensions; for a tag row its key and value, then the same.
    */
   prefix: string;
-  /** An hourly group's tag groups, by tag key and value. */
-  tagGroups: Trie;
+  /** An hourly group's tag groups, by tag key and value (null for a tag group). */
+  tagGroups: Trie | null;
   requests: number;
   errors: number;
   retries: number;
@@ -48,9 +48,9 @@ interface Group {
   errorCost: Pico;
 }
 
-function emptyGroup(prefix: string): Group {
+function emptyGroup(prefix: string, tagGroups: Trie | null): Group {
   return {
-    prefix, tagGroups: new Map(), requests: 0, errors: 0, retries: 0, responseCacheHits: 0, unpriced: 0, inputTokens: 0, outputTokens: 0,
+    prefix, tagGroups, requests: 0, errors: 0, retries: 0, responseCacheHits: 0, unpriced: 0, inputTokens: 0, outputTokens: 0,
     cacheRead: 0, cacheCreation: 0, reasoning: 0, cost: 0, latency: 0, reported: 0, reportedRequests: 0, retryCost: 0, errorCost: 0,
   };
 }
@@ -123,7 +123,7 @@ export function rollupDeltasCopyText(events: readonly PricedEvent[]): string {
       if (hour === undefined) hours.set(hourMs, (hour = new Date(hourMs).toISOString()));
       let dims = `${hour}\t`;
       for (let i = 1; i < path.length; i++) dims += `${copyText(path[i] as string | null)}\t`;
-      const made = emptyGroup(dims);
+      const made = emptyGroup(dims, new Map());
       hourly.push(made);
       return made;
     });
@@ -133,8 +133,8 @@ export function rollupDeltasCopyText(events: readonly PricedEvent[]): string {
     for (const tagKey in extra) {
       const tagValue = extra[tagKey] as string;
       // Within its hourly group: the tag's key and value are the rest of its path.
-      const tagGroup = lookup(group.tagGroups, [tagKey, tagValue], () => {
-        const made = emptyGroup(`${copyText(tagKey)}\t${copyText(tagValue)}\t${group.prefix}`);
+      const tagGroup = lookup(group.tagGroups as Trie, [tagKey, tagValue], () => {
+        const made = emptyGroup(`${copyText(tagKey)}\t${copyText(tagValue)}\t${group.prefix}`, null);
         tags.push(made);
         return made;
       });

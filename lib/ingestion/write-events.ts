@@ -140,39 +140,34 @@ function timestampsOf(events: PricedEvent[], batch: PricedEvent[], batchTimestam
   return events === batch ? batchTimestamps : events.map((e) => e.occurredAt.toISOString());
 }
 
+/** Runs one named step of a batch's write and answers its result (bench:ingest-profile times each). */
+export type StepRunner = <T>(name: "claim" | "events" | "rollups", step: () => Promise<T>) => Promise<T>;
+
+const runStep: StepRunner = (_name, step) => step();
+
 /**
  * Inserts the events and their rollup additions in the caller's transaction; returns the ids that
- * were new. With `claim: "copy"` a stored id throws StoredIdMet and loses the transaction.
+ * were new. With `claim: "copy"` a stored id throws StoredIdMet and loses the transaction. Each
+ * step (the claim, the events' COPY with its rendering, the rollup additions with their summing)
+ * runs through `step`: the profile times the very statements ingest sends.
  */
 export async function insertEvents(
   client: pg.ClientBase,
   batch: PricedEvent[],
-  options: { pricedAt?: Date; claim?: ClaimMode } = {},
+  options: { pricedAt?: Date; claim?: ClaimMode; step?: StepRunner } = {},
 ): Promise<Set<string>> {
   if (batch.length === 0) return new Set();
-  const occurredAt = batch.map((e) => e.occurredAt.toISOString());
-  const events = await claimIds(client, batch, occurredAt, options.claim ?? "skip-stored");
-  if (events.length === 0) return new Set();
-  await copyIn(client, COPY_EVENTS_SQL, eventsText(events, timestampsOf(events, batch, occurredAt), (options.pricedAt ?? new Date()).toISOString()));
-  await appendDeltas(client, events);
-  return new Set(events.map((e) => e.id));
-}
-
-/** Runs one named step of a batch's write and answers its result (the profile times each). */
-export type StepRunner = <T>(name: "claim" | "events" | "rollups", step: () => Promise<T>) => Promise<T>;
-
-/**
- * insertEvents step by step, for bench:ingest-profile: the id claim, the events' COPY (rendering
- * included), the rollup additions (summing included), each run through `step`.
- */
-export async function profileStatements(client: pg.ClientBase, batch: PricedEvent[], step: StepRunner): Promise<void> {
+  const step = options.step ?? runStep;
   let occurredAt: string[] = [];
   const events = await step("claim", () => {
     occurredAt = batch.map((e) => e.occurredAt.toISOString());
-    return claimIds(client, batch, occurredAt, "copy");
+    return claimIds(client, batch, occurredAt, options.claim ?? "skip-stored");
   });
-  await step("events", () => copyIn(client, COPY_EVENTS_SQL, eventsText(events, timestampsOf(events, batch, occurredAt), new Date().toISOString())));
+  if (events.length === 0) return new Set();
+  const pricedAt = (options.pricedAt ?? new Date()).toISOString();
+  await step("events", () => copyIn(client, COPY_EVENTS_SQL, eventsText(events, timestampsOf(events, batch, occurredAt), pricedAt)));
   await step("rollups", () => appendDeltas(client, events));
+  return new Set(events.map((e) => e.id));
 }
 
 // Slugs known to exist in this process: most batches name only known teams and skip the statement.

@@ -1,5 +1,7 @@
+import "server-only";
 import type pg from "pg";
 import { withTransactionIfUnlocked } from "@/lib/db/sql";
+import { recordRollupFold } from "@/lib/ops/metrics";
 import { GROUP_DIMENSIONS } from "@/lib/rollups/columns";
 import { foldHourlyPending, foldSql } from "@/lib/rollups/pending";
 
@@ -35,7 +37,20 @@ export interface FoldResult {
 
 /** Folds every pending table: ingest's additions into the hours, then the hours' changes into the days. */
 export async function foldRollups(pool: pg.Pool): Promise<FoldResult> {
-  const folded = await withTransactionIfUnlocked(pool, FOLD_LOCK, async (client) => {
+  let folded: Awaited<ReturnType<typeof foldOnce>>;
+  try {
+    folded = await foldOnce(pool);
+  } catch (error) {
+    recordRollupFold("error");
+    throw error;
+  }
+  if (folded.ran) recordRollupFold("folded");
+  return folded.ran ? { folded: true, rows: folded.value } : { folded: false, rows: 0 };
+}
+
+/** One fold in one transaction; `{ ran: false }` when another instance holds the lock. */
+function foldOnce(pool: pg.Pool) {
+  return withTransactionIfUnlocked(pool, FOLD_LOCK, async (client) => {
     // Room to group a fold's pending rows in a hash table: with the default 4 MB the planner sorts
     // the tag rows (tens of thousands under load, 11 text keys) before grouping them, a quarter of
     // the fold's time (EXPLAIN ANALYZE of 50 bench:ingest batches: 120 → 93 ms for the tag rows).
@@ -50,5 +65,4 @@ export async function foldRollups(pool: pg.Pool): Promise<FoldResult> {
     if (emptyTags.length > 0) await client.query("DELETE FROM usage_rollup_tag_daily WHERE id = ANY($1::bigint[])", [emptyTags]);
     return hourly + (result.rowCount ?? 0) + (tags.rowCount ?? 0);
   });
-  return folded.ran ? { folded: true, rows: folded.value } : { folded: false, rows: 0 };
 }

@@ -19,7 +19,7 @@ import { normalizeUsage } from "@/lib/pricing/normalize-usage";
 import { prepareEvent, type PreparedEvent } from "@/lib/ingestion/prepare-event";
 import { SHARED_PRICING_LOCK_SQL } from "@/lib/pricing/lock";
 import { loadPriceIndex } from "@/lib/ingestion/price-batch";
-import { profileStatements, type PricedEvent } from "@/lib/ingestion/write-events";
+import { insertEvents, type PricedEvent } from "@/lib/ingestion/write-events";
 import { formatCount } from "@/lib/format";
 import { makeBodies } from "./ingest-traffic";
 import { describeMachine, writeBenchmarkSection } from "./machine";
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
         await timeAsync("begin", () => client.query(`BEGIN; ${SHARED_PRICING_LOCK_SQL}`));
         const pricer = await timeAsync("prices", () => loadPriceIndex(client, events));
         const priced: PricedEvent[] = time("price", () => pricer.priceAll(events));
-        await profileStatements(client, priced, timeAsync);
+        await insertEvents(client, priced, { claim: "copy", step: timeAsync });
         await timeAsync("commit", () => client.query(`INSERT INTO ingest_receipts (source, events) VALUES ('events', ${events.length}); COMMIT`));
       }
     } finally {

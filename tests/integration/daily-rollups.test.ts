@@ -2,7 +2,9 @@ import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { POST as postEvents } from "@/app/api/v1/events/route";
 import { getPool } from "@/lib/db";
+import pg from "pg";
 import { foldRollups } from "@/lib/rollups/fold";
+import { metrics } from "@/lib/ops/metrics";
 import { rebuildRollups } from "@/lib/rollups/rebuild";
 import { ceilToUtcDay, rollupWindowSql } from "@/lib/db/rollup-sql";
 import { SqlParams } from "@/lib/db/sql";
@@ -111,6 +113,20 @@ describe("daily rollups", () => {
     const zeros = await pool().query("SELECT 1 FROM usage_rollup_daily WHERE requests = 0");
     expect(zeros.rowCount).toBe(0);
     expect((await compareDailyWithHourly()).daily).toEqual(before.hourly);
+  });
+
+  it("count every fold that ran, and every fold that failed, in burnrate_rollup_folds_total", async () => {
+    const count = async (outcome: string) =>
+      (await metrics().rollupFolds.get()).values.find((v) => v.labels.outcome === outcome)?.value ?? 0;
+    const [folded, failed] = [await count("folded"), await count("error")];
+    expect((await foldRollups(pool())).folded).toBe(true);
+    expect(await count("folded")).toBe(folded + 1);
+    // A database nobody listens on: the error is thrown to the caller and counted.
+    const unreachable = new pg.Pool({ connectionString: "postgres://burnrate@127.0.0.1:1/none", connectionTimeoutMillis: 2000 });
+    await expect(foldRollups(unreachable)).rejects.toThrow();
+    await unreachable.end();
+    expect(await count("error")).toBe(failed + 1);
+    expect(await count("folded")).toBe(folded + 1);
   });
 
   it("let only one folder run at a time", async () => {

@@ -55,6 +55,17 @@ describe("migrations with the WASM schema engine", () => {
     // The hand-written part of the first migration is there too.
     const indexes = await query<{ indexname: string }>(url, "SELECT indexname FROM pg_indexes WHERE schemaname = 'public'");
     expect(indexes.map((i) => i.indexname)).toContain("usage_rollup_hourly_dimensions_key");
+    // Ingest's pending rollup rows: no key, no index, no sequence, rows identified whole for logical
+    // replication, and the old id column kept (NULL, no default) so that older backups restore.
+    const pending = await query<{ indexes: number; identity: string; id_nullable: string; id_default: string | null; sequences: number }>(
+      url,
+      `SELECT (SELECT count(*)::int FROM pg_indexes WHERE tablename = 'usage_rollup_pending') AS indexes,
+              (SELECT relreplident::text FROM pg_class WHERE relname = 'usage_rollup_pending') AS identity,
+              c.is_nullable AS id_nullable, c.column_default AS id_default,
+              (SELECT count(*)::int FROM pg_class WHERE relkind = 'S' AND relname = 'usage_rollup_pending_id_seq') AS sequences
+       FROM information_schema.columns c WHERE c.table_name = 'usage_rollup_pending' AND c.column_name = 'id'`,
+    );
+    expect(pending).toEqual([{ indexes: 0, identity: "f", id_nullable: "YES", id_default: null, sequences: 0 }]);
   });
 
   it("is a no-op the second time", async () => {

@@ -77,9 +77,6 @@ describe("addPico / formatPico", () => {
     expect(addPico(5, 10n)).toBe(15n);
     expect(addPico(10n ** 20n, 1)).toBe(10n ** 20n + 1n);
     expect(formatPico(9_007_199_254_740_991)).toBe("9007.199254740991");
-    // Zero in every form prints as numeric(24, 12) does (a shortcut serves the number zero).
-    expect(formatPico(-0)).toBe("0.000000000000");
-    expect(formatPico(0n)).toBe("0.000000000000");
     expect(formatPico(addPico(Number.MAX_SAFE_INTEGER, 1))).toBe("9007.199254740992");
     expect(formatPico(0)).toBe("0.000000000000");
   });
@@ -140,6 +137,8 @@ describe("formatPico's number path", () => {
   it("prints safe non-negative integers exactly and sends anything else to BigInt's exact path", () => {
     expect(formatPico(0)).toBe("0.000000000000");
     expect(formatPico(-0)).toBe("0.000000000000");
+    // Zero takes a shortcut; the BigInt zero the exact path.
+    expect(formatPico(0n)).toBe("0.000000000000");
     expect(formatPico(1)).toBe("0.000000000001");
     expect(formatPico(-1_500_000_000_000)).toBe("-1.500000000000");
     // Not a Pico the hot paths make, but never exponent text or a silent fraction:
