@@ -75,20 +75,33 @@ export interface TransactionOptions {
   beginWith?: string;
   /** Parameterless SQL sent with COMMIT in one round trip, asked for once `fn` has resolved (null: none). */
   commitWith?: () => string | null;
+  /**
+   * `fn` sends the COMMIT itself, as the last statement of its last write (a hot path's round
+   * trip saved): nothing is sent after it resolves; when it throws, ROLLBACK as always.
+   */
+  fnCommits?: boolean;
 }
+
+/** What BEGIN and `beginWith` answered, one result per statement (BEGIN's first). */
+export type BeginResults = readonly pg.QueryResult[];
 
 /**
  * Runs `fn` in a transaction on a connection the caller holds (a dedicated pg.Client, or a
  * PoolClient it keeps for several transactions): committed when `fn` resolves, rolled back
  * when it throws (the error is rethrown). The connection is neither opened nor released.
  */
-export async function inTransaction<T, C extends pg.ClientBase>(client: C, fn: (client: C) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+export async function inTransaction<T, C extends pg.ClientBase>(
+  client: C,
+  fn: (client: C, began: BeginResults) => Promise<T>,
+  options: TransactionOptions = {},
+): Promise<T> {
   try {
-    await client.query(options.beginWith ? `BEGIN; ${options.beginWith}` : "BEGIN");
+    const began = await client.query(options.beginWith ? `BEGIN; ${options.beginWith}` : "BEGIN");
     if (options.advisoryLock !== undefined) {
       await client.query(`SELECT pg_advisory_xact_lock(${lockKeySql(options.advisoryLock)})`, [options.advisoryLock]);
     }
-    const result = await fn(client);
+    const result = await fn(client, Array.isArray(began) ? began : [began]);
+    if (options.fnCommits) return result;
     const last = options.commitWith?.() ?? null;
     await client.query(last ? `${last}; COMMIT` : "COMMIT");
     return result;
@@ -102,7 +115,11 @@ export async function inTransaction<T, C extends pg.ClientBase>(client: C, fn: (
  * Runs `fn` in a transaction on a client of its own: committed when `fn` resolves, rolled
  * back when it throws (the error is rethrown), the client released either way.
  */
-export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+export async function withTransaction<T>(
+  pool: pg.Pool,
+  fn: (client: pg.PoolClient, began: BeginResults) => Promise<T>,
+  options: TransactionOptions = {},
+): Promise<T> {
   const client = await pool.connect();
   try {
     return await inTransaction(client, fn, options);

@@ -1,5 +1,5 @@
 import "server-only";
-import type pg from "pg";
+import pg from "pg";
 import type { Principal } from "@/lib/auth/permissions";
 import { prepareEvent, type EventError, type PreparedEvent } from "@/lib/ingestion/prepare-event";
 import { ensurePartitionsFor, forgetKnownMonths, isMissingPartition, monthKey, retentionCutoff, unknownMonths } from "@/lib/db/partitions";
@@ -7,10 +7,12 @@ import { withTransaction } from "@/lib/db/sql";
 import { readEnv } from "@/lib/env";
 import { discoverTeams, insertEvents, rememberTeams, StoredIdMet, type ClaimMode } from "@/lib/ingestion/write-events";
 import type { PricedEvent } from "@/lib/ingestion/prepare-event";
-import { loadPriceIndex } from "@/lib/ingestion/price-batch";
+import { batchPricer, batchPricesSql } from "@/lib/ingestion/price-batch";
 import { SHARED_PRICING_LOCK_SQL } from "@/lib/pricing/lock";
 import { recordIngest, rejectReason, secondsSince, type IngestTally, type RejectReason } from "@/lib/ops/metrics";
 import { dbOf, type Ctx } from "@/lib/context";
+
+const { escapeLiteral } = pg;
 
 export interface IngestResult {
   accepted: number;
@@ -183,22 +185,28 @@ async function writeBatchOnce(
   source: IngestSource,
   claim: ClaimMode,
 ): Promise<{ inserted: Set<string>; priced: PricedEvent[] }> {
-  // The pricing lock is shared with every other ingest; a price insert takes it exclusively
-  // (lib/pricing/lock.ts). Sent with BEGIN: one round trip, as the receipt is with COMMIT.
-  let receipt: string | null = null;
-  const written = await withTransaction(pool, async (client) => {
-    const prices = await loadPriceIndex(client, unique);
-    const priced: PricedEvent[] = prices.priceAll(unique);
-    const teams = priced.flatMap((event) => (event.team ? [event.team] : []));
-    await discoverTeams(client, teams);
-    const inserted = await insertEvents(client, priced, { claim });
-    // The Connect page's receipt, sent with COMMIT (a source is one of INGEST_SOURCES).
-    receipt = inserted.size > 0 ? `INSERT INTO ingest_receipts (source, events) VALUES (${client.escapeLiteral(source)}, ${inserted.size})` : null;
-    return { inserted, priced, teams };
-  }, { beginWith: SHARED_PRICING_LOCK_SQL, commitWith: () => receipt });
+  // Two round trips in all. The first: BEGIN, the pricing lock (shared with every other ingest; a
+  // price insert takes it exclusively, lib/pricing/lock.ts) and the batch's prices. The second:
+  // the COPYs, the Connect page's receipt (a source is one of INGEST_SOURCES) and COMMIT.
+  const receipt = (events: number) =>
+    events > 0 ? `INSERT INTO ingest_receipts (source, events) VALUES (${escapeLiteral(source)}, ${events}); COMMIT` : "COMMIT";
+  const written = await withTransaction(
+    pool,
+    async (client, began) => {
+      const priced: PricedEvent[] = batchPricer(began[PRICES_RESULT]?.rows ?? []).priceAll(unique);
+      const teams = priced.flatMap((event) => (event.team ? [event.team] : []));
+      await discoverTeams(client, teams);
+      const inserted = await insertEvents(client, priced, { claim, finish: receipt });
+      return { inserted, priced, teams };
+    },
+    { beginWith: `${SHARED_PRICING_LOCK_SQL}; ${batchPricesSql(unique)}`, fnCommits: true },
+  );
   rememberTeams(written.teams);
   return { inserted: written.inserted, priced: written.priced };
 }
+
+// BEGIN's results: BEGIN, the lock, the prices.
+const PRICES_RESULT = 2;
 
 /** Holds a team-bound key to its team; returns the error for an event of another team. */
 export function applyBoundTeam(

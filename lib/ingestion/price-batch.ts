@@ -1,4 +1,5 @@
-import type pg from "pg";
+import "server-only";
+import pg from "pg";
 import type { PreparedEvent, PricedEvent } from "@/lib/ingestion/prepare-event";
 import { buildPriceIndex, type PriceEntry } from "@/lib/pricing/match-price";
 import { entryCost, withScaledRates, type ScaledEntry as Scaled } from "@/lib/pricing/price-cost";
@@ -6,28 +7,32 @@ import { priceEntryColumns, priceEntryFromRow, type PriceEntryRow } from "@/lib/
 
 type ScaledEntry = PriceEntry & Scaled;
 
+const { escapeLiteral } = pg;
+
 export interface BatchPricer {
   /** Sets each event's price in place (costUsd, priceId); answers the same array. */
   priceAll: (events: PreparedEvent[]) => PricedEvent[];
 }
 
 /**
- * Loads the price entries of the (provider, model) pairs in a batch — inside the ingest
- * transaction, after the shared pricing lock, so a price added concurrently is either
- * seen here or re-applied by the re-pricer — and prices each event exactly.
+ * The price entries of the (provider, model) pairs in a batch, as one parameterless statement
+ * (the names as escaped literals), so the ingest sends it with BEGIN and the shared pricing lock
+ * in one round trip: run after the lock, it sees every price committed before the lock was
+ * granted (each statement of a simple query takes its own snapshot), and a price added
+ * concurrently is re-applied by the re-pricer.
  */
-export async function loadPriceIndex(client: pg.ClientBase, events: readonly PreparedEvent[]): Promise<BatchPricer> {
-  const pairs = new Map<string, [string, string]>();
-  for (const event of events) pairs.set(`${event.provider}\u0000${event.model}`, [event.provider, event.model]);
-  const providers = [...pairs.values()].map(([provider]) => provider);
-  const models = [...pairs.values()].map(([, model]) => model);
-  const result = await client.query<PriceEntryRow>(
-    `SELECT ${priceEntryColumns("p")}
-     FROM prices p JOIN unnest($1::text[], $2::text[]) AS wanted(provider, model)
-       ON p.provider = wanted.provider AND p.model = wanted.model`,
-    [providers, models],
-  );
-  const lookup = buildPriceIndex<ScaledEntry>(result.rows.map((row) => withScaledRates(priceEntryFromRow(row))));
+export function batchPricesSql(events: readonly PreparedEvent[]): string {
+  const pairs = new Map<string, string>();
+  for (const event of events) {
+    const key = `${event.provider}\u0000${event.model}`;
+    if (!pairs.has(key)) pairs.set(key, `(${escapeLiteral(event.provider)}, ${escapeLiteral(event.model)})`);
+  }
+  return `SELECT ${priceEntryColumns("p")} FROM prices p WHERE (p.provider, p.model) IN (${[...pairs.values()].join(", ")})`;
+}
+
+/** Prices a batch with the rows batchPricesSql answered. */
+export function batchPricer(rows: readonly PriceEntryRow[]): BatchPricer {
+  const lookup = buildPriceIndex<ScaledEntry>(rows.map((row) => withScaledRates(priceEntryFromRow(row))));
   return {
     priceAll: (events) => {
       for (const event of events) {
@@ -38,4 +43,9 @@ export async function loadPriceIndex(client: pg.ClientBase, events: readonly Pre
       return events;
     },
   };
+}
+
+/** batchPricesSql run on its own, in the caller's transaction (after its shared pricing lock). */
+export async function loadPriceIndex(client: pg.ClientBase, events: readonly PreparedEvent[]): Promise<BatchPricer> {
+  return batchPricer((await client.query<PriceEntryRow>(batchPricesSql(events))).rows);
 }

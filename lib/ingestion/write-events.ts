@@ -1,8 +1,7 @@
 import type pg from "pg";
-import { finished } from "node:stream/promises";
-import { from as copyFrom } from "pg-copy-streams";
 import type { PricedEvent } from "@/lib/ingestion/prepare-event";
 import { COPY_NULL, copyText } from "@/lib/db/copy-text";
+import { queryWithCopies } from "@/lib/db/copy-pipeline";
 import { rollupDeltasCopyText, TAG_DELTA_COLUMNS } from "@/lib/ingestion/rollup-deltas";
 
 export type { PricedEvent } from "@/lib/ingestion/prepare-event";
@@ -13,8 +12,11 @@ export type { PricedEvent } from "@/lib/ingestion/prepare-event";
 // their monthly partitions), and the batch's rollup additions, summed in rollup-deltas.ts,
 // are appended to usage_rollup_pending with one more COPY: plain
 // inserts, so concurrent batches never wait on each other's rollup rows; lib/rollups/fold.ts
-// moves them into the rollups. Every round trip counts: while one batch waits on its
-// statement, the process serves the others.
+// moves them into the rollups. Every round trip counts: each wakes the backend and the server
+// once more, and on a busy machine a woken process waits for a core. So the three COPYs (and the
+// caller's receipt and COMMIT) go in one write (lib/db/copy-pipeline.ts): back to back with one
+// round trip per statement, that made bench:ingest 12–39% faster and cut PostgreSQL's CPU per
+// batch by a fifth.
 // (bench:ingest-profile measured the former shape, one INSERT … SELECT from json_to_recordset
 // upserting the rollups in CTEs, at 2.3x this one's database time per batch.)
 
@@ -83,39 +85,12 @@ function eventLine(e: PricedEvent, occurredAt: string, pricedAt: string): string
     copyText(e.providerAsSent)}\t${copyText(e.reportedCostUsd)}\n`;
 }
 
-/** Streams `text` into `COPY … FROM STDIN` on the client (inside its transaction). */
-async function copyIn(client: pg.ClientBase, sql: string, text: string): Promise<void> {
-  if (text === "") return;
-  const stream = client.query(copyFrom(sql));
-  stream.end(text);
-  await finished(stream);
-}
-
-/** The batch's hourly and tag rollup additions, in one COPY (an hourly row has no tag key and value). */
-async function appendDeltas(client: pg.ClientBase, events: PricedEvent[]): Promise<void> {
-  await copyIn(client, COPY_PENDING_SQL, rollupDeltasCopyText(events));
-}
-
 /**
- * Claims the batch's ids (`occurredAt[i]` is event i's timestamp as text); answers the events
- * whose id was new.
+ * Claims the batch's ids with `skip-stored` (`occurredAt[i]` is event i's timestamp as text);
+ * answers the events whose id was new. (The `copy` claim is a COPY of its own: copyStatements.)
  */
-async function claimIds(client: pg.ClientBase, batch: PricedEvent[], occurredAt: string[], mode: ClaimMode): Promise<PricedEvent[]> {
-  const order = batch.map((_, i) => i).sort((a, b) => {
-    const x = (batch[a] as PricedEvent).id;
-    const y = (batch[b] as PricedEvent).id;
-    return x < y ? -1 : x > y ? 1 : 0;
-  });
-  if (mode === "copy") {
-    let rows = "";
-    for (const i of order) rows += `${copyText((batch[i] as PricedEvent).id)}\t${occurredAt[i]}\n`;
-    try {
-      await copyIn(client, CLAIM_COPY_SQL, rows);
-      return batch;
-    } catch (error) {
-      throw (error as { code?: unknown } | null)?.code === UNIQUE_VIOLATION ? new StoredIdMet(error) : error;
-    }
-  }
+async function claimSkippingStored(client: pg.ClientBase, batch: PricedEvent[], occurredAt: string[]): Promise<PricedEvent[]> {
+  const order = claimOrder(batch);
   let claims = "[";
   for (const [k, i] of order.entries()) {
     claims += `${k === 0 ? "" : ","}{"id":${JSON.stringify((batch[i] as PricedEvent).id)},"occurred_at":"${occurredAt[i]}"}`;
@@ -126,6 +101,22 @@ async function claimIds(client: pg.ClientBase, batch: PricedEvent[], occurredAt:
   if (!row || row.claimed === batch.length) return batch;
   const fresh = new Set(row.ids ?? []);
   return batch.filter((e) => fresh.has(e.id));
+}
+
+/** The batch's indexes in the one order every claim takes its ids (sorted): batches sharing ids wait, never deadlock. */
+function claimOrder(batch: PricedEvent[]): number[] {
+  return batch.map((_, i) => i).sort((a, b) => {
+    const x = (batch[a] as PricedEvent).id;
+    const y = (batch[b] as PricedEvent).id;
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+}
+
+/** The claim's COPY text: the batch's ids in claimOrder, each with its timestamp. */
+function claimText(batch: PricedEvent[], occurredAt: string[]): string {
+  let rows = "";
+  for (const i of claimOrder(batch)) rows += `${copyText((batch[i] as PricedEvent).id)}\t${occurredAt[i]}\n`;
+  return rows;
 }
 
 /** The events' COPY text; `occurredAt[i]` is events[i]'s timestamp as text. */
@@ -141,33 +132,79 @@ function timestampsOf(events: PricedEvent[], batch: PricedEvent[], batchTimestam
 }
 
 /** Runs one named step of a batch's write and answers its result (bench:ingest-profile times each). */
-export type StepRunner = <T>(name: "claim" | "events" | "rollups", step: () => Promise<T>) => Promise<T>;
+export type StepRunner = <T>(name: WriteStep, step: () => Promise<T>) => Promise<T>;
+
+/**
+ * A write's steps: the `skip-stored` claim (a statement of its own); the COPY texts rendered (the
+ * rollup additions summed); then the COPYs and `finish` sent, all in one write (`write`), or, for
+ * the profile's sake (`separateCopies`), each as a statement of its own (`claim`, `events`,
+ * `rollups`, `commit`).
+ */
+export type WriteStep = "claim" | "render" | "write" | "events" | "rollups" | "commit";
 
 const runStep: StepRunner = (_name, step) => step();
 
+export interface InsertOptions {
+  pricedAt?: Date;
+  claim?: ClaimMode;
+  step?: StepRunner;
+  /**
+   * Parameterless SQL sent after the COPYs in their write, given how many events were new: the
+   * ingest's receipt and COMMIT, so the batch commits without a round trip of its own.
+   */
+  finish?: (inserted: number) => string;
+  /** The profile's: each COPY (and `finish`) sent as a statement of its own, so each is timed apart. */
+  separateCopies?: boolean;
+}
+
 /**
  * Inserts the events and their rollup additions in the caller's transaction; returns the ids that
- * were new. With `claim: "copy"` a stored id throws StoredIdMet and loses the transaction. Each
- * step (the claim, the events' COPY with its rendering, the rollup additions with their summing)
- * runs through `step`: the profile times the very statements ingest sends.
+ * were new. With `claim: "copy"` the ids' COPY goes first in the same write as the events', the
+ * rollups' and `finish` (lib/db/copy-pipeline.ts): one round trip for all, and a stored id throws
+ * StoredIdMet and loses the transaction. With `skip-stored` the claim is answered first.
  */
-export async function insertEvents(
-  client: pg.ClientBase,
-  batch: PricedEvent[],
-  options: { pricedAt?: Date; claim?: ClaimMode; step?: StepRunner } = {},
-): Promise<Set<string>> {
-  if (batch.length === 0) return new Set();
+export async function insertEvents(client: pg.ClientBase, batch: PricedEvent[], options: InsertOptions = {}): Promise<Set<string>> {
   const step = options.step ?? runStep;
-  let occurredAt: string[] = [];
-  const events = await step("claim", () => {
-    occurredAt = batch.map((e) => e.occurredAt.toISOString());
-    return claimIds(client, batch, occurredAt, options.claim ?? "skip-stored");
-  });
-  if (events.length === 0) return new Set();
+  const occurredAt = batch.map((e) => e.occurredAt.toISOString());
+  const copyClaim = (options.claim ?? "skip-stored") === "copy";
+  const events = copyClaim || batch.length === 0 ? batch : await step("claim", () => claimSkippingStored(client, batch, occurredAt));
+  const finish = options.finish?.(events.length) ?? null;
+  if (events.length === 0) {
+    if (finish !== null) await client.query(finish);
+    return new Set();
+  }
   const pricedAt = (options.pricedAt ?? new Date()).toISOString();
-  await step("events", () => copyIn(client, COPY_EVENTS_SQL, eventsText(events, timestampsOf(events, batch, occurredAt), pricedAt)));
-  await step("rollups", () => appendDeltas(client, events));
+  const copies = await step("render", async () => {
+    const list: CopyStatement[] = [];
+    if (copyClaim) list.push({ step: "claim", sql: CLAIM_COPY_SQL, text: claimText(batch, occurredAt) });
+    list.push({ step: "events", sql: COPY_EVENTS_SQL, text: eventsText(events, timestampsOf(events, batch, occurredAt), pricedAt) });
+    list.push({ step: "rollups", sql: COPY_PENDING_SQL, text: rollupDeltasCopyText(events) });
+    return list;
+  });
+  try {
+    if (options.separateCopies) {
+      for (const copy of copies) await step(copy.step, () => queryWithCopies(client, copy.sql, [copy.text]));
+      if (finish !== null) await step("commit", () => client.query(finish));
+    } else {
+      const sql = copies.map((copy) => copy.sql).join("; ") + (finish === null ? "" : `; ${finish}`);
+      await step("write", () => queryWithCopies(client, sql, copies.map((copy) => copy.text)));
+    }
+  } catch (error) {
+    throw copyClaim && isStoredIdConflict(error) ? new StoredIdMet(error) : error;
+  }
   return new Set(events.map((e) => e.id));
+}
+
+interface CopyStatement {
+  step: "claim" | "events" | "rollups";
+  sql: string;
+  text: string;
+}
+
+/** A unique violation of usage_event_ids' key: the claim met an id already stored. */
+function isStoredIdConflict(error: unknown): boolean {
+  const pgError = error as { code?: unknown; constraint?: unknown } | null;
+  return pgError?.code === UNIQUE_VIOLATION && pgError.constraint === "usage_event_ids_pkey";
 }
 
 // Slugs known to exist in this process: most batches name only known teams and skip the statement.

@@ -79,6 +79,56 @@ describe("withTransaction's first and last statements (one round trip each)", ()
     await withTransaction(pool(), (client) => client.query("INSERT INTO tx_probe (label) VALUES ('plain-commit')"), { commitWith: () => null });
     expect(await labels()).toEqual(expect.arrayContaining(["plain-commit"]));
   });
+
+  it("hands fn what BEGIN and each beginWith statement answered, in order", async () => {
+    const began = await withTransaction(
+      pool(),
+      async (_client, results) => results.map((result) => ({ command: result.command, rows: result.rows })),
+      { beginWith: "SELECT 1 AS one; SELECT label FROM (VALUES ('b'), ('a')) AS v(label) ORDER BY label" },
+    );
+    expect(began).toEqual([
+      { command: "BEGIN", rows: [] },
+      { command: "SELECT", rows: [{ one: 1 }] },
+      { command: "SELECT", rows: [{ label: "a" }, { label: "b" }] },
+    ]);
+    // Without beginWith: BEGIN's own result alone.
+    expect(await withTransaction(pool(), async (_client, results) => results.map((result) => result.command))).toEqual(["BEGIN"]);
+  });
+
+  it("with fnCommits sends nothing after fn: fn's own COMMIT ends the transaction", async () => {
+    const sent: string[] = [];
+    await withTransaction(
+      pool(),
+      async (client) => {
+        const query = client.query.bind(client);
+        // Every later statement on this connection is seen (only this test's fn's client).
+        (client as unknown as { query: (text: string) => unknown }).query = (text: string) => (sent.push(text), query(text));
+        await client.query("INSERT INTO tx_probe (label) VALUES ('fn-commits'); COMMIT");
+        (client as unknown as { query: unknown }).query = query;
+      },
+      { fnCommits: true, commitWith: () => "INSERT INTO tx_probe (label) VALUES ('not-with-fn-commits')" },
+    );
+    expect(sent).toEqual(["INSERT INTO tx_probe (label) VALUES ('fn-commits'); COMMIT"]);
+    expect(await labels()).toEqual(expect.arrayContaining(["fn-commits"]));
+    expect(await labels()).not.toEqual(expect.arrayContaining(["not-with-fn-commits"]));
+    // The connection went back to the pool outside any transaction: another transaction on it commits.
+    await withTransaction(pool(), (client) => client.query("INSERT INTO tx_probe (label) VALUES ('after-fn-commits')"));
+    expect(await labels()).toEqual(expect.arrayContaining(["after-fn-commits"]));
+  });
+
+  it("with fnCommits still rolls back when fn throws before its COMMIT", async () => {
+    await expect(
+      withTransaction(
+        pool(),
+        async (client) => {
+          await client.query("INSERT INTO tx_probe (label) VALUES ('fn-commits-threw')");
+          throw new Error("refused before commit");
+        },
+        { fnCommits: true },
+      ),
+    ).rejects.toThrow("refused before commit");
+    expect(await labels()).not.toEqual(expect.arrayContaining(["fn-commits-threw"]));
+  });
 });
 
 describe("withTransaction", () => {
