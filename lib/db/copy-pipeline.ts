@@ -14,6 +14,12 @@ import type pg from "pg";
  *
  * Answers each statement's command tag ("COPY 1000", "INSERT 0 1", …) in order; rejects with
  * PostgreSQL's error (its `code` as pg gives it) when one fails.
+ *
+ * Two things not to combine it with: node-postgres's `pipeline: true` client option (it refuses
+ * custom query objects such as this one), and its `query_timeout` (a timeout rejects while
+ * PostgreSQL may still commit what was sent; a 2xx is never sent then, but a batch reported as
+ * failed may be stored, and its resend is counted as duplicates). `statement_timeout`, which
+ * PostgreSQL enforces, is fine.
  */
 export function queryWithCopies(client: pg.ClientBase, sql: string, copies: readonly string[]): Promise<string[]> {
   return new Promise((resolve, reject) => {
@@ -25,7 +31,7 @@ const COPY_DATA = 0x64; // 'd'
 const COPY_DONE = Buffer.from([0x63, 0, 0, 0, 4]); // 'c', length 4
 
 interface Connection {
-  stream: { cork(): void; uncork(): void; write(chunk: Buffer | string, encoding?: BufferEncoding): boolean };
+  stream: { writable: boolean; cork(): void; uncork(): void; write(chunk: Buffer | string, encoding?: BufferEncoding): boolean };
   query(text: string): void;
 }
 
@@ -44,8 +50,10 @@ class CopiesQuery {
   // pg replaces this with its timeout's when query_timeout is set; it is called when the query ends.
   callback(): void {}
 
-  submit(connection: Connection): void {
+  // An Error returned here is handed to handleError by pg (a connection already closing).
+  submit(connection: Connection): Error | undefined {
     const stream = connection.stream;
+    if (!stream.writable) return new Error("the database connection is closed");
     stream.cork();
     try {
       connection.query(this.sql);
@@ -60,6 +68,7 @@ class CopiesQuery {
     } finally {
       stream.uncork();
     }
+    return undefined;
   }
 
   handleCommandComplete(message: { text?: string }): void {

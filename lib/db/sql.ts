@@ -101,7 +101,11 @@ export async function inTransaction<T, C extends pg.ClientBase>(
       await client.query(`SELECT pg_advisory_xact_lock(${lockKeySql(options.advisoryLock)})`, [options.advisoryLock]);
     }
     const result = await fn(client, Array.isArray(began) ? began : [began]);
-    if (options.fnCommits) return result;
+    if (options.fnCommits) {
+      // Never hand back (to a pool) a connection still inside this transaction.
+      if (client.getTransactionStatus() !== "I") throw new Error("fnCommits: fn resolved without ending its transaction");
+      return result;
+    }
     const last = options.commitWith?.() ?? null;
     await client.query(last ? `${last}; COMMIT` : "COMMIT");
     return result;

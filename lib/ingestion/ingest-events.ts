@@ -189,14 +189,17 @@ async function writeBatchOnce(
   // price insert takes it exclusively, lib/pricing/lock.ts) and the batch's prices. The second:
   // the COPYs, the Connect page's receipt (a source is one of INGEST_SOURCES) and COMMIT.
   const receipt = (events: number) =>
-    events > 0 ? `INSERT INTO ingest_receipts (source, events) VALUES (${escapeLiteral(source)}, ${events}); COMMIT` : "COMMIT";
+    events > 0 ? `INSERT INTO ingest_receipts (source, events) VALUES (${escapeLiteral(source)}, ${events})` : null;
   const written = await withTransaction(
     pool,
     async (client, began) => {
-      const priced: PricedEvent[] = batchPricer(began[PRICES_RESULT]?.rows ?? []).priceAll(unique);
+      const prices = began[PRICES_RESULT];
+      // Never price a batch from nothing: every event would be stored unpriced for good.
+      if (began.length !== PRICES_RESULT + 1 || prices?.command !== "SELECT") throw new Error("the batch's prices were not read with BEGIN");
+      const priced: PricedEvent[] = batchPricer(prices.rows).priceAll(unique);
       const teams = priced.flatMap((event) => (event.team ? [event.team] : []));
       await discoverTeams(client, teams);
-      const inserted = await insertEvents(client, priced, { claim, finish: receipt });
+      const inserted = await insertEvents(client, priced, { claim, commitWith: receipt });
       return { inserted, priced, teams };
     },
     { beginWith: `${SHARED_PRICING_LOCK_SQL}; ${batchPricesSql(unique)}`, fnCommits: true },

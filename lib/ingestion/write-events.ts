@@ -15,7 +15,7 @@ export type { PricedEvent } from "@/lib/ingestion/prepare-event";
 // moves them into the rollups. Every round trip counts: each wakes the backend and the server
 // once more, and on a busy machine a woken process waits for a core. So the three COPYs (and the
 // caller's receipt and COMMIT) go in one write (lib/db/copy-pipeline.ts): back to back with one
-// round trip per statement, that made bench:ingest 12–39% faster and cut PostgreSQL's CPU per
+// round trip per statement, that made bench:ingest 12–40% faster in five runs of six and cut PostgreSQL's CPU per
 // batch by a fifth.
 // (bench:ingest-profile measured the former shape, one INSERT … SELECT from json_to_recordset
 // upserting the rollups in CTEs, at 2.3x this one's database time per batch.)
@@ -87,7 +87,7 @@ function eventLine(e: PricedEvent, occurredAt: string, pricedAt: string): string
 
 /**
  * Claims the batch's ids with `skip-stored` (`occurredAt[i]` is event i's timestamp as text);
- * answers the events whose id was new. (The `copy` claim is a COPY of its own: copyStatements.)
+ * answers the events whose id was new. (The `copy` claim is a COPY sent with the others: claimText.)
  */
 async function claimSkippingStored(client: pg.ClientBase, batch: PricedEvent[], occurredAt: string[]): Promise<PricedEvent[]> {
   const order = claimOrder(batch);
@@ -149,18 +149,19 @@ export interface InsertOptions {
   claim?: ClaimMode;
   step?: StepRunner;
   /**
-   * Parameterless SQL sent after the COPYs in their write, given how many events were new: the
-   * ingest's receipt and COMMIT, so the batch commits without a round trip of its own.
+   * Ends the caller's transaction in the COPYs' own write, so the batch commits without a round
+   * trip of its own: the parameterless SQL this answers for the number of new events (the
+   * ingest's receipt; null: none), then COMMIT, checked to have committed.
    */
-  finish?: (inserted: number) => string;
-  /** The profile's: each COPY (and `finish`) sent as a statement of its own, so each is timed apart. */
+  commitWith?: (inserted: number) => string | null;
+  /** The profile's: each COPY (and the commit) sent as a statement of its own, so each is timed apart. */
   separateCopies?: boolean;
 }
 
 /**
  * Inserts the events and their rollup additions in the caller's transaction; returns the ids that
  * were new. With `claim: "copy"` the ids' COPY goes first in the same write as the events', the
- * rollups' and `finish` (lib/db/copy-pipeline.ts): one round trip for all, and a stored id throws
+ * rollups' and the commit (lib/db/copy-pipeline.ts): one round trip for all, and a stored id throws
  * StoredIdMet and loses the transaction. With `skip-stored` the claim is answered first.
  */
 export async function insertEvents(client: pg.ClientBase, batch: PricedEvent[], options: InsertOptions = {}): Promise<Set<string>> {
@@ -168,9 +169,9 @@ export async function insertEvents(client: pg.ClientBase, batch: PricedEvent[], 
   const occurredAt = batch.map((e) => e.occurredAt.toISOString());
   const copyClaim = (options.claim ?? "skip-stored") === "copy";
   const events = copyClaim || batch.length === 0 ? batch : await step("claim", () => claimSkippingStored(client, batch, occurredAt));
-  const finish = options.finish?.(events.length) ?? null;
+  const commit = options.commitWith ? commitSql(options.commitWith(events.length)) : null;
   if (events.length === 0) {
-    if (finish !== null) await client.query(finish);
+    if (commit !== null) assertCommitted(commandTags(await client.query(commit)));
     return new Set();
   }
   const pricedAt = (options.pricedAt ?? new Date()).toISOString();
@@ -184,15 +185,34 @@ export async function insertEvents(client: pg.ClientBase, batch: PricedEvent[], 
   try {
     if (options.separateCopies) {
       for (const copy of copies) await step(copy.step, () => queryWithCopies(client, copy.sql, [copy.text]));
-      if (finish !== null) await step("commit", () => client.query(finish));
+      if (commit !== null) assertCommitted(commandTags(await step("commit", () => client.query(commit))));
     } else {
-      const sql = copies.map((copy) => copy.sql).join("; ") + (finish === null ? "" : `; ${finish}`);
-      await step("write", () => queryWithCopies(client, sql, copies.map((copy) => copy.text)));
+      const sql = copies.map((copy) => copy.sql).join("; ") + (commit === null ? "" : `; ${commit}`);
+      const tags = await step("write", () => queryWithCopies(client, sql, copies.map((copy) => copy.text)));
+      if (commit !== null) assertCommitted(tags);
     }
   } catch (error) {
     throw copyClaim && isStoredIdConflict(error) ? new StoredIdMet(error) : error;
   }
   return new Set(events.map((e) => e.id));
+}
+
+/** The statements that end the transaction: `sql` (if any), then COMMIT. */
+function commitSql(sql: string | null): string {
+  return sql === null ? "COMMIT" : `${sql}; COMMIT`;
+}
+
+function commandTags(result: pg.QueryResult | pg.QueryResult[]): string[] {
+  return (Array.isArray(result) ? result : [result]).map((r) => r.command);
+}
+
+/**
+ * COMMIT in a failed transaction answers "ROLLBACK", without an error: never take that for a
+ * commit. (The statements before it fail the query first; this keeps it so if that changes.)
+ */
+function assertCommitted(tags: readonly string[]): void {
+  const last = tags.at(-1) ?? "";
+  if (!/^COMMIT\b/.test(last)) throw new Error(`the batch's transaction did not commit (PostgreSQL answered ${last || "nothing"})`);
 }
 
 interface CopyStatement {

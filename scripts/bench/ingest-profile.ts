@@ -122,10 +122,11 @@ async function main(): Promise<void> {
         const events = prepared.flatMap((p) => (p.ok ? [p.event] : [])) as PreparedEvent[];
         await ensurePartitionsFor(pool, events.map((e) => e.occurredAt));
         const began = await timeAsync("begin", () => client.query(`BEGIN; ${SHARED_PRICING_LOCK_SQL}; ${batchPricesSql(events)}`));
-        const priceRows = (began as unknown as pg.QueryResult[])[2]?.rows ?? [];
-        const priced: PricedEvent[] = time("price", () => batchPricer(priceRows).priceAll(events));
-        const finish = (n: number) => `INSERT INTO ingest_receipts (source, events) VALUES ('events', ${n}); COMMIT`;
-        await insertEvents(client, priced, { claim: "copy", step: timeAsync, finish, separateCopies: b % 2 === 0 });
+        const prices = (began as unknown as pg.QueryResult[])[2];
+        if (prices?.command !== "SELECT") throw new Error("the prices were not read with BEGIN");
+        const priced: PricedEvent[] = time("price", () => batchPricer(prices.rows).priceAll(events));
+        const commitWith = (n: number) => `INSERT INTO ingest_receipts (source, events) VALUES ('events', ${n})`;
+        await insertEvents(client, priced, { claim: "copy", step: timeAsync, commitWith, separateCopies: b % 2 === 0 });
       }
     } finally {
       client.release();

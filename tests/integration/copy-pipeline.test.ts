@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type pg from "pg";
 import { getPool } from "@/lib/db";
 import { queryWithCopies } from "@/lib/db/copy-pipeline";
+import { insertEvents } from "@/lib/ingestion/write-events";
 
 /**
  * lib/db/copy-pipeline.ts against a real PostgreSQL: several COPY FROM STDIN statements and
@@ -104,5 +105,15 @@ describe("queryWithCopies", () => {
     expect(await table("SELECT count(*)::int AS n, sum(n)::bigint::text AS total FROM pipe_rows WHERE id LIKE 'h%'")).toEqual([
       { n: 50_000, total: String((49_999 * 50_000) / 2) },
     ]);
+  });
+});
+
+describe("insertEvents ending the caller's transaction (commitWith)", () => {
+  it("never takes PostgreSQL's ROLLBACK answer to COMMIT, in a failed transaction, for a commit", async () => {
+    await client.query("BEGIN");
+    await expect(client.query("SELECT 1 / 0")).rejects.toMatchObject({ code: "22012" });
+    // Nothing new to store: only the commit is sent, and PostgreSQL answers it "ROLLBACK".
+    await expect(insertEvents(client, [], { claim: "skip-stored", commitWith: () => null })).rejects.toThrow("did not commit (PostgreSQL answered ROLLBACK)");
+    expect(client.getTransactionStatus()).toBe("I");
   });
 });

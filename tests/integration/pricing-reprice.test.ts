@@ -314,6 +314,56 @@ describe("insertPrice and the pricing lock", () => {
     }
   });
 
+  it("an ingest waiting behind a price insert prices with that price (its prices are read after the lock, with BEGIN)", async () => {
+    const inserting = await pool().connect();
+    try {
+      await inserting.query("BEGIN");
+      await inserting.query(EXCLUSIVE_PRICING_LOCK_SQL);
+      await inserting.query(
+        `INSERT INTO prices (id, provider, model, service_tier, effective_from, input_per_mtok, output_per_mtok,
+                             cache_read_per_mtok, cache_write_per_mtok, reasoning_per_mtok)
+         VALUES (gen_random_uuid(), 'acme', 'm-ingest-waits', 'standard', '2026-01-01T00:00:00Z', 2, 8, 2, 2, 8)`,
+      );
+      let done = false;
+      const ingest = storeEventBatch(pool(), [
+        { id: "iw1", timestamp: "2026-02-04T04:00:00Z", provider: "acme", model: "m-ingest-waits", usage: { input_tokens: 1000, output_tokens: 500 } },
+      ]).then((result) => {
+        done = true;
+        return result;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(done).toBe(false);
+      await inserting.query("COMMIT");
+      expect((await ingest).result.accepted).toBe(1);
+    } finally {
+      inserting.release();
+    }
+    // 1000 × 2 / 1e6 + 500 × 8 / 1e6 = 0.006
+    const stored = await pool().query("SELECT pricing_state, cost_usd::text AS cost FROM usage_events WHERE id = 'iw1'");
+    expect(stored.rows).toEqual([{ pricing_state: "priced", cost: "0.006000000000" }]);
+  });
+
+  it("prices a batch of 1,000 distinct models: the known ones priced, the rest unpriced", async () => {
+    await addPrice("m-many-7", "standard", "2026-01-01T00:00:00Z", rates("1", "1"));
+    await addPrice("m-many-700", "standard", "2026-01-01T00:00:00Z", rates("1", "1"), "other's");
+    const events = Array.from({ length: 1000 }, (_, i) => ({
+      id: `many-${i}`,
+      timestamp: "2026-02-05T04:00:00Z",
+      provider: i === 700 ? "other's" : "acme",
+      model: `m-many-${i}`,
+      usage: { input_tokens: 1_000_000, output_tokens: 0 },
+    }));
+    const { result } = await storeEventBatch(pool(), events);
+    expect(result.accepted).toBe(1000);
+    const priced = await pool().query<{ id: string; cost: string }>(
+      "SELECT id, cost_usd::text AS cost FROM usage_events WHERE id LIKE 'many-%' AND pricing_state = 'priced' ORDER BY id",
+    );
+    expect(priced.rows).toEqual([
+      { id: "many-7", cost: "1.000000000000" },
+      { id: "many-700", cost: "1.000000000000" },
+    ]);
+  });
+
   it("waits for ingest transactions holding the shared lock before inserting", async () => {
     const ingest = await pool().connect();
     try {

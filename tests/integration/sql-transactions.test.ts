@@ -116,6 +116,20 @@ describe("withTransaction's first and last statements (one round trip each)", ()
     expect(await labels()).toEqual(expect.arrayContaining(["after-fn-commits"]));
   });
 
+  it("with fnCommits refuses an fn that resolved without its COMMIT: rolled back, the connection clean", async () => {
+    await expect(
+      withTransaction(pool(), (client) => client.query("INSERT INTO tx_probe (label) VALUES ('fn-forgot-commit')"), { fnCommits: true }),
+    ).rejects.toThrow("without ending its transaction");
+    expect(await labels()).not.toEqual(expect.arrayContaining(["fn-forgot-commit"]));
+    // Every pooled connection is outside a transaction again.
+    const clients = await Promise.all(Array.from({ length: pool().totalCount }, () => pool().connect()));
+    try {
+      expect(clients.map((client) => client.getTransactionStatus())).toEqual(clients.map(() => "I"));
+    } finally {
+      for (const client of clients) client.release();
+    }
+  });
+
   it("with fnCommits still rolls back when fn throws before its COMMIT", async () => {
     await expect(
       withTransaction(
