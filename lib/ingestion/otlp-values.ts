@@ -8,6 +8,9 @@
 // - enums are integers.
 // AnyValue (opentelemetry/proto/common/v1/common.proto) is a oneof of stringValue, boolValue,
 // intValue (int64), doubleValue, arrayValue {values}, kvlistValue {values: KeyValue[]}, bytesValue.
+// The protobuf decoder (otlp-protobuf.ts) gives the same shape, but leaves 64-bit integers as
+// protobufjs Long values and bytes as Uint8Array: both are read here too, exactly. Neither can
+// come from JSON (JSON.parse makes only plain objects, arrays and primitives).
 
 export type JsonObject = Record<string, unknown>;
 
@@ -34,13 +37,33 @@ export function attributeMap(attributes: unknown): Map<string, JsonObject> {
 
 const INT64_STRING = /^-?\d+$/;
 
-/** An int64 / uint64 JSON value (decimal string or integral number) as a BigInt, else null. */
+/**
+ * An int64 / uint64 value as a BigInt, else null: from JSON a decimal string or an integral
+ * number, from the protobuf decoder a Long.
+ */
 export function parseInt64(value: unknown): bigint | null {
   if (typeof value === "string") {
     return INT64_STRING.test(value) ? BigInt(value) : null;
   }
   if (typeof value === "number" && Number.isInteger(value)) return BigInt(value);
+  if (isDecodedLong(value)) {
+    const bits = (BigInt(value.high >>> 0) << 32n) | BigInt(value.low >>> 0);
+    return value.unsigned ? bits : BigInt.asIntN(64, bits);
+  }
   return null;
+}
+
+/** A 64-bit integer as protobufjs decodes it (a `long` Long: two 32-bit halves and its signedness). */
+interface DecodedLong {
+  low: number;
+  high: number;
+  unsigned: boolean;
+}
+
+function isDecodedLong(value: unknown): value is DecodedLong {
+  if (typeof value !== "object" || value === null || Object.getPrototypeOf(value) === Object.prototype) return false;
+  const long = value as Partial<DecodedLong> & { __isLong__?: unknown };
+  return long.__isLong__ === true && Number.isInteger(long.low) && Number.isInteger(long.high) && typeof long.unsigned === "boolean";
 }
 
 export type IntResult = { ok: true; value: number } | { ok: false; message: string } | null;
@@ -102,8 +125,10 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
  * A trace id (16 bytes) or span id (8 bytes) as lowercase hex, or null when missing or invalid.
  * OTLP/JSON uses hex; an all-zero id is invalid (trace.proto). Some forwarders use the plain protobuf
  * JSON mapping (base64) instead; a base64 string of exactly the right byte length is accepted too.
+ * From the protobuf decoder the id is its bytes.
  */
 export function parseId(value: unknown, bytes: 16 | 8): string | null {
+  if (value instanceof Uint8Array) return value.length === bytes ? nonZeroHex(value) : null;
   if (typeof value !== "string") return null;
   let hex: string | null = null;
   if (value.length === bytes * 2 && HEX.test(value)) hex = value.toLowerCase();
@@ -111,6 +136,20 @@ export function parseId(value: unknown, bytes: 16 | 8): string | null {
   if (hex === null || /^0+$/.test(hex)) return null;
   return hex;
 }
+
+/** Decoded id bytes as lowercase hex; null when all zero (an invalid id). */
+function nonZeroHex(id: Uint8Array): string | null {
+  let hex = "";
+  let any = 0;
+  for (let i = 0; i < id.length; i++) {
+    const byte = id[i] as number;
+    any |= byte;
+    hex += HEX_BYTE[byte];
+  }
+  return any === 0 ? null : hex;
+}
+
+const HEX_BYTE = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
 
 function base64ToHex(value: string, bytes: number): string | null {
   let binary: string;

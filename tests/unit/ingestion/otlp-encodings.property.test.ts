@@ -21,21 +21,30 @@ const key = fc.constantFrom(
   "http.route",
 );
 
-// Every AnyValue proto3 can carry (int64 within the safe range: protobufjs without `long` reads strings through parseInt).
+// Every AnyValue proto3 can carry; int64 over its whole range (the decoder leaves a Long, JSON a string).
 const anyValue = fc.oneof(
   fc.record({ stringValue: fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom("openai.chat", "Anthropic", "gpt-4o", "12", "EMBEDDING")) }),
   fc.record({ intValue: fc.integer({ min: -1_000, max: 10_000_000 }).map(String) }),
+  fc.record({ intValue: fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n }).map(String) }),
   fc.record({ doubleValue: fc.oneof(fc.integer({ min: 0, max: 5000 }), fc.double({ noNaN: true, noDefaultInfinity: true })) }),
   fc.record({ boolValue: fc.boolean() }),
 );
 
-const hex = (length: number) => fc.stringMatching(new RegExp(`^[0-9a-f]{${length}}$`));
+// Ids: any hex, an all-zero one (invalid either way), or one with leading zero bytes.
+const hex = (length: number) =>
+  fc.oneof(
+    { weight: 6, arbitrary: fc.stringMatching(new RegExp(`^[0-9a-f]{${length}}$`)) },
+    { weight: 1, arbitrary: fc.constant("0".repeat(length)) },
+    { weight: 1, arbitrary: fc.stringMatching(new RegExp(`^[0-9a-f]{2}$`)).map((tail) => tail.padStart(length, "0")) },
+  );
+// fixed64 nanoseconds over the whole range, and the small ones (0 is "unset").
+const nanos = fc.oneof(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), fc.bigInt({ min: 0n, max: 1000n })).map(String);
 const span = fc.record({
   traceId: hex(32),
   spanId: hex(16),
   name: fc.string({ maxLength: 8 }),
-  startTimeUnixNano: fc.bigInt({ min: 1n, max: (1n << 63n) - 1n }).map(String),
-  endTimeUnixNano: fc.bigInt({ min: 1n, max: (1n << 63n) - 1n }).map(String),
+  startTimeUnixNano: nanos,
+  endTimeUnixNano: nanos,
   attributes: fc.uniqueArray(fc.record({ key, value: anyValue }), { selector: (a) => a.key, maxLength: 10 }),
   status: fc.record({ code: fc.constantFrom(0, 1, 2) }),
 });
