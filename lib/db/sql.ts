@@ -85,6 +85,25 @@ export interface TransactionOptions {
 /** What BEGIN and `beginWith` answered, one result per statement (BEGIN's first). */
 export type BeginResults = readonly pg.QueryResult[];
 
+/** A query's results, one per statement (pg answers a single statement's result bare). */
+export function resultsOf(result: pg.QueryResult | pg.QueryResult[]): pg.QueryResult[] {
+  return Array.isArray(result) ? result : [result];
+}
+
+/** The statements that end a transaction: `sql` (parameterless, if any), then COMMIT, in one round trip. */
+export function commitStatements(sql: string | null): string {
+  return sql === null ? "COMMIT" : `${sql}; COMMIT`;
+}
+
+/**
+ * Throws unless the last command tag is COMMIT's. PostgreSQL answers COMMIT in a failed
+ * transaction with "ROLLBACK", without an error: never take that for a commit.
+ */
+export function assertCommitted(tags: readonly string[]): void {
+  const last = tags.at(-1) ?? "";
+  if (!/^COMMIT\b/.test(last)) throw new Error(`the transaction did not commit (PostgreSQL answered ${last || "nothing"})`);
+}
+
 /**
  * Runs `fn` in a transaction on a connection the caller holds (a dedicated pg.Client, or a
  * PoolClient it keeps for several transactions): committed when `fn` resolves, rolled back
@@ -100,14 +119,13 @@ export async function inTransaction<T, C extends pg.ClientBase>(
     if (options.advisoryLock !== undefined) {
       await client.query(`SELECT pg_advisory_xact_lock(${lockKeySql(options.advisoryLock)})`, [options.advisoryLock]);
     }
-    const result = await fn(client, Array.isArray(began) ? began : [began]);
+    const result = await fn(client, resultsOf(began));
     if (options.fnCommits) {
       // Never hand back (to a pool) a connection still inside this transaction.
       if (client.getTransactionStatus() !== "I") throw new Error("fnCommits: fn resolved without ending its transaction");
       return result;
     }
-    const last = options.commitWith?.() ?? null;
-    await client.query(last ? `${last}; COMMIT` : "COMMIT");
+    await client.query(commitStatements(options.commitWith?.() ?? null));
     return result;
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});

@@ -7,8 +7,7 @@ import { withTransaction } from "@/lib/db/sql";
 import { readEnv } from "@/lib/env";
 import { discoverTeams, insertEvents, rememberTeams, StoredIdMet, type ClaimMode } from "@/lib/ingestion/write-events";
 import type { PricedEvent } from "@/lib/ingestion/prepare-event";
-import { batchPricer, batchPricesSql } from "@/lib/ingestion/price-batch";
-import { SHARED_PRICING_LOCK_SQL } from "@/lib/pricing/lock";
+import { batchBeginSql, pricerFromBegin } from "@/lib/ingestion/price-batch";
 import { recordIngest, rejectReason, secondsSince, type IngestTally, type RejectReason } from "@/lib/ops/metrics";
 import { dbOf, type Ctx } from "@/lib/context";
 
@@ -185,31 +184,27 @@ async function writeBatchOnce(
   source: IngestSource,
   claim: ClaimMode,
 ): Promise<{ inserted: Set<string>; priced: PricedEvent[] }> {
-  // Two round trips in all. The first: BEGIN, the pricing lock (shared with every other ingest; a
-  // price insert takes it exclusively, lib/pricing/lock.ts) and the batch's prices. The second:
-  // the COPYs, the Connect page's receipt (a source is one of INGEST_SOURCES) and COMMIT.
-  const receipt = (events: number) =>
-    events > 0 ? `INSERT INTO ingest_receipts (source, events) VALUES (${escapeLiteral(source)}, ${events})` : null;
+  // Two round trips in all. The first: BEGIN, the shared pricing lock and the batch's prices
+  // (batchBeginSql). The second: the COPYs, the Connect page's receipt and COMMIT.
   const written = await withTransaction(
     pool,
     async (client, began) => {
-      const prices = began[PRICES_RESULT];
-      // Never price a batch from nothing: every event would be stored unpriced for good.
-      if (began.length !== PRICES_RESULT + 1 || prices?.command !== "SELECT") throw new Error("the batch's prices were not read with BEGIN");
-      const priced: PricedEvent[] = batchPricer(prices.rows).priceAll(unique);
+      const priced: PricedEvent[] = pricerFromBegin(began).priceAll(unique);
       const teams = priced.flatMap((event) => (event.team ? [event.team] : []));
       await discoverTeams(client, teams);
-      const inserted = await insertEvents(client, priced, { claim, commitWith: receipt });
+      const inserted = await insertEvents(client, priced, { claim, commitWith: (events) => ingestReceiptSql(source, events) });
       return { inserted, priced, teams };
     },
-    { beginWith: `${SHARED_PRICING_LOCK_SQL}; ${batchPricesSql(unique)}`, fnCommits: true },
+    { beginWith: batchBeginSql(unique), fnCommits: true },
   );
   rememberTeams(written.teams);
   return { inserted: written.inserted, priced: written.priced };
 }
 
-// BEGIN's results: BEGIN, the lock, the prices.
-const PRICES_RESULT = 2;
+/** The Connect page's receipt of a stored batch (lib/ingestion/ingest-receipts.ts reads them); null when nothing was new. */
+export function ingestReceiptSql(source: IngestSource, events: number): string | null {
+  return events > 0 ? `INSERT INTO ingest_receipts (source, events) VALUES (${escapeLiteral(source)}, ${events})` : null;
+}
 
 /** Holds a team-bound key to its team; returns the error for an event of another team. */
 export function applyBoundTeam(

@@ -1,5 +1,7 @@
 import "server-only";
 import pg from "pg";
+import type { BeginResults } from "@/lib/db/sql";
+import { SHARED_PRICING_LOCK_SQL } from "@/lib/pricing/lock";
 import type { PreparedEvent, PricedEvent } from "@/lib/ingestion/prepare-event";
 import { buildPriceIndex, type PriceEntry } from "@/lib/pricing/match-price";
 import { entryCost, withScaledRates, type ScaledEntry as Scaled } from "@/lib/pricing/price-cost";
@@ -34,6 +36,25 @@ export function batchPricesSql(events: readonly PreparedEvent[]): string {
   return `SELECT ${priceEntryColumns("p")}
 FROM prices p JOIN (VALUES ${[...pairs.values()].join(", ")}) AS wanted(provider, model)
   ON p.provider = wanted.provider AND p.model = wanted.model`;
+}
+
+/**
+ * What a batch's transaction sends with BEGIN, in the same round trip: the shared pricing lock
+ * (a price insert takes it exclusively, lib/pricing/lock.ts), then the batch's prices.
+ */
+export function batchBeginSql(events: readonly PreparedEvent[]): string {
+  return `${SHARED_PRICING_LOCK_SQL}; ${batchPricesSql(events)}`;
+}
+
+// BEGIN's results with batchBeginSql: BEGIN, the lock, the prices.
+const PRICES_RESULT = 2;
+
+/** The batch's pricer from what BEGIN and batchBeginSql answered. */
+export function pricerFromBegin(began: BeginResults): BatchPricer {
+  const prices = began[PRICES_RESULT];
+  // Never price a batch from nothing: every event would be stored unpriced for good.
+  if (began.length !== PRICES_RESULT + 1 || prices?.command !== "SELECT") throw new Error("the batch's prices were not read with BEGIN");
+  return batchPricer(prices.rows as PriceEntryRow[]);
 }
 
 /** Prices a batch with the rows batchPricesSql answered. */

@@ -2,6 +2,7 @@ import type pg from "pg";
 import type { PricedEvent } from "@/lib/ingestion/prepare-event";
 import { COPY_NULL, copyText } from "@/lib/db/copy-text";
 import { queryWithCopies } from "@/lib/db/copy-pipeline";
+import { assertCommitted, commitStatements, resultsOf } from "@/lib/db/sql";
 import { rollupDeltasCopyText, TAG_DELTA_COLUMNS } from "@/lib/ingestion/rollup-deltas";
 
 export type { PricedEvent } from "@/lib/ingestion/prepare-event";
@@ -136,7 +137,7 @@ export type StepRunner = <T>(name: WriteStep, step: () => Promise<T>) => Promise
 
 /**
  * A write's steps: the `skip-stored` claim (a statement of its own); the COPY texts rendered (the
- * rollup additions summed); then the COPYs and `finish` sent, all in one write (`write`), or, for
+ * rollup additions summed); then the COPYs and the commit sent, all in one write (`write`), or, for
  * the profile's sake (`separateCopies`), each as a statement of its own (`claim`, `events`,
  * `rollups`, `commit`).
  */
@@ -169,7 +170,7 @@ export async function insertEvents(client: pg.ClientBase, batch: PricedEvent[], 
   const occurredAt = batch.map((e) => e.occurredAt.toISOString());
   const copyClaim = (options.claim ?? "skip-stored") === "copy";
   const events = copyClaim || batch.length === 0 ? batch : await step("claim", () => claimSkippingStored(client, batch, occurredAt));
-  const commit = options.commitWith ? commitSql(options.commitWith(events.length)) : null;
+  const commit = options.commitWith ? commitStatements(options.commitWith(events.length)) : null;
   if (events.length === 0) {
     if (commit !== null) assertCommitted(commandTags(await client.query(commit)));
     return new Set();
@@ -197,22 +198,8 @@ export async function insertEvents(client: pg.ClientBase, batch: PricedEvent[], 
   return new Set(events.map((e) => e.id));
 }
 
-/** The statements that end the transaction: `sql` (if any), then COMMIT. */
-function commitSql(sql: string | null): string {
-  return sql === null ? "COMMIT" : `${sql}; COMMIT`;
-}
-
 function commandTags(result: pg.QueryResult | pg.QueryResult[]): string[] {
-  return (Array.isArray(result) ? result : [result]).map((r) => r.command);
-}
-
-/**
- * COMMIT in a failed transaction answers "ROLLBACK", without an error: never take that for a
- * commit. (The statements before it fail the query first; this keeps it so if that changes.)
- */
-function assertCommitted(tags: readonly string[]): void {
-  const last = tags.at(-1) ?? "";
-  if (!/^COMMIT\b/.test(last)) throw new Error(`the batch's transaction did not commit (PostgreSQL answered ${last || "nothing"})`);
+  return resultsOf(result).map((r) => r.command);
 }
 
 interface CopyStatement {

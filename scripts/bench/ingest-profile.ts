@@ -18,8 +18,9 @@ import { scanItem } from "@/lib/schemas/storable-text";
 import { parseEventFast } from "@/lib/schemas/event-fast";
 import { normalizeUsage } from "@/lib/pricing/normalize-usage";
 import { prepareEvent, type PreparedEvent } from "@/lib/ingestion/prepare-event";
-import { SHARED_PRICING_LOCK_SQL } from "@/lib/pricing/lock";
-import { batchPricer, batchPricesSql } from "@/lib/ingestion/price-batch";
+import { batchBeginSql, pricerFromBegin } from "@/lib/ingestion/price-batch";
+import { ingestReceiptSql } from "@/lib/ingestion/ingest-events";
+import { resultsOf } from "@/lib/db/sql";
 import { insertEvents, type PricedEvent } from "@/lib/ingestion/write-events";
 import { formatCount } from "@/lib/format";
 import { makeBodies } from "./ingest-traffic";
@@ -121,11 +122,10 @@ async function main(): Promise<void> {
         const prepared = time("prepare", () => raw.map((event, i) => prepareEvent(event, i)));
         const events = prepared.flatMap((p) => (p.ok ? [p.event] : [])) as PreparedEvent[];
         await ensurePartitionsFor(pool, events.map((e) => e.occurredAt));
-        const began = await timeAsync("begin", () => client.query(`BEGIN; ${SHARED_PRICING_LOCK_SQL}; ${batchPricesSql(events)}`));
-        const prices = (began as unknown as pg.QueryResult[])[2];
-        if (prices?.command !== "SELECT") throw new Error("the prices were not read with BEGIN");
-        const priced: PricedEvent[] = time("price", () => batchPricer(prices.rows).priceAll(events));
-        const commitWith = (n: number) => `INSERT INTO ingest_receipts (source, events) VALUES ('events', ${n})`;
+        const began = await timeAsync("begin", () => client.query(`BEGIN; ${batchBeginSql(events)}`));
+        const pricer = pricerFromBegin(resultsOf(began as unknown as pg.QueryResult | pg.QueryResult[]));
+        const priced: PricedEvent[] = time("price", () => pricer.priceAll(events));
+        const commitWith = (n: number) => ingestReceiptSql("events", n);
         await insertEvents(client, priced, { claim: "copy", step: timeAsync, commitWith, separateCopies: b % 2 === 0 });
       }
     } finally {

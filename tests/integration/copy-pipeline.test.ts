@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type pg from "pg";
+import pg from "pg";
 import { getPool } from "@/lib/db";
 import { queryWithCopies } from "@/lib/db/copy-pipeline";
 import { insertEvents } from "@/lib/ingestion/write-events";
@@ -96,6 +96,15 @@ describe("queryWithCopies", () => {
     });
     expect(await table("SELECT id FROM pipe_ids WHERE id = 'g1'")).toEqual([]);
     expect((await client.query<{ n: number }>("SELECT count(*)::int AS n FROM pipe_rows WHERE id = 'g1'")).rows).toEqual([{ n: 0 }]);
+  });
+
+  it("refuses at once a connection whose socket is already gone, writing nothing to it", async () => {
+    const lone = new pg.Client({ connectionString: (getPool() as unknown as { options: { connectionString: string } }).options.connectionString });
+    lone.on("error", () => {});
+    await lone.connect();
+    (lone as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+    await expect(queryWithCopies(lone, "COPY pipe_ids (id) FROM STDIN", ["z1\n"])).rejects.toThrow("the database connection is closed");
+    expect(await table("SELECT id FROM pipe_ids WHERE id = 'z1'")).toEqual([]);
   });
 
   it("carries a COPY of several megabytes in one message", async () => {
